@@ -1,0 +1,412 @@
+/*
+ * cli_translate.c — `s2s translate`, `s2s quantize`, `s2s dequantize`,
+ * `s2s info`, and the batched translation loop the other commands share.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "format.h"
+
+char *cli_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+/* ------------------------------------------------------------ shared loop */
+
+typedef struct len_index {
+    int32_t len;
+    int64_t index;
+} len_index;
+
+static int by_length(const void *a, const void *b) {
+    const len_index *x = a, *y = b;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index); /* stable, so runs are repeatable */
+}
+
+int cli_translate_encoded(const s2s_model *model, int64_t n, const int32_t *const *src,
+                          const int32_t *src_len, const s2s_translate_params *params,
+                          int32_t batch, char **hyps, float **attn, int32_t *dims) {
+    for (int64_t i = 0; i < n; i++) {
+        hyps[i] = NULL;
+        if (attn) attn[i] = NULL;
+    }
+    if (batch < 1) batch = 1;
+    if (batch > S2S_MAX_BATCH) batch = S2S_MAX_BATCH;
+    len_index *order = malloc(sizeof *order * (size_t)(n + 1));
+    const int32_t **bsrc = malloc(sizeof *bsrc * (size_t)batch);
+    int32_t *blen = malloc(sizeof *blen * (size_t)batch);
+    int64_t *bidx = malloc(sizeof *bidx * (size_t)batch);
+    int rc = -1;
+    if (!order || !bsrc || !blen || !bidx) {
+        cli_error("out of memory translating %lld sentences", (long long)n);
+        goto done;
+    }
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (src_len[i] == 0) {
+            /* Nothing to translate: an empty line stays empty. */
+            if (!(hyps[i] = cli_strdup(""))) {
+                cli_error("out of memory");
+                goto done;
+            }
+            continue;
+        }
+        order[m].len = src_len[i];
+        order[m].index = i;
+        m++;
+    }
+    qsort(order, (size_t)m, sizeof *order, by_length);
+    for (int64_t start = 0; start < m; start += batch) {
+        int32_t k = (int32_t)(m - start < batch ? m - start : batch);
+        for (int32_t j = 0; j < k; j++) {
+            bidx[j] = order[start + j].index;
+            bsrc[j] = src[bidx[j]];
+            blen[j] = src_len[bidx[j]];
+        }
+        s2s_result *res = NULL;
+        s2s_error err = {0};
+        if (s2s_translate_ids(model, k, bsrc, blen, params, &res, &err) != S2S_OK) {
+            cli_error_s2s("translation failed", &err);
+            goto done;
+        }
+        for (int32_t j = 0; j < k; j++) {
+            int32_t len = 0;
+            const int32_t *tok = s2s_result_tokens(res, j, &len);
+            char *text = NULL;
+            if (s2s_decode(model, tok, len, &text, &err) != S2S_OK) {
+                s2s_result_free(res);
+                cli_error_s2s("cannot decode a translation", &err);
+                goto done;
+            }
+            hyps[bidx[j]] = cli_strdup(text);
+            s2s_free(text);
+            if (!hyps[bidx[j]]) {
+                s2s_result_free(res);
+                cli_error("out of memory");
+                goto done;
+            }
+            if (attn) {
+                int32_t rows = 0, cols = 0;
+                const float *a = s2s_result_attention(res, j, &rows, &cols);
+                dims[2 * bidx[j]] = a ? rows : 0;
+                dims[2 * bidx[j] + 1] = a ? cols : 0;
+                if (a) {
+                    size_t bytes = sizeof(float) * (size_t)rows * (size_t)cols;
+                    attn[bidx[j]] = malloc(bytes ? bytes : 1);
+                    if (!attn[bidx[j]]) {
+                        s2s_result_free(res);
+                        cli_error("out of memory");
+                        goto done;
+                    }
+                    memcpy(attn[bidx[j]], a, bytes);
+                }
+            }
+        }
+        s2s_result_free(res);
+    }
+    rc = 0;
+done:
+    if (rc != 0) {
+        for (int64_t i = 0; i < n; i++) {
+            free(hyps[i]);
+            hyps[i] = NULL;
+            if (attn) {
+                free(attn[i]);
+                attn[i] = NULL;
+            }
+        }
+    }
+    free(order);
+    free(bsrc);
+    free(blen);
+    free(bidx);
+    return rc;
+}
+
+/* ------------------------------------------------------------ translate */
+
+static void json_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", f);
+        else if (*p == '\t') fputs("\\t", f);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void print_attention(const s2s_model *model, int64_t line, const int32_t *src,
+                            int32_t src_len, const char *hyp, const float *a, int32_t rows,
+                            int32_t cols) {
+    /* One JSON object per line on stderr, so stdout stays plain translations. */
+    int32_t tgt[S2S_MAX_SEQ_LEN];
+    int32_t tn = 0;
+    s2s_error err = {0};
+    if (s2s_encode(model, hyp, strlen(hyp), tgt, S2S_MAX_SEQ_LEN, &tn, &err) != S2S_OK) tn = 0;
+    fprintf(stderr, "{\"line\": %lld, \"src\": [", (long long)line);
+    for (int32_t i = 0; i < src_len; i++) {
+        if (i) fputs(", ", stderr);
+        json_string(stderr, s2s_piece(model, src[i]));
+    }
+    /* The output pieces are re-encoded from the text, which normally gives
+     * the decoded ids back; the last row of attention belongs to EOS. */
+    fputs("], \"tgt\": [", stderr);
+    for (int32_t i = 0; i < tn; i++) {
+        json_string(stderr, s2s_piece(model, tgt[i]));
+        fputs(", ", stderr);
+    }
+    fputs("\"</s>\"], \"attention\": ", stderr);
+    if (!a) {
+        fputs("null}\n", stderr);
+        return;
+    }
+    fputc('[', stderr);
+    for (int32_t r = 0; r < rows; r++) {
+        fputs(r ? ", [" : "[", stderr);
+        for (int32_t c = 0; c < cols; c++)
+            fprintf(stderr, c ? ", %.4f" : "%.4f", (double)a[(size_t)r * (size_t)cols + (size_t)c]);
+        fputc(']', stderr);
+    }
+    fputs("]}\n", stderr);
+}
+
+static const char translate_usage[] =
+    "usage: s2s translate --model MODEL.s2s [--beam N] [--length-penalty A]\n"
+    "                     [--max-len-factor F] [--batch N] [--attention]\n"
+    "Reads English lines on stdin, writes one Spanish line per input line on stdout.\n"
+    "  --beam N            beam size (1 = greedy; default 1)\n"
+    "  --length-penalty A  score = logprob / len^A (default from the library)\n"
+    "  --max-len-factor F  stop after F x source length (+ extra) tokens\n"
+    "  --batch N           sentences translated together (default 32)\n"
+    "  --attention         also print each attention matrix as a JSON line on stderr\n";
+
+int cmd_translate(int argc, char **argv) {
+    const char *model_path = NULL;
+    s2s_translate_params tp = s2s_translate_default_params();
+    long long batch = 32, v;
+    double d;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(translate_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--model")) {
+            if (!(model_path = cli_next_value(argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--beam")) {
+            if (!(val = cli_next_value(argc, argv, &i)) ||
+                cli_parse_int(a, val, 1, S2S_MAX_BEAM, &v))
+                return 2;
+            tp.beam_size = (int32_t)v;
+        } else if (!strcmp(a, "--length-penalty")) {
+            if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_double(a, val, 0, 10, &d))
+                return 2;
+            tp.length_penalty = (float)d;
+        } else if (!strcmp(a, "--max-len-factor")) {
+            if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_double(a, val, 0.1, 100, &d))
+                return 2;
+            tp.max_len_factor = (float)d;
+        } else if (!strcmp(a, "--batch")) {
+            if (!(val = cli_next_value(argc, argv, &i)) ||
+                cli_parse_int(a, val, 1, S2S_MAX_BATCH, &batch))
+                return 2;
+        } else if (!strcmp(a, "--attention")) {
+            tp.want_attention = 1;
+        } else {
+            cli_error("translate: unknown option '%s' (see s2s translate -h)", a);
+            return 2;
+        }
+    }
+    if (!model_path) {
+        cli_error("translate: --model is required (see s2s translate -h)");
+        return 2;
+    }
+    s2s_model *model = cli_load_model(model_path);
+    if (!model) return 1;
+    if (!s2s_model_has_vocab(model)) {
+        cli_error("translate: %s has no vocabulary attached", model_path);
+        s2s_model_free(model);
+        return 1;
+    }
+
+    int status = 1;
+    int32_t *pool = malloc(sizeof *pool * (size_t)batch * S2S_MAX_SEQ_LEN);
+    const int32_t **src = malloc(sizeof *src * (size_t)batch);
+    int32_t *src_len = malloc(sizeof *src_len * (size_t)batch);
+    char **hyps = malloc(sizeof *hyps * (size_t)batch);
+    float **attn = malloc(sizeof *attn * (size_t)batch);
+    int32_t *dims = malloc(sizeof *dims * 2 * (size_t)batch);
+    char *line = NULL;
+    size_t line_cap = 0;
+    if (!pool || !src || !src_len || !hyps || !attn || !dims) {
+        cli_error("out of memory");
+        goto done;
+    }
+    int64_t line_no = 0;
+    int eof = 0;
+    while (!eof) {
+        int32_t k = 0;
+        while (k < batch) {
+            ssize_t got = getline(&line, &line_cap, stdin);
+            if (got < 0) {
+                eof = 1;
+                break;
+            }
+            size_t len = cli_chomp(line, (size_t)got);
+            int32_t *ids = pool + (size_t)k * S2S_MAX_SEQ_LEN;
+            int32_t nids = 0;
+            s2s_error err = {0};
+            s2s_status st = s2s_encode(model, line, len, ids, S2S_MAX_SEQ_LEN, &nids, &err);
+            if (st == S2S_ERR_INPUT_TOO_LONG) {
+                cli_error("line %lld: %d tokens, translating the first %d",
+                          (long long)(line_no + k + 1), nids, S2S_MAX_SEQ_LEN);
+                nids = S2S_MAX_SEQ_LEN;
+            } else if (st != S2S_OK) {
+                char what[64];
+                snprintf(what, sizeof what, "line %lld left empty", (long long)(line_no + k + 1));
+                cli_error_s2s(what, &err);
+                nids = 0;
+            }
+            src[k] = ids;
+            src_len[k] = nids;
+            k++;
+        }
+        if (k == 0) break;
+        if (cli_translate_encoded(model, k, src, src_len, &tp, (int32_t)batch, hyps,
+                                  tp.want_attention ? attn : NULL, dims) != 0)
+            goto done;
+        for (int32_t j = 0; j < k; j++) {
+            fputs(hyps[j], stdout);
+            fputc('\n', stdout);
+            if (tp.want_attention && src_len[j] > 0)
+                print_attention(model, line_no + j + 1, src[j], src_len[j], hyps[j], attn[j],
+                                dims[2 * j], dims[2 * j + 1]);
+            free(hyps[j]);
+            if (tp.want_attention) free(attn[j]);
+        }
+        fflush(stdout);
+        line_no += k;
+    }
+    if (ferror(stdin)) {
+        cli_error("translate: error reading standard input");
+        goto done;
+    }
+    status = 0;
+done:
+    free(line);
+    free(pool);
+    free(src);
+    free(src_len);
+    free(hyps);
+    free(attn);
+    free(dims);
+    s2s_model_free(model);
+    return status;
+}
+
+/* ------------------------------------------------------------ quantize */
+
+static int convert(int argc, char **argv, int quantize) {
+    const char *name = quantize ? "quantize" : "dequantize";
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        printf("usage: s2s %s IN.s2s OUT.s2s\n%s", name,
+               quantize ? "Writes a copy with int8 (Q8) matrices; embeddings and biases stay f32.\n"
+                        : "Writes a copy with every int8 tensor expanded back to f32.\n");
+        return 0;
+    }
+    if (argc != 3) {
+        cli_error("%s needs IN and OUT (see s2s %s -h)", name, name);
+        return 2;
+    }
+    s2s_model *in = cli_load_model(argv[1]);
+    if (!in) return 1;
+    s2s_model *out = NULL;
+    s2s_error err = {0};
+    s2s_status st = quantize ? s2s_model_quantize(&out, in, &err)
+                             : s2s_model_dequantize(&out, in, &err);
+    s2s_model_free(in);
+    if (st != S2S_OK) {
+        cli_error_s2s(quantize ? "cannot quantize" : "cannot dequantize", &err);
+        return 1;
+    }
+    int rc = cli_save_model(out, argv[2]);
+    s2s_model_free(out);
+    return rc ? 1 : 0;
+}
+
+int cmd_quantize(int argc, char **argv) { return convert(argc, argv, 1); }
+int cmd_dequantize(int argc, char **argv) { return convert(argc, argv, 0); }
+
+/* ------------------------------------------------------------ info */
+
+int cmd_info(int argc, char **argv) {
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        puts("usage: s2s info MODEL.s2s\n"
+             "Prints the hyper-parameters, parameter count, quantization, vocabulary size and\n"
+             "metadata of a model file.");
+        return 0;
+    }
+    if (argc != 2) {
+        cli_error("info needs one model file (see s2s info -h)");
+        return 2;
+    }
+    char *data;
+    size_t size;
+    if (cli_read_file(argv[1], &data, &size) != 0) return 1;
+    s2s_model *m = NULL;
+    s2s_error err = {0};
+    if (s2s_model_load(&m, data, size, &err) != S2S_OK) {
+        char what[512];
+        snprintf(what, sizeof what, "cannot load model %s", argv[1]);
+        cli_error_s2s(what, &err);
+        free(data);
+        return 1;
+    }
+    const s2s_hparams *hp = s2s_model_hparams(m);
+    size_t params = s2s_model_num_params(m);
+    printf("file           %s (%.2f MB)\n", argv[1], (double)size / 1e6);
+    printf("cell           %s\n", cli_cell_name(hp->cell));
+    printf("attention      %s\n", cli_attention_name(hp->attention));
+    printf("bridge         %s\n", cli_bridge_name(hp->bridge));
+    printf("layers         %d\n", hp->layers);
+    printf("bidirectional  %d\n", hp->bidirectional);
+    printf("emb            %d\n", hp->emb_dim);
+    printf("enc hidden     %d (per direction)\n", hp->enc_hidden);
+    printf("dec hidden     %d\n", hp->dec_hidden);
+    printf("input feed     %d\n", hp->input_feed);
+    printf("tied output    %d\n", hp->tie_output);
+    printf("vocabulary     src %d, tgt %d, pieces %s\n", hp->src_vocab, hp->tgt_vocab,
+           s2s_model_has_vocab(m) ? "attached" : "NOT attached");
+    printf("parameters     %zu (%.2f MB as f32)\n", params, (double)params * 4 / 1e6);
+    printf("quantized      %s\n", s2s_model_is_quantized(m) ? "yes (int8 Q8 blocks)" : "no (f32)");
+    /* The public API looks meta up by key; listing them needs the container. */
+    format_file f;
+    memset(&f, 0, sizeof f);
+    if (format_parse(&f, (const uint8_t *)data, size, &err) == S2S_OK) {
+        int any = 0;
+        for (uint32_t i = 0; i < f.n_kv; i++) {
+            const format_kv *kv = &f.kv[i];
+            if (kv->key.len <= 5 || memcmp(kv->key.ptr, "meta.", 5) != 0) continue;
+            char key[300];
+            snprintf(key, sizeof key, "%.*s", (int)(kv->key.len - 5), kv->key.ptr + 5);
+            const char *value = s2s_model_meta(m, key);
+            if (!value) continue;
+            size_t vl = strlen(value);
+            printf("%s %-24s %.*s%s\n", any ? "              " : "meta          ", key,
+                   (int)(vl > 100 ? 100 : vl), value, vl > 100 ? "..." : "");
+            any = 1;
+        }
+        if (!any) puts("meta           (none)");
+        format_file_clear(&f);
+    }
+    s2s_model_free(m);
+    free(data);
+    return 0;
+}

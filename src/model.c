@@ -1,0 +1,706 @@
+/*
+ * model.c — hyper-parameters, the flat parameter layout, model files,
+ * quantization, metadata and the vocabulary attached to a model.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "util.h"
+
+/* ------------------------------------------------------- hyper-parameters */
+
+s2s_hparams s2s_hparams_default(void) {
+    s2s_hparams hp = {
+        .src_vocab = 8000, .tgt_vocab = 8000, .emb_dim = 256, .enc_hidden = 256,
+        .dec_hidden = 256, .layers = 1, .bidirectional = 1, .cell = S2S_CELL_LSTM,
+        .attention = S2S_ATTN_BAHDANAU, .bridge = S2S_BRIDGE_PROJECT, .input_feed = 1,
+        .tie_output = 0,
+    };
+    return hp;
+}
+
+int cell_gates(int cell) { return cell == S2S_CELL_LSTM ? 4 : cell == S2S_CELL_GRU ? 3 : 1; }
+
+dims model_dims(const s2s_hparams *hp) {
+    dims d;
+    d.Vs = hp->src_vocab;
+    d.Vt = hp->tgt_vocab;
+    d.E = hp->emb_dim;
+    d.He = hp->enc_hidden;
+    d.Hd = hp->dec_hidden;
+    d.L = hp->layers;
+    d.D = hp->bidirectional ? 2 : 1;
+    d.De = d.D * d.He;
+    d.G = cell_gates(hp->cell);
+    d.dec_in0 = d.E + (hp->input_feed ? d.Hd : 0);
+    return d;
+}
+
+static int in_range(int32_t v, int32_t lo, int32_t hi) { return v >= lo && v <= hi; }
+
+s2s_status s2s_hparams_validate(const s2s_hparams *hp, s2s_error *err) {
+    if (!hp) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "hparams is NULL");
+    if (!in_range(hp->src_vocab, 4, S2S_MAX_VOCAB) || !in_range(hp->tgt_vocab, 4, S2S_MAX_VOCAB))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "vocabulary sizes must be in [4, %d] (got %d, %d)", S2S_MAX_VOCAB,
+                        (int)hp->src_vocab, (int)hp->tgt_vocab);
+    if (!in_range(hp->emb_dim, 1, S2S_MAX_DIM) || !in_range(hp->enc_hidden, 1, S2S_MAX_DIM) ||
+        !in_range(hp->dec_hidden, 1, S2S_MAX_DIM))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "emb_dim, enc_hidden and dec_hidden must be in [1, %d]", S2S_MAX_DIM);
+    if (!in_range(hp->layers, 1, S2S_MAX_LAYERS))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "layers must be in [1, %d] (got %d)",
+                        S2S_MAX_LAYERS, (int)hp->layers);
+    if (!in_range(hp->bidirectional, 0, 1) || !in_range(hp->input_feed, 0, 1) ||
+        !in_range(hp->tie_output, 0, 1))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "bidirectional, input_feed and tie_output must be 0 or 1");
+    if (!in_range(hp->cell, S2S_CELL_RNN, S2S_CELL_GRU))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "unknown cell type %d", (int)hp->cell);
+    if (!in_range(hp->attention, S2S_ATTN_NONE, S2S_ATTN_LUONG_GENERAL))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "unknown attention type %d",
+                        (int)hp->attention);
+    if (!in_range(hp->bridge, S2S_BRIDGE_COPY, S2S_BRIDGE_ZERO))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "unknown bridge type %d", (int)hp->bridge);
+    dims d = model_dims(hp);
+    if (hp->bridge == S2S_BRIDGE_COPY && d.Hd != d.De)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "the copy bridge needs dec_hidden == directions * enc_hidden (%d != %d)",
+                        d.Hd, d.De);
+    if (hp->attention == S2S_ATTN_LUONG_DOT && d.Hd != d.De)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "Luong dot attention needs dec_hidden == directions * enc_hidden (%d != %d)",
+                        d.Hd, d.De);
+    if (hp->input_feed && hp->attention == S2S_ATTN_NONE)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "input feeding needs attention");
+    if (hp->tie_output && d.Hd != d.E)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "a tied output needs dec_hidden == emb_dim (%d != %d)", d.Hd, d.E);
+    return S2S_OK;
+}
+
+/* ----------------------------------------------------------------- layout */
+
+/* The one definition of the tensor order (docs/architecture.md's table). */
+void model_walk(const s2s_hparams *hp, weights *w, model_visit_fn visit, void *ctx) {
+    dims d = model_dims(hp);
+    char name[64];
+    static const char *const dir_name[2] = {"fwd", "bwd"};
+    visit(ctx, "src_emb", d.Vs, d.E, &w->src_emb, NULL);
+    visit(ctx, "tgt_emb", d.Vt, d.E, &w->tgt_emb, NULL);
+    for (int l = 0; l < d.L; l++) {
+        int in = l == 0 ? d.E : d.De;
+        for (int dir = 0; dir < d.D; dir++) {
+            rnn_weights *r = &w->enc[l][dir];
+            snprintf(name, sizeof name, "enc.%d.%s.w_ih", l, dir_name[dir]);
+            visit(ctx, name, d.G * d.He, in, &r->w_ih, NULL);
+            snprintf(name, sizeof name, "enc.%d.%s.w_hh", l, dir_name[dir]);
+            visit(ctx, name, d.G * d.He, d.He, &r->w_hh, NULL);
+            snprintf(name, sizeof name, "enc.%d.%s.b_ih", l, dir_name[dir]);
+            visit(ctx, name, d.G * d.He, 0, NULL, &r->b_ih);
+            snprintf(name, sizeof name, "enc.%d.%s.b_hh", l, dir_name[dir]);
+            visit(ctx, name, d.G * d.He, 0, NULL, &r->b_hh);
+        }
+    }
+    if (hp->bridge == S2S_BRIDGE_PROJECT) {
+        for (int l = 0; l < d.L; l++) {
+            snprintf(name, sizeof name, "bridge.%d.w_h", l);
+            visit(ctx, name, d.Hd, d.De, &w->bridge_wh[l], NULL);
+            snprintf(name, sizeof name, "bridge.%d.b_h", l);
+            visit(ctx, name, d.Hd, 0, NULL, &w->bridge_bh[l]);
+            if (hp->cell == S2S_CELL_LSTM) {
+                snprintf(name, sizeof name, "bridge.%d.w_c", l);
+                visit(ctx, name, d.Hd, d.De, &w->bridge_wc[l], NULL);
+                snprintf(name, sizeof name, "bridge.%d.b_c", l);
+                visit(ctx, name, d.Hd, 0, NULL, &w->bridge_bc[l]);
+            }
+        }
+    }
+    for (int l = 0; l < d.L; l++) {
+        int in = l == 0 ? d.dec_in0 : d.Hd;
+        rnn_weights *r = &w->dec[l];
+        snprintf(name, sizeof name, "dec.%d.w_ih", l);
+        visit(ctx, name, d.G * d.Hd, in, &r->w_ih, NULL);
+        snprintf(name, sizeof name, "dec.%d.w_hh", l);
+        visit(ctx, name, d.G * d.Hd, d.Hd, &r->w_hh, NULL);
+        snprintf(name, sizeof name, "dec.%d.b_ih", l);
+        visit(ctx, name, d.G * d.Hd, 0, NULL, &r->b_ih);
+        snprintf(name, sizeof name, "dec.%d.b_hh", l);
+        visit(ctx, name, d.G * d.Hd, 0, NULL, &r->b_hh);
+    }
+    if (hp->attention == S2S_ATTN_BAHDANAU) {
+        visit(ctx, "att.w_q", d.Hd, d.Hd, &w->att_wq, NULL);
+        visit(ctx, "att.w_k", d.Hd, d.De, &w->att_wk, NULL);
+        visit(ctx, "att.v", d.Hd, 0, NULL, &w->att_v);
+    } else if (hp->attention == S2S_ATTN_LUONG_GENERAL) {
+        visit(ctx, "att.w_a", d.Hd, d.De, &w->att_wa, NULL);
+    }
+    if (hp->attention != S2S_ATTN_NONE) visit(ctx, "out.w_c", d.Hd, d.Hd + d.De, &w->out_wc, NULL);
+    if (!hp->tie_output) visit(ctx, "out.w", d.Vt, d.Hd, &w->out_w, NULL);
+    visit(ctx, "out.b", d.Vt, 0, NULL, &w->out_b);
+    if (hp->tie_output) w->out_w = w->tgt_emb; /* shared storage, shared gradient */
+}
+
+typedef struct bind_ctx {
+    float *next;
+} bind_ctx;
+
+static void bind_visit(void *ctx, const char *name, int rows, int cols, matrix *m, float **v) {
+    bind_ctx *b = ctx;
+    (void)name;
+    if (m) {
+        m->f = b->next;
+        m->q = NULL;
+        m->rows = rows;
+        m->cols = cols;
+        b->next += (size_t)rows * (size_t)cols;
+    } else {
+        *v = b->next;
+        b->next += (size_t)rows;
+    }
+}
+
+void weights_bind_f32(weights *w, const s2s_hparams *hp, float *base) {
+    memset(w, 0, sizeof *w);
+    bind_ctx b = {base};
+    model_walk(hp, w, bind_visit, &b);
+}
+
+static void count_visit(void *ctx, const char *name, int rows, int cols, matrix *m, float **v) {
+    (void)name, (void)m, (void)v;
+    *(size_t *)ctx += (size_t)rows * (size_t)(cols > 0 ? cols : 1);
+}
+
+size_t model_param_count(const s2s_hparams *hp) {
+    weights scratch;
+    size_t n = 0;
+    memset(&scratch, 0, sizeof scratch);
+    model_walk(hp, &scratch, count_visit, &n);
+    return n;
+}
+
+void matrix_row_f32(float *out, const matrix *m, int row) {
+    if (m->q) {
+        kernel_dequantize_q8(out, m->q + (size_t)row * (size_t)(m->cols / S2S_QK), m->cols);
+    } else {
+        memcpy(out, m->f + (size_t)row * (size_t)m->cols, sizeof(float) * (size_t)m->cols);
+    }
+}
+
+/* ------------------------------------------------------------ init / free */
+
+static s2s_model *model_alloc(const s2s_hparams *hp) {
+    s2s_model *m = calloc(1, sizeof *m);
+    if (m) m->hp = *hp;
+    return m;
+}
+
+void s2s_model_free(s2s_model *model) {
+    if (!model) return;
+    free(model->params);
+    free(model->qparams);
+    tokenizer_free(model->tok);
+    for (int i = 0; i < model->n_meta; i++) {
+        free(model->meta[i].key);
+        free(model->meta[i].value);
+    }
+    free(model->meta);
+    free(model);
+}
+
+s2s_status s2s_model_init(s2s_model **out, const s2s_hparams *hp, uint64_t seed, float scale,
+                          s2s_error *err) {
+    if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    s2s_status st = s2s_hparams_validate(hp, err);
+    if (st) return st;
+    if (!(scale >= 0.0f && scale <= 10.0f))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "init scale must be in [0, 10]");
+    s2s_model *m = model_alloc(hp);
+    if (!m) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    m->n_params = model_param_count(hp);
+    m->params = malloc(s2s_mul_size(m->n_params, sizeof(float)));
+    if (!m->params) {
+        size_t n = m->n_params;
+        s2s_model_free(m);
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for %zu parameters", n);
+    }
+    s2s_rng rng;
+    s2s_rng_seed(&rng, seed);
+    for (size_t i = 0; i < m->n_params; i++)
+        m->params[i] = (2.0f * s2s_rng_uniform(&rng) - 1.0f) * scale;
+    weights_bind_f32(&m->w, hp, m->params);
+    *out = m;
+    return S2S_OK;
+}
+
+const s2s_hparams *s2s_model_hparams(const s2s_model *model) { return model ? &model->hp : NULL; }
+int s2s_model_is_quantized(const s2s_model *model) { return model && model->qparams != NULL; }
+size_t s2s_model_num_params(const s2s_model *model) {
+    return model ? model_param_count(&model->hp) : 0;
+}
+
+/* --------------------------------------------------------------- metadata */
+
+const char *s2s_model_meta(const s2s_model *model, const char *key) {
+    if (!model || !key) return NULL;
+    for (int i = 0; i < model->n_meta; i++)
+        if (strcmp(model->meta[i].key, key) == 0) return model->meta[i].value;
+    return NULL;
+}
+
+static char *str_dup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+s2s_status s2s_model_set_meta(s2s_model *model, const char *key, const char *value,
+                              s2s_error *err) {
+    if (!model || !key || !value)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model, key and value must be non-NULL");
+    if (key[0] == '\0' || strlen(key) > 200 || strlen(value) > (1u << 20))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "meta keys are 1-200 bytes and values at most 1 MiB");
+    char *v = str_dup(value);
+    if (!v) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < model->n_meta; i++) {
+        if (strcmp(model->meta[i].key, key) == 0) {
+            free(model->meta[i].value);
+            model->meta[i].value = v;
+            return S2S_OK;
+        }
+    }
+    char *k = str_dup(key);
+    meta_entry *grown = realloc(model->meta, sizeof *grown * (size_t)(model->n_meta + 1));
+    if (!k || !grown) {
+        free(k);
+        free(v);
+        if (grown) model->meta = grown;
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    model->meta = grown;
+    model->meta[model->n_meta].key = k;
+    model->meta[model->n_meta].value = v;
+    model->n_meta++;
+    return S2S_OK;
+}
+
+/* ------------------------------------------------------------- vocabulary */
+
+s2s_status s2s_model_set_vocab(s2s_model *model, int32_t n, const char *const *pieces,
+                               const float *scores, const int32_t *types, s2s_error *err) {
+    if (!model) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model is NULL");
+    if (n != model->hp.src_vocab || n != model->hp.tgt_vocab)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "the vocabulary has %d pieces but the model's vocabularies are %d and %d",
+                        (int)n, (int)model->hp.src_vocab, (int)model->hp.tgt_vocab);
+    tokenizer *tok = NULL;
+    s2s_status st = tokenizer_init(&tok, n, pieces, scores, types, err);
+    if (st) return st;
+    tokenizer_free(model->tok);
+    model->tok = tok;
+    return S2S_OK;
+}
+
+int s2s_model_has_vocab(const s2s_model *model) { return model && model->tok; }
+
+s2s_status s2s_encode(const s2s_model *model, const char *text, size_t len, int32_t *ids,
+                      int32_t cap, int32_t *n_out, s2s_error *err) {
+    if (!model || (!text && len) || (!ids && cap) || !n_out || cap < 0)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments to s2s_encode");
+    if (!model->tok)
+        return s2s_fail(err, S2S_ERR_UNSUPPORTED, "this model carries no vocabulary");
+    return tokenizer_encode(model->tok, text ? text : "", len, ids, cap, n_out, err);
+}
+
+s2s_status s2s_decode(const s2s_model *model, const int32_t *ids, int32_t n, char **out_text,
+                      s2s_error *err) {
+    if (!model || (!ids && n) || n < 0 || !out_text)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments to s2s_decode");
+    *out_text = NULL;
+    if (!model->tok)
+        return s2s_fail(err, S2S_ERR_UNSUPPORTED, "this model carries no vocabulary");
+    return tokenizer_decode(model->tok, ids, n, out_text, err);
+}
+
+const char *s2s_piece(const s2s_model *model, int32_t id) {
+    return model && model->tok ? tokenizer_piece(model->tok, id) : NULL;
+}
+
+/* ------------------------------------------------------------------- save */
+
+typedef struct save_ctx {
+    format_writer *fw;
+} save_ctx;
+
+static void save_visit(void *ctx, const char *name, int rows, int cols, matrix *m, float **v) {
+    save_ctx *s = ctx;
+    if (m) {
+        uint32_t shape[2] = {(uint32_t)rows, (uint32_t)cols};
+        if (m->q)
+            format_writer_add_tensor(s->fw, name, FORMAT_DTYPE_Q8, 2, shape, m->q);
+        else
+            format_writer_add_tensor(s->fw, name, FORMAT_DTYPE_F32, 2, shape, m->f);
+    } else {
+        uint32_t dim = (uint32_t)rows;
+        format_writer_add_tensor(s->fw, name, FORMAT_DTYPE_F32, 1, &dim, *v);
+    }
+}
+
+/* Hyper-parameter keys, in s2s_hparams order. */
+static const char *const hparam_keys[12] = {
+    "s2s.src_vocab", "s2s.tgt_vocab", "s2s.emb_dim", "s2s.enc_hidden",
+    "s2s.dec_hidden", "s2s.layers", "s2s.bidirectional", "s2s.cell",
+    "s2s.attention", "s2s.bridge", "s2s.input_feed", "s2s.tie_output",
+};
+static_assert(sizeof(s2s_hparams) == 12 * sizeof(int32_t), "hparam_keys must list every field");
+
+static int32_t *hparam_field(s2s_hparams *hp, int i) { return (int32_t *)hp + i; }
+
+s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *out_size,
+                          s2s_error *err) {
+    if (!model || !out_data || !out_size)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments to s2s_model_save");
+    *out_data = NULL;
+    *out_size = 0;
+    format_writer *fw = format_writer_new();
+    if (!fw) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    s2s_hparams hp = model->hp;
+    for (int i = 0; i < 12; i++) format_writer_add_i32(fw, hparam_keys[i], *hparam_field(&hp, i));
+    if (model->tok) {
+        int32_t n = tokenizer_size(model->tok);
+        const char **pieces = malloc(sizeof *pieces * (size_t)n);
+        float *scores = malloc(sizeof *scores * (size_t)n);
+        int32_t *types = malloc(sizeof *types * (size_t)n);
+        if (pieces && scores && types) {
+            for (int32_t i = 0; i < n; i++) {
+                pieces[i] = tokenizer_piece(model->tok, i);
+                scores[i] = tokenizer_score(model->tok, i);
+                types[i] = tokenizer_type(model->tok, i);
+            }
+            format_writer_add_str_array(fw, "tokenizer.pieces", pieces, (uint32_t)n);
+            format_writer_add_f32_array(fw, "tokenizer.scores", scores, (uint32_t)n);
+            format_writer_add_i32_array(fw, "tokenizer.types", types, (uint32_t)n);
+        }
+        free(pieces);
+        free(scores);
+        free(types);
+        if (!pieces || !scores || !types) {
+            format_writer_free(fw);
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+    }
+    for (int i = 0; i < model->n_meta; i++) {
+        char key[256];
+        snprintf(key, sizeof key, "meta.%s", model->meta[i].key);
+        format_writer_add_str(fw, key, model->meta[i].value);
+    }
+    weights w = model->w; /* the walker takes non-const slots; it only reads them here */
+    save_ctx s = {fw};
+    model_walk(&hp, &w, save_visit, &s);
+    s2s_status st = format_writer_finish(fw, out_data, out_size, err);
+    format_writer_free(fw);
+    return st;
+}
+
+/* ------------------------------------------------------------------- load */
+
+typedef struct load_ctx {
+    const format_file *f;
+    s2s_model *m;
+    size_t f32_used, q8_used; /* running offsets (pass 2) or totals (pass 1) */
+    int pass;
+    s2s_status status;
+    s2s_error *err;
+} load_ctx;
+
+static void load_visit(void *ctx, const char *name, int rows, int cols, matrix *m, float **v) {
+    load_ctx *c = ctx;
+    if (c->status) return;
+    const format_tensor *t = format_find_tensor(c->f, name);
+    if (!t) {
+        c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT, "tensor '%s' is missing", name);
+        return;
+    }
+    int want_dims = m ? 2 : 1;
+    if ((int)t->n_dims != want_dims || t->dims[0] != (uint32_t)rows ||
+        (m && t->dims[1] != (uint32_t)cols)) {
+        c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT,
+                             "tensor '%s' has the wrong shape for these hyper-parameters", name);
+        return;
+    }
+    int is_q8 = t->dtype == FORMAT_DTYPE_Q8;
+    if (t->dtype == FORMAT_DTYPE_I32 || (is_q8 && (!m || cols % S2S_QK != 0))) {
+        c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT, "tensor '%s' has an unusable type", name);
+        return;
+    }
+    size_t n = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
+    if (c->pass == 1) {
+        if (is_q8)
+            c->q8_used += n / S2S_QK;
+        else
+            c->f32_used += n;
+        return;
+    }
+    if (is_q8) {
+        s2s_block_q8 *dst = c->m->qparams + c->q8_used;
+        memcpy(dst, t->data, n / S2S_QK * sizeof(s2s_block_q8));
+        for (size_t i = 0; i < n / S2S_QK; i++) {
+            if (!isfinite(dst[i].d)) {
+                c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT,
+                                     "tensor '%s' has a non-finite block scale", name);
+                return;
+            }
+        }
+        m->f = NULL;
+        m->q = dst;
+        m->rows = rows;
+        m->cols = cols;
+        c->q8_used += n / S2S_QK;
+    } else {
+        float *dst = c->m->params + c->f32_used;
+        memcpy(dst, t->data, n * sizeof(float));
+        if (m) {
+            m->f = dst;
+            m->q = NULL;
+            m->rows = rows;
+            m->cols = cols;
+        } else {
+            *v = dst;
+        }
+        c->f32_used += n;
+    }
+}
+
+static s2s_status load_vocab(s2s_model *m, const format_file *f, s2s_error *err) {
+    const format_kv *kp = format_find_kv(f, "tokenizer.pieces");
+    const format_kv *ks = format_find_kv(f, "tokenizer.scores");
+    const format_kv *kt = format_find_kv(f, "tokenizer.types");
+    if (!kp && !ks && !kt) return S2S_OK;
+    if (!kp || !ks || !kt || kp->type != FORMAT_STR_ARRAY || ks->type != FORMAT_F32_ARRAY ||
+        kt->type != FORMAT_I32_ARRAY || kp->count != ks->count || kp->count != kt->count)
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT,
+                        "tokenizer.pieces/scores/types must be arrays of one length");
+    uint32_t n = kp->count;
+    char **pieces = calloc(n ? n : 1, sizeof *pieces);
+    float *scores = malloc(sizeof *scores * (n ? n : 1));
+    int32_t *types = malloc(sizeof *types * (n ? n : 1));
+    s2s_status st = S2S_OK;
+    if (!pieces || !scores || !types) {
+        st = s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        const uint8_t *cursor = NULL;
+        for (uint32_t i = 0; i < n && !st; i++) {
+            format_str s = format_kv_str_next(kp, &cursor);
+            pieces[i] = malloc((size_t)s.len + 1);
+            if (!pieces[i]) {
+                st = s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+                break;
+            }
+            memcpy(pieces[i], s.ptr, s.len);
+            pieces[i][s.len] = '\0';
+            if (strlen(pieces[i]) != s.len)
+                st = s2s_fail(err, S2S_ERR_BAD_FORMAT, "vocabulary piece %u contains a NUL byte",
+                              (unsigned)i);
+            scores[i] = format_kv_f32_at(ks, i);
+            types[i] = format_kv_i32_at(kt, i);
+        }
+        if (!st)
+            st = s2s_model_set_vocab(m, (int32_t)n, (const char *const *)pieces, scores, types,
+                                     err);
+    }
+    if (pieces)
+        for (uint32_t i = 0; i < n; i++) free(pieces[i]);
+    free(pieces);
+    free(scores);
+    free(types);
+    return st;
+}
+
+static s2s_status load_meta(s2s_model *m, const format_file *f, s2s_error *err) {
+    for (uint32_t i = 0; i < f->n_kv; i++) {
+        const format_kv *kv = &f->kv[i];
+        if (kv->type != FORMAT_STR || kv->key.len <= 5 || memcmp(kv->key.ptr, "meta.", 5) != 0)
+            continue;
+        char key[260];
+        if (kv->key.len - 5 >= sizeof key) continue;
+        memcpy(key, kv->key.ptr + 5, kv->key.len - 5);
+        key[kv->key.len - 5] = '\0';
+        const uint8_t *cursor = NULL;
+        format_str v = format_kv_str_next(kv, &cursor);
+        char *value = malloc((size_t)v.len + 1);
+        if (!value) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+        memcpy(value, v.ptr, v.len);
+        value[v.len] = '\0';
+        s2s_status st = s2s_model_set_meta(m, key, value, err);
+        free(value);
+        if (st) return st;
+    }
+    return S2S_OK;
+}
+
+s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_error *err) {
+    if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (!data && size) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "data is NULL");
+    format_file f;
+    s2s_status st = format_parse(&f, data, size, err);
+    if (st) return st;
+    s2s_hparams hp;
+    for (int i = 0; i < 12; i++) {
+        if (!format_get_i32(&f, hparam_keys[i], hparam_field(&hp, i))) {
+            format_file_clear(&f);
+            return s2s_fail(err, S2S_ERR_BAD_FORMAT, "hyper-parameter '%s' is missing",
+                            hparam_keys[i]);
+        }
+    }
+    if (s2s_hparams_validate(&hp, err)) { /* the message says which rule failed */
+        format_file_clear(&f);
+        if (err) err->status = S2S_ERR_BAD_FORMAT;
+        return S2S_ERR_BAD_FORMAT;
+    }
+    s2s_model *m = model_alloc(&hp);
+    if (!m) {
+        format_file_clear(&f);
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    load_ctx c = {.f = &f, .m = m, .pass = 1, .err = err};
+    weights scratch;
+    memset(&scratch, 0, sizeof scratch);
+    model_walk(&hp, &scratch, load_visit, &c);
+    if (!c.status) {
+        m->n_params = c.f32_used;
+        m->n_qblocks = c.q8_used;
+        m->params = malloc(s2s_mul_size(c.f32_used ? c.f32_used : 1, sizeof(float)));
+        m->qparams = c.q8_used ? malloc(s2s_mul_size(c.q8_used, sizeof(s2s_block_q8))) : NULL;
+        if (!m->params || (c.q8_used && !m->qparams))
+            c.status = s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the weights");
+    }
+    if (!c.status) {
+        c.pass = 2;
+        c.f32_used = c.q8_used = 0;
+        memset(&m->w, 0, sizeof m->w);
+        model_walk(&hp, &m->w, load_visit, &c);
+    }
+    if (!c.status) c.status = load_vocab(m, &f, err);
+    if (!c.status) c.status = load_meta(m, &f, err);
+    format_file_clear(&f);
+    if (c.status) {
+        s2s_model_free(m);
+        return c.status;
+    }
+    *out = m;
+    return S2S_OK;
+}
+
+/* ------------------------------------------- quantize / dequantize / clone */
+
+/* Round trip through the file format: one code path for every kind of
+ * copy, so a clone is exactly what a save and load would give. */
+s2s_status s2s_model_clone(s2s_model **out, const s2s_model *model, s2s_error *err) {
+    if (!out || !model) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
+    *out = NULL;
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    s2s_status st = s2s_model_save(model, &buf, &size, err);
+    if (!st) st = s2s_model_load(out, buf, size, err);
+    free(buf);
+    return st;
+}
+
+typedef struct convert_ctx {
+    s2s_model *dst;
+    size_t f32_used, q8_used;
+    int pass, to_q8;
+} convert_ctx;
+
+/* Converts the tensors of a model walked in layout order: pass 1 counts,
+ * pass 2 copies into dst (binding dst->w as it goes). */
+static void convert_visit(void *ctx, const char *name, int rows, int cols, matrix *m, float **v) {
+    convert_ctx *c = ctx;
+    (void)name;
+    size_t n = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
+    int q8 = m && c->to_q8 && cols % S2S_QK == 0;
+    if (c->pass == 1) {
+        if (q8)
+            c->q8_used += n / S2S_QK;
+        else
+            c->f32_used += n;
+        return;
+    }
+    if (!m) {
+        float *dst = c->dst->params + c->f32_used;
+        memcpy(dst, *v, n * sizeof(float));
+        *v = dst;
+        c->f32_used += n;
+        return;
+    }
+    if (q8) {
+        s2s_block_q8 *dst = c->dst->qparams + c->q8_used;
+        if (m->q)
+            memcpy(dst, m->q, n / S2S_QK * sizeof *dst);
+        else
+            for (int r = 0; r < rows; r++)
+                kernel_quantize_q8(dst + (size_t)r * (size_t)(cols / S2S_QK),
+                                   m->f + (size_t)r * (size_t)cols, cols);
+        m->f = NULL;
+        m->q = dst;
+        c->q8_used += n / S2S_QK;
+    } else {
+        float *dst = c->dst->params + c->f32_used;
+        if (m->q)
+            for (int r = 0; r < rows; r++) matrix_row_f32(dst + (size_t)r * (size_t)cols, m, r);
+        else
+            memcpy(dst, m->f, n * sizeof(float));
+        m->f = dst;
+        m->q = NULL;
+        c->f32_used += n;
+    }
+}
+
+static s2s_status model_convert(s2s_model **out, const s2s_model *model, int to_q8,
+                                s2s_error *err) {
+    if (!out || !model) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
+    *out = NULL;
+    s2s_model *dst = NULL;
+    s2s_status st = s2s_model_clone(&dst, model, err); /* vocabulary and metadata */
+    if (st) return st;
+    convert_ctx c = {.dst = dst, .pass = 1, .to_q8 = to_q8};
+    weights w = model->w;
+    model_walk(&model->hp, &w, convert_visit, &c);
+    float *params = malloc(s2s_mul_size(c.f32_used ? c.f32_used : 1, sizeof(float)));
+    s2s_block_q8 *qparams = c.q8_used ? malloc(s2s_mul_size(c.q8_used, sizeof *qparams)) : NULL;
+    if (!params || (c.q8_used && !qparams)) {
+        free(params);
+        free(qparams);
+        s2s_model_free(dst);
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    free(dst->params);
+    free(dst->qparams);
+    dst->params = params;
+    dst->qparams = qparams;
+    dst->n_params = c.f32_used;
+    dst->n_qblocks = c.q8_used;
+    c.pass = 2;
+    c.f32_used = c.q8_used = 0;
+    dst->w = model->w; /* walked from the source's pointers, rebound to dst's storage */
+    model_walk(&model->hp, &dst->w, convert_visit, &c);
+    *out = dst;
+    return S2S_OK;
+}
+
+s2s_status s2s_model_quantize(s2s_model **out, const s2s_model *model, s2s_error *err) {
+    return model_convert(out, model, 1, err);
+}
+
+s2s_status s2s_model_dequantize(s2s_model **out, const s2s_model *model, s2s_error *err) {
+    return model_convert(out, model, 0, err);
+}

@@ -1,0 +1,94 @@
+/*
+ * model.h — what a model is inside the engine: hyper-parameters, the flat
+ * parameter layout, and typed views of the weights that the layers use.
+ *
+ * Layout: every tensor of docs/architecture.md, in table order, lives in one
+ * contiguous f32 buffer (or, for quantized matrices, one Q8 block buffer).
+ * model_walk() is the single place that knows that order; everything that
+ * needs the layout (allocation, binding gradients and Adam moments, saving,
+ * loading, quantizing) goes through it.
+ */
+#ifndef S2S_MODEL_H
+#define S2S_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "s2s.h"
+#include "kernels.h"
+#include "tokenizer.h"
+
+/* A weight matrix (rows, cols) mapping cols -> rows; exactly one of f / q is set. */
+typedef struct matrix {
+    float *f;              /* (rows, cols) f32 */
+    s2s_block_q8 *q;       /* (rows, cols / 32) blocks */
+    int rows, cols;
+} matrix;
+
+/* One RNN layer in one direction, PyTorch's weight_ih / weight_hh / biases. */
+typedef struct rnn_weights {
+    matrix w_ih;           /* (G*H, In) */
+    matrix w_hh;           /* (G*H, H) */
+    float *b_ih, *b_hh;    /* (G*H) */
+} rnn_weights;
+
+typedef struct weights {
+    matrix src_emb;                     /* (Vs, E) */
+    matrix tgt_emb;                     /* (Vt, E) */
+    rnn_weights enc[S2S_MAX_LAYERS][2]; /* [layer][fwd, bwd] */
+    matrix bridge_wh[S2S_MAX_LAYERS];   /* (Hd, De) */
+    float *bridge_bh[S2S_MAX_LAYERS];   /* (Hd) */
+    matrix bridge_wc[S2S_MAX_LAYERS];   /* (Hd, De), LSTM */
+    float *bridge_bc[S2S_MAX_LAYERS];   /* (Hd), LSTM */
+    rnn_weights dec[S2S_MAX_LAYERS];
+    matrix att_wq, att_wk;              /* Bahdanau (Hd, Hd), (Hd, De) */
+    float *att_v;                       /* Bahdanau (Hd) */
+    matrix att_wa;                      /* Luong general (Hd, De) */
+    matrix out_wc;                      /* (Hd, Hd + De), with attention */
+    matrix out_w;                       /* (Vt, Hd); aliases tgt_emb when tied */
+    float *out_b;                       /* (Vt) */
+} weights;
+
+/* Derived sizes used everywhere. */
+typedef struct dims {
+    int Vs, Vt, E, He, Hd, L, D, De, G;
+    int dec_in0;                        /* E (+ Hd with input feeding) */
+} dims;
+dims model_dims(const s2s_hparams *hp);
+int cell_gates(int cell);
+
+/* Visit every tensor of the layout in order. For a matrix `m` is set and
+ * cols > 0; for a vector `v` is set and cols == 0. The slots point into the
+ * given weights struct, so a visitor can bind them to a buffer. */
+typedef void (*model_visit_fn)(void *ctx, const char *name, int rows, int cols, matrix *m,
+                               float **v);
+void model_walk(const s2s_hparams *hp, weights *w, model_visit_fn visit, void *ctx);
+
+/* Bind every slot of w to consecutive f32 storage starting at base (which
+ * must hold model_param_count floats). Used for parameters, gradients and
+ * Adam moments alike. */
+void weights_bind_f32(weights *w, const s2s_hparams *hp, float *base);
+size_t model_param_count(const s2s_hparams *hp);
+
+typedef struct meta_entry {
+    char *key, *value;
+} meta_entry;
+
+struct s2s_model {
+    s2s_hparams hp;
+    weights w;
+    float *params;          /* f32 storage; for a quantized model only its f32 tensors */
+    size_t n_params;        /* floats in params */
+    s2s_block_q8 *qparams;  /* Q8 storage, NULL when f32 */
+    size_t n_qblocks;
+    tokenizer *tok;         /* NULL when the model carries no vocabulary */
+    meta_entry *meta;
+    int n_meta;
+};
+
+/* True when the matrix is stored as int8 blocks by s2s_model_quantize. */
+static inline int matrix_is_q8(const matrix *m) { return m->q != NULL; }
+
+/* One row of an embedding matrix as f32 (dequantized when Q8). */
+void matrix_row_f32(float *out, const matrix *m, int row);
+
+#endif /* S2S_MODEL_H */

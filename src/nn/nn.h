@@ -1,0 +1,118 @@
+/*
+ * nn.h — the layer families, each a _forward / _backward pair of free
+ * functions (outputs, inputs, weights, dims). Backward functions take
+ * d-prefixed pointers and accumulate (+=) into weight gradients.
+ *
+ * Letters: N rows (batch sentences or beam hypotheses), H hidden, G gates,
+ * S source length, K key size, De encoder output size, V vocabulary.
+ */
+#ifndef S2S_NN_H
+#define S2S_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../model.h"
+#include "../util.h"
+
+/* --------------------------------------------------------------- arena */
+
+/* A bump allocator for activations, reset once per batch. Blocks that
+ * overflowed are merged into one at the next reset, so steady state is a
+ * single allocation reused forever. */
+typedef struct arena {
+    void **blocks;
+    size_t *sizes;
+    int n_blocks;
+    size_t used, total;
+    int failed;            /* an allocation failed since the last reset */
+} arena;
+
+void arena_reset(arena *a);
+void arena_release(arena *a);
+/* n floats, 32-byte aligned, uninitialised; NULL (and a->failed) when out of memory. */
+float *arena_floats(arena *a, size_t n);
+float *arena_zeros(arena *a, size_t n);
+void *arena_bytes(arena *a, size_t n);
+/* Scratch that lives only inside one call: mark, use, rewind. */
+typedef struct arena_mark {
+    int n_blocks;
+    size_t used;
+} arena_mark;
+arena_mark arena_get_mark(const arena *a);
+void arena_rewind(arena *a, arena_mark mark);
+
+/* -------------------------------------------------------------- linear */
+
+/* Y (N, W.rows) = X (N, W.cols) W^T (+ bias when non-NULL). X rows have
+ * stride ldx, Y rows stride ldy. A Q8 matrix quantizes X into xq (room for
+ * N * W.cols / 32 blocks) and uses the int8 kernels. */
+void linear_forward(float *Y, int ldy, const float *X, int ldx, const matrix *W, const float *bias,
+                    int N, s2s_block_q8 *xq);
+/* dX (N, cols) += dY W (when dX non-NULL); dW += dY^T X; db += column sums of dY. f32 only. */
+void linear_backward(float *dX, int lddx, float *dW, float *db, const float *dY, int lddy,
+                     const float *X, int ldx, const matrix *W, int N);
+
+/* ----------------------------------------------------------- embedding */
+
+/* out (N, E) = rows ids of the table. */
+void embedding_forward(float *out, const matrix *table, const int32_t *ids, int N);
+void embedding_backward(float *dtable, const float *dout, const int32_t *ids, int N, int E);
+
+/* ---------------------------------------------------------------- cells */
+
+/* Floats per row that cell_forward records for backward. */
+int cell_cache_size(int cell, int H);
+
+/* One time step for N rows. xw, hw (N, G*H): W_ih x + b_ih and W_hh h + b_hh.
+ * h_prev, c_prev (N, H) (c only for LSTM; may be NULL otherwise). Writes
+ * h, c (N, H). Rows with active[n] == 0 carry h_prev/c_prev through
+ * unchanged (padding). cache (N, cell_cache_size) may be NULL. */
+void cell_forward(float *h, float *c, float *cache, const float *xw, const float *hw,
+                  const float *h_prev, const float *c_prev, const uint8_t *active, int cell,
+                  int N, int H);
+
+/* Given dh, dc (N, H) (dc may be NULL: zero), writes dxw, dhw (N, G*H),
+ * dh_prev (N, H): the part of the gradient that does not pass through W_hh,
+ * and dc_prev (N, H) for LSTM. */
+void cell_backward(float *dxw, float *dhw, float *dh_prev, float *dc_prev, const float *dh,
+                   const float *dc, const float *cache, const float *h_prev, const float *c_prev,
+                   const uint8_t *active, int cell, int N, int H);
+
+/* ------------------------------------------------------------ attention */
+
+/* One query row against one sentence's keys. keys: position s at
+ * keys + s * key_stride (K floats: Bahdanau W_k h_s, general W_a h_s, dot
+ * h_s); values: henc + s * henc_stride (De floats). q is the query
+ * (Bahdanau: W_q h_t; otherwise h_t), K floats. Writes a (len) and ctx
+ * (De). scratch holds K floats. */
+void attention_forward(float *a, float *ctx, const float *q, const float *keys, int key_stride,
+                       const float *henc, int henc_stride, const float *v, int type, int len,
+                       int K, int De, float *scratch);
+
+/* Backward of one row: dq (K) is overwritten; dkeys, dhenc (strided like
+ * the inputs) and dv accumulate. scratch holds 2 * K + len floats. */
+void attention_backward(float *dq, float *dkeys, float *dhenc, float *dv, const float *dctx,
+                        const float *a, const float *q, const float *keys, int key_stride,
+                        const float *henc, int henc_stride, const float *v, int type, int len,
+                        int K, int De, float *scratch);
+
+/* ---------------------------------------------------------------- loss */
+
+/* logits (N, V) become log-probabilities in place. For each row with a
+ * target other than PAD: loss += (1-eps)(-logp_y) + eps/V * sum(-logp);
+ * dlogits (when non-NULL) = scale * (softmax - target distribution); PAD rows
+ * get zero gradient. Returns the summed loss and sets *count to the number
+ * of non-PAD rows. */
+double loss_forward_backward(float *dlogits, float *logits, const int32_t *targets, int N, int V,
+                             float eps, float scale, int *count);
+
+/* --------------------------------------------------------------- dropout */
+
+/* x *= mask where mask[i] is 0 or 1/(1-p), drawn from rng. mask may be
+ * NULL when p == 0 (nothing happens). */
+void dropout_forward(float *x, float *mask, size_t n, float p, s2s_rng *rng);
+
+/* elementwise helpers */
+void vec_mul(float *y, const float *a, size_t n); /* y *= a */
+
+#endif /* S2S_NN_H */

@@ -1,0 +1,464 @@
+/*
+ * train.c — training: teacher-forced forward over a padded batch, backward
+ * through time for every parameter, label-smoothed cross-entropy, global
+ * norm clipping and Adam over the flat parameter buffer.
+ *
+ * Letters: B sentences, S source length, T decoder steps (target + EOS).
+ * Decoder tensors are recorded (T, B, ...) so that each weight gradient is
+ * one GEMM over all steps after the recurrence has been walked backwards.
+ */
+#include "train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "util.h"
+
+struct s2s_trainer {
+    s2s_model *model;
+    s2s_train_params p;
+    size_t n;              /* parameters */
+    float *grad, *m1, *m2; /* (n) each, model_walk order */
+    weights g;             /* views of grad */
+    int64_t step;
+    s2s_rng rng;
+    arena act;
+    float *logits;         /* kept copy for trainer_pass(keep_logits) */
+    size_t logits_cap;
+};
+
+s2s_train_params s2s_train_default_params(void) {
+    s2s_train_params p = {.learning_rate = 1e-3f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f,
+                          .clip_norm = 5.0f, .label_smoothing = 0.1f, .dropout = 0.2f, .seed = 1};
+    return p;
+}
+
+static s2s_status check_params(const s2s_train_params *p, s2s_error *err) {
+    if (!(p->learning_rate > 0.0f && p->learning_rate < 10.0f) || !(p->beta1 >= 0.0f && p->beta1 < 1.0f) ||
+        !(p->beta2 >= 0.0f && p->beta2 < 1.0f) || !(p->eps > 0.0f) ||
+        !(p->label_smoothing >= 0.0f && p->label_smoothing < 1.0f) ||
+        !(p->dropout >= 0.0f && p->dropout < 1.0f) || !(p->clip_norm == p->clip_norm))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "training parameters out of range (learning rate in (0, 10), betas and "
+                        "label smoothing and dropout in [0, 1), eps > 0)");
+    return S2S_OK;
+}
+
+s2s_status s2s_trainer_init(s2s_trainer **out, s2s_model *model, const s2s_train_params *p,
+                            s2s_error *err) {
+    if (!out || !model || !p) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
+    *out = NULL;
+    if (model->qparams)
+        return s2s_fail(err, S2S_ERR_UNSUPPORTED,
+                        "an int8 model cannot be trained; dequantize it first");
+    s2s_status st = check_params(p, err);
+    if (st) return st;
+    s2s_trainer *t = calloc(1, sizeof *t);
+    if (!t) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    t->model = model;
+    t->p = *p;
+    t->n = model->n_params;
+    t->grad = calloc(t->n, sizeof(float));
+    t->m1 = calloc(t->n, sizeof(float));
+    t->m2 = calloc(t->n, sizeof(float));
+    if (!t->grad || !t->m1 || !t->m2) {
+        s2s_trainer_free(t);
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for optimizer state");
+    }
+    weights_bind_f32(&t->g, &model->hp, t->grad);
+    s2s_rng_seed(&t->rng, p->seed);
+    *out = t;
+    return S2S_OK;
+}
+
+void s2s_trainer_free(s2s_trainer *t) {
+    if (!t) return;
+    free(t->grad);
+    free(t->m1);
+    free(t->m2);
+    free(t->logits);
+    arena_release(&t->act);
+    free(t);
+}
+
+float *trainer_grad_buffer(s2s_trainer *t, size_t *n) {
+    *n = t->n;
+    return t->grad;
+}
+const weights *trainer_grads(const s2s_trainer *t) { return &t->g; }
+
+s2s_status s2s_trainer_set_learning_rate(s2s_trainer *t, float lr) {
+    if (!t || !(lr > 0.0f && lr < 10.0f)) return S2S_ERR_INVALID_ARGUMENT;
+    t->p.learning_rate = lr;
+    return S2S_OK;
+}
+
+int64_t s2s_trainer_steps(const s2s_trainer *t) { return t ? t->step : 0; }
+
+/* ------------------------------------------------------------------ batch */
+
+static s2s_status check_batch(const s2s_batch *b, const s2s_hparams *hp, s2s_error *err) {
+    if (!b || b->n < 1 || b->n > S2S_MAX_BATCH || !b->src || !b->src_len || !b->tgt || !b->tgt_len)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "a batch needs 1 to %d sentence pairs",
+                        S2S_MAX_BATCH);
+    for (int i = 0; i < b->n; i++) {
+        if (b->src_len[i] < 1 || b->src_len[i] > S2S_MAX_SEQ_LEN || b->tgt_len[i] < 0 ||
+            b->tgt_len[i] >= S2S_MAX_SEQ_LEN)
+            return s2s_fail(err, b->src_len[i] > S2S_MAX_SEQ_LEN || b->tgt_len[i] >= S2S_MAX_SEQ_LEN
+                                     ? S2S_ERR_INPUT_TOO_LONG
+                                     : S2S_ERR_INVALID_ARGUMENT,
+                            "pair %d: source length must be 1..%d and target length 0..%d", i,
+                            S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN - 1);
+        if (!b->src[i] || (b->tgt_len[i] && !b->tgt[i]))
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "pair %d: NULL token array", i);
+        for (int k = 0; k < b->src_len[i]; k++)
+            if (b->src[i][k] < 0 || b->src[i][k] >= hp->src_vocab)
+                return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "pair %d: source id %d out of range",
+                                i, (int)b->src[i][k]);
+        for (int k = 0; k < b->tgt_len[i]; k++)
+            if (b->tgt[i][k] < 0 || b->tgt[i][k] >= hp->tgt_vocab)
+                return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "pair %d: target id %d out of range",
+                                i, (int)b->tgt[i][k]);
+    }
+    return S2S_OK;
+}
+
+/* ----------------------------------------------------------- forward/back */
+
+s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float eps,
+                        float dropout, int keep_logits, train_pass *out, s2s_error *err) {
+    s2s_model *m = t->model;
+    s2s_status st = check_batch(b, &m->hp, err);
+    if (st) return st;
+    dims d = model_dims(&m->hp);
+    int B = b->n, S = 0, T = 0, L = d.L, lstm = m->hp.cell == S2S_CELL_LSTM;
+    int has_att = m->hp.attention != S2S_ATTN_NONE, K = attention_key_size(&m->hp);
+    int GH = d.G * d.Hd, CS = cell_cache_size(m->hp.cell, d.Hd);
+    for (int i = 0; i < B; i++) {
+        if (b->src_len[i] > S) S = b->src_len[i];
+        if (b->tgt_len[i] + 1 > T) T = b->tgt_len[i] + 1;
+    }
+    size_t TB = (size_t)T * (size_t)B, SB = (size_t)S * (size_t)B, NH = (size_t)B * d.Hd;
+    arena *a = &t->act;
+    arena_reset(a);
+    float p_drop = backward ? dropout : 0.0f;
+    s2s_rng *rng = &t->rng;
+
+    /* time-major ids: src (S, B); decoder inputs SOS + tgt and targets tgt + EOS (T, B) */
+    int32_t *src = arena_bytes(a, sizeof(int32_t) * SB);
+    int32_t *len = arena_bytes(a, sizeof(int32_t) * (size_t)B);
+    int32_t *dec_in = arena_bytes(a, sizeof(int32_t) * TB);
+    int32_t *target = arena_bytes(a, sizeof(int32_t) * TB);
+    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the batch");
+    for (int i = 0; i < B; i++) {
+        len[i] = b->src_len[i];
+        for (int s = 0; s < S; s++) src[(size_t)s * B + i] = s < len[i] ? b->src[i][s] : S2S_PAD;
+        for (int k = 0; k < T; k++) {
+            int tl = b->tgt_len[i];
+            dec_in[(size_t)k * B + i] = k == 0 ? S2S_SOS : k <= tl ? b->tgt[i][k - 1] : S2S_PAD;
+            target[(size_t)k * B + i] = k < tl ? b->tgt[i][k] : k == tl ? S2S_EOS : S2S_PAD;
+        }
+    }
+
+    enc_tape etape;
+    enc_out enc;
+    memset(&etape, 0, sizeof etape);
+    if (!encoder_forward(&enc, backward ? &etape : NULL, m, src, len, S, B, p_drop, rng, a))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder");
+    dec_source source = {.henc = enc.henc, .len = len, .S = S, .Bs = B};
+    source.keys = has_att ? decoder_keys(m, enc.henc, S, B, a) : NULL;
+
+    dec_state ds;
+    float *h0[S2S_MAX_LAYERS], *c0[S2S_MAX_LAYERS];
+    for (int l = 0; l < L; l++) {
+        h0[l] = arena_floats(a, NH);
+        c0[l] = lstm ? arena_floats(a, NH) : NULL;
+        ds.h[l] = arena_floats(a, NH);
+        ds.c[l] = lstm ? arena_floats(a, NH) : NULL;
+    }
+    ds.o = arena_zeros(a, NH);
+    if (a->failed || (has_att && !source.keys))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
+    bridge_forward(h0, c0, &enc, m, B);
+    for (int l = 0; l < L; l++) {
+        memcpy(ds.h[l], h0[l], sizeof(float) * NH);
+        if (lstm) memcpy(ds.c[l], c0[l], sizeof(float) * NH);
+    }
+
+    /* decoder tape, (T, B, ...) so weight gradients batch over steps */
+    float *X[S2S_MAX_LAYERS], *DROP[S2S_MAX_LAYERS], *HP[S2S_MAX_LAYERS], *CP[S2S_MAX_LAYERS],
+        *CACHE[S2S_MAX_LAYERS];
+    float *Q = NULL, *A = NULL, *CAT = NULL;
+    for (int l = 0; l < L && backward; l++) {
+        int in = l == 0 ? d.dec_in0 : d.Hd;
+        int drop_w = l == 0 ? d.E : d.Hd;
+        X[l] = arena_floats(a, TB * (size_t)in);
+        DROP[l] = p_drop > 0.0f ? arena_floats(a, TB * (size_t)drop_w) : NULL;
+        HP[l] = arena_floats(a, TB * (size_t)d.Hd);
+        CP[l] = lstm ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
+        CACHE[l] = arena_floats(a, TB * (size_t)CS);
+    }
+    if (backward && has_att) {
+        Q = arena_floats(a, TB * (size_t)K);
+        A = arena_floats(a, TB * (size_t)S);
+        CAT = arena_floats(a, TB * (size_t)(d.Hd + d.De));
+    }
+    float *O = arena_floats(a, TB * (size_t)d.Hd);      /* step outputs */
+    float *OD = arena_floats(a, TB * (size_t)d.Hd);     /* after dropout */
+    float *ODM = p_drop > 0.0f ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
+    float *logits = arena_floats(a, TB * (size_t)d.Vt);
+    s2s_block_q8 *xq = NULL; /* f32 only: training models are never quantized */
+    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for activations");
+
+    for (int k = 0; k < T; k++) {
+        dec_tape_step ts, *tp = NULL;
+        if (backward) {
+            memset(&ts, 0, sizeof ts);
+            for (int l = 0; l < L; l++) {
+                int in = l == 0 ? d.dec_in0 : d.Hd;
+                int drop_w = l == 0 ? d.E : d.Hd;
+                ts.x[l] = X[l] + (size_t)k * B * in;
+                ts.drop[l] = DROP[l] ? DROP[l] + (size_t)k * B * drop_w : NULL;
+                ts.h_prev[l] = HP[l] + (size_t)k * NH;
+                ts.c_prev[l] = CP[l] ? CP[l] + (size_t)k * NH : NULL;
+                ts.cache[l] = CACHE[l] + (size_t)k * B * CS;
+            }
+            if (has_att) {
+                ts.q = Q + (size_t)k * B * K;
+                ts.a = A + (size_t)k * B * S;
+                ts.cat = CAT + (size_t)k * B * (d.Hd + d.De);
+            }
+            tp = &ts;
+        }
+        if (!decoder_step_forward(&ds, tp, NULL, m, &source, NULL, dec_in + (size_t)k * B, B,
+                                  p_drop, rng, a))
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
+        memcpy(O + (size_t)k * NH, ds.o, sizeof(float) * NH);
+    }
+    memcpy(OD, O, sizeof(float) * TB * (size_t)d.Hd);
+    dropout_forward(OD, ODM, TB * (size_t)d.Hd, p_drop, rng);
+    linear_forward(logits, d.Vt, OD, d.Hd, &m->w.out_w, m->w.out_b, (int)TB, xq);
+    if (keep_logits) {
+        size_t n = TB * (size_t)d.Vt;
+        if (n > t->logits_cap) {
+            float *grown = realloc(t->logits, n * sizeof(float));
+            if (!grown) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+            t->logits = grown;
+            t->logits_cap = n;
+        }
+        memcpy(t->logits, logits, n * sizeof(float));
+    }
+    int count = 0;
+    for (size_t i = 0; i < TB; i++) count += target[i] != S2S_PAD;
+    double loss_sum = loss_forward_backward(backward ? logits : NULL, logits, target, (int)TB,
+                                            d.Vt, eps, 1.0f / (float)count, &count);
+    out->loss_sum = loss_sum;
+    out->tokens = count;
+    out->T = T;
+    out->B = B;
+    out->logits = keep_logits ? t->logits : NULL;
+    if (!backward) return S2S_OK;
+
+    /* ------------------------------------------------------------ backward */
+    weights *g = &t->g;
+    memset(t->grad, 0, sizeof(float) * t->n);
+    float *dlogits = logits;
+    float *dO = arena_zeros(a, TB * (size_t)d.Hd);
+    if (!dO) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    linear_backward(dO, d.Hd, g->out_w.f, g->out_b, dlogits, d.Vt, OD, d.Hd, &m->w.out_w, (int)TB);
+    if (ODM) vec_mul(dO, ODM, TB * (size_t)d.Hd);
+
+    float *DXW[S2S_MAX_LAYERS], *DHW[S2S_MAX_LAYERS], *dh[S2S_MAX_LAYERS], *dc[S2S_MAX_LAYERS];
+    for (int l = 0; l < L; l++) {
+        DXW[l] = arena_floats(a, TB * (size_t)GH);
+        DHW[l] = arena_floats(a, TB * (size_t)GH);
+        dh[l] = arena_zeros(a, NH);
+        dc[l] = lstm ? arena_zeros(a, NH) : NULL;
+    }
+    float *DPRE = has_att ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
+    float *DQ = m->hp.attention == S2S_ATTN_BAHDANAU ? arena_floats(a, TB * (size_t)K) : NULL;
+    float *DEMB = arena_floats(a, TB * (size_t)d.E);
+    float *dkeys = has_att ? arena_zeros(a, SB * (size_t)K) : NULL;
+    float *dhenc = arena_zeros(a, SB * (size_t)d.De);
+    float *d_o = arena_floats(a, NH);
+    float *dfeed = arena_zeros(a, NH);
+    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for gradients");
+
+    for (int k = T - 1; k >= 0; k--) {
+        dec_tape_step ts;
+        dec_grad_step gs;
+        memset(&ts, 0, sizeof ts);
+        memset(&gs, 0, sizeof gs);
+        for (int l = 0; l < L; l++) {
+            int in = l == 0 ? d.dec_in0 : d.Hd;
+            int drop_w = l == 0 ? d.E : d.Hd;
+            ts.x[l] = X[l] + (size_t)k * B * in;
+            ts.drop[l] = DROP[l] ? DROP[l] + (size_t)k * B * drop_w : NULL;
+            ts.h_prev[l] = HP[l] + (size_t)k * NH;
+            ts.c_prev[l] = CP[l] ? CP[l] + (size_t)k * NH : NULL;
+            ts.cache[l] = CACHE[l] + (size_t)k * B * CS;
+            gs.dxw[l] = DXW[l] + (size_t)k * B * GH;
+            gs.dhw[l] = DHW[l] + (size_t)k * B * GH;
+        }
+        if (has_att) {
+            ts.q = Q + (size_t)k * B * K;
+            ts.a = A + (size_t)k * B * S;
+            ts.cat = CAT + (size_t)k * B * (d.Hd + d.De);
+            gs.dpre = DPRE + (size_t)k * NH;
+            gs.dq = DQ ? DQ + (size_t)k * B * K : NULL;
+        }
+        gs.demb = DEMB + (size_t)k * B * d.E;
+        for (size_t i = 0; i < NH; i++) d_o[i] = dO[(size_t)k * NH + i] + dfeed[i];
+        if (!decoder_step_backward(&gs, dh, dc, m->hp.input_feed ? dfeed : NULL, dkeys, dhenc,
+                                   g->att_v, d_o, &ts, O + (size_t)k * NH, m, &source, B, a))
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in backward");
+    }
+    /* weight gradients, one GEMM each over all steps */
+    for (int l = 0; l < L; l++) {
+        int in = l == 0 ? d.dec_in0 : d.Hd;
+        rnn_weights *gr = &g->dec[l];
+        const rnn_weights *rw = &m->w.dec[l];
+        linear_backward(NULL, 0, gr->w_ih.f, gr->b_ih, DXW[l], GH, X[l], in, &rw->w_ih, (int)TB);
+        linear_backward(NULL, 0, gr->w_hh.f, gr->b_hh, DHW[l], GH, HP[l], d.Hd, &rw->w_hh, (int)TB);
+    }
+    if (has_att)
+        linear_backward(NULL, 0, g->out_wc.f, NULL, DPRE, d.Hd, CAT, d.Hd + d.De, &m->w.out_wc,
+                        (int)TB);
+    if (DQ) /* W_q's input is h_t: the first Hd columns of [h; ctx] */
+        linear_backward(NULL, 0, g->att_wq.f, NULL, DQ, K, CAT, d.Hd + d.De, &m->w.att_wq, (int)TB);
+    embedding_backward(g->tgt_emb.f, DEMB, dec_in, (int)TB, d.E);
+    if (m->hp.attention == S2S_ATTN_BAHDANAU)
+        linear_backward(dhenc, d.De, g->att_wk.f, NULL, dkeys, K, enc.henc, d.De, &m->w.att_wk, (int)SB);
+    else if (m->hp.attention == S2S_ATTN_LUONG_GENERAL)
+        linear_backward(dhenc, d.De, g->att_wa.f, NULL, dkeys, K, enc.henc, d.De, &m->w.att_wa, (int)SB);
+    else if (m->hp.attention == S2S_ATTN_LUONG_DOT)
+        kernel_axpy(dhenc, 1.0f, dkeys, (int)(SB * (size_t)d.De));
+
+    float *dfin_h[S2S_MAX_LAYERS], *dfin_c[S2S_MAX_LAYERS];
+    for (int l = 0; l < L; l++) {
+        dfin_h[l] = arena_floats(a, (size_t)B * d.De);
+        dfin_c[l] = lstm ? arena_floats(a, (size_t)B * d.De) : NULL;
+    }
+    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    bridge_backward(g, dfin_h, dfin_c, dh, dc, (const float *const *)h0, &enc, m, B);
+    if (!encoder_backward(g, dhenc, dfin_h, lstm ? dfin_c : NULL, &etape, m, src, len, S, B, a))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder backward");
+    return S2S_OK;
+}
+
+/* ---------------------------------------------------------------- optimizer */
+
+static void adam_update(s2s_trainer *t) {
+    const s2s_train_params *p = &t->p;
+    t->step++;
+    double bc1 = 1.0 - pow(p->beta1, (double)t->step);
+    double bc2 = 1.0 - pow(p->beta2, (double)t->step);
+    float step_size = (float)(p->learning_rate / bc1);
+    float bc2_sqrt = (float)sqrt(bc2);
+    float *w = t->model->params;
+    for (size_t i = 0; i < t->n; i++) {
+        float g = t->grad[i];
+        t->m1[i] = p->beta1 * t->m1[i] + (1.0f - p->beta1) * g;
+        t->m2[i] = p->beta2 * t->m2[i] + (1.0f - p->beta2) * g * g;
+        float denom = sqrtf(t->m2[i]) / bc2_sqrt + p->eps;
+        w[i] -= step_size * t->m1[i] / denom;
+    }
+}
+
+s2s_status s2s_trainer_step(s2s_trainer *t, const s2s_batch *b, float *loss, int32_t *tokens,
+                            s2s_error *err) {
+    if (!t) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "trainer is NULL");
+    train_pass r;
+    s2s_rng saved_rng = t->rng;
+    s2s_status st = trainer_pass(t, b, 1, t->p.label_smoothing, t->p.dropout, 0, &r, err);
+    if (st) return st;
+    float mean = r.tokens ? (float)(r.loss_sum / r.tokens) : 0.0f;
+    if (loss) *loss = mean;
+    if (tokens) *tokens = r.tokens;
+    double norm2 = 0.0;
+    for (size_t i = 0; i < t->n; i++) norm2 += (double)t->grad[i] * t->grad[i];
+    double norm = sqrt(norm2);
+    if (!isfinite(mean) || !isfinite(norm)) {
+        t->rng = saved_rng;
+        return s2s_fail(err, S2S_ERR_DIVERGED,
+                        "step %lld: loss %g, gradient norm %g; the update was skipped",
+                        (long long)t->step + 1, (double)mean, norm);
+    }
+    if (t->p.clip_norm > 0.0f) {
+        double coef = t->p.clip_norm / (norm + 1e-6);
+        if (coef < 1.0)
+            for (size_t i = 0; i < t->n; i++) t->grad[i] *= (float)coef;
+    }
+    adam_update(t);
+    return S2S_OK;
+}
+
+s2s_status s2s_trainer_eval(s2s_trainer *t, const s2s_batch *b, float *loss, int32_t *tokens,
+                            s2s_error *err) {
+    if (!t) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "trainer is NULL");
+    train_pass r;
+    s2s_status st = trainer_pass(t, b, 0, 0.0f, 0.0f, 0, &r, err);
+    if (st) return st;
+    if (loss) *loss = r.tokens ? (float)(r.loss_sum / r.tokens) : 0.0f;
+    if (tokens) *tokens = r.tokens;
+    return S2S_OK;
+}
+
+/* -------------------------------------------------------------- checkpoints */
+
+s2s_status s2s_trainer_save_state(const s2s_trainer *t, uint8_t **out_data, size_t *out_size,
+                                  s2s_error *err) {
+    if (!t || !out_data || !out_size)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
+    if (t->n > UINT32_MAX) return s2s_fail(err, S2S_ERR_UNSUPPORTED, "model too large to checkpoint");
+    format_writer *fw = format_writer_new();
+    if (!fw) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)t->step);
+    format_writer_add_str(fw, "train.step", buf);
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->rng.state);
+    format_writer_add_str(fw, "train.rng", buf);
+    uint32_t n = (uint32_t)t->n;
+    format_writer_add_tensor(fw, "adam.m", FORMAT_DTYPE_F32, 1, &n, t->m1);
+    format_writer_add_tensor(fw, "adam.v", FORMAT_DTYPE_F32, 1, &n, t->m2);
+    s2s_status st = format_writer_finish(fw, out_data, out_size, err);
+    format_writer_free(fw);
+    return st;
+}
+
+s2s_status s2s_trainer_load_state(s2s_trainer *t, const void *data, size_t size, s2s_error *err) {
+    if (!t || (!data && size)) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
+    format_file f;
+    s2s_status st = format_parse(&f, data, size, err);
+    if (st) return st;
+    const format_tensor *m1 = format_find_tensor(&f, "adam.m");
+    const format_tensor *m2 = format_find_tensor(&f, "adam.v");
+    char *step = format_get_str_dup(&f, "train.step");
+    char *rng = format_get_str_dup(&f, "train.rng");
+    int ok = m1 && m2 && step && rng;
+    for (int i = 0; ok && i < 2; i++) {
+        const format_tensor *x = i ? m2 : m1;
+        ok = x->dtype == FORMAT_DTYPE_F32 && x->n_dims == 1 && x->dims[0] == t->n;
+    }
+    char *end1 = NULL, *end2 = NULL;
+    long long steps = ok ? strtoll(step, &end1, 10) : 0;
+    unsigned long long state = ok ? strtoull(rng, &end2, 10) : 0;
+    ok = ok && end1 && *end1 == '\0' && end2 && *end2 == '\0' && steps >= 0 && state != 0;
+    if (ok) {
+        memcpy(t->m1, m1->data, t->n * sizeof(float));
+        memcpy(t->m2, m2->data, t->n * sizeof(float));
+        t->step = steps;
+        t->rng.state = state;
+    }
+    free(step);
+    free(rng);
+    format_file_clear(&f);
+    if (!ok)
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT,
+                        "not an optimizer state for this model (adam.m/adam.v of %zu values, "
+                        "train.step, train.rng)", t->n);
+    return S2S_OK;
+}

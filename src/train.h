@@ -1,0 +1,27 @@
+/*
+ * train.h — the trainer's internals that tests reach into: one forward
+ * (and optionally backward) pass over a batch, and the gradient buffer.
+ */
+#ifndef S2S_TRAIN_H
+#define S2S_TRAIN_H
+
+#include "nn/seq2seq.h"
+
+typedef struct train_pass {
+    double loss_sum;     /* summed token loss */
+    int tokens;          /* non-PAD target tokens (EOS included) */
+    int T, B;            /* decoder steps, sentences */
+    const float *logits; /* (T, B, Vt) raw logits when keep_logits, valid until the next pass */
+} train_pass;
+
+/* Forward over a batch; with `backward` the gradients of the mean loss are
+ * accumulated into the (zeroed by this call) gradient buffer. eps is the
+ * label smoothing, dropout the drop probability. */
+s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float eps,
+                        float dropout, int keep_logits, train_pass *out, s2s_error *err);
+
+/* The gradients, laid out like the parameters (model_walk order). */
+float *trainer_grad_buffer(s2s_trainer *t, size_t *n);
+const weights *trainer_grads(const s2s_trainer *t);
+
+#endif /* S2S_TRAIN_H */

@@ -1,0 +1,382 @@
+/*
+ * translate.c — inference: encode a batch of sentences once, then greedy or
+ * beam search over all their live hypotheses together, so each decoder step
+ * is one matrix product over every row (the int8 GEMM across beams and
+ * sentences). Keeps, per output token, its log-probability and the
+ * attention row that produced it.
+ *
+ * Beam search: each step extends every live hypothesis, keeps the best
+ * beam_size non-EOS continuations per sentence and moves EOS continuations
+ * to the finished list, scored by logprob / len^length_penalty. A sentence
+ * is done once it has beam_size finished hypotheses or reaches its maximum
+ * length; the best finished one wins (the best live one if none finished).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/seq2seq.h"
+#include "util.h"
+
+/* Rows decoded together at most: bounds the (rows, V) logits buffer. */
+#define MAX_ROWS 256
+
+s2s_translate_params s2s_translate_default_params(void) {
+    s2s_translate_params p = {.beam_size = 1, .length_penalty = 1.0f, .max_len_factor = 2.0f,
+                              .max_len_extra = 10, .want_attention = 0};
+    return p;
+}
+
+typedef struct hypothesis {
+    int32_t len;           /* tokens, EOS excluded */
+    int32_t *tokens;
+    float *logprobs;
+    float *attention;      /* (len + 1, src_len) or NULL */
+    float score;
+} hypothesis;
+
+struct s2s_result {
+    int32_t n;
+    int32_t *src_len;
+    hypothesis *hyp;
+};
+
+int32_t s2s_result_count(const s2s_result *r) { return r ? r->n : 0; }
+
+static const hypothesis *result_hyp(const s2s_result *r, int32_t i) {
+    return r && i >= 0 && i < r->n ? &r->hyp[i] : NULL;
+}
+
+const int32_t *s2s_result_tokens(const s2s_result *r, int32_t i, int32_t *len) {
+    const hypothesis *h = result_hyp(r, i);
+    if (len) *len = h ? h->len : 0;
+    return h ? h->tokens : NULL;
+}
+
+const float *s2s_result_token_logprobs(const s2s_result *r, int32_t i) {
+    const hypothesis *h = result_hyp(r, i);
+    return h ? h->logprobs : NULL;
+}
+
+float s2s_result_score(const s2s_result *r, int32_t i) {
+    const hypothesis *h = result_hyp(r, i);
+    return h ? h->score : NAN;
+}
+
+const float *s2s_result_attention(const s2s_result *r, int32_t i, int32_t *rows, int32_t *cols) {
+    const hypothesis *h = result_hyp(r, i);
+    if (rows) *rows = h && h->attention ? h->len + 1 : 0;
+    if (cols) *cols = h && h->attention ? r->src_len[i] : 0;
+    return h ? h->attention : NULL;
+}
+
+void s2s_result_free(s2s_result *r) {
+    if (!r) return;
+    for (int32_t i = 0; i < r->n; i++) {
+        free(r->hyp[i].tokens);
+        free(r->hyp[i].logprobs);
+        free(r->hyp[i].attention);
+    }
+    free(r->hyp);
+    free(r->src_len);
+    free(r);
+}
+
+/* ------------------------------------------------------------- the search */
+
+/* What step t leaves for backtracking. Input rows are the hypotheses the
+ * step extended; output rows the ones it kept (the next step's input rows). */
+typedef struct step_record {
+    int32_t *parent;       /* (output rows) the input row each extends */
+    int32_t *token;        /* (output rows) the token it added */
+    float *logprob;        /* (output rows) that token's log-probability */
+    float *attention;      /* (input rows, S) or NULL */
+} step_record;
+
+typedef struct candidate {
+    float score;           /* running sum of log-probabilities */
+    int32_t row, token;
+    float logprob;
+} candidate;
+
+/* Keep the best `k` of a row's tokens in cand (sorted, descending). */
+static int top_tokens(candidate *cand, int k, const float *logp, int V, float base, int row) {
+    int n = 0;
+    for (int v = 0; v < V; v++) {
+        float s = base + logp[v];
+        if (n == k && s <= cand[n - 1].score) continue;
+        int at = n < k ? n++ : k - 1;
+        while (at > 0 && cand[at - 1].score < s) {
+            cand[at] = cand[at - 1];
+            at--;
+        }
+        cand[at] = (candidate){s, row, v, logp[v]};
+    }
+    return n;
+}
+
+static int by_score_desc(const void *a, const void *b) {
+    float x = ((const candidate *)a)->score, y = ((const candidate *)b)->score;
+    return (x < y) - (x > y);
+}
+
+static float normalised(float score, int len_with_eos, float alpha) {
+    return alpha > 0.0f ? score / powf((float)len_with_eos, alpha) : score;
+}
+
+typedef struct finished {
+    float norm;            /* the score the search compares */
+    int step, row;         /* where its EOS was chosen */
+    float eos_logprob;
+} finished;
+
+/* Translate sentences [first, first + n) of the request. */
+static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first, int n,
+                                  const int32_t *const *src_ids, const int32_t *src_len,
+                                  const s2s_translate_params *p, arena *a, s2s_error *err) {
+    dims d = model_dims(&m->hp);
+    int L = d.L, lstm = m->hp.cell == S2S_CELL_LSTM, k = p->beam_size, V = d.Vt;
+    int has_att = m->hp.attention != S2S_ATTN_NONE;
+    int S = 0, T = 0;
+    int32_t max_len[MAX_ROWS];
+    for (int i = 0; i < n; i++) {
+        int len = src_len[first + i];
+        if (len > S) S = len;
+        double lim = floor((double)p->max_len_factor * len) + p->max_len_extra;
+        max_len[i] = lim > S2S_MAX_SEQ_LEN - 1 ? S2S_MAX_SEQ_LEN - 1 : (int32_t)lim;
+        if (max_len[i] + 1 > T) T = max_len[i] + 1;
+    }
+    arena_reset(a);
+    size_t SB = (size_t)S * (size_t)n;
+    int32_t *src = arena_bytes(a, sizeof(int32_t) * SB);
+    int32_t *len = arena_bytes(a, sizeof(int32_t) * (size_t)n);
+    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < n; i++) {
+        len[i] = src_len[first + i];
+        for (int s = 0; s < S; s++)
+            src[(size_t)s * n + i] = s < len[i] ? src_ids[first + i][s] : S2S_PAD;
+    }
+    enc_out enc;
+    if (!encoder_forward(&enc, NULL, m, src, len, S, n, 0.0f, NULL, a))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder");
+    dec_source source = {.henc = enc.henc, .len = len, .S = S, .Bs = n};
+    source.keys = has_att ? decoder_keys(m, enc.henc, S, n, a) : NULL;
+
+    int cap = n * k; /* rows alive at most */
+    dec_state st, next;
+    float *h0[S2S_MAX_LAYERS], *c0[S2S_MAX_LAYERS];
+    for (int l = 0; l < L; l++) {
+        h0[l] = arena_floats(a, (size_t)n * d.Hd);
+        c0[l] = lstm ? arena_floats(a, (size_t)n * d.Hd) : NULL;
+        st.h[l] = arena_floats(a, (size_t)cap * d.Hd);
+        st.c[l] = lstm ? arena_floats(a, (size_t)cap * d.Hd) : NULL;
+        next.h[l] = arena_floats(a, (size_t)cap * d.Hd);
+        next.c[l] = lstm ? arena_floats(a, (size_t)cap * d.Hd) : NULL;
+    }
+    st.o = arena_zeros(a, (size_t)cap * d.Hd);
+    next.o = arena_floats(a, (size_t)cap * d.Hd);
+    float *logits = arena_floats(a, (size_t)cap * V);
+    s2s_block_q8 *xq = arena_bytes(a, sizeof(s2s_block_q8) * (size_t)cap * (size_t)(d.Hd / S2S_QK + 1));
+    int32_t *row_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
+    int32_t *prev = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
+    float *score = arena_floats(a, (size_t)cap);
+    float *next_score = arena_floats(a, (size_t)cap);
+    int32_t *next_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
+    candidate *cand = arena_bytes(a, sizeof(candidate) * (size_t)cap * (size_t)(2 * k));
+    step_record *rec = arena_bytes(a, sizeof(step_record) * (size_t)T);
+    finished *fin = arena_bytes(a, sizeof(finished) * (size_t)n * (size_t)k);
+    int *n_fin = arena_bytes(a, sizeof(int) * (size_t)n);
+    if (a->failed || (has_att && !source.keys))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the search");
+    bridge_forward(h0, c0, &enc, m, n);
+    /* one row per sentence to start */
+    int rows = n;
+    for (int i = 0; i < n; i++) {
+        row_src[i] = i;
+        prev[i] = S2S_SOS;
+        score[i] = 0.0f;
+        n_fin[i] = 0;
+        for (int l = 0; l < L; l++) {
+            memcpy(st.h[l] + (size_t)i * d.Hd, h0[l] + (size_t)i * d.Hd, sizeof(float) * d.Hd);
+            if (lstm) memcpy(st.c[l] + (size_t)i * d.Hd, c0[l] + (size_t)i * d.Hd, sizeof(float) * d.Hd);
+        }
+    }
+    int want_att = p->want_attention && has_att;
+    for (int t = 0; t < T && rows > 0; t++) {
+        step_record *sr = &rec[t];
+        sr->parent = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
+        sr->token = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
+        sr->logprob = arena_floats(a, (size_t)cap);
+        sr->attention = want_att ? arena_floats(a, (size_t)rows * S) : NULL;
+        if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the search");
+        if (!decoder_step_forward(&st, NULL, sr->attention, m, &source, row_src, prev, rows, 0.0f,
+                                  NULL, a))
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
+        linear_forward(logits, V, st.o, d.Hd, &m->w.out_w, m->w.out_b, rows, xq);
+        for (int r = 0; r < rows; r++) kernel_log_softmax(logits + (size_t)r * V, logits + (size_t)r * V, V);
+        /* select per sentence; rows of one sentence are contiguous */
+        int out_rows = 0;
+        for (int r0 = 0; r0 < rows;) {
+            int i = row_src[r0], r1 = r0;
+            while (r1 < rows && row_src[r1] == i) r1++;
+            int nc = 0;
+            for (int r = r0; r < r1; r++)
+                nc += top_tokens(cand + nc, 2 * k, logits + (size_t)r * V, V, score[r], r);
+            qsort(cand, (size_t)nc, sizeof *cand, by_score_desc);
+            int kept = 0, at_limit = t >= max_len[i]; /* max_len tokens, then only EOS */
+            for (int c = 0; c < nc && kept < k && n_fin[i] < k; c++) {
+                const candidate *cd = &cand[c];
+                if (cd->token == S2S_EOS) {
+                    finished *f = &fin[(size_t)i * k + n_fin[i]++];
+                    f->norm = normalised(cd->score, t + 1, p->length_penalty);
+                    f->step = t;
+                    f->row = cd->row;
+                    f->eos_logprob = cd->logprob;
+                    continue;
+                }
+                if (at_limit) continue; /* no room for more tokens: only EOS can finish */
+                int o = out_rows++;
+                next_src[o] = i;
+                next_score[o] = cd->score;
+                sr->parent[o] = cd->row;
+                sr->token[o] = cd->token;
+                sr->logprob[o] = cd->logprob;
+                for (int l = 0; l < L; l++) {
+                    memcpy(next.h[l] + (size_t)o * d.Hd, st.h[l] + (size_t)cd->row * d.Hd, sizeof(float) * d.Hd);
+                    if (lstm) memcpy(next.c[l] + (size_t)o * d.Hd, st.c[l] + (size_t)cd->row * d.Hd, sizeof(float) * d.Hd);
+                }
+                memcpy(next.o + (size_t)o * d.Hd, st.o + (size_t)cd->row * d.Hd, sizeof(float) * d.Hd);
+                kept++;
+            }
+            if (n_fin[i] >= k || at_limit) {
+                /* sentence finished: drop the rows just added for it */
+                out_rows -= kept;
+                if (n_fin[i] == 0 && kept == 0) {
+                    /* nothing finished and no room: close the best live row with a forced EOS */
+                    finished *f = &fin[(size_t)i * k + n_fin[i]++];
+                    int best = r0;
+                    for (int r = r0; r < r1; r++)
+                        if (score[r] > score[best]) best = r;
+                    f->norm = normalised(score[best] + logits[(size_t)best * V + S2S_EOS], t + 1,
+                                         p->length_penalty);
+                    f->step = t;
+                    f->row = best;
+                    f->eos_logprob = logits[(size_t)best * V + S2S_EOS];
+                }
+            }
+            r0 = r1;
+        }
+        for (int l = 0; l < L; l++) {
+            float *tmp = st.h[l];
+            st.h[l] = next.h[l];
+            next.h[l] = tmp;
+            if (lstm) {
+                tmp = st.c[l];
+                st.c[l] = next.c[l];
+                next.c[l] = tmp;
+            }
+        }
+        float *tmp = st.o;
+        st.o = next.o;
+        next.o = tmp;
+        tmp = score;
+        score = next_score;
+        next_score = tmp;
+        int32_t *itmp = row_src;
+        row_src = next_src;
+        next_src = itmp;
+        for (int o = 0; o < out_rows; o++) prev[o] = sr->token[o];
+        rows = out_rows;
+    }
+    /* pick and backtrack the winners */
+    for (int i = 0; i < n; i++) {
+        hypothesis *h = &res->hyp[first + i];
+        int best = 0;
+        for (int f = 1; f < n_fin[i]; f++)
+            if (fin[(size_t)i * k + f].norm > fin[(size_t)i * k + best].norm) best = f;
+        const finished *f = &fin[(size_t)i * k + best];
+        /* EOS was chosen at step f->step from its input row f->row, which is output
+         * row f->row of the step before: walk the parents back to step 0 */
+        int len_out = f->step;
+        h->score = f->norm;
+        h->len = len_out;
+        h->tokens = malloc(sizeof(int32_t) * (size_t)(len_out ? len_out : 1));
+        h->logprobs = malloc(sizeof(float) * (size_t)(len_out + 1));
+        h->attention = want_att ? malloc(sizeof(float) * (size_t)(len_out + 1) * (size_t)len[i]) : NULL;
+        if (!h->tokens || !h->logprobs || (want_att && !h->attention))
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the results");
+        int r = f->row; /* input row at step f->step */
+        if (h->attention)
+            memcpy(h->attention + (size_t)len_out * len[i], rec[f->step].attention + (size_t)r * S,
+                   sizeof(float) * (size_t)len[i]);
+        for (int s = f->step - 1; s >= 0; s--) {
+            /* output row r of step s chose token[s] from input row parent[r] of step s */
+            h->tokens[s] = rec[s].token[r];
+            h->logprobs[s] = rec[s].logprob[r];
+            r = rec[s].parent[r];
+            if (h->attention)
+                memcpy(h->attention + (size_t)s * len[i], rec[s].attention + (size_t)r * S,
+                       sizeof(float) * (size_t)len[i]);
+        }
+    }
+    return S2S_OK;
+}
+
+s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *const *src,
+                             const int32_t *src_len, const s2s_translate_params *params,
+                             s2s_result **out, s2s_error *err) {
+    if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (!model || !src || !src_len || !params)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model, src, src_len and params are required");
+    if (n < 1 || n > S2S_MAX_BATCH)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "translate 1 to %d sentences at a time (got %d)",
+                        S2S_MAX_BATCH, (int)n);
+    const s2s_translate_params *p = params;
+    if (p->beam_size < 1 || p->beam_size > S2S_MAX_BEAM)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "beam size must be 1..%d (got %d)", S2S_MAX_BEAM,
+                        (int)p->beam_size);
+    if (!(p->length_penalty >= 0.0f && p->length_penalty <= 5.0f) ||
+        !(p->max_len_factor > 0.0f && p->max_len_factor <= 16.0f) || p->max_len_extra < 0 ||
+        p->max_len_extra > S2S_MAX_SEQ_LEN)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "length penalty must be in [0, 5], max length factor in (0, 16], "
+                        "max length extra in [0, %d]", S2S_MAX_SEQ_LEN);
+    for (int32_t i = 0; i < n; i++) {
+        if (src_len[i] < 1 || !src[i])
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "sentence %d is empty", (int)i);
+        if (src_len[i] > S2S_MAX_SEQ_LEN)
+            return s2s_fail(err, S2S_ERR_INPUT_TOO_LONG, "sentence %d has %d tokens; the limit is %d",
+                            (int)i, (int)src_len[i], S2S_MAX_SEQ_LEN);
+        for (int32_t k = 0; k < src_len[i]; k++)
+            if (src[i][k] < 0 || src[i][k] >= model->hp.src_vocab)
+                return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "sentence %d: token id %d out of range",
+                                (int)i, (int)src[i][k]);
+    }
+    s2s_result *res = calloc(1, sizeof *res);
+    if (res) {
+        res->hyp = calloc((size_t)n, sizeof *res->hyp);
+        res->src_len = malloc(sizeof(int32_t) * (size_t)n);
+    }
+    if (!res || !res->hyp || !res->src_len) {
+        s2s_result_free(res);
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    res->n = n;
+    memcpy(res->src_len, src_len, sizeof(int32_t) * (size_t)n);
+    arena a;
+    memset(&a, 0, sizeof a);
+    int chunk = MAX_ROWS / p->beam_size;
+    s2s_status st = S2S_OK;
+    for (int first = 0; first < n && !st; first += chunk) {
+        int count = n - first < chunk ? n - first : chunk;
+        st = translate_chunk(res, model, first, count, src, src_len, p, &a, err);
+    }
+    arena_release(&a);
+    if (st) {
+        s2s_result_free(res);
+        return st;
+    }
+    *out = res;
+    return S2S_OK;
+}

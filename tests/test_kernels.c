@@ -1,0 +1,606 @@
+/*
+ * test_kernels.c — every SIMD kernel against its _ref twin (bit for bit
+ * where kernels.h promises it), the approximations against libm, GEMM
+ * against a double-precision triple loop, and the Q8 round trip.
+ *
+ * Build with -ffp-contract=off: the bit-for-bit promises assume no FMA
+ * contraction (as in WASM, which has no FMA).
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "testing.h"
+
+/* ------------------------------------------------------------- helpers */
+
+static uint64_t rng_state;
+
+static void rng_seed(uint64_t seed) { rng_state = seed; }
+
+/* splitmix64: fixed seed, same numbers on every platform */
+static uint64_t rng_next(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* uniform in [-1, 1) */
+static float rng_float(void) { return (float)((double)(rng_next() >> 40) / (double)(1ull << 23) - 1.0); }
+
+static float *rand_array(size_t n, float scale) {
+    float *x = malloc((n ? n : 1) * sizeof *x);
+    for (size_t i = 0; i < n; i++) x[i] = scale * rng_float();
+    return x;
+}
+
+static int same_bits(const void *a, const void *b, size_t bytes) { return memcmp(a, b, bytes) == 0; }
+
+static const int odd_lengths[] = {0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 1000};
+#define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+/* relative error with a floor: |y - ref| / max(|ref|, floor) */
+static double rel_err(double y, double ref, double floor_) {
+    return fabs(y - ref) / fmax(fabs(ref), floor_);
+}
+
+/* ------------------------------------------------------- dot, axpy, matvec */
+
+static void dot_matches_ref_bit_for_bit_on_odd_lengths(void) {
+    rng_seed(1);
+    for (int t = 0; t < COUNT(odd_lengths); t++) {
+        int n = odd_lengths[t];
+        float *a = rand_array((size_t)n, 3.0f), *b = rand_array((size_t)n, 3.0f);
+        float s = kernel_dot(a, b, n), r = kernel_dot_ref(a, b, n);
+        CHECK(same_bits(&s, &r, sizeof s));
+        double d = 0.0, mag = 0.0;
+        for (int i = 0; i < n; i++) d += (double)a[i] * b[i], mag += fabs((double)a[i] * b[i]);
+        CHECK(fabs(s - d) <= (n + 2) * FLT_EPSILON * mag + 1e-30);
+        free(a);
+        free(b);
+    }
+}
+
+static void axpy_matches_ref_bit_for_bit_on_odd_lengths(void) {
+    rng_seed(2);
+    for (int t = 0; t < COUNT(odd_lengths); t++) {
+        int n = odd_lengths[t];
+        float *x = rand_array((size_t)n, 1.0f), *y1 = rand_array((size_t)n, 1.0f);
+        float *y2 = malloc((n ? n : 1) * sizeof *y2);
+        memcpy(y2, y1, (size_t)n * sizeof *y2);
+        kernel_axpy(y1, 0.37f, x, n);
+        kernel_axpy_ref(y2, 0.37f, x, n);
+        CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+        free(x);
+        free(y1);
+        free(y2);
+    }
+}
+
+static void matvec_f32_matches_ref_bit_for_bit_and_double_product(void) {
+    static const int Ms[] = {1, 3, 4, 5, 8, 33};
+    static const int Ks[] = {1, 3, 4, 5, 31, 32, 33, 257};
+    rng_seed(3);
+    for (int mi = 0; mi < COUNT(Ms); mi++)
+        for (int ki = 0; ki < COUNT(Ks); ki++) {
+            int M = Ms[mi], K = Ks[ki];
+            float *W = rand_array((size_t)M * K, 1.0f), *x = rand_array((size_t)K, 1.0f);
+            float *y1 = malloc(M * sizeof *y1), *y2 = malloc(M * sizeof *y2);
+            kernel_matvec_f32(y1, W, x, M, K);
+            kernel_matvec_f32_ref(y2, W, x, M, K);
+            CHECK(same_bits(y1, y2, (size_t)M * sizeof *y1));
+            for (int i = 0; i < M; i++) {
+                double d = 0.0, mag = 0.0;
+                for (int k = 0; k < K; k++) {
+                    d += (double)W[(size_t)i * K + k] * x[k];
+                    mag += fabs((double)W[(size_t)i * K + k] * x[k]);
+                }
+                CHECK(fabs(y1[i] - d) <= (K + 2) * FLT_EPSILON * mag);
+            }
+            free(W);
+            free(x);
+            free(y1);
+            free(y2);
+        }
+}
+
+/* ---------------------------------------------------- exp, sigmoid, tanh */
+
+/* Inputs every elementwise test walks: a dense sweep plus the extremes. */
+static float *sweep_inputs(int *n_out) {
+    static const float special[] = {0.0f,   -0.0f,   1e-8f,   -1e-8f,  1e-30f,  -1e-30f, 0.5f,    -0.5f,
+                                    0.625f, -0.625f, 0.6249f, 1.0f,    -1.0f,   9.0f,    -9.0f,   20.0f,
+                                    -20.0f, 80.0f,   -80.0f,  87.0f,   -87.0f,  88.7f,   88.72f,  88.73f,
+                                    89.0f,  -89.0f,  100.0f,  -100.0f, -103.0f, -104.0f, -105.0f, 1e30f,
+                                    -1e30f, FLT_MAX, -FLT_MAX, INFINITY, -INFINITY, FLT_MIN, -FLT_MIN};
+    int n_sweep = 200001;
+    int n = n_sweep + COUNT(special);
+    float *x = malloc((size_t)n * sizeof *x);
+    for (int i = 0; i < n_sweep; i++) x[i] = -110.0f + 220.0f * (float)i / (float)(n_sweep - 1);
+    memcpy(x + n_sweep, special, sizeof special);
+    *n_out = n;
+    return x;
+}
+
+typedef void (*elementwise_fn)(float *, const float *, int);
+
+/* SIMD == ref on the sweep, on every odd length, and with y == x. */
+static void check_elementwise_bit_exact(elementwise_fn simd, elementwise_fn ref) {
+    int n;
+    float *x = sweep_inputs(&n);
+    float *y1 = malloc((size_t)n * sizeof *y1), *y2 = malloc((size_t)n * sizeof *y2);
+    simd(y1, x, n);
+    ref(y2, x, n);
+    CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+    for (int t = 0; t < COUNT(odd_lengths); t++) {
+        int len = odd_lengths[t];
+        for (int off = 0; off < 3; off++) { /* unaligned starts */
+            simd(y1, x + 12345 + off, len);
+            ref(y2, x + 12345 + off, len);
+            CHECK(same_bits(y1, y2, (size_t)len * sizeof *y1));
+        }
+    }
+    ref(y2, x, n);
+    memcpy(y1, x, (size_t)n * sizeof *y1);
+    simd(y1, y1, n); /* in place */
+    CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+    free(x);
+    free(y1);
+    free(y2);
+}
+
+static void exp_sigmoid_tanh_match_ref_bit_for_bit(void) {
+    check_elementwise_bit_exact(kernel_exp, kernel_exp_ref);
+    check_elementwise_bit_exact(kernel_sigmoid, kernel_sigmoid_ref);
+    check_elementwise_bit_exact(kernel_tanh, kernel_tanh_ref);
+}
+
+static double max_rel_err;
+
+static void exp_is_within_2e7_of_libm_and_saturates(void) {
+    int n;
+    float *x = sweep_inputs(&n);
+    float *y = malloc((size_t)n * sizeof *y);
+    kernel_exp(y, x, n);
+    double worst = 0.0;
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        double ref = exp((double)x[i]);
+        if (isnan(y[i])) bad++;
+        if (ref > FLT_MAX) {
+            if (!(isinf(y[i]) && y[i] > 0)) bad++;
+        } else if (ref < FLT_MIN) {
+            /* subnormal or zero result: within one subnormal step */
+            if (!(y[i] >= 0.0f && fabs(y[i] - ref) <= 0x1p-149)) bad++;
+        } else {
+            double e = rel_err(y[i], ref, 0.0);
+            if (e > worst) worst = e;
+        }
+    }
+    CHECK(bad == 0);
+    max_rel_err = worst;
+    CHECK(worst <= 2e-7);
+    float special[] = {0.0f, NAN};
+    kernel_exp(special, special, 2);
+    CHECK(special[0] == 1.0f);
+    CHECK(isnan(special[1]));
+    free(x);
+    free(y);
+}
+
+static void sigmoid_is_within_2e7_of_libm_and_saturates_to_0_and_1(void) {
+    int n;
+    float *x = sweep_inputs(&n);
+    float *y = malloc((size_t)n * sizeof *y);
+    kernel_sigmoid(y, x, n);
+    double worst = 0.0;
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        double ref = 1.0 / (1.0 + exp(-(double)x[i]));
+        if (isnan(y[i]) || y[i] < 0.0f || y[i] > 1.0f) bad++;
+        if (ref >= FLT_MIN) {
+            double e = rel_err(y[i], ref, 0.0);
+            if (e > worst) worst = e;
+        } else if (fabs(y[i] - ref) > FLT_MIN) {
+            bad++; /* below FLT_MIN (x < -87.3) it may flush to 0 */
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(worst <= 2e-7);
+    float s[] = {100.0f, -200.0f, INFINITY, -INFINITY, 0.0f};
+    kernel_sigmoid(s, s, COUNT(s));
+    CHECK(s[0] == 1.0f && s[1] == 0.0f && s[2] == 1.0f && s[3] == 0.0f && s[4] == 0.5f);
+    free(x);
+    free(y);
+}
+
+static void tanh_is_within_2e7_of_libm_and_saturates_to_plus_minus_1(void) {
+    int n;
+    float *x = sweep_inputs(&n);
+    float *y = malloc((size_t)n * sizeof *y);
+    kernel_tanh(y, x, n);
+    double worst = 0.0;
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        double ref = tanh((double)x[i]);
+        if (isnan(y[i]) || fabs(y[i]) > 1.0f) bad++;
+        double e = rel_err(y[i], ref, 1e-38);
+        if (e > worst) worst = e;
+    }
+    CHECK(bad == 0);
+    CHECK(worst <= 2e-7);
+    /* small arguments: relative accuracy, not just absolute */
+    for (float v = 1e-8f; v < 1.0f; v *= 1.1f) {
+        float in[2] = {v, -v}, out[2];
+        kernel_tanh(out, in, 2);
+        CHECK(rel_err(out[0], tanh((double)v), 0.0) <= 2e-7);
+        CHECK(out[1] == -out[0]);
+    }
+    float s[] = {100.0f, -100.0f, 10.0f, -10.0f, INFINITY, -INFINITY, 0.0f};
+    kernel_tanh(s, s, COUNT(s));
+    CHECK(s[0] == 1.0f && s[1] == -1.0f && s[2] == 1.0f && s[3] == -1.0f);
+    CHECK(s[4] == 1.0f && s[5] == -1.0f && s[6] == 0.0f);
+    float nan_in = NAN, nan_out;
+    kernel_tanh(&nan_out, &nan_in, 1);
+    CHECK(isnan(nan_out));
+    free(x);
+    free(y);
+}
+
+/* ---------------------------------------------------------------- softmax */
+
+static void softmax_matches_ref_bit_for_bit_and_sums_to_one(void) {
+    rng_seed(4);
+    for (int t = 1; t < COUNT(odd_lengths); t++) {
+        int n = odd_lengths[t];
+        float *x = rand_array((size_t)n, 20.0f);
+        float *y1 = malloc((size_t)n * sizeof *y1), *y2 = malloc((size_t)n * sizeof *y2);
+        float l1 = kernel_softmax(y1, x, n), l2 = kernel_softmax_ref(y2, x, n);
+        CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+        CHECK(same_bits(&l1, &l2, sizeof l1));
+        double m = -INFINITY, sum = 0.0, total = 0.0;
+        for (int i = 0; i < n; i++) m = fmax(m, x[i]);
+        for (int i = 0; i < n; i++) sum += exp((double)x[i] - m);
+        CHECK_CLOSE(l1, m + log(sum), 1e-6);
+        for (int i = 0; i < n; i++) {
+            CHECK(fabs(y1[i] - exp((double)x[i] - m) / sum) <= 1e-6 * exp((double)x[i] - m) / sum + 1e-12);
+            total += y1[i];
+        }
+        CHECK_CLOSE(total, 1.0, 1e-5);
+        /* in place */
+        memcpy(y1, x, (size_t)n * sizeof *y1);
+        kernel_softmax(y1, y1, n);
+        CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+        free(x);
+        free(y1);
+        free(y2);
+    }
+}
+
+static void log_softmax_matches_ref_bit_for_bit_and_double_logsumexp(void) {
+    rng_seed(5);
+    for (int t = 1; t < COUNT(odd_lengths); t++) {
+        int n = odd_lengths[t];
+        float *x = rand_array((size_t)n, 30.0f);
+        float *y1 = malloc((size_t)n * sizeof *y1), *y2 = malloc((size_t)n * sizeof *y2);
+        kernel_log_softmax(y1, x, n);
+        kernel_log_softmax_ref(y2, x, n);
+        CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+        double m = -INFINITY, sum = 0.0;
+        for (int i = 0; i < n; i++) m = fmax(m, x[i]);
+        for (int i = 0; i < n; i++) sum += exp((double)x[i] - m);
+        for (int i = 0; i < n; i++) CHECK_CLOSE(y1[i], x[i] - m - log(sum), 1e-6);
+        memcpy(y1, x, (size_t)n * sizeof *y1);
+        kernel_log_softmax(y1, y1, n);
+        CHECK(same_bits(y1, y2, (size_t)n * sizeof *y1));
+        free(x);
+        free(y1);
+        free(y2);
+    }
+}
+
+static void softmax_of_masked_rows_has_no_nan(void) {
+    float x[5] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY}, y[5];
+    float l = kernel_softmax(y, x, 5);
+    CHECK(l == -INFINITY);
+    for (int i = 0; i < 5; i++) CHECK(y[i] == 0.0f);
+    kernel_log_softmax(y, x, 5);
+    for (int i = 0; i < 5; i++) CHECK(y[i] == -INFINITY);
+    /* partly masked: masked entries get exactly 0 */
+    float z[6] = {1.0f, -INFINITY, 2.0f, -INFINITY, 3.0f, -INFINITY};
+    kernel_softmax(y, z, 5);
+    CHECK(y[1] == 0.0f && y[3] == 0.0f && !isnan(y[0]));
+    CHECK(kernel_softmax(y, x, 0) == -INFINITY);
+}
+
+/* -------------------------------------------------------------------- Q8 */
+
+/* Random blocks with a few zero blocks, tiny blocks and exact ties. */
+static float *q8_inputs(int n) {
+    float *x = rand_array((size_t)n, 4.0f);
+    for (int b = 0; b < n / S2S_QK; b++) {
+        float *xb = x + (size_t)b * S2S_QK;
+        switch (b % 7) {
+        case 1: memset(xb, 0, S2S_QK * sizeof *xb); break;
+        case 2:
+            for (int j = 0; j < S2S_QK; j++) xb[j] *= 1e-30f;
+            break;
+        case 3: /* amax 127 -> d 1: values on .5 land on exact ties */
+            for (int j = 0; j < S2S_QK; j++) xb[j] = (float)(j - 16) + 0.5f;
+            xb[0] = 127.0f;
+            break;
+        case 4: /* subnormal amax, where d rounds hard */
+            for (int j = 0; j < S2S_QK; j++) xb[j] = (float)(j * 7 - 100) * 0x1p-149f;
+            break;
+        default: break;
+        }
+    }
+    return x;
+}
+
+static void quantize_q8_matches_ref_bit_for_bit(void) {
+    rng_seed(6);
+    static const int ns[] = {32, 64, 96, 512, 2048};
+    for (int t = 0; t < COUNT(ns); t++) {
+        int n = ns[t], nb = n / S2S_QK;
+        float *x = q8_inputs(n);
+        s2s_block_q8 *q1 = calloc((size_t)nb, sizeof *q1), *q2 = calloc((size_t)nb, sizeof *q2);
+        kernel_quantize_q8(q1, x, n);
+        kernel_quantize_q8_ref(q2, x, n);
+        CHECK(same_bits(q1, q2, (size_t)nb * sizeof *q1));
+        free(x);
+        free(q1);
+        free(q2);
+    }
+    /* NaN and inf do not crash and agree */
+    float x[32] = {0};
+    x[3] = NAN;
+    x[5] = 2.0f;
+    x[9] = -INFINITY;
+    s2s_block_q8 a, b;
+    kernel_quantize_q8(&a, x, 32);
+    kernel_quantize_q8_ref(&b, x, 32);
+    CHECK(same_bits(&a, &b, sizeof a));
+}
+
+static void dequantized_values_are_within_half_a_step(void) {
+    rng_seed(7);
+    int n = 4096, nb = n / S2S_QK;
+    float *x = q8_inputs(n);
+    s2s_block_q8 *q = malloc((size_t)nb * sizeof *q);
+    float *y = malloc((size_t)n * sizeof *y);
+    kernel_quantize_q8(q, x, n);
+    kernel_dequantize_q8(y, q, n);
+    for (int b = 0; b < nb; b++) {
+        float d = q[b].d, amax = 0.0f;
+        for (int j = 0; j < S2S_QK; j++) amax = fmaxf(amax, fabsf(x[b * S2S_QK + j]));
+        if (amax < FLT_MIN) continue; /* subnormal blocks: d itself is inexact */
+        CHECK(d == amax / 127.0f);
+        for (int j = 0; j < S2S_QK; j++) {
+            int i = b * S2S_QK + j;
+            CHECK(fabs((double)y[i] - x[i]) <= 0.5 * d * (1.0 + 1e-6) + 1e-45);
+            CHECK(q[b].qs[j] >= -127 && q[b].qs[j] <= 127);
+        }
+    }
+    /* the tie block: 0.5 rounds to 0, 1.5 to 2, -0.5 to -0 */
+    CHECK(q[3].d == 1.0f);
+    CHECK(q[3].qs[16] == 0 && q[3].qs[17] == 2 && q[3].qs[15] == 0 && q[3].qs[14] == -2);
+    free(x);
+    free(q);
+    free(y);
+}
+
+static void all_zero_block_quantizes_to_zero_scale_and_zeros(void) {
+    float x[64] = {0};
+    s2s_block_q8 q[2];
+    memset(q, 0x55, sizeof q);
+    kernel_quantize_q8(q, x, 64);
+    for (int b = 0; b < 2; b++) {
+        CHECK(q[b].d == 0.0f);
+        for (int j = 0; j < S2S_QK; j++) CHECK(q[b].qs[j] == 0);
+    }
+}
+
+static void matvec_q8_and_gemm_q8_match_ref_bit_for_bit(void) {
+    static const int Ms[] = {1, 3, 4, 5, 17, 64};
+    static const int Ks[] = {32, 64, 288, 512};
+    static const int Ns[] = {1, 2, 5};
+    rng_seed(8);
+    for (int mi = 0; mi < COUNT(Ms); mi++)
+        for (int ki = 0; ki < COUNT(Ks); ki++) {
+            int M = Ms[mi], K = Ks[ki], nb = K / S2S_QK;
+            float *Wf = q8_inputs(M * K);
+            s2s_block_q8 *W = malloc((size_t)M * nb * sizeof *W);
+            kernel_quantize_q8(W, Wf, M * K);
+            for (int ni = 0; ni < COUNT(Ns); ni++) {
+                int N = Ns[ni], ldy = M + 3;
+                float *Xf = rand_array((size_t)N * K, 2.0f);
+                s2s_block_q8 *X = malloc((size_t)N * nb * sizeof *X);
+                kernel_quantize_q8(X, Xf, N * K);
+                float *y1 = malloc((size_t)M * sizeof *y1), *y2 = malloc((size_t)M * sizeof *y2);
+                kernel_matvec_q8(y1, W, X, M, K);
+                kernel_matvec_q8_ref(y2, W, X, M, K);
+                CHECK(same_bits(y1, y2, (size_t)M * sizeof *y1));
+                float *Y1 = calloc((size_t)N * ldy, sizeof *Y1), *Y2 = calloc((size_t)N * ldy, sizeof *Y2);
+                kernel_gemm_q8(Y1, ldy, W, X, M, N, K);
+                kernel_gemm_q8_ref(Y2, ldy, W, X, M, N, K);
+                CHECK(same_bits(Y1, Y2, (size_t)N * ldy * sizeof *Y1));
+                /* row r of the GEMM is the matvec of X row r; padding untouched */
+                for (int r = 0; r < N; r++) {
+                    kernel_matvec_q8(y1, W, X + (size_t)r * nb, M, K);
+                    CHECK(same_bits(y1, Y1 + (size_t)r * ldy, (size_t)M * sizeof *y1));
+                    for (int p = M; p < ldy; p++) CHECK(Y1[(size_t)r * ldy + p] == 0.0f);
+                }
+                free(Xf);
+                free(X);
+                free(y1);
+                free(y2);
+                free(Y1);
+                free(Y2);
+            }
+            free(Wf);
+            free(W);
+        }
+}
+
+static void matvec_q8_is_close_to_f32_matvec_on_dequantized_values(void) {
+    rng_seed(9);
+    int M = 67, K = 512, nb = K / S2S_QK;
+    float *Wf = rand_array((size_t)M * K, 1.0f), *xf = rand_array((size_t)K, 1.0f);
+    s2s_block_q8 *W = malloc((size_t)M * nb * sizeof *W), *x = malloc((size_t)nb * sizeof *x);
+    kernel_quantize_q8(W, Wf, M * K);
+    kernel_quantize_q8(x, xf, K);
+    float *Wd = malloc((size_t)M * K * sizeof *Wd), *xd = malloc((size_t)K * sizeof *xd);
+    kernel_dequantize_q8(Wd, W, M * K);
+    kernel_dequantize_q8(xd, x, K);
+    float y[67], yd[67], yf[67];
+    kernel_matvec_q8(y, W, x, M, K);
+    kernel_matvec_f32(yd, Wd, xd, M, K);
+    kernel_matvec_f32(yf, Wf, xf, M, K);
+    for (int i = 0; i < M; i++) {
+        double mag = 0.0;
+        for (int k = 0; k < K; k++) mag += fabs((double)Wd[(size_t)i * K + k] * xd[k]);
+        /* same products, different rounding: a few ulps of the magnitude */
+        CHECK(fabs(y[i] - yd[i]) <= 1e-6 * mag);
+        /* and int8 is a usable approximation of the f32 product */
+        CHECK(fabs(y[i] - yf[i]) <= 0.02 * mag);
+    }
+    free(Wf);
+    free(xf);
+    free(W);
+    free(x);
+    free(Wd);
+    free(xd);
+}
+
+/* ------------------------------------------------------------------ GEMM */
+
+typedef void (*gemm_fn)(int, int, int, int, int, const float *, int, const float *, int, float, float *, int);
+
+/* One GEMM call against a double triple loop: each entry within the
+ * standard bound (K + 2) eps sum|a b| (+ |c| for beta 1). */
+static void check_gemm(gemm_fn gemm, int ta, int tb, int M, int N, int K, float beta) {
+    int pad = 3;
+    int rows_a = ta ? K : M, cols_a = ta ? M : K;
+    int rows_b = tb ? N : K, cols_b = tb ? K : N;
+    int lda = cols_a + pad, ldb = cols_b + pad, ldc = N + pad;
+    float *A = rand_array((size_t)rows_a * lda + 1, 1.0f);
+    float *B = rand_array((size_t)rows_b * ldb + 1, 1.0f);
+    float *C = rand_array((size_t)M * ldc + 1, 1.0f);
+    float *C0 = malloc(((size_t)M * ldc + 1) * sizeof *C0);
+    if (beta == 0.0f)
+        for (size_t i = 0; i < (size_t)M * ldc; i++) C[i] = NAN; /* garbage must be ignored */
+    memcpy(C0, C, ((size_t)M * ldc + 1) * sizeof *C0);
+    gemm(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    int bad = 0;
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < ldc; j++) {
+            size_t ij = (size_t)i * ldc + j;
+            if (j >= N) { /* padding untouched */
+                if (!same_bits(&C[ij], &C0[ij], sizeof *C)) bad++;
+                continue;
+            }
+            double s = 0.0, mag = 0.0;
+            for (int k = 0; k < K; k++) {
+                double a = ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
+                double b = tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j];
+                s += a * b;
+                mag += fabs(a * b);
+            }
+            if (beta != 0.0f) s += beta * (double)C0[ij], mag += fabs(beta * (double)C0[ij]);
+            if (!(fabs(C[ij] - s) <= (K + 2) * FLT_EPSILON * mag + 1e-30)) bad++;
+        }
+    if (bad)
+        fprintf(stderr, "  gemm ta=%d tb=%d M=%d N=%d K=%d beta=%g: %d bad entries\n", ta, tb, M, N, K,
+                (double)beta, bad);
+    CHECK(bad == 0);
+    free(A);
+    free(B);
+    free(C);
+    free(C0);
+}
+
+static const int gemm_shapes[][3] = {
+    {1, 1, 1},   {1, 1, 7},     {3, 5, 7},      {4, 8, 16},  {5, 9, 17},     {7, 3, 1},
+    {8, 16, 4},  {33, 31, 29},  {64, 64, 64},   {17, 1, 33}, {1, 40, 300},   {130, 70, 257},
+    {9, 1100, 40}, {131, 1030, 260}, {2, 2, 513},
+};
+
+static void gemm_matches_naive_product_for_all_transposes(void) {
+    rng_seed(10);
+    for (int s = 0; s < COUNT(gemm_shapes); s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                const int *d = gemm_shapes[s];
+                check_gemm(kernel_gemm_f32, ta, tb, d[0], d[1], d[2], 0.0f);
+            }
+}
+
+static void gemm_with_beta_one_accumulates_into_c(void) {
+    rng_seed(11);
+    for (int s = 0; s < COUNT(gemm_shapes); s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                const int *d = gemm_shapes[s];
+                check_gemm(kernel_gemm_f32, ta, tb, d[0], d[1], d[2], 1.0f);
+            }
+}
+
+static void gemm_ref_matches_naive_product(void) {
+    rng_seed(12);
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            check_gemm(kernel_gemm_f32_ref, ta, tb, 33, 31, 29, 0.0f);
+            check_gemm(kernel_gemm_f32_ref, ta, tb, 5, 9, 17, 1.0f);
+        }
+}
+
+static void gemm_with_zero_k_zeroes_c_for_beta_zero_and_keeps_it_for_beta_one(void) {
+    float A[1] = {1.0f}, B[1] = {1.0f};
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            float C[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+            kernel_gemm_f32(ta, tb, 2, 3, 0, A, 1, B, 1, 0.0f, C, 3);
+            for (int i = 0; i < 6; i++) CHECK(C[i] == 0.0f);
+            float D[6] = {1, 2, 3, 4, 5, 6};
+            kernel_gemm_f32(ta, tb, 2, 3, 0, A, 1, B, 1, 1.0f, D, 3);
+            for (int i = 0; i < 6; i++) CHECK(D[i] == (float)(i + 1));
+        }
+}
+
+static void gemm_with_zero_m_or_n_leaves_c_untouched(void) {
+    float A[4] = {1, 2, 3, 4}, B[4] = {1, 2, 3, 4}, C[4] = {7, 7, 7, 7};
+    kernel_gemm_f32(0, 0, 0, 2, 2, A, 2, B, 2, 0.0f, C, 2);
+    kernel_gemm_f32(0, 1, 2, 0, 2, A, 2, B, 2, 0.0f, C, 2);
+    kernel_gemm_f32_ref(1, 0, 0, 0, 2, A, 2, B, 2, 0.0f, C, 2);
+    for (int i = 0; i < 4; i++) CHECK(C[i] == 7.0f);
+}
+
+int main(void) {
+    RUN(dot_matches_ref_bit_for_bit_on_odd_lengths);
+    RUN(axpy_matches_ref_bit_for_bit_on_odd_lengths);
+    RUN(matvec_f32_matches_ref_bit_for_bit_and_double_product);
+    RUN(exp_sigmoid_tanh_match_ref_bit_for_bit);
+    RUN(exp_is_within_2e7_of_libm_and_saturates);
+    RUN(sigmoid_is_within_2e7_of_libm_and_saturates_to_0_and_1);
+    RUN(tanh_is_within_2e7_of_libm_and_saturates_to_plus_minus_1);
+    RUN(softmax_matches_ref_bit_for_bit_and_sums_to_one);
+    RUN(log_softmax_matches_ref_bit_for_bit_and_double_logsumexp);
+    RUN(softmax_of_masked_rows_has_no_nan);
+    RUN(quantize_q8_matches_ref_bit_for_bit);
+    RUN(dequantized_values_are_within_half_a_step);
+    RUN(all_zero_block_quantizes_to_zero_scale_and_zeros);
+    RUN(matvec_q8_and_gemm_q8_match_ref_bit_for_bit);
+    RUN(matvec_q8_is_close_to_f32_matvec_on_dequantized_values);
+    RUN(gemm_matches_naive_product_for_all_transposes);
+    RUN(gemm_with_beta_one_accumulates_into_c);
+    RUN(gemm_ref_matches_naive_product);
+    RUN(gemm_with_zero_k_zeroes_c_for_beta_zero_and_keeps_it_for_beta_one);
+    RUN(gemm_with_zero_m_or_n_leaves_c_untouched);
+    fprintf(stderr, "exp: max relative error vs libm %.3g\n", max_rel_err);
+    return tests_exit_code();
+}

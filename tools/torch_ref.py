@@ -1,0 +1,313 @@
+"""PyTorch reference of the seq2seq-wasm network (docs/architecture.md).
+
+The C engine must reproduce this module's logits, loss, gradients and Adam
+trajectory; tools/gen_fixtures.py records them in tests/fixtures/ref/*.s2s.
+
+    model = Seq2Seq(hparams)                 # dict with the s2s_hparams field names
+    logits = model(src, src_len, tgt_in)     # (B, T, Vt)
+    loss = model.loss(src, src_len, tgt, tgt_len, label_smoothing=0.1)
+    ids, lens = model.greedy(src, src_len, max_len=10)
+    model.named_s2s_tensors()                # [(name, tensor)] in file order
+
+Token conventions: PAD=0 UNK=1 SOS=2 EOS=3. `src` is (B, S) padded with PAD;
+`tgt` is (B, T) without SOS/EOS, padded with PAD. make_decoder_io() turns
+it into decoder inputs (SOS + tgt) and targets (tgt + EOS), both (B, T+1).
+"""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+PAD, UNK, SOS, EOS = 0, 1, 2, 3
+
+CELL_RNN, CELL_LSTM, CELL_GRU = 0, 1, 2
+ATTN_NONE, ATTN_BAHDANAU, ATTN_DOT, ATTN_GENERAL = 0, 1, 2, 3
+BRIDGE_COPY, BRIDGE_PROJECT, BRIDGE_ZERO = 0, 1, 2
+
+HPARAM_FIELDS = ("src_vocab", "tgt_vocab", "emb_dim", "enc_hidden", "dec_hidden",
+                 "layers", "bidirectional", "cell", "attention", "bridge",
+                 "input_feed", "tie_output")
+
+
+def validate_hparams(hp):
+    """Raise ValueError unless hp is a valid combination (mirrors s2s_hparams_validate)."""
+    missing = [k for k in HPARAM_FIELDS if k not in hp]
+    if missing:
+        raise ValueError("missing hyper-parameters: %s" % ", ".join(missing))
+    for k in ("src_vocab", "tgt_vocab", "emb_dim", "enc_hidden", "dec_hidden"):
+        if int(hp[k]) < 1:
+            raise ValueError("%s must be >= 1" % k)
+    if not 1 <= int(hp["layers"]) <= 4:
+        raise ValueError("layers must be 1..4")
+    for k in ("bidirectional", "input_feed", "tie_output"):
+        if int(hp[k]) not in (0, 1):
+            raise ValueError("%s must be 0 or 1" % k)
+    if int(hp["cell"]) not in (0, 1, 2):
+        raise ValueError("unknown cell")
+    if int(hp["attention"]) not in (0, 1, 2, 3):
+        raise ValueError("unknown attention")
+    if int(hp["bridge"]) not in (0, 1, 2):
+        raise ValueError("unknown bridge")
+    de = (2 if hp["bidirectional"] else 1) * int(hp["enc_hidden"])
+    hd = int(hp["dec_hidden"])
+    if hp["bridge"] == BRIDGE_COPY and hd != de:
+        raise ValueError("copy bridge needs dec_hidden == directions * enc_hidden")
+    if hp["attention"] == ATTN_DOT and hd != de:
+        raise ValueError("Luong dot needs dec_hidden == directions * enc_hidden")
+    if hp["input_feed"] and hp["attention"] == ATTN_NONE:
+        raise ValueError("input feeding needs attention")
+    if hp["tie_output"] and hd != int(hp["emb_dim"]):
+        raise ValueError("tie_output needs dec_hidden == emb_dim")
+
+
+def make_decoder_io(tgt, tgt_len):
+    """(B, T) targets without SOS/EOS -> decoder inputs and targets, (B, T+1) each."""
+    b, t = tgt.shape
+    dec_in = torch.full((b, t + 1), PAD, dtype=torch.long)
+    dec_out = torch.full((b, t + 1), PAD, dtype=torch.long)
+    for i in range(b):
+        n = int(tgt_len[i])
+        dec_in[i, 0] = SOS
+        dec_in[i, 1:n + 1] = tgt[i, :n]
+        dec_out[i, :n] = tgt[i, :n]
+        dec_out[i, n] = EOS
+    return dec_in, dec_out
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, hparams, dropout=0.0):
+        super().__init__()
+        hp = {k: int(hparams[k]) for k in HPARAM_FIELDS}
+        validate_hparams(hp)
+        self.hp = hp
+        self.L = hp["layers"]
+        self.D = 2 if hp["bidirectional"] else 1
+        self.E, self.He, self.Hd = hp["emb_dim"], hp["enc_hidden"], hp["dec_hidden"]
+        self.De = self.D * self.He
+        self.cell = hp["cell"]
+        self.attention = hp["attention"]
+        self.bridge_type = hp["bridge"]
+        self.input_feed = bool(hp["input_feed"])
+        self.tie = bool(hp["tie_output"])
+        E, He, Hd, De, L = self.E, self.He, self.Hd, self.De, self.L
+
+        self.src_emb = nn.Embedding(hp["src_vocab"], E)
+        self.tgt_emb = nn.Embedding(hp["tgt_vocab"], E)
+        self.drop = nn.Dropout(dropout)
+
+        rnn_cls = {CELL_RNN: lambda i, h: nn.RNN(i, h, nonlinearity="tanh", batch_first=True,
+                                                 bidirectional=self.D == 2),
+                   CELL_LSTM: lambda i, h: nn.LSTM(i, h, batch_first=True,
+                                                   bidirectional=self.D == 2),
+                   CELL_GRU: lambda i, h: nn.GRU(i, h, batch_first=True,
+                                                 bidirectional=self.D == 2)}[self.cell]
+        self.enc = nn.ModuleList([rnn_cls(E if l == 0 else De, He) for l in range(L)])
+
+        if self.bridge_type == BRIDGE_PROJECT:
+            self.bridge_h = nn.ModuleList([nn.Linear(De, Hd) for _ in range(L)])
+            if self.cell == CELL_LSTM:
+                self.bridge_c = nn.ModuleList([nn.Linear(De, Hd) for _ in range(L)])
+
+        cell_cls = {CELL_RNN: lambda i, h: nn.RNNCell(i, h, nonlinearity="tanh"),
+                    CELL_LSTM: nn.LSTMCell, CELL_GRU: nn.GRUCell}[self.cell]
+        in0 = E + (Hd if self.input_feed else 0)
+        self.dec = nn.ModuleList([cell_cls(in0 if l == 0 else Hd, Hd) for l in range(L)])
+
+        if self.attention == ATTN_BAHDANAU:
+            self.att_q = nn.Linear(Hd, Hd, bias=False)
+            self.att_k = nn.Linear(De, Hd, bias=False)
+            self.att_v = nn.Parameter(torch.empty(Hd).uniform_(-0.1, 0.1))
+        elif self.attention == ATTN_GENERAL:
+            self.att_a = nn.Linear(De, Hd, bias=False)
+        if self.attention != ATTN_NONE:
+            self.out_c = nn.Linear(Hd + De, Hd, bias=False)
+        if not self.tie:
+            self.out_w = nn.Parameter(torch.empty(hp["tgt_vocab"], Hd).uniform_(-0.1, 0.1))
+        self.out_b = nn.Parameter(torch.zeros(hp["tgt_vocab"]))
+
+    # ------------------------------------------------------------ names
+    def named_s2s_tensors(self):
+        """[(name, parameter)] in the order of docs/architecture.md's table."""
+        out = [("src_emb", self.src_emb.weight), ("tgt_emb", self.tgt_emb.weight)]
+        for l, rnn in enumerate(self.enc):
+            for d, dname in enumerate(("fwd", "bwd")[:self.D]):
+                sfx = "_l0" + ("_reverse" if d == 1 else "")
+                for ours, theirs in (("w_ih", "weight_ih"), ("w_hh", "weight_hh"),
+                                     ("b_ih", "bias_ih"), ("b_hh", "bias_hh")):
+                    out.append(("enc.%d.%s.%s" % (l, dname, ours), getattr(rnn, theirs + sfx)))
+        if self.bridge_type == BRIDGE_PROJECT:
+            for l in range(self.L):
+                out.append(("bridge.%d.w_h" % l, self.bridge_h[l].weight))
+                out.append(("bridge.%d.b_h" % l, self.bridge_h[l].bias))
+                if self.cell == CELL_LSTM:
+                    out.append(("bridge.%d.w_c" % l, self.bridge_c[l].weight))
+                    out.append(("bridge.%d.b_c" % l, self.bridge_c[l].bias))
+        for l, c in enumerate(self.dec):
+            out += [("dec.%d.w_ih" % l, c.weight_ih), ("dec.%d.w_hh" % l, c.weight_hh),
+                    ("dec.%d.b_ih" % l, c.bias_ih), ("dec.%d.b_hh" % l, c.bias_hh)]
+        if self.attention == ATTN_BAHDANAU:
+            out += [("att.w_q", self.att_q.weight), ("att.w_k", self.att_k.weight),
+                    ("att.v", self.att_v)]
+        elif self.attention == ATTN_GENERAL:
+            out.append(("att.w_a", self.att_a.weight))
+        if self.attention != ATTN_NONE:
+            out.append(("out.w_c", self.out_c.weight))
+        if not self.tie:
+            out.append(("out.w", self.out_w))
+        out.append(("out.b", self.out_b))
+        return out
+
+    def load_s2s_tensors(self, tensors):
+        """Copy {name: array or tensor} into the parameters (every name required)."""
+        with torch.no_grad():
+            for name, p in self.named_s2s_tensors():
+                if name not in tensors:
+                    raise KeyError("missing tensor %s" % name)
+                v = torch.as_tensor(tensors[name])
+                if tuple(v.shape) != tuple(p.shape):
+                    raise ValueError("%s: shape %s, expected %s"
+                                     % (name, tuple(v.shape), tuple(p.shape)))
+                p.copy_(v.to(p.dtype))
+
+    # ---------------------------------------------------------- encoder
+    def encode(self, src, src_len):
+        """-> Henc (B, S, De) zero at padding, [fin_h (B, De)] * L, [fin_c] * L or None."""
+        lens = torch.as_tensor(src_len, dtype=torch.long).cpu()
+        S = src.shape[1]
+        x = self.drop(self.src_emb(src))
+        fin_h, fin_c = [], []
+        for l, rnn in enumerate(self.enc):
+            if l > 0:
+                x = self.drop(x)
+            packed = pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+            y, state = rnn(packed)
+            x, _ = pad_packed_sequence(y, batch_first=True, total_length=S)
+            if self.cell == CELL_LSTM:
+                h_n, c_n = state
+                fin_c.append(torch.cat(list(c_n), dim=-1))
+            else:
+                h_n = state
+            # h_n: (D, B, He): forward's state after len-1, backward's after 0.
+            fin_h.append(torch.cat(list(h_n), dim=-1))
+        return x, fin_h, (fin_c if self.cell == CELL_LSTM else None)
+
+    def init_decoder_state(self, fin_h, fin_c, batch):
+        hs, cs = [], []
+        for l in range(self.L):
+            if self.bridge_type == BRIDGE_COPY:
+                h = fin_h[l]
+                c = fin_c[l] if fin_c is not None else None
+            elif self.bridge_type == BRIDGE_PROJECT:
+                h = torch.tanh(self.bridge_h[l](fin_h[l]))
+                c = self.bridge_c[l](fin_c[l]) if fin_c is not None else None
+            else:
+                h = fin_h[l].new_zeros(batch, self.Hd)
+                c = h if self.cell == CELL_LSTM else None
+            hs.append(h)
+            cs.append(c)
+        return hs, cs
+
+    # ---------------------------------------------------------- decoder
+    def attend(self, h, henc, keys, mask):
+        """h (B, Hd), henc (B, S, De), keys precomputed, mask (B, S) True at padding."""
+        if self.attention == ATTN_BAHDANAU:
+            e = torch.tanh(self.att_q(h).unsqueeze(1) + keys) @ self.att_v      # (B, S)
+        else:  # dot: keys = henc; general: keys = W_a henc, both (B, S, Hd)
+            e = (keys @ h.unsqueeze(2)).squeeze(2)
+        e = e.masked_fill(mask, float("-inf"))
+        a = torch.softmax(e, dim=1)
+        ctx = (a.unsqueeze(1) @ henc).squeeze(1)                                # (B, De)
+        return ctx, a
+
+    def start(self, src, src_len):
+        src = torch.as_tensor(src, dtype=torch.long)
+        henc, fin_h, fin_c = self.encode(src, src_len)
+        B, S = src.shape
+        lens = torch.as_tensor(src_len, dtype=torch.long)
+        mask = torch.arange(S).unsqueeze(0) >= lens.unsqueeze(1)
+        keys = None
+        if self.attention == ATTN_BAHDANAU:
+            keys = self.att_k(henc)
+        elif self.attention == ATTN_DOT:
+            keys = henc
+        elif self.attention == ATTN_GENERAL:
+            keys = self.att_a(henc)
+        hs, cs = self.init_decoder_state(fin_h, fin_c, B)
+        o_prev = henc.new_zeros(B, self.Hd)
+        return dict(henc=henc, mask=mask, keys=keys, hs=hs, cs=cs, o=o_prev)
+
+    def step(self, st, y_prev):
+        """One decoder step from previous tokens y_prev (B,) -> logits (B, Vt), attention."""
+        x = self.drop(self.tgt_emb(y_prev))
+        if self.input_feed:
+            x = torch.cat([x, st["o"]], dim=1)
+        hs, cs = [], []
+        for l, cell in enumerate(self.dec):
+            if l > 0:
+                x = self.drop(x)
+            if self.cell == CELL_LSTM:
+                h, c = cell(x, (st["hs"][l], st["cs"][l]))
+            else:
+                h, c = cell(x, st["hs"][l]), None
+            hs.append(h)
+            cs.append(c)
+            x = h
+        st["hs"], st["cs"] = hs, cs
+        a = None
+        if self.attention != ATTN_NONE:
+            ctx, a = self.attend(h, st["henc"], st["keys"], st["mask"])
+            o = torch.tanh(self.out_c(torch.cat([h, ctx], dim=1)))
+        else:
+            o = h
+        st["o"] = o
+        w = self.tgt_emb.weight if self.tie else self.out_w
+        logits = self.drop(o) @ w.t() + self.out_b
+        return logits, a
+
+    def forward(self, src, src_len, tgt_in):
+        """Teacher forcing: tgt_in (B, T) starts with SOS -> logits (B, T, Vt)."""
+        st = self.start(src, src_len)
+        tgt_in = torch.as_tensor(tgt_in, dtype=torch.long)
+        out = []
+        for t in range(tgt_in.shape[1]):
+            logits, _ = self.step(st, tgt_in[:, t])
+            out.append(logits)
+        return torch.stack(out, dim=1)
+
+    def loss(self, src, src_len, tgt, tgt_len, label_smoothing=0.0):
+        """Mean token loss; tgt (B, T) without SOS/EOS (EOS is appended as a target)."""
+        dec_in, dec_out = make_decoder_io(torch.as_tensor(tgt), tgt_len)
+        logits = self(src, src_len, dec_in)
+        return token_loss(logits, dec_out, label_smoothing)
+
+    @torch.no_grad()
+    def greedy(self, src, src_len, max_len):
+        """Argmax over the whole target vocabulary at each step, at most max_len steps.
+        -> ids (B, max_len) padded with PAD, lens (B): tokens before the first EOS."""
+        st = self.start(src, src_len)
+        B = st["mask"].shape[0]
+        y = torch.full((B,), SOS, dtype=torch.long)
+        ids = torch.full((B, max_len), PAD, dtype=torch.long)
+        lens = torch.full((B,), max_len, dtype=torch.long)
+        done = torch.zeros(B, dtype=torch.bool)
+        for t in range(max_len):
+            logits, _ = self.step(st, y)
+            y = logits.argmax(dim=1)
+            for i in range(B):
+                if done[i]:
+                    continue
+                if y[i] == EOS:
+                    done[i] = True
+                    lens[i] = t
+                else:
+                    ids[i, t] = y[i]
+            if bool(done.all()):
+                break
+        return ids, lens
+
+
+def token_loss(logits, targets, label_smoothing=0.0):
+    V = logits.shape[-1]
+    return F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1), ignore_index=PAD,
+                           label_smoothing=label_smoothing)
