@@ -534,7 +534,7 @@ S2S_NOINLINE void kernel_quantize_q8(s2s_block_q8 *y, const float *x, int n) {
 /* Activation rows widened to int16 once per call (32 per block), so the
  * inner loops only widen weights. NULL when malloc fails. */
 static int16_t *q8_widen(const s2s_block_q8 *x, int nblocks) {
-    int16_t *xw = malloc((size_t)nblocks * S2S_QK * sizeof *xw + 16);
+    int16_t *xw = malloc((size_t)nblocks * S2S_QK * sizeof *xw);
     if (!xw) return NULL;
     for (int b = 0; b < nblocks; b++)
         for (int j = 0; j < 4; j++) wasm_v128_store(xw + (size_t)b * S2S_QK + 8 * j, wasm_i16x8_load8x8(x[b].qs + 8 * j));
