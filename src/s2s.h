@@ -188,7 +188,8 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
 int32_t s2s_result_count(const s2s_result *r);
 /* Output ids without EOS; *len gets their number. */
 const int32_t *s2s_result_tokens(const s2s_result *r, int32_t i, int32_t *len);
-const float *s2s_result_token_logprobs(const s2s_result *r, int32_t i); /* (len) */
+/* (len + 1) log-probabilities: one per output token, then the EOS that ended it. */
+const float *s2s_result_token_logprobs(const s2s_result *r, int32_t i);
 float s2s_result_score(const s2s_result *r, int32_t i); /* normalised as searched */
 /* (rows = output len + 1 for EOS) x (cols = source len), row-major; NULL
  * when attention was not requested or the model has none. */

@@ -30,7 +30,7 @@ s2s_translate_params s2s_translate_default_params(void) {
 typedef struct hypothesis {
     int32_t len;           /* tokens, EOS excluded */
     int32_t *tokens;
-    float *logprobs;
+    float *logprobs;       /* (len + 1): each token's, then EOS's */
     float *attention;      /* (len + 1, src_len) or NULL */
     float score;
 } hypothesis;
@@ -305,6 +305,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         h->attention = want_att ? malloc(sizeof(float) * (size_t)(len_out + 1) * (size_t)len[i]) : NULL;
         if (!h->tokens || !h->logprobs || (want_att && !h->attention))
             return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the results");
+        h->logprobs[len_out] = f->eos_logprob;
         int r = f->row; /* input row at step f->step */
         if (h->attention)
             memcpy(h->attention + (size_t)len_out * len[i], rec[f->step].attention + (size_t)r * S,

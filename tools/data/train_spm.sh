@@ -16,5 +16,8 @@ spm_train --input=data/work/spm_input.txt \
   --input_sentence_size=1000000 --shuffle_input_sentence=true \
   --num_threads=2 --minloglevel=1 > data/work/spm_train.log 2>&1 \
   || { tail -20 data/work/spm_train.log >&2; exit 1; }
-spm_export_vocab --model=data/spm.model > data/spm.vocab
+# spm_export_vocab rounds scores to 6 digits, which flips near-ties in the
+# Viterbi search; tools/spm_model_vocab.py reads the exact scores from the
+# model (same pieces, same order): the engine's tokenizer uses that file.
+/usr/bin/python3 tools/spm_model_vocab.py data/spm.model > data/spm.vocab
 echo "spm: $(wc -l < data/spm.vocab) pieces -> data/spm.model, data/spm.vocab" >&2

@@ -1,0 +1,235 @@
+/*
+ * test_model.c — models as values: hyper-parameter rules, save/load round
+ * trips, quantization, metadata and vocabulary, and a loader that refuses
+ * every damaged model file cleanly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "model.h"
+#include "testing.h"
+
+static s2s_hparams small_hparams(void) {
+    s2s_hparams hp = {.src_vocab = 40, .tgt_vocab = 36, .emb_dim = 32, .enc_hidden = 32,
+                      .dec_hidden = 64, .layers = 2, .bidirectional = 1, .cell = S2S_CELL_LSTM,
+                      .attention = S2S_ATTN_BAHDANAU, .bridge = S2S_BRIDGE_PROJECT,
+                      .input_feed = 1, .tie_output = 0};
+    return hp;
+}
+
+static s2s_model *small_model(void) {
+    s2s_hparams hp = small_hparams();
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 11, 0.2f, NULL) == S2S_OK);
+    return m;
+}
+
+static void invalid_hyper_parameters_are_refused_with_a_reason(void) {
+    s2s_hparams hp = small_hparams();
+    s2s_error err;
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_OK);
+    hp.src_vocab = 3;
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    hp = small_hparams();
+    hp.layers = 5;
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    hp = small_hparams();
+    hp.bridge = S2S_BRIDGE_COPY;
+    hp.dec_hidden = 63;
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "copy bridge") != NULL);
+    hp = small_hparams();
+    hp.attention = S2S_ATTN_NONE; /* input feeding without attention */
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    hp = small_hparams();
+    hp.tie_output = 1; /* Hd 64 != E 32 */
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    hp = small_hparams();
+    hp.cell = 7;
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_hparams_validate(NULL, &err) == S2S_ERR_INVALID_ARGUMENT);
+    s2s_model *m = (s2s_model *)&err; /* must be overwritten with NULL on failure */
+    CHECK(s2s_model_init(&m, &hp, 1, 0.1f, &err) == S2S_ERR_INVALID_ARGUMENT && m == NULL);
+}
+
+static void save_then_load_gives_the_same_bytes(void) {
+    s2s_model *m = small_model();
+    CHECK(s2s_model_set_meta(m, "name", "test model", NULL) == S2S_OK);
+    CHECK(s2s_model_set_meta(m, "name", "renamed", NULL) == S2S_OK);
+    uint8_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    CHECK(s2s_model_save(m, &a, &na, NULL) == S2S_OK);
+    s2s_model *back = NULL;
+    CHECK(s2s_model_load(&back, a, na, NULL) == S2S_OK);
+    CHECK(back && back->n_params == m->n_params &&
+          memcmp(back->params, m->params, m->n_params * sizeof(float)) == 0);
+    CHECK(back && strcmp(s2s_model_meta(back, "name"), "renamed") == 0);
+    CHECK(s2s_model_save(back, &b, &nb, NULL) == S2S_OK);
+    CHECK(na == nb && memcmp(a, b, na) == 0);
+    CHECK(s2s_model_num_params(m) == m->n_params);
+    s2s_free(a);
+    s2s_free(b);
+    s2s_model_free(back);
+    s2s_model_free(m);
+}
+
+static void quantized_models_round_trip_and_stay_close_to_f32(void) {
+    s2s_model *m = small_model(), *q = NULL, *back = NULL, *deq = NULL;
+    CHECK(s2s_model_quantize(&q, m, NULL) == S2S_OK);
+    CHECK(s2s_model_is_quantized(q) && !s2s_model_is_quantized(m));
+    uint8_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0, nf = 0;
+    CHECK(s2s_model_save(q, &a, &na, NULL) == S2S_OK);
+    uint8_t *f = NULL;
+    CHECK(s2s_model_save(m, &f, &nf, NULL) == S2S_OK);
+    printf("  file size f32 %zu bytes, int8 %zu bytes (%.2fx smaller)\n", nf, na, (double)nf / na);
+    CHECK(na * 3 < nf);
+    CHECK(s2s_model_load(&back, a, na, NULL) == S2S_OK);
+    CHECK(s2s_model_save(back, &b, &nb, NULL) == S2S_OK);
+    CHECK(na == nb && memcmp(a, b, na) == 0);
+    /* dequantized weights within half a quantization step of the originals */
+    CHECK(s2s_model_dequantize(&deq, q, NULL) == S2S_OK);
+    double worst = 0.0;
+    for (size_t i = 0; deq && i < m->n_params; i++)
+        worst = fmax(worst, fabs((double)deq->params[i] - m->params[i]));
+    printf("  largest weight change after int8 round trip: %.2e (weights in [-0.2, 0.2])\n", worst);
+    CHECK(worst <= 0.2 / 127.0 * 0.5 + 1e-7);
+    /* a quantized model cannot be trained */
+    s2s_train_params p = s2s_train_default_params();
+    s2s_trainer *t = NULL;
+    CHECK(s2s_trainer_init(&t, q, &p, NULL) == S2S_ERR_UNSUPPORTED && t == NULL);
+    s2s_free(a);
+    s2s_free(b);
+    s2s_free(f);
+    s2s_model_free(back);
+    s2s_model_free(deq);
+    s2s_model_free(q);
+    s2s_model_free(m);
+}
+
+static void a_vocabulary_travels_with_the_model(void) {
+    s2s_hparams hp = small_hparams();
+    hp.src_vocab = hp.tgt_vocab = 8;
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 1, 0.1f, NULL) == S2S_OK);
+    const char *pieces[8] = {"<pad>", "<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "\xe2\x96\x81" "ab"};
+    float scores[8] = {0, 0, 0, 0, -1, -2, -2, -1.5f};
+    int32_t types[8] = {3, 2, 3, 3, 1, 1, 1, 1};
+    s2s_error err;
+    CHECK(s2s_model_set_vocab(m, 7, pieces, scores, types, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_model_set_vocab(m, 8, pieces, scores, types, &err) == S2S_OK);
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    CHECK(s2s_model_save(m, &buf, &n, NULL) == S2S_OK);
+    s2s_model *back = NULL;
+    CHECK(s2s_model_load(&back, buf, n, &err) == S2S_OK);
+    int32_t ids[8], count = 0;
+    CHECK(back && s2s_encode(back, "ab ba", 5, ids, 8, &count, NULL) == S2S_OK);
+    CHECK(count == 4 && ids[0] == 7 && ids[1] == 4 && ids[2] == 6 && ids[3] == 5);
+    char *text = NULL;
+    CHECK(back && s2s_decode(back, ids, count, &text, NULL) == S2S_OK);
+    CHECK(text && strcmp(text, "ab ba") == 0);
+    CHECK(back && strcmp(s2s_piece(back, 7), "\xe2\x96\x81" "ab") == 0 && s2s_piece(back, 8) == NULL);
+    s2s_free(text);
+    s2s_free(buf);
+    s2s_model_free(back);
+    s2s_model_free(m);
+}
+
+/* Every truncation and every single-byte change of a real model file gives
+ * an error status (and never a crash: the suite also runs under ASan and
+ * valgrind). With the checksum repaired after the change, the loader's own
+ * checks must still refuse what would make an inconsistent model. */
+static void damaged_model_files_are_refused_cleanly(void) {
+    s2s_hparams hp = small_hparams(); /* small, so that thousands of loads stay fast */
+    hp.src_vocab = hp.tgt_vocab = 10;
+    hp.emb_dim = hp.enc_hidden = 8;
+    hp.dec_hidden = 16;
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 5, 0.1f, NULL) == S2S_OK);
+    CHECK(s2s_model_set_meta(m, "license", "CC0", NULL) == S2S_OK);
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    CHECK(s2s_model_save(m, &buf, &n, NULL) == S2S_OK);
+    uint8_t *copy = malloc(n);
+    int refused = 0, total = 0;
+    for (size_t len = 0; len < n; len++) {
+        memcpy(copy, buf, len);
+        s2s_model *x = NULL;
+        s2s_error err;
+        s2s_status st = s2s_model_load(&x, copy, len, &err);
+        refused += st != S2S_OK && x == NULL;
+        total++;
+        s2s_model_free(x);
+    }
+    printf("  truncations refused: %d of %d\n", refused, total);
+    CHECK(refused == total);
+    /* header + key/value section + tensor table: everything before the data */
+    format_file f;
+    CHECK(format_parse(&f, buf, n, NULL) == S2S_OK);
+    size_t meta_end = (size_t)(f.tensors[0].data - buf);
+    format_file_clear(&f);
+    int flips = 0, flips_refused = 0, repaired_refused = 0, repaired_loaded = 0;
+    for (size_t i = 0; i < meta_end; i++) {
+        static const uint8_t xors[3] = {0x01, 0x80, 0xFF};
+        for (int k = 0; k < 3; k++) {
+            memcpy(copy, buf, n);
+            copy[i] ^= xors[k];
+            s2s_model *x = NULL;
+            s2s_status st = s2s_model_load(&x, copy, n, NULL);
+            flips++;
+            flips_refused += st != S2S_OK && x == NULL;
+            s2s_model_free(x);
+            /* repair the CRC so the structural checks see the change */
+            uint32_t crc = format_crc32(0, copy, n - 4);
+            for (int b = 0; b < 4; b++) copy[n - 4 + b] = (uint8_t)(crc >> (8 * b));
+            x = NULL;
+            st = s2s_model_load(&x, copy, n, NULL);
+            if (st == S2S_OK) {
+                repaired_loaded++;
+                /* whatever loaded must be a usable model */
+                CHECK(x && s2s_hparams_validate(&x->hp, NULL) == S2S_OK);
+            } else {
+                repaired_refused++;
+                CHECK(x == NULL);
+            }
+            s2s_model_free(x);
+        }
+    }
+    printf("  single-byte changes refused: %d of %d; with the checksum repaired: "
+           "%d refused, %d harmless (a letter of a value or name)\n",
+           flips_refused, flips, repaired_refused, repaired_loaded);
+    CHECK(flips_refused == flips);
+    free(copy);
+    s2s_free(buf);
+    s2s_model_free(m);
+}
+
+static void a_newer_file_version_is_refused_as_such(void) {
+    s2s_model *m = small_model();
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    CHECK(s2s_model_save(m, &buf, &n, NULL) == S2S_OK);
+    buf[4] = 2; /* version 2 */
+    uint32_t crc = format_crc32(0, buf, n - 4);
+    for (int b = 0; b < 4; b++) buf[n - 4 + b] = (uint8_t)(crc >> (8 * b));
+    s2s_model *x = NULL;
+    s2s_error err;
+    CHECK(s2s_model_load(&x, buf, n, &err) == S2S_ERR_VERSION && x == NULL);
+    CHECK(strstr(err.message, "version") != NULL);
+    CHECK(s2s_model_load(&x, NULL, 0, &err) != S2S_OK);
+    CHECK(s2s_model_load(NULL, buf, n, &err) == S2S_ERR_INVALID_ARGUMENT);
+    s2s_free(buf);
+    s2s_model_free(m);
+}
+
+int main(void) {
+    RUN(invalid_hyper_parameters_are_refused_with_a_reason);
+    RUN(save_then_load_gives_the_same_bytes);
+    RUN(quantized_models_round_trip_and_stay_close_to_f32);
+    RUN(a_vocabulary_travels_with_the_model);
+    RUN(damaged_model_files_are_refused_cleanly);
+    RUN(a_newer_file_version_is_refused_as_such);
+    return tests_exit_code();
+}

@@ -1,0 +1,215 @@
+/*
+ * test_translate.c — greedy and beam search on a small trained model: what a
+ * result holds, that batching changes nothing, that beam search finds
+ * hypotheses at least as likely as greedy, that int8 agrees with f32, and
+ * that bad requests get error codes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "s2s.h"
+#include "testing.h"
+#include "util.h"
+
+#define SYMBOLS 12
+#define N_SENT 48
+
+static int32_t src_store[N_SENT][12];
+static int32_t src_len[N_SENT];
+static const int32_t *src_ptr[N_SENT];
+
+/* A model trained briefly to copy its input: peaked but imperfect, which is
+ * what makes beam search and batching differences visible. */
+static s2s_model *trained_copy_model(void) {
+    s2s_hparams hp = {.src_vocab = 4 + SYMBOLS, .tgt_vocab = 4 + SYMBOLS, .emb_dim = 32,
+                      .enc_hidden = 32, .dec_hidden = 64, .layers = 1, .bidirectional = 1,
+                      .cell = S2S_CELL_GRU, .attention = S2S_ATTN_LUONG_GENERAL,
+                      .bridge = S2S_BRIDGE_PROJECT, .input_feed = 1, .tie_output = 0};
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 21, 0.1f, NULL) == S2S_OK);
+    s2s_train_params p = s2s_train_default_params();
+    p.learning_rate = 3e-3f;
+    p.dropout = 0.0f;
+    s2s_trainer *t = NULL;
+    CHECK(s2s_trainer_init(&t, m, &p, NULL) == S2S_OK);
+    s2s_rng rng;
+    s2s_rng_seed(&rng, 5);
+    int32_t buf[32][12], len[32];
+    const int32_t *ptr[32];
+    for (int step = 0; step < 200; step++) {
+        for (int b = 0; b < 32; b++) {
+            len[b] = 2 + (int32_t)(s2s_rng_u32(&rng) % 9);
+            for (int k = 0; k < len[b]; k++) buf[b][k] = 4 + (int32_t)(s2s_rng_u32(&rng) % SYMBOLS);
+            ptr[b] = buf[b];
+        }
+        s2s_batch batch = {32, ptr, len, ptr, len};
+        CHECK(s2s_trainer_step(t, &batch, NULL, NULL, NULL) == S2S_OK);
+    }
+    s2s_trainer_free(t);
+    for (int i = 0; i < N_SENT; i++) {
+        src_len[i] = 1 + (int32_t)(s2s_rng_u32(&rng) % 11);
+        for (int k = 0; k < src_len[i]; k++) src_store[i][k] = 4 + (int32_t)(s2s_rng_u32(&rng) % SYMBOLS);
+        src_ptr[i] = src_store[i];
+    }
+    return m;
+}
+
+static s2s_model *model;
+
+static void results_hold_tokens_logprobs_scores_and_attention(void) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.want_attention = 1;
+    p.length_penalty = 0.0f;
+    s2s_result *r = NULL;
+    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &r, NULL) == S2S_OK);
+    CHECK(s2s_result_count(r) == N_SENT);
+    int copied = 0;
+    for (int i = 0; r && i < N_SENT; i++) {
+        int32_t n, rows, cols;
+        const int32_t *tok = s2s_result_tokens(r, i, &n);
+        const float *lp = s2s_result_token_logprobs(r, i);
+        const float *att = s2s_result_attention(r, i, &rows, &cols);
+        CHECK(tok && lp && att);
+        CHECK(rows == n + 1 && cols == src_len[i]);
+        double sum = 0.0;
+        for (int k = 0; k <= n; k++) {
+            CHECK(lp[k] <= 0.0f);
+            sum += lp[k];
+            double row = 0.0;
+            for (int s = 0; s < cols; s++) {
+                CHECK(att[(size_t)k * cols + s] >= 0.0f);
+                row += att[(size_t)k * cols + s];
+            }
+            CHECK_CLOSE(row, 1.0, 1e-5);
+        }
+        for (int k = 0; k < n; k++) CHECK(tok[k] >= 0 && tok[k] < 4 + SYMBOLS && tok[k] != S2S_EOS);
+        /* with no length penalty the score is the summed log-probability, EOS included */
+        CHECK_CLOSE(s2s_result_score(r, i), sum, 1e-4);
+        copied += n == src_len[i] && memcmp(tok, src_ptr[i], sizeof(int32_t) * (size_t)n) == 0;
+    }
+    printf("  greedy copies %d of %d sentences exactly after 200 training steps\n", copied, N_SENT);
+    CHECK(copied >= N_SENT / 4); /* it has learned something */
+    CHECK(s2s_result_tokens(r, N_SENT, NULL) == NULL && s2s_result_tokens(r, -1, NULL) == NULL);
+    s2s_result_free(r);
+}
+
+static void a_batch_translates_like_its_sentences_one_by_one(void) {
+    for (int beam = 1; beam <= 4; beam += 3) {
+        s2s_translate_params p = s2s_translate_default_params();
+        p.beam_size = beam;
+        s2s_result *all = NULL;
+        CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &all, NULL) == S2S_OK);
+        int same = 0;
+        for (int i = 0; all && i < N_SENT; i++) {
+            s2s_result *one = NULL;
+            CHECK(s2s_translate_ids(model, 1, &src_ptr[i], &src_len[i], &p, &one, NULL) == S2S_OK);
+            int32_t na, n1;
+            const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
+            int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
+            same += eq;
+            if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
+            s2s_result_free(one);
+        }
+        printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, N_SENT);
+        CHECK(same == N_SENT);
+        s2s_result_free(all);
+    }
+}
+
+static void beam_search_finds_hypotheses_at_least_as_likely_as_greedy(void) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.length_penalty = 0.0f;
+    s2s_result *g = NULL, *b = NULL;
+    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &g, NULL) == S2S_OK);
+    p.beam_size = 6;
+    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &b, NULL) == S2S_OK);
+    int better = 0, worse = 0;
+    double gain = 0.0;
+    for (int i = 0; g && b && i < N_SENT; i++) {
+        float sg = s2s_result_score(g, i), sb = s2s_result_score(b, i);
+        better += sb > sg + 1e-5f;
+        worse += sb < sg - 1e-5f;
+        gain += sb - sg;
+    }
+    printf("  beam 6 vs greedy: %d better, %d worse, mean log-probability gain %.3f\n", better,
+           worse, gain / N_SENT);
+    /* beam search is not exact (greedy's prefix can be pruned), so a few
+     * sentences may lose; on average it must find more likely outputs */
+    CHECK(worse <= N_SENT / 10);
+    CHECK(gain > 0.0);
+    s2s_result_free(g);
+    s2s_result_free(b);
+}
+
+static void int8_search_agrees_with_f32(void) {
+    s2s_model *q = NULL;
+    CHECK(s2s_model_quantize(&q, model, NULL) == S2S_OK);
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = 2;
+    s2s_result *rf = NULL, *rq = NULL;
+    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &rf, NULL) == S2S_OK);
+    CHECK(s2s_translate_ids(q, N_SENT, src_ptr, src_len, &p, &rq, NULL) == S2S_OK);
+    int same = 0;
+    for (int i = 0; rf && rq && i < N_SENT; i++) {
+        int32_t nf, nq;
+        const int32_t *tf = s2s_result_tokens(rf, i, &nf), *tq = s2s_result_tokens(rq, i, &nq);
+        same += nf == nq && memcmp(tf, tq, sizeof(int32_t) * (size_t)nf) == 0;
+    }
+    printf("  int8 and f32 give the same output for %d of %d sentences\n", same, N_SENT);
+    CHECK(same >= N_SENT * 9 / 10);
+    s2s_result_free(rf);
+    s2s_result_free(rq);
+    s2s_model_free(q);
+}
+
+static void the_maximum_length_is_respected(void) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.max_len_factor = 0.01f;
+    p.max_len_extra = 3;
+    for (int beam = 1; beam <= 3; beam += 2) {
+        p.beam_size = beam;
+        s2s_result *r = NULL;
+        CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &r, NULL) == S2S_OK);
+        for (int i = 0; r && i < N_SENT; i++) {
+            int32_t n;
+            s2s_result_tokens(r, i, &n);
+            CHECK(n <= 3);
+        }
+        s2s_result_free(r);
+    }
+}
+
+static void bad_requests_get_error_codes(void) {
+    s2s_translate_params p = s2s_translate_default_params();
+    s2s_result *r = (s2s_result *)&p;
+    s2s_error err;
+    int32_t bad_id[2] = {5, 999}, two = 2, zero = 0, huge = S2S_MAX_SEQ_LEN + 1;
+    const int32_t *bp = bad_id;
+    CHECK(s2s_translate_ids(model, 1, &bp, &two, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT && !r);
+    CHECK(strstr(err.message, "out of range") != NULL);
+    CHECK(s2s_translate_ids(model, 1, &bp, &zero, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_translate_ids(model, 1, &bp, &huge, &p, &r, &err) == S2S_ERR_INPUT_TOO_LONG);
+    CHECK(s2s_translate_ids(model, 0, &bp, &two, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_translate_ids(NULL, 1, &bp, &two, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    p.beam_size = 0;
+    CHECK(s2s_translate_ids(model, 1, src_ptr, src_len, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    p.beam_size = S2S_MAX_BEAM + 1;
+    CHECK(s2s_translate_ids(model, 1, src_ptr, src_len, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    p = s2s_translate_default_params();
+    p.length_penalty = NAN;
+    CHECK(s2s_translate_ids(model, 1, src_ptr, src_len, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_translate_ids(model, 1, src_ptr, src_len, &p, NULL, &err) == S2S_ERR_INVALID_ARGUMENT);
+    s2s_result_free(NULL);
+}
+
+int main(void) {
+    model = trained_copy_model();
+    RUN(results_hold_tokens_logprobs_scores_and_attention);
+    RUN(a_batch_translates_like_its_sentences_one_by_one);
+    RUN(beam_search_finds_hypotheses_at_least_as_likely_as_greedy);
+    RUN(int8_search_agrees_with_f32);
+    RUN(the_maximum_length_is_respected);
+    RUN(bad_requests_get_error_codes);
+    s2s_model_free(model);
+    return tests_exit_code();
+}
