@@ -1,7 +1,7 @@
 /*
  * kernels_gemm.c — kernel_gemm_f32: C = op(A) op(B) + beta C (kernels.h).
  *
- * With S2S_USE_BLAS it is cblas_sgemm. Otherwise the Goto/BLIS scheme with
+ * With S2S_USE_BLAS it is cblas_sgemm (but for few-row products). Otherwise the Goto/BLIS scheme with
  * WASM SIMD128 intrinsics (SIMDe natively):
  *   for each KC-deep slice of K and NC-wide slice of N: pack op(B) into
  *     NR-column panels (zero padded), then for each MC-high slice of M:
@@ -22,7 +22,8 @@
 
 #if defined(S2S_USE_BLAS)
 #include <cblas.h>
-#elif !defined(S2S_NO_SIMD)
+#endif
+#if !defined(S2S_NO_SIMD)
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #else
@@ -64,24 +65,8 @@ static int gemm_trivial(int M, int N, int K, float beta, float *C, int ldc) {
 }
 #endif
 
-#if defined(S2S_USE_BLAS)
+#if !defined(S2S_NO_SIMD)
 
-S2S_NOINLINE void kernel_gemm_f32(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
-                                  const float *B, int ldb, float beta, float *C, int ldc) {
-    /* cblas rejects (and prints about) zero sizes with zero strides. */
-    if (gemm_trivial(M, N, K, beta, C, ldc)) return;
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N,
-                K, 1.0f, A, lda, B, ldb, beta, C, ldc);
-}
-
-#elif defined(S2S_NO_SIMD)
-
-S2S_NOINLINE void kernel_gemm_f32(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
-                                  const float *B, int ldb, float beta, float *C, int ldc) {
-    kernel_gemm_f32_ref(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
-}
-
-#else /* SIMD */
 
 /* MR x NR = 4 x 8: 8 accumulators + 2 B vectors + 1 A splat fit in the 16
  * vector registers V8 has on x64, and 8 independent add chains cover the
@@ -288,8 +273,8 @@ S2S_NOINLINE static void gemm_nt_small_m(int M, int N, int K, const float *A, si
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
-S2S_NOINLINE void kernel_gemm_f32(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
-                                  const float *B, int ldb, float beta, float *C, int ldc) {
+S2S_NOINLINE static void gemm_f32_simd(int trans_a, int trans_b, int M, int N, int K, const float *A,
+                                       int lda, const float *B, int ldb, float beta, float *C, int ldc) {
     if (gemm_trivial(M, N, K, beta, C, ldc)) return;
     if (!trans_a && trans_b && M <= GEMM_NT_SMALL_M && (beta == 0.0f || beta == 1.0f)) {
         gemm_nt_small_m(M, N, K, A, (size_t)lda, B, (size_t)ldb, C, (size_t)ldc, beta != 0.0f);
@@ -348,4 +333,26 @@ S2S_NOINLINE void kernel_gemm_f32(int trans_a, int trans_b, int M, int N, int K,
     free(mem);
 }
 
-#endif /* SIMD */
+#endif /* !S2S_NO_SIMD */
+
+S2S_NOINLINE void kernel_gemm_f32(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
+                                  const float *B, int ldb, float beta, float *C, int ldc) {
+#if defined(S2S_USE_BLAS)
+    /* cblas rejects (and prints about) zero sizes with zero strides. */
+    if (gemm_trivial(M, N, K, beta, C, ldc)) return;
+#if !defined(S2S_NO_SIMD)
+    /* OpenBLAS is slow on the few-row products of decoding (a few beams):
+     * the row-dot path is faster there. */
+    if (!trans_a && trans_b && M <= GEMM_NT_SMALL_M && (beta == 0.0f || beta == 1.0f)) {
+        gemm_f32_simd(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+#endif
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N,
+                K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+#elif defined(S2S_NO_SIMD)
+    kernel_gemm_f32_ref(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+#else
+    gemm_f32_simd(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+#endif
+}

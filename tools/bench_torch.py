@@ -107,10 +107,11 @@ def blas_info():
         info["openblas_config"] = lib.openblas_get_config().decode()
         info["openblas_threads"] = lib.openblas_get_num_threads()
         break
-    # Which library provides sgemm_ to torch: the first mapped one in load order
-    # exporting it. ctypes.CDLL(None) resolves in the global scope.
+    # Which library provides the sgemm_ that libtorch_cpu calls: dlsym on its
+    # handle searches it and its dependencies in load order, as the loader did.
+    torch_cpu = os.path.join(os.path.dirname(torch.__file__), "lib", "libtorch_cpu.so")
     try:
-        addr = ctypes.cast(ctypes.CDLL(None).sgemm_, ctypes.c_void_p).value
+        addr = ctypes.cast(ctypes.CDLL(torch_cpu).sgemm_, ctypes.c_void_p).value
         with open("/proc/self/maps") as f:
             for line in f:
                 parts = line.split()
@@ -118,7 +119,7 @@ def blas_info():
                 if lo <= addr < hi and len(parts) >= 6:
                     info["sgemm_from"] = os.path.realpath(parts[-1])
                     break
-    except AttributeError:
+    except (OSError, AttributeError):
         pass
     if "sgemm_from" in info:
         info["kind"] = "reference" if "/blas/" in info["sgemm_from"] else "openblas"

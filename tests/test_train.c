@@ -1,0 +1,206 @@
+/*
+ * test_train.c — the trainer's promises: determinism under a seed,
+ * checkpoints that resume exactly, a diverging step that changes nothing,
+ * evaluation that changes nothing, and clear errors for bad batches.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "testing.h"
+#include "util.h"
+
+enum { B = 8, LEN = 6 };
+static int32_t src[B][LEN], tgt[B][LEN], slen[B], tlen[B];
+static const int32_t *sp[B], *tp[B];
+static s2s_batch batch = {B, sp, slen, tp, tlen};
+
+static void make_batch(uint64_t seed) {
+    s2s_rng rng;
+    s2s_rng_seed(&rng, seed);
+    for (int b = 0; b < B; b++) {
+        slen[b] = 1 + (int32_t)(s2s_rng_u32(&rng) % LEN);
+        tlen[b] = (int32_t)(s2s_rng_u32(&rng) % LEN);
+        for (int k = 0; k < LEN; k++) {
+            src[b][k] = 4 + (int32_t)(s2s_rng_u32(&rng) % 16);
+            tgt[b][k] = 4 + (int32_t)(s2s_rng_u32(&rng) % 16);
+        }
+        sp[b] = src[b];
+        tp[b] = tgt[b];
+    }
+}
+
+static s2s_model *new_model(void) {
+    s2s_hparams hp = {.src_vocab = 20, .tgt_vocab = 20, .emb_dim = 16, .enc_hidden = 16,
+                      .dec_hidden = 32, .layers = 2, .bidirectional = 1, .cell = S2S_CELL_LSTM,
+                      .attention = S2S_ATTN_BAHDANAU, .bridge = S2S_BRIDGE_PROJECT,
+                      .input_feed = 1, .tie_output = 0};
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 3, 0.1f, NULL) == S2S_OK);
+    return m;
+}
+
+static s2s_train_params with_dropout(void) {
+    s2s_train_params p = s2s_train_default_params();
+    p.dropout = 0.3f;
+    p.seed = 77;
+    return p;
+}
+
+static void run_steps(s2s_trainer *t, int n, float *last_loss) {
+    for (int i = 0; i < n; i++) CHECK(s2s_trainer_step(t, &batch, last_loss, NULL, NULL) == S2S_OK);
+}
+
+static void the_same_seed_gives_the_same_weights(void) {
+    s2s_model *a = new_model(), *b = new_model();
+    s2s_train_params p = with_dropout();
+    s2s_trainer *ta = NULL, *tb = NULL;
+    CHECK(s2s_trainer_init(&ta, a, &p, NULL) == S2S_OK);
+    CHECK(s2s_trainer_init(&tb, b, &p, NULL) == S2S_OK);
+    float la, lb;
+    run_steps(ta, 5, &la);
+    run_steps(tb, 5, &lb);
+    CHECK(la == lb);
+    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
+    CHECK(s2s_trainer_steps(ta) == 5);
+    /* another seed draws other dropout masks */
+    s2s_model *c = new_model();
+    p.seed = 78;
+    s2s_trainer *tc = NULL;
+    CHECK(s2s_trainer_init(&tc, c, &p, NULL) == S2S_OK);
+    float lc;
+    run_steps(tc, 5, &lc);
+    CHECK(memcmp(a->params, c->params, a->n_params * sizeof(float)) != 0);
+    s2s_trainer_free(ta);
+    s2s_trainer_free(tb);
+    s2s_trainer_free(tc);
+    s2s_model_free(a);
+    s2s_model_free(b);
+    s2s_model_free(c);
+}
+
+static void a_checkpoint_resumes_exactly(void) {
+    s2s_model *straight = new_model(), *first = new_model();
+    s2s_train_params p = with_dropout();
+    s2s_trainer *ts = NULL, *t1 = NULL, *t2 = NULL;
+    CHECK(s2s_trainer_init(&ts, straight, &p, NULL) == S2S_OK);
+    CHECK(s2s_trainer_init(&t1, first, &p, NULL) == S2S_OK);
+    float loss;
+    run_steps(ts, 6, &loss);
+    run_steps(t1, 3, &loss);
+    /* save model and optimizer, drop them, restore into fresh objects */
+    uint8_t *mbuf = NULL, *obuf = NULL;
+    size_t mn = 0, on = 0;
+    CHECK(s2s_model_save(first, &mbuf, &mn, NULL) == S2S_OK);
+    CHECK(s2s_trainer_save_state(t1, &obuf, &on, NULL) == S2S_OK);
+    s2s_trainer_free(t1);
+    s2s_model_free(first);
+    s2s_model *resumed = NULL;
+    CHECK(s2s_model_load(&resumed, mbuf, mn, NULL) == S2S_OK);
+    CHECK(s2s_trainer_init(&t2, resumed, &p, NULL) == S2S_OK);
+    CHECK(s2s_trainer_load_state(t2, obuf, on, NULL) == S2S_OK);
+    CHECK(s2s_trainer_steps(t2) == 3);
+    run_steps(t2, 3, &loss);
+    CHECK(resumed && memcmp(resumed->params, straight->params, straight->n_params * sizeof(float)) == 0);
+    /* a state for another model shape is refused */
+    s2s_hparams hp = resumed->hp;
+    hp.dec_hidden = 16;
+    s2s_model *other = NULL;
+    s2s_trainer *to = NULL;
+    s2s_error err;
+    CHECK(s2s_model_init(&other, &hp, 1, 0.1f, NULL) == S2S_OK);
+    CHECK(s2s_trainer_init(&to, other, &p, NULL) == S2S_OK);
+    CHECK(s2s_trainer_load_state(to, obuf, on, &err) == S2S_ERR_BAD_FORMAT);
+    CHECK(s2s_trainer_load_state(to, mbuf, mn, &err) == S2S_ERR_BAD_FORMAT);
+    s2s_free(mbuf);
+    s2s_free(obuf);
+    s2s_trainer_free(ts);
+    s2s_trainer_free(t2);
+    s2s_trainer_free(to);
+    s2s_model_free(straight);
+    s2s_model_free(resumed);
+    s2s_model_free(other);
+}
+
+static void a_diverging_step_leaves_the_model_untouched(void) {
+    s2s_model *m = new_model();
+    s2s_train_params p = with_dropout();
+    s2s_trainer *t = NULL;
+    CHECK(s2s_trainer_init(&t, m, &p, NULL) == S2S_OK);
+    float loss;
+    run_steps(t, 2, &loss);
+    /* poison one weight: the loss and gradients become NaN */
+    float *before = malloc(m->n_params * sizeof(float));
+    m->params[m->n_params - 1] = NAN; /* out.b: every logit row */
+    memcpy(before, m->params, m->n_params * sizeof(float));
+    s2s_error err;
+    CHECK(s2s_trainer_step(t, &batch, &loss, NULL, &err) == S2S_ERR_DIVERGED);
+    CHECK(strstr(err.message, "skipped") != NULL);
+    CHECK(memcmp(before, m->params, m->n_params * sizeof(float)) == 0);
+    CHECK(s2s_trainer_steps(t) == 2);
+    free(before);
+    s2s_trainer_free(t);
+    s2s_model_free(m);
+}
+
+static void evaluation_changes_nothing(void) {
+    s2s_model *m = new_model();
+    s2s_train_params p = with_dropout();
+    s2s_trainer *t = NULL;
+    CHECK(s2s_trainer_init(&t, m, &p, NULL) == S2S_OK);
+    float *before = malloc(m->n_params * sizeof(float));
+    memcpy(before, m->params, m->n_params * sizeof(float));
+    float l1, l2;
+    int32_t tokens = 0;
+    CHECK(s2s_trainer_eval(t, &batch, &l1, &tokens, NULL) == S2S_OK);
+    CHECK(s2s_trainer_eval(t, &batch, &l2, NULL, NULL) == S2S_OK);
+    int want = 0;
+    for (int b = 0; b < B; b++) want += tlen[b] + 1;
+    CHECK(l1 == l2 && tokens == want && l1 > 0.0f);
+    CHECK(memcmp(before, m->params, m->n_params * sizeof(float)) == 0);
+    free(before);
+    s2s_trainer_free(t);
+    s2s_model_free(m);
+}
+
+static void bad_batches_and_settings_get_error_codes(void) {
+    s2s_model *m = new_model();
+    s2s_train_params p = s2s_train_default_params();
+    s2s_trainer *t = NULL;
+    s2s_error err;
+    p.learning_rate = -1.0f;
+    CHECK(s2s_trainer_init(&t, m, &p, &err) == S2S_ERR_INVALID_ARGUMENT && t == NULL);
+    p = s2s_train_default_params();
+    p.dropout = 1.0f;
+    CHECK(s2s_trainer_init(&t, m, &p, &err) == S2S_ERR_INVALID_ARGUMENT);
+    p = s2s_train_default_params();
+    CHECK(s2s_trainer_init(&t, m, &p, &err) == S2S_OK);
+    int32_t bad[2] = {5, 20}, two = 2, zero = 0, huge = S2S_MAX_SEQ_LEN + 1;
+    const int32_t *bp = bad;
+    s2s_batch b1 = {1, &bp, &two, &bp, &two};
+    CHECK(s2s_trainer_step(t, &b1, NULL, NULL, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "out of range") != NULL);
+    s2s_batch b2 = {1, sp, &zero, tp, tlen};
+    CHECK(s2s_trainer_step(t, &b2, NULL, NULL, &err) == S2S_ERR_INVALID_ARGUMENT);
+    s2s_batch b3 = {1, sp, &huge, tp, tlen};
+    CHECK(s2s_trainer_step(t, &b3, NULL, NULL, &err) == S2S_ERR_INPUT_TOO_LONG);
+    s2s_batch b4 = {0, sp, slen, tp, tlen};
+    CHECK(s2s_trainer_step(t, &b4, NULL, NULL, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_trainer_step(t, NULL, NULL, NULL, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_trainer_set_learning_rate(t, 0.0f) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(s2s_trainer_load_state(t, "junk", 4, &err) != S2S_OK);
+    CHECK(s2s_trainer_steps(t) == 0);
+    s2s_trainer_free(t);
+    s2s_trainer_free(NULL);
+    s2s_model_free(m);
+}
+
+int main(void) {
+    make_batch(42);
+    RUN(the_same_seed_gives_the_same_weights);
+    RUN(a_checkpoint_resumes_exactly);
+    RUN(a_diverging_step_leaves_the_model_untouched);
+    RUN(evaluation_changes_nothing);
+    RUN(bad_batches_and_settings_get_error_codes);
+    return tests_exit_code();
+}

@@ -1,0 +1,34 @@
+#!/bin/sh
+# tools/test.sh — every test, as `npm test` and CI run them:
+#   1. the native build (SIMD kernels through SIMDe) and its CTest suite;
+#   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the suite under valgrind memcheck (leaks and invalid accesses), built
+#      without -march=native because valgrind does not decode AVX-512.
+# S2S_TEST_QUICK=1 runs only step 1.
+set -eu
+cd "$(dirname "$0")/.."
+sh tools/setup.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "native build and tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure
+
+[ "${S2S_TEST_QUICK:-0}" = 1 ] && exit 0
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2S_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ctest --test-dir build-asan --output-on-failure
+
+step "valgrind memcheck"
+cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2S_NATIVE_ARCH=OFF >/dev/null
+cmake --build build-valgrind -j"$jobs"
+# the synthetic training test alone would take most of an hour under valgrind;
+# its code paths are the same as test_train's and test_translate's
+ctest --test-dir build-valgrind --output-on-failure -E test_synthetic \
+  --overwrite MemoryCheckCommandOptions="--error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+  -T memcheck
