@@ -185,6 +185,12 @@ static void every_case_encodes_and_decodes_as_spm_does_without_byte_fallback(voi
     check_model("vocab_nobyte.tsv", "cases_nobyte.tsv", "decode_cases_nobyte.tsv");
 }
 
+/* The shipped English-Spanish vocabulary on every sentence of the dev set
+ * (tools/make_dev_tokenizer_fixture.py). */
+static void the_english_spanish_dev_set_encodes_and_decodes_as_spm_does(void) {
+    check_model("vocab_en_es.tsv", "cases_en_es.tsv", "decode_cases_en_es.tsv");
+}
+
 /* ------------------------------------------------------------ behaviour */
 
 static tokenizer *byte_model, *unk_model;
@@ -422,6 +428,7 @@ int main(int argc, char **argv) {
     if (argc > 1) fixture_dir = argv[1];
     RUN(every_case_encodes_and_decodes_as_spm_does_with_byte_fallback);
     RUN(every_case_encodes_and_decodes_as_spm_does_without_byte_fallback);
+    RUN(the_english_spanish_dev_set_encodes_and_decodes_as_spm_does);
     byte_model = load_vocab("vocab.tsv");
     unk_model = load_vocab("vocab_nobyte.tsv");
     if (!byte_model || !unk_model) {
