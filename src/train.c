@@ -128,6 +128,28 @@ static s2s_status check_batch(const s2s_batch *b, const s2s_hparams *hp, s2s_err
 
 /* ----------------------------------------------------------- forward/back */
 
+/* Step k's view of a tape laid out (T, B, ...); NULL arrays stay NULL. */
+static dec_tape_step tape_slice(const dec_tape_step *tape, int k, const s2s_model *m, int B, int S) {
+    dims d = model_dims(&m->hp);
+    size_t rows = (size_t)k * (size_t)B;
+    int K = attention_key_size(&m->hp), CS = cell_cache_size(m->hp.cell, d.Hd);
+    dec_tape_step ts;
+    memset(&ts, 0, sizeof ts);
+#define SLICE(field, width) ts.field = tape->field ? tape->field + rows * (size_t)(width) : NULL
+    for (int l = 0; l < d.L; l++) {
+        SLICE(x[l], l == 0 ? d.dec_in0 : d.Hd);
+        SLICE(drop[l], l == 0 ? d.E : d.Hd);
+        SLICE(h_prev[l], d.Hd);
+        SLICE(c_prev[l], d.Hd);
+        SLICE(cache[l], CS);
+    }
+    SLICE(q, K);
+    SLICE(a, S);
+    SLICE(cat, d.Hd + d.De);
+#undef SLICE
+    return ts;
+}
+
 s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float eps,
                         float dropout, int keep_logits, train_pass *out, s2s_error *err) {
     s2s_model *m = t->model;
@@ -188,23 +210,22 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
         if (lstm) memcpy(ds.c[l], c0[l], sizeof(float) * NH);
     }
 
-    /* decoder tape, (T, B, ...) so weight gradients batch over steps */
-    float *X[S2S_MAX_LAYERS], *DROP[S2S_MAX_LAYERS], *HP[S2S_MAX_LAYERS], *CP[S2S_MAX_LAYERS],
-        *CACHE[S2S_MAX_LAYERS];
-    float *Q = NULL, *A = NULL, *CAT = NULL;
+    /* decoder tape over all steps, (T, B, ...), so weight gradients batch over steps */
+    dec_tape_step tape;
+    memset(&tape, 0, sizeof tape);
     for (int l = 0; l < L && backward; l++) {
         int in = l == 0 ? d.dec_in0 : d.Hd;
         int drop_w = l == 0 ? d.E : d.Hd;
-        X[l] = arena_floats(a, TB * (size_t)in);
-        DROP[l] = p_drop > 0.0f ? arena_floats(a, TB * (size_t)drop_w) : NULL;
-        HP[l] = arena_floats(a, TB * (size_t)d.Hd);
-        CP[l] = lstm ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
-        CACHE[l] = arena_floats(a, TB * (size_t)CS);
+        tape.x[l] = arena_floats(a, TB * (size_t)in);
+        tape.drop[l] = p_drop > 0.0f ? arena_floats(a, TB * (size_t)drop_w) : NULL;
+        tape.h_prev[l] = arena_floats(a, TB * (size_t)d.Hd);
+        tape.c_prev[l] = lstm ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
+        tape.cache[l] = arena_floats(a, TB * (size_t)CS);
     }
     if (backward && has_att) {
-        Q = arena_floats(a, TB * (size_t)K);
-        A = arena_floats(a, TB * (size_t)S);
-        CAT = arena_floats(a, TB * (size_t)(d.Hd + d.De));
+        tape.q = arena_floats(a, TB * (size_t)K);
+        tape.a = arena_floats(a, TB * (size_t)S);
+        tape.cat = arena_floats(a, TB * (size_t)(d.Hd + d.De));
     }
     float *O = arena_floats(a, TB * (size_t)d.Hd);      /* step outputs */
     float *OD = arena_floats(a, TB * (size_t)d.Hd);     /* after dropout */
@@ -214,26 +235,8 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
     if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for activations");
 
     for (int k = 0; k < T; k++) {
-        dec_tape_step ts, *tp = NULL;
-        if (backward) {
-            memset(&ts, 0, sizeof ts);
-            for (int l = 0; l < L; l++) {
-                int in = l == 0 ? d.dec_in0 : d.Hd;
-                int drop_w = l == 0 ? d.E : d.Hd;
-                ts.x[l] = X[l] + (size_t)k * B * in;
-                ts.drop[l] = DROP[l] ? DROP[l] + (size_t)k * B * drop_w : NULL;
-                ts.h_prev[l] = HP[l] + (size_t)k * NH;
-                ts.c_prev[l] = CP[l] ? CP[l] + (size_t)k * NH : NULL;
-                ts.cache[l] = CACHE[l] + (size_t)k * B * CS;
-            }
-            if (has_att) {
-                ts.q = Q + (size_t)k * B * K;
-                ts.a = A + (size_t)k * B * S;
-                ts.cat = CAT + (size_t)k * B * (d.Hd + d.De);
-            }
-            tp = &ts;
-        }
-        if (!decoder_step_forward(&ds, tp, NULL, m, &source, NULL, dec_in + (size_t)k * B, B,
+        dec_tape_step ts = tape_slice(&tape, k, m, B, S);
+        if (!decoder_step_forward(&ds, backward ? &ts : NULL, NULL, m, &source, NULL, dec_in + (size_t)k * B, B,
                                   p_drop, rng, a))
             return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
         memcpy(O + (size_t)k * NH, ds.o, sizeof(float) * NH);
@@ -288,25 +291,14 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
     if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for gradients");
 
     for (int k = T - 1; k >= 0; k--) {
-        dec_tape_step ts;
+        dec_tape_step ts = tape_slice(&tape, k, m, B, S);
         dec_grad_step gs;
-        memset(&ts, 0, sizeof ts);
         memset(&gs, 0, sizeof gs);
         for (int l = 0; l < L; l++) {
-            int in = l == 0 ? d.dec_in0 : d.Hd;
-            int drop_w = l == 0 ? d.E : d.Hd;
-            ts.x[l] = X[l] + (size_t)k * B * in;
-            ts.drop[l] = DROP[l] ? DROP[l] + (size_t)k * B * drop_w : NULL;
-            ts.h_prev[l] = HP[l] + (size_t)k * NH;
-            ts.c_prev[l] = CP[l] ? CP[l] + (size_t)k * NH : NULL;
-            ts.cache[l] = CACHE[l] + (size_t)k * B * CS;
             gs.dxw[l] = DXW[l] + (size_t)k * B * GH;
             gs.dhw[l] = DHW[l] + (size_t)k * B * GH;
         }
         if (has_att) {
-            ts.q = Q + (size_t)k * B * K;
-            ts.a = A + (size_t)k * B * S;
-            ts.cat = CAT + (size_t)k * B * (d.Hd + d.De);
             gs.dpre = DPRE + (size_t)k * NH;
             gs.dq = DQ ? DQ + (size_t)k * B * K : NULL;
         }
@@ -321,14 +313,14 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
         int in = l == 0 ? d.dec_in0 : d.Hd;
         rnn_weights *gr = &g->dec[l];
         const rnn_weights *rw = &m->w.dec[l];
-        linear_backward(NULL, 0, gr->w_ih.f, gr->b_ih, DXW[l], GH, X[l], in, &rw->w_ih, (int)TB);
-        linear_backward(NULL, 0, gr->w_hh.f, gr->b_hh, DHW[l], GH, HP[l], d.Hd, &rw->w_hh, (int)TB);
+        linear_backward(NULL, 0, gr->w_ih.f, gr->b_ih, DXW[l], GH, tape.x[l], in, &rw->w_ih, (int)TB);
+        linear_backward(NULL, 0, gr->w_hh.f, gr->b_hh, DHW[l], GH, tape.h_prev[l], d.Hd, &rw->w_hh, (int)TB);
     }
     if (has_att)
-        linear_backward(NULL, 0, g->out_wc.f, NULL, DPRE, d.Hd, CAT, d.Hd + d.De, &m->w.out_wc,
+        linear_backward(NULL, 0, g->out_wc.f, NULL, DPRE, d.Hd, tape.cat, d.Hd + d.De, &m->w.out_wc,
                         (int)TB);
     if (DQ) /* W_q's input is h_t: the first Hd columns of [h; ctx] */
-        linear_backward(NULL, 0, g->att_wq.f, NULL, DQ, K, CAT, d.Hd + d.De, &m->w.att_wq, (int)TB);
+        linear_backward(NULL, 0, g->att_wq.f, NULL, DQ, K, tape.cat, d.Hd + d.De, &m->w.att_wq, (int)TB);
     embedding_backward(g->tgt_emb.f, DEMB, dec_in, (int)TB, d.E);
     if (m->hp.attention == S2S_ATTN_BAHDANAU)
         linear_backward(dhenc, d.De, g->att_wk.f, NULL, dkeys, K, enc.henc, d.De, &m->w.att_wk, (int)SB);
