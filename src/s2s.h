@@ -197,6 +197,23 @@ const float *s2s_result_attention(const s2s_result *r, int32_t i, int32_t *rows,
                                   int32_t *cols);
 void s2s_result_free(s2s_result *r); /* accepts NULL */
 
+/* Streaming: greedy decoding one token at a time, so a caller can show each
+ * piece as soon as it is decided. Produces exactly what s2s_translate_ids
+ * gives with beam_size 1 (the other parameters apply as there). */
+typedef struct s2s_stream s2s_stream;
+
+s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int32_t *src,
+                            int32_t src_len, const s2s_translate_params *params, s2s_error *err);
+/* Decides the next token: *token gets its id and *logprob its
+ * log-probability; *done becomes 1 (and *token S2S_EOS) when the sentence
+ * has ended. Further calls after done keep returning done. */
+s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_t *done,
+                           s2s_error *err);
+/* The attention row (src_len values) of the last decided token; NULL when
+ * the model has no attention or no token was decided yet. */
+const float *s2s_stream_attention(const s2s_stream *s, int32_t *cols);
+void s2s_stream_free(s2s_stream *s); /* accepts NULL */
+
 /* ----------------------------------------------------------------- train */
 
 typedef struct s2s_train_params {

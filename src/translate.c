@@ -130,6 +130,44 @@ typedef struct finished {
     float eos_logprob;
 } finished;
 
+/* The checks every request gets before any work is done. */
+static s2s_status check_request(const s2s_model *model, int32_t n, const int32_t *const *src,
+                                const int32_t *src_len, const s2s_translate_params *p,
+                                s2s_error *err) {
+    if (!model || !src || !src_len || !p)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model, src, src_len and params are required");
+    if (n < 1 || n > S2S_MAX_BATCH)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "translate 1 to %d sentences at a time (got %d)",
+                        S2S_MAX_BATCH, (int)n);
+    if (p->beam_size < 1 || p->beam_size > S2S_MAX_BEAM)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "beam size must be 1..%d (got %d)", S2S_MAX_BEAM,
+                        (int)p->beam_size);
+    if (!(p->length_penalty >= 0.0f && p->length_penalty <= 5.0f) ||
+        !(p->max_len_factor > 0.0f && p->max_len_factor <= 16.0f) || p->max_len_extra < 0 ||
+        p->max_len_extra > S2S_MAX_SEQ_LEN)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "length penalty must be in [0, 5], max length factor in (0, 16], "
+                        "max length extra in [0, %d]", S2S_MAX_SEQ_LEN);
+    for (int32_t i = 0; i < n; i++) {
+        if (src_len[i] < 1 || !src[i])
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "sentence %d is empty", (int)i);
+        if (src_len[i] > S2S_MAX_SEQ_LEN)
+            return s2s_fail(err, S2S_ERR_INPUT_TOO_LONG, "sentence %d has %d tokens; the limit is %d",
+                            (int)i, (int)src_len[i], S2S_MAX_SEQ_LEN);
+        for (int32_t k = 0; k < src_len[i]; k++)
+            if (src[i][k] < 0 || src[i][k] >= model->hp.src_vocab)
+                return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "sentence %d: token id %d out of range",
+                                (int)i, (int)src[i][k]);
+    }
+    return S2S_OK;
+}
+
+/* Output tokens allowed for a source of `len` tokens (EOS excluded). */
+static int32_t max_output_len(const s2s_translate_params *p, int len) {
+    double lim = floor((double)p->max_len_factor * len) + p->max_len_extra;
+    return lim > S2S_MAX_SEQ_LEN - 1 ? S2S_MAX_SEQ_LEN - 1 : (int32_t)lim;
+}
+
 /* Translate sentences [first, first + n) of the request. */
 static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first, int n,
                                   const int32_t *const *src_ids, const int32_t *src_len,
@@ -142,8 +180,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
     for (int i = 0; i < n; i++) {
         int len = src_len[first + i];
         if (len > S) S = len;
-        double lim = floor((double)p->max_len_factor * len) + p->max_len_extra;
-        max_len[i] = lim > S2S_MAX_SEQ_LEN - 1 ? S2S_MAX_SEQ_LEN - 1 : (int32_t)lim;
+        max_len[i] = max_output_len(p, len);
         if (max_len[i] + 1 > T) T = max_len[i] + 1;
     }
     arena_reset(a);
@@ -328,32 +365,9 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
                              s2s_result **out, s2s_error *err) {
     if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (!model || !src || !src_len || !params)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model, src, src_len and params are required");
-    if (n < 1 || n > S2S_MAX_BATCH)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "translate 1 to %d sentences at a time (got %d)",
-                        S2S_MAX_BATCH, (int)n);
+    s2s_status st = check_request(model, n, src, src_len, params, err);
+    if (st) return st;
     const s2s_translate_params *p = params;
-    if (p->beam_size < 1 || p->beam_size > S2S_MAX_BEAM)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "beam size must be 1..%d (got %d)", S2S_MAX_BEAM,
-                        (int)p->beam_size);
-    if (!(p->length_penalty >= 0.0f && p->length_penalty <= 5.0f) ||
-        !(p->max_len_factor > 0.0f && p->max_len_factor <= 16.0f) || p->max_len_extra < 0 ||
-        p->max_len_extra > S2S_MAX_SEQ_LEN)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "length penalty must be in [0, 5], max length factor in (0, 16], "
-                        "max length extra in [0, %d]", S2S_MAX_SEQ_LEN);
-    for (int32_t i = 0; i < n; i++) {
-        if (src_len[i] < 1 || !src[i])
-            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "sentence %d is empty", (int)i);
-        if (src_len[i] > S2S_MAX_SEQ_LEN)
-            return s2s_fail(err, S2S_ERR_INPUT_TOO_LONG, "sentence %d has %d tokens; the limit is %d",
-                            (int)i, (int)src_len[i], S2S_MAX_SEQ_LEN);
-        for (int32_t k = 0; k < src_len[i]; k++)
-            if (src[i][k] < 0 || src[i][k] >= model->hp.src_vocab)
-                return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "sentence %d: token id %d out of range",
-                                (int)i, (int)src[i][k]);
-    }
     s2s_result *res = calloc(1, sizeof *res);
     if (res) {
         res->hyp = calloc((size_t)n, sizeof *res->hyp);
@@ -368,7 +382,6 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
     arena a;
     memset(&a, 0, sizeof a);
     int chunk = MAX_ROWS / p->beam_size;
-    s2s_status st = S2S_OK;
     for (int first = 0; first < n && !st; first += chunk) {
         int count = n - first < chunk ? n - first : chunk;
         st = translate_chunk(res, model, first, count, src, src_len, p, &a, err);
@@ -380,4 +393,97 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
     }
     *out = res;
     return S2S_OK;
+}
+
+/* -------------------------------------------------------------- streaming */
+
+struct s2s_stream {
+    const s2s_model *m;
+    arena a;            /* encoder outputs and state; decoder steps use its tail as scratch */
+    dec_source source;
+    dec_state st;
+    int32_t len[1];
+    int32_t prev, steps, max_len, done;
+    float *logits;      /* (Vt) */
+    float *att;         /* (S) attention row of the last step, NULL without attention */
+    s2s_block_q8 *xq;
+};
+
+void s2s_stream_free(s2s_stream *s) {
+    if (!s) return;
+    arena_release(&s->a);
+    free(s);
+}
+
+s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int32_t *src,
+                            int32_t src_len, const s2s_translate_params *params, s2s_error *err) {
+    if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    s2s_status st = check_request(model, 1, &src, &src_len, params, err);
+    if (st) return st;
+    s2s_stream *s = calloc(1, sizeof *s);
+    if (!s) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    dims d = model_dims(&model->hp);
+    int L = d.L, lstm = model->hp.cell == S2S_CELL_LSTM, S = src_len;
+    arena *a = &s->a;
+    s->m = model;
+    s->len[0] = src_len;
+    s->prev = S2S_SOS;
+    s->max_len = max_output_len(params, src_len);
+    enc_out enc;
+    int ok = encoder_forward(&enc, NULL, model, src, s->len, S, 1, 0.0f, NULL, a);
+    s->source = (dec_source){.henc = enc.henc, .len = s->len, .S = S, .Bs = 1};
+    if (ok && model->hp.attention != S2S_ATTN_NONE) {
+        s->source.keys = decoder_keys(model, enc.henc, S, 1, a);
+        s->att = arena_floats(a, (size_t)S);
+    }
+    for (int l = 0; l < L; l++) {
+        s->st.h[l] = arena_floats(a, (size_t)d.Hd);
+        s->st.c[l] = lstm ? arena_floats(a, (size_t)d.Hd) : NULL;
+    }
+    s->st.o = arena_zeros(a, (size_t)d.Hd);
+    s->logits = arena_floats(a, (size_t)d.Vt);
+    s->xq = arena_bytes(a, sizeof(s2s_block_q8) * (size_t)(d.Hd / S2S_QK + 1));
+    if (!ok || a->failed) {
+        s2s_stream_free(s);
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    bridge_forward(s->st.h, s->st.c, &enc, model, 1);
+    *out = s;
+    return S2S_OK;
+}
+
+s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_t *done,
+                           s2s_error *err) {
+    if (!s || !token || !logprob || !done)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments to s2s_stream_next");
+    *token = S2S_EOS;
+    *logprob = 0.0f;
+    *done = s->done;
+    if (s->done) return S2S_OK;
+    const s2s_model *m = s->m;
+    int V = m->hp.tgt_vocab;
+    if (!decoder_step_forward(&s->st, NULL, s->att, m, &s->source, NULL, &s->prev, 1, 0.0f, NULL,
+                              &s->a))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
+    linear_forward(s->logits, V, s->st.o, m->hp.dec_hidden, &m->w.out_w, m->w.out_b, 1, s->xq);
+    kernel_log_softmax(s->logits, s->logits, V);
+    /* the same choice as the search with one beam: the first best token, and
+     * only EOS once max_len tokens are out */
+    int32_t best = 0;
+    for (int32_t v = 1; v < V; v++)
+        if (s->logits[v] > s->logits[best]) best = v;
+    if (s->steps >= s->max_len) best = S2S_EOS;
+    *token = best;
+    *logprob = s->logits[best];
+    s->steps++;
+    s->prev = best;
+    s->done = *done = best == S2S_EOS;
+    return S2S_OK;
+}
+
+const float *s2s_stream_attention(const s2s_stream *s, int32_t *cols) {
+    int has = s && s->att && s->steps > 0;
+    if (cols) *cols = has ? s->len[0] : 0;
+    return has ? s->att : NULL;
 }

@@ -202,6 +202,45 @@ static void bad_requests_get_error_codes(void) {
     s2s_result_free(NULL);
 }
 
+static void streaming_gives_what_greedy_search_gives(void) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.want_attention = 1;
+    s2s_result *r = NULL;
+    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &r, NULL) == S2S_OK);
+    int same = 0;
+    for (int i = 0; r && i < N_SENT; i++) {
+        s2s_stream *s = NULL;
+        CHECK(s2s_stream_start(&s, model, src_ptr[i], src_len[i], &p, NULL) == S2S_OK);
+        CHECK(s2s_stream_attention(s, NULL) == NULL);
+        int32_t n, rows, cols, tok, done = 0, k = 0, ok = 1;
+        float lp;
+        const int32_t *want = s2s_result_tokens(r, i, &n);
+        const float *want_lp = s2s_result_token_logprobs(r, i);
+        const float *want_att = s2s_result_attention(r, i, &rows, &cols);
+        while (!done && k <= n) {
+            CHECK(s2s_stream_next(s, &tok, &lp, &done, NULL) == S2S_OK);
+            ok &= done ? k == n && tok == S2S_EOS : k < n && tok == want[k];
+            ok &= fabsf(lp - want_lp[k]) <= 1e-4f;
+            int32_t c;
+            const float *row = s2s_stream_attention(s, &c);
+            ok &= row && c == cols;
+            /* within float noise: the batch ran larger GEMMs, summing in another order */
+            for (int j = 0; ok && j < c; j++) ok &= fabsf(row[j] - want_att[(size_t)k * cols + j]) <= 1e-4f;
+            k++;
+        }
+        CHECK(s2s_stream_next(s, &tok, &lp, &done, NULL) == S2S_OK && done && tok == S2S_EOS);
+        same += ok && done;
+        s2s_stream_free(s);
+    }
+    printf("  streamed %d of %d sentences token for token like greedy search\n", same, N_SENT);
+    CHECK(same == N_SENT);
+    s2s_result_free(r);
+    int32_t zero = 0;
+    s2s_stream *s = (s2s_stream *)&p;
+    CHECK(s2s_stream_start(&s, model, src_ptr[0], zero, &p, NULL) == S2S_ERR_INVALID_ARGUMENT && !s);
+    s2s_stream_free(NULL);
+}
+
 int main(void) {
     model = trained_copy_model();
     RUN(results_hold_tokens_logprobs_scores_and_attention);
@@ -209,6 +248,7 @@ int main(void) {
     RUN(beam_search_finds_hypotheses_at_least_as_likely_as_greedy);
     RUN(int8_search_agrees_with_f32);
     RUN(the_maximum_length_is_respected);
+    RUN(streaming_gives_what_greedy_search_gives);
     RUN(bad_requests_get_error_codes);
     s2s_model_free(model);
     return tests_exit_code();

@@ -171,79 +171,29 @@ static int length_bin(int32_t words) {
 static const char eval_usage[] =
     "usage: s2s eval --model MODEL.s2s --test TEST.tsv [--beam N] [--length-penalty A]\n"
     "                [--batch N] [--hyp-out FILE] [--by-domain] [--by-length] [--json FILE]\n"
+    "       s2s eval --hyp HYP.txt --test TEST.tsv [--by-domain] [--by-length] [--json FILE]\n"
     "Translates the English column of TEST.tsv (domain<TAB>en<TAB>es or en<TAB>es) and\n"
     "prints corpus BLEU and chrF2 against the Spanish column: overall, and with\n"
     "--by-domain per domain, with --by-length per source length in words\n"
-    "(1-10, 11-20, 21-30, 31-50, 51+). --hyp-out writes the translations, one a line.\n";
+    "(1-10, 11-20, 21-30, 31-50, 51+). --hyp-out writes the translations, one a line.\n"
+    "With --hyp instead of --model, the translations are read from HYP.txt (another\n"
+    "system's output: one line per sentence pair of TEST.tsv, in order, the same\n"
+    "number of lines) and scored with exactly the same breakdown.\n";
 
-int cmd_eval(int argc, char **argv) {
-    const char *model_path = NULL, *test_path = NULL, *hyp_path = NULL, *json_path = NULL;
-    int by_domain = 0, by_length = 0;
-    long long batch = 64, v;
-    double d;
-    s2s_translate_params tp = s2s_translate_default_params();
-    tp.beam_size = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(eval_usage, stdout);
-            return 0;
-        } else if (!strcmp(a, "--model")) {
-            if (!(model_path = cli_next_value(argc, argv, &i))) return 2;
-        } else if (!strcmp(a, "--test")) {
-            if (!(test_path = cli_next_value(argc, argv, &i))) return 2;
-        } else if (!strcmp(a, "--hyp-out")) {
-            if (!(hyp_path = cli_next_value(argc, argv, &i))) return 2;
-        } else if (!strcmp(a, "--json")) {
-            if (!(json_path = cli_next_value(argc, argv, &i))) return 2;
-        } else if (!strcmp(a, "--beam")) {
-            if (!(val = cli_next_value(argc, argv, &i)) ||
-                cli_parse_int(a, val, 1, S2S_MAX_BEAM, &v))
-                return 2;
-            tp.beam_size = (int32_t)v;
-        } else if (!strcmp(a, "--length-penalty")) {
-            if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_double(a, val, 0, 10, &d))
-                return 2;
-            tp.length_penalty = (float)d;
-        } else if (!strcmp(a, "--batch")) {
-            if (!(val = cli_next_value(argc, argv, &i)) ||
-                cli_parse_int(a, val, 1, S2S_MAX_BATCH, &batch))
-                return 2;
-        } else if (!strcmp(a, "--by-domain")) {
-            by_domain = 1;
-        } else if (!strcmp(a, "--by-length")) {
-            by_length = 1;
-        } else {
-            cli_error("eval: unknown option '%s' (see s2s eval -h)", a);
-            return 2;
-        }
-    }
-    if (!model_path || !test_path) {
-        cli_error("eval: --model and --test are required (see s2s eval -h)");
-        return 2;
-    }
-    tsv_corpus test;
-    if (tsv_read(test_path, &test) != 0) return 1;
-    if (test.n == 0) {
-        cli_error("eval: %s has no sentence pairs", test_path);
-        tsv_free(&test);
-        return 1;
-    }
+/* Translate the English side of `test` with the model at model_path into
+ * hyps (malloc'ed strings). *secs receives the translation time. */
+static int eval_translate(const char *model_path, const tsv_corpus *test,
+                          const s2s_translate_params *tp, int32_t batch, char **hyps,
+                          double *secs) {
     s2s_model *model = cli_load_model(model_path);
-    if (!model) {
-        tsv_free(&test);
-        return 1;
-    }
-    int status = 1;
-    int32_t *pool = malloc(sizeof *pool * (size_t)test.n * S2S_MAX_SEQ_LEN / 8 + 1);
-    size_t pool_cap = (size_t)test.n * S2S_MAX_SEQ_LEN / 8 + 1, pool_n = 0;
-    int64_t *offs = malloc(sizeof *offs * (size_t)test.n);
-    int32_t *lens = malloc(sizeof *lens * (size_t)test.n);
-    const int32_t **src = malloc(sizeof *src * (size_t)test.n);
-    char **hyps = calloc((size_t)test.n, sizeof *hyps);
-    score_bin *domains = NULL;
-    int n_domains = 0;
-    if (!pool || !offs || !lens || !src || !hyps) {
+    if (!model) return -1;
+    int status = -1;
+    size_t pool_cap = (size_t)test->n * S2S_MAX_SEQ_LEN / 8 + 1, pool_n = 0;
+    int32_t *pool = malloc(sizeof *pool * pool_cap);
+    int64_t *offs = malloc(sizeof *offs * (size_t)test->n);
+    int32_t *lens = malloc(sizeof *lens * (size_t)test->n);
+    const int32_t **src = malloc(sizeof *src * (size_t)test->n);
+    if (!pool || !offs || !lens || !src) {
         cli_error("out of memory");
         goto done;
     }
@@ -252,10 +202,10 @@ int cmd_eval(int argc, char **argv) {
         goto done;
     }
     int64_t truncated = 0, unreadable = 0;
-    for (int64_t i = 0; i < test.n; i++) {
+    for (int64_t i = 0; i < test->n; i++) {
         int32_t ids[S2S_MAX_SEQ_LEN], n = 0;
         s2s_error err = {0};
-        s2s_status st = s2s_encode(model, test.src[i], strlen(test.src[i]), ids,
+        s2s_status st = s2s_encode(model, test->src[i], strlen(test->src[i]), ids,
                                    S2S_MAX_SEQ_LEN, &n, &err);
         if (st == S2S_ERR_INPUT_TOO_LONG) {
             truncated++;
@@ -279,16 +229,123 @@ int cmd_eval(int argc, char **argv) {
         lens[i] = n;
         pool_n += (size_t)n;
     }
-    for (int64_t i = 0; i < test.n; i++) src[i] = pool + offs[i];
+    for (int64_t i = 0; i < test->n; i++) src[i] = pool + offs[i];
     if (truncated) cli_error("warning: %lld sources longer than %d tokens were truncated",
                              (long long)truncated, S2S_MAX_SEQ_LEN);
     if (unreadable) cli_error("warning: %lld sources could not be encoded (scored as empty output)",
                               (long long)unreadable);
-
     double t0 = cli_now();
-    if (cli_translate_encoded(model, test.n, src, lens, &tp, (int32_t)batch, hyps, NULL, NULL))
+    if (cli_translate_encoded(model, test->n, src, lens, tp, batch, hyps, NULL, NULL)) goto done;
+    *secs = cli_now() - t0;
+    status = 0;
+done:
+    free(pool);
+    free(offs);
+    free(lens);
+    free(src);
+    s2s_model_free(model);
+    return status;
+}
+
+/* Read another system's output: exactly one line per sentence pair. */
+static int eval_read_hyps(const char *hyp_path, const char *test_path, const tsv_corpus *test,
+                          char **hyps) {
+    text_lines lines;
+    if (lines_read(hyp_path, &lines) != 0) return -1;
+    int status = -1;
+    if (lines.n != test->n) {
+        cli_error("eval: %s has %lld lines but %s has %lld sentence pairs (one output line per "
+                  "pair, in order, is required)",
+                  hyp_path, (long long)lines.n, test_path, (long long)test->n);
         goto done;
-    double secs = cli_now() - t0;
+    }
+    for (int64_t i = 0; i < test->n; i++)
+        if (!(hyps[i] = cli_strdup(lines.line[i]))) {
+            cli_error("out of memory");
+            goto done;
+        }
+    status = 0;
+done:
+    lines_free(&lines);
+    return status;
+}
+
+int cmd_eval(int argc, char **argv) {
+    const char *model_path = NULL, *test_path = NULL, *hyp_out_path = NULL, *json_path = NULL,
+               *hyp_in_path = NULL;
+    int by_domain = 0, by_length = 0, decoding_opts = 0;
+    long long batch = 64, v;
+    double d;
+    s2s_translate_params tp = s2s_translate_default_params();
+    tp.beam_size = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(eval_usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--model")) {
+            if (!(model_path = cli_next_value(argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--hyp")) {
+            if (!(hyp_in_path = cli_next_value(argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--test")) {
+            if (!(test_path = cli_next_value(argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--hyp-out")) {
+            if (!(hyp_out_path = cli_next_value(argc, argv, &i))) return 2;
+            decoding_opts = 1;
+        } else if (!strcmp(a, "--json")) {
+            if (!(json_path = cli_next_value(argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--beam")) {
+            if (!(val = cli_next_value(argc, argv, &i)) ||
+                cli_parse_int(a, val, 1, S2S_MAX_BEAM, &v))
+                return 2;
+            tp.beam_size = (int32_t)v;
+            decoding_opts = 1;
+        } else if (!strcmp(a, "--length-penalty")) {
+            if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_double(a, val, 0, 10, &d))
+                return 2;
+            tp.length_penalty = (float)d;
+            decoding_opts = 1;
+        } else if (!strcmp(a, "--batch")) {
+            if (!(val = cli_next_value(argc, argv, &i)) ||
+                cli_parse_int(a, val, 1, S2S_MAX_BATCH, &batch))
+                return 2;
+            decoding_opts = 1;
+        } else if (!strcmp(a, "--by-domain")) {
+            by_domain = 1;
+        } else if (!strcmp(a, "--by-length")) {
+            by_length = 1;
+        } else {
+            cli_error("eval: unknown option '%s' (see s2s eval -h)", a);
+            return 2;
+        }
+    }
+    if (!test_path || (!model_path) == (!hyp_in_path)) {
+        cli_error("eval: --test and exactly one of --model or --hyp are required (see s2s eval -h)");
+        return 2;
+    }
+    if (hyp_in_path && decoding_opts) {
+        cli_error("eval: --beam, --length-penalty, --batch and --hyp-out need --model, not --hyp");
+        return 2;
+    }
+    tsv_corpus test;
+    if (tsv_read(test_path, &test) != 0) return 1;
+    if (test.n == 0) {
+        cli_error("eval: %s has no sentence pairs", test_path);
+        tsv_free(&test);
+        return 1;
+    }
+    int status = 1;
+    char **hyps = calloc((size_t)test.n, sizeof *hyps);
+    score_bin *domains = NULL;
+    int n_domains = 0;
+    double secs = 0;
+    if (!hyps) {
+        cli_error("out of memory");
+        goto done;
+    }
+    if (model_path ? eval_translate(model_path, &test, &tp, (int32_t)batch, hyps, &secs)
+                   : eval_read_hyps(hyp_in_path, test_path, &test, hyps))
+        goto done;
 
     score_bin all, lengths[N_LENGTH_BINS];
     bin_init(&all, "all");
@@ -313,24 +370,28 @@ int cmd_eval(int argc, char **argv) {
             if (bin_add(&domains[k], hyps[i], test.tgt[i]) != 0) goto done;
         }
     }
-    printf("model %s, test %s, beam %d, %lld sentences in %.1f s (%.1f sentences/s)\n",
-           model_path, test_path, tp.beam_size, (long long)test.n, secs,
-           secs > 0 ? (double)test.n / secs : 0.0);
+    if (model_path)
+        printf("model %s, test %s, beam %d, %lld sentences in %.1f s (%.1f sentences/s)\n",
+               model_path, test_path, tp.beam_size, (long long)test.n, secs,
+               secs > 0 ? (double)test.n / secs : 0.0);
+    else
+        printf("hypotheses %s, test %s, %lld sentences\n", hyp_in_path, test_path,
+               (long long)test.n);
     print_header();
     print_row(&all, "");
     for (int k = 0; k < n_domains; k++) print_row(&domains[k], "domain ");
     if (by_length)
         for (int i = 0; i < N_LENGTH_BINS; i++) print_row(&lengths[i], "");
 
-    if (hyp_path) {
-        FILE *f = fopen(hyp_path, "w");
+    if (hyp_out_path) {
+        FILE *f = fopen(hyp_out_path, "w");
         if (!f) {
-            cli_error("cannot create %s", hyp_path);
+            cli_error("cannot create %s", hyp_out_path);
             goto done;
         }
         for (int64_t i = 0; i < test.n; i++) fprintf(f, "%s\n", hyps[i]);
         if (fclose(f) != 0) {
-            cli_error("cannot write %s", hyp_path);
+            cli_error("cannot write %s", hyp_out_path);
             goto done;
         }
     }
@@ -340,12 +401,18 @@ int cmd_eval(int argc, char **argv) {
             cli_error("cannot create %s", json_path);
             goto done;
         }
-        fputs("{\n  \"model\": ", f);
-        json_escape(f, model_path);
+        if (model_path) {
+            fputs("{\n  \"model\": ", f);
+            json_escape(f, model_path);
+        } else {
+            fputs("{\n  \"hyp\": ", f);
+            json_escape(f, hyp_in_path);
+        }
         fputs(",\n  \"test\": ", f);
         json_escape(f, test_path);
-        fprintf(f, ",\n  \"beam\": %d,\n  \"seconds\": %.3f,\n  \"overall\": ", tp.beam_size,
-                secs);
+        if (model_path)
+            fprintf(f, ",\n  \"beam\": %d,\n  \"seconds\": %.3f", tp.beam_size, secs);
+        fputs(",\n  \"overall\": ", f);
         json_bin(f, &all);
         if (by_domain) json_bins(f, "by_domain", domains, n_domains);
         if (by_length) json_bins(f, "by_length", lengths, N_LENGTH_BINS);
@@ -361,11 +428,6 @@ done:
         for (int64_t i = 0; i < test.n; i++) free(hyps[i]);
     free(hyps);
     free(domains);
-    free(pool);
-    free(offs);
-    free(lens);
-    free(src);
-    s2s_model_free(model);
     tsv_free(&test);
     return status;
 }
