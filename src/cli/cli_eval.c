@@ -1,7 +1,7 @@
 /*
  * cli_eval.c — `s2s eval` (translate a test TSV and score it overall, per
- * domain and per source length) and `s2s score` (score two text files, so
- * other systems' output is measured by the same code).
+ * domain and per source length; with --hyp it scores another system's output
+ * instead, with the same breakdown) and `s2s score` (score two text files).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
@@ -61,7 +61,7 @@ static void json_escape(FILE *f, const char *s) {
 static void json_bin(FILE *f, const score_bin *b) {
     bleu_result r = bleu_score(&b->bleu);
     fprintf(f,
-            "{\"sentences\": %lld, \"bleu\": %.4f, \"chrf2\": %.4f, \"precisions\": [%.4f, %.4f, "
+            "{\"sentences\": %lld, \"bleu\": %.6f, \"chrf2\": %.6f, \"precisions\": [%.4f, %.4f, "
             "%.4f, %.4f], \"bp\": %.6f, \"hyp_len\": %lld, \"ref_len\": %lld}",
             (long long)b->sentences, r.score, chrf_score(&b->chrf), r.precision[0],
             r.precision[1], r.precision[2], r.precision[3], r.brevity_penalty,
@@ -180,13 +180,23 @@ static const char eval_usage[] =
     "system's output: one line per sentence pair of TEST.tsv, in order, the same\n"
     "number of lines) and scored with exactly the same breakdown.\n";
 
+/* What the JSON report says about the model that was evaluated. */
+typedef struct model_desc {
+    const char *cell, *attention;
+    int quantized;
+} model_desc;
+
 /* Translate the English side of `test` with the model at model_path into
  * hyps (malloc'ed strings). *secs receives the translation time. */
 static int eval_translate(const char *model_path, const tsv_corpus *test,
                           const s2s_translate_params *tp, int32_t batch, char **hyps,
-                          double *secs) {
+                          double *secs, model_desc *desc) {
     s2s_model *model = cli_load_model(model_path);
     if (!model) return -1;
+    const s2s_hparams *hp = s2s_model_hparams(model);
+    desc->cell = cli_cell_name(hp->cell);
+    desc->attention = cli_attention_name(hp->attention);
+    desc->quantized = s2s_model_is_quantized(model);
     int status = -1;
     size_t pool_cap = (size_t)test->n * S2S_MAX_SEQ_LEN / 8 + 1, pool_n = 0;
     int32_t *pool = malloc(sizeof *pool * pool_cap);
@@ -339,11 +349,12 @@ int cmd_eval(int argc, char **argv) {
     score_bin *domains = NULL;
     int n_domains = 0;
     double secs = 0;
+    model_desc desc = {"?", "?", 0};
     if (!hyps) {
         cli_error("out of memory");
         goto done;
     }
-    if (model_path ? eval_translate(model_path, &test, &tp, (int32_t)batch, hyps, &secs)
+    if (model_path ? eval_translate(model_path, &test, &tp, (int32_t)batch, hyps, &secs, &desc)
                    : eval_read_hyps(hyp_in_path, test_path, &test, hyps))
         goto done;
 
@@ -411,7 +422,11 @@ int cmd_eval(int argc, char **argv) {
         fputs(",\n  \"test\": ", f);
         json_escape(f, test_path);
         if (model_path)
-            fprintf(f, ",\n  \"beam\": %d,\n  \"seconds\": %.3f", tp.beam_size, secs);
+            fprintf(f,
+                    ",\n  \"cell\": \"%s\",\n  \"attention\": \"%s\",\n  \"quantized\": %s,"
+                    "\n  \"beam\": %d,\n  \"length_penalty\": %.3f,\n  \"seconds\": %.3f",
+                    desc.cell, desc.attention, desc.quantized ? "true" : "false", tp.beam_size,
+                    (double)tp.length_penalty, secs);
         fputs(",\n  \"overall\": ", f);
         json_bin(f, &all);
         if (by_domain) json_bins(f, "by_domain", domains, n_domains);

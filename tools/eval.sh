@@ -1,0 +1,186 @@
+#!/bin/sh
+# tools/eval.sh — the whole evaluation in one command (npm run eval).
+#
+#   sh tools/eval.sh [--f32 FILE] [--noattn FILE] [--test FILE] [--beam N]
+#                    [--out DIR] [MODEL ...]
+#
+# MODEL ...      models to evaluate; the first is the main model (greedy and beam
+#                N), the others are scored greedy. Default: models/en-es.s2s.
+# --noattn FILE  the no-attention model (default models/en-es-noattn.s2s, skipped
+#                with a note when that file does not exist)
+# --f32 FILE     the f32 model the main (int8) model was quantized from
+# --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv)
+# --beam N       beam size of the main model's second run (default 4)
+# --out DIR      results (default build-eval)
+#
+# Builds the CLI (DIR/cli/s2s, incremental) unless S2S=/path/to/s2s is set, runs
+# `s2s eval --by-domain --by-length --json` per system, runs Apertium on the same
+# English sentences (cached under DIR keyed by the test file's SHA-256), scores
+# it with `s2s eval --hyp`, then writes DIR/report.md (also printed) with
+# tools/eval_report.py, including tools/everyday.txt translated by both.
+# docs/evaluation.md explains every number.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+TEST=data/test.tsv
+OUT=build-eval
+BEAM=4
+F32=
+NOATTN=
+NOATTN_DEFAULT=models/en-es-noattn.s2s
+NOATTN_GIVEN=0
+MODELS=
+PYTHON=${PYTHON:-python3}
+
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "eval.sh: $*" >&2; exit 1; }
+need() { [ $# -ge 2 ] || die "$1 needs a value"; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    -h|--help) usage; exit 0 ;;
+    --f32) need "$@"; F32=$2; shift 2 ;;
+    --noattn) need "$@"; NOATTN=$2; NOATTN_GIVEN=1; shift 2 ;;
+    --test) need "$@"; TEST=$2; shift 2 ;;
+    --beam) need "$@"; BEAM=$2; shift 2 ;;
+    --out) need "$@"; OUT=$2; shift 2 ;;
+    --) shift; break ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) break ;;
+  esac
+done
+# Remaining arguments are the models (paths without newlines or tabs).
+[ $# -gt 0 ] || set -- models/en-es.s2s
+if [ "$NOATTN_GIVEN" = 0 ]; then
+  if [ -f "$NOATTN_DEFAULT" ]; then NOATTN=$NOATTN_DEFAULT
+  else echo "eval.sh: note: $NOATTN_DEFAULT not found; no attention/no-attention comparison" >&2
+  fi
+fi
+
+for m in "$@" $F32 $NOATTN; do
+  [ -f "$m" ] || die "model $m not found (train one, or pass MODEL / --f32 / --noattn; see --help)"
+done
+[ -f "$TEST" ] || die "test set $TEST not found (npm run data builds it)"
+case $BEAM in ''|*[!0-9]*|0) die "--beam needs a positive integer" ;; esac
+
+mkdir -p "$OUT"
+# Results of an earlier run would be mistaken for this one's: start clean, but
+# keep the Apertium cache and the build.
+rm -f "$OUT"/*.json "$OUT"/*.hyp.txt "$OUT"/*.log "$OUT"/systems.tsv "$OUT"/meta.tsv \
+      "$OUT"/everyday.*.txt "$OUT"/report.md
+
+# ---------------------------------------------------------------- the CLI
+if [ -n "${S2S:-}" ]; then
+  [ -x "$S2S" ] || die "S2S=$S2S is not an executable"
+else
+  S2S=$OUT/cli/s2s
+  if [ ! -f "$OUT/cli/CMakeCache.txt" ]; then
+    echo "== configuring the CLI in $OUT/cli" >&2
+    cmake -S "$ROOT" -B "$OUT/cli" -DS2S_BUILD_TESTS=OFF >/dev/null
+  fi
+  echo "== building $S2S" >&2
+  cmake --build "$OUT/cli" --target s2s -j "${JOBS:-2}" >"$OUT/cli/build.log" 2>&1 ||
+    { tail -20 "$OUT/cli/build.log" >&2; die "build failed (log: $OUT/cli/build.log)"; }
+fi
+
+TAB=$(printf '\t')
+SYSTEMS=$OUT/systems.tsv   # role<TAB>file<TAB>json, in report order
+META=$OUT/meta.tsv         # key<TAB>value
+: >"$SYSTEMS"
+: >"$META"
+meta() { printf '%s\t%s\n' "$1" "$2" >>"$META"; }
+
+# eval ROLE MODEL BEAM
+run_eval() {
+  echo "== $1: $2, beam $3" >&2
+  "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length \
+    --json "$OUT/$1.json" --hyp-out "$OUT/$1.hyp.txt" >"$OUT/$1.log" ||
+    die "s2s eval failed for $2 (see $OUT/$1.log)"
+  sed -n '1,3p' "$OUT/$1.log" | sed 's/^/   /' >&2
+  printf '%s\t%s\t%s\n' "$1" "$2" "$1.json" >>"$SYSTEMS"
+}
+
+MAIN=$1
+shift
+run_eval main-greedy "$MAIN" 1
+[ "$BEAM" -gt 1 ] && run_eval "main-beam$BEAM" "$MAIN" "$BEAM"
+[ -n "$F32" ] && run_eval f32-greedy "$F32" 1
+[ -n "$NOATTN" ] && run_eval noattn-greedy "$NOATTN" 1
+i=0
+for m in "$@"; do
+  i=$((i + 1))
+  run_eval "other$i-greedy" "$m" 1
+done
+
+# ---------------------------------------------------------------- Apertium
+# The English column exactly as `s2s eval` reads it: blank lines skipped, a
+# trailing CR dropped, the column before the last.
+src_column() {
+  awk -F '\t' '{ sub(/\r$/, "") } $0 != "" { print $(NF - 1) }' "$1"
+}
+# One line in, one line out. Apertium treats a single newline as a space, so its
+# reordering rules can move words from one line into the next; a blank line
+# between sentences makes each a paragraph of its own. Every second output line
+# must then be blank, which checks the alignment.
+apertium_lines() {
+  awk '{ print; print "" }' | apertium -u eng-spa | awk '
+    NR % 2 == 0 { if ($0 != "") bad = 1; next }
+    { sub(/^[ \t]+/, ""); sub(/[ \t]+$/, ""); print }
+    END { if (bad || NR % 2) exit 3 }'
+}
+
+meta test "$TEST"
+meta test_sha256 "$(sha256sum "$TEST" | cut -c1-64)"
+meta test_pairs "$(src_column "$TEST" | wc -l | tr -d ' ')"
+meta commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
+meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+meta beam "$BEAM"
+
+if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE '^[[:space:]]*eng-spa[[:space:]]*$'; then
+  AP_VERSION=$(dpkg-query -W -f '${Version}' apertium-eng-spa 2>/dev/null || echo unknown)
+  KEY=$(sha256sum "$TEST" | cut -c1-16)
+  CACHE=$OUT/apertium-$KEY.txt
+  if [ -f "$CACHE" ] && [ -f "$CACHE.meta" ] && grep -qx "version$TAB$AP_VERSION" "$CACHE.meta"; then
+    echo "== apertium: cached $CACHE" >&2
+    meta apertium_cached yes
+  else
+    echo "== apertium eng-spa $AP_VERSION on $TEST" >&2
+    src_column "$TEST" >"$CACHE.src"
+    t0=$(date +%s%N)
+    apertium_lines <"$CACHE.src" >"$CACHE.tmp" || die "apertium failed or lost the line alignment"
+    t1=$(date +%s%N)
+    rm -f "$CACHE.src"
+    mv "$CACHE.tmp" "$CACHE"
+    printf 'version\t%s\nseconds\t%s\n' "$AP_VERSION" \
+      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')" >"$CACHE.meta"
+    meta apertium_cached no
+  fi
+  meta apertium_version "$AP_VERSION"
+  meta apertium_seconds "$(awk -F '\t' '$1 == "seconds" { print $2 }' "$CACHE.meta")"
+  echo "== apertium: scoring with s2s eval --hyp" >&2
+  "$S2S" eval --hyp "$CACHE" --test "$TEST" --by-domain --by-length \
+    --json "$OUT/apertium.json" >"$OUT/apertium.log" || die "scoring Apertium failed (see $OUT/apertium.log)"
+  sed -n '3p' "$OUT/apertium.log" | sed 's/^/   /' >&2
+  printf '%s\t%s\t%s\n' apertium "apertium -u eng-spa" apertium.json >>"$SYSTEMS"
+  HAVE_APERTIUM=1
+else
+  echo "eval.sh: note: apertium eng-spa not installed; no Apertium rows" >&2
+  HAVE_APERTIUM=0
+fi
+
+# ---------------------------------------------------------------- everyday sentences
+EVERYDAY=tools/everyday.txt
+if [ -f "$EVERYDAY" ]; then
+  echo "== everyday sentences ($EVERYDAY)" >&2
+  "$S2S" translate --model "$MAIN" --beam "$BEAM" <"$EVERYDAY" >"$OUT/everyday.ours.txt" ||
+    die "s2s translate failed on $EVERYDAY"
+  if [ "$HAVE_APERTIUM" = 1 ]; then
+    apertium_lines <"$EVERYDAY" >"$OUT/everyday.apertium.txt" || die "apertium failed on $EVERYDAY"
+  fi
+fi
+
+# ---------------------------------------------------------------- report
+"$PYTHON" tools/eval_report.py --dir "$OUT" --everyday "$EVERYDAY" --out "$OUT/report.md"
+echo "== report: $OUT/report.md" >&2

@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""eval_report.py — the Markdown report of tools/eval.sh.
+
+    python3 tools/eval_report.py --dir build-eval [--everyday tools/everyday.txt]
+                                 [--out build-eval/report.md]
+
+Reads DIR/systems.tsv (role, file, json per system, in order), DIR/meta.tsv
+(key, value) and the `s2s eval --json` files they name; prints the report and
+writes it to --out. Every number comes from those JSON files: this script
+does no scoring of its own (it only counts sentences per domain and length
+bucket in the test set, to cross-check them). Standard library only.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+TARGET_CHRF_MARGIN = 5.0  # our chrF2 minus Apertium's, overall and per domain
+BUCKETS = ["words 1-10", "words 11-20", "words 21-30", "words 31-50", "words 51+"]
+BUCKET_UPPER = [10, 20, 30, 50, None]
+
+
+def read_tsv(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line:
+                rows.append(line.split("\t"))
+    return rows
+
+
+def bucket_of(words):
+    for name, upper in zip(BUCKETS, BUCKET_UPPER):
+        if upper is None or words <= upper:
+            return name
+    return BUCKETS[-1]
+
+
+def count_test(path):
+    """Pairs per (domain, bucket), read the way `s2s eval` reads the file."""
+    counts = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line:
+                continue
+            cols = line.split("\t")
+            domain = cols[0] if len(cols) == 3 else "-"
+            words = len(cols[-2].split())  # any Unicode whitespace, as count_words
+            key = (domain, bucket_of(words))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def label_of(role, beam):
+    if role == "main-greedy":
+        return "ours greedy"
+    if role.startswith("main-beam"):
+        return "ours beam " + role[len("main-beam"):]
+    if role == "f32-greedy":
+        return "ours f32 greedy"
+    if role == "noattn-greedy":
+        return "no-attn greedy"
+    if role == "apertium":
+        return "Apertium"
+    return role
+
+
+def fmt(x, nd=2):
+    return "–" if x is None else f"{x:.{nd}f}"
+
+
+def signed(x, nd=2):
+    if x is None:
+        return "–"
+    t = f"{x:+.{nd}f}"
+    return "±" + t[1:] if float(t) == 0 else t  # no "-0.00"
+
+
+def cell(b):
+    """'BLEU / chrF2' of one bin (a dict from the JSON) or a dash."""
+    if b is None:
+        return "–"
+    return f"{b['bleu']:.2f} / {b['chrf2']:.2f}"
+
+
+def md_escape(s):
+    return s.replace("|", "\\|")
+
+
+def table(header, rows, align=None):
+    align = align or ["l"] + ["r"] * (len(header) - 1)
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", default="build-eval")
+    ap.add_argument("--everyday", default=None)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+
+    meta = {r[0]: (r[1] if len(r) > 1 else "") for r in read_tsv(os.path.join(args.dir, "meta.tsv"))}
+    systems = []
+    for role, path, js in read_tsv(os.path.join(args.dir, "systems.tsv")):
+        with open(os.path.join(args.dir, js), encoding="utf-8") as f:
+            data = json.load(f)
+        systems.append({"role": role, "file": path, "label": label_of(role, meta.get("beam")),
+                        "data": data})
+    if not systems:
+        sys.exit("eval_report.py: no systems in " + args.dir)
+    by_role = {s["role"]: s for s in systems}
+    main_greedy = by_role.get("main-greedy")
+    main_beam = next((s for s in systems if s["role"].startswith("main-beam")), None)
+    ours_best = main_beam or main_greedy
+    f32 = by_role.get("f32-greedy")
+    noattn = by_role.get("noattn-greedy")
+    apertium = by_role.get("apertium")
+
+    domains = []
+    for s in systems:
+        for d in s["data"].get("by_domain", {}):
+            if d not in domains:
+                domains.append(d)
+    counts = count_test(meta["test"]) if os.path.exists(meta.get("test", "")) else {}
+
+    L = []
+    L.append("# English→Spanish evaluation")
+    L.append("")
+    L.append(f"Test set `{meta.get('test')}` ({meta.get('test_pairs')} sentence pairs, "
+             f"SHA-256 `{meta.get('test_sha256', '')[:16]}…`), code {meta.get('commit')}, "
+             f"{meta.get('date')}. Scores: corpus BLEU (sacreBLEU 13a, exp smoothing) and chrF2 "
+             "(character 6-grams, β = 2), both 0–100, one reference; see docs/evaluation.md.")
+    L.append("")
+
+    # ---- systems
+    L.append("## Systems")
+    L.append("")
+    rows = []
+    for s in systems:
+        d = s["data"]
+        if s["role"] == "apertium":
+            secs = meta.get("apertium_seconds")
+            secs = float(secs) if secs else None
+            arch = f"rule-based, apertium-eng-spa {meta.get('apertium_version', '?')}"
+            size = "–"
+            dec = "–"
+            note = " (cached)" if meta.get("apertium_cached") == "yes" else ""
+        else:
+            secs = d.get("seconds")
+            arch = f"{d.get('cell', '?')}, attention {d.get('attention', '?')}"
+            try:
+                size = f"{os.path.getsize(s['file']) / 1e6:.1f} MB"
+            except OSError:
+                size = "?"
+            dec = "greedy" if d.get("beam", 1) == 1 else f"beam {d['beam']}"
+            note = ""
+            arch += ", int8" if d.get("quantized") else ", f32"
+        n = d["overall"]["sentences"]
+        speed = f"{secs:.1f} s ({n / secs:.0f} sent/s){note}" if secs else "–"
+        rows.append([s["label"], f"`{md_escape(s['file'])}`", size, arch, dec, speed])
+    L += table(["system", "file", "size", "model", "decoding", "time (test set)"], rows,
+               ["l", "l", "r", "l", "l", "r"])
+    if noattn and noattn["data"].get("attention") != "none":
+        L.append("")
+        L.append(f"**Note:** the no-attention row is a stand-in: `{noattn['file']}` has attention "
+                 f"`{noattn['data'].get('attention')}`.")
+    L.append("")
+    L.append("Times are one run on whatever else the machine was doing; Apertium's is the whole "
+             "pipeline started once for the test set.")
+    L.append("")
+
+    # ---- overall
+    L.append("## Overall")
+    L.append("")
+    rows = []
+    for s in systems:
+        o = s["data"]["overall"]
+        p = o.get("precisions", [None] * 4)
+        rows.append([s["label"], fmt(o["bleu"]), fmt(o["chrf2"]),
+                     "/".join(f"{x:.1f}" for x in p), f"{o['bp']:.3f}",
+                     f"{o['hyp_len']} / {o['ref_len']}"])
+    L += table(["system", "BLEU", "chrF2", "n-gram precisions", "BP", "hyp / ref tokens"], rows)
+    L.append("")
+
+    # ---- per domain, per bucket
+    def breakdown(title, key, names, count_of):
+        L.append(f"## {title} (BLEU / chrF2)")
+        L.append("")
+        rows = []
+        for name in names:
+            n = None
+            for s in systems:
+                b = s["data"].get(key, {}).get(name)
+                if b:
+                    n = b["sentences"]
+                    break
+            rows.append([name, n if n is not None else count_of(name)] +
+                        [cell(s["data"].get(key, {}).get(name)) for s in systems])
+        L.extend(table([key.replace("by_", "") , "sentences"] + [s["label"] for s in systems],
+                       rows))
+        L.append("")
+
+    breakdown("Per domain", "by_domain", domains,
+              lambda d: sum(v for (dd, _), v in counts.items() if dd == d))
+    breakdown("Per source length in words", "by_length", BUCKETS,
+              lambda b: sum(v for (_, bb), v in counts.items() if bb == b))
+
+    # ---- sentence counts per bucket and domain
+    if counts:
+        L.append("## Sentences per length bucket")
+        L.append("")
+        rows = []
+        for b in BUCKETS:
+            per = [counts.get((d, b), 0) for d in domains]
+            rows.append([b] + per + [sum(per)])
+        tot = [sum(counts.get((d, b), 0) for b in BUCKETS) for d in domains]
+        rows.append(["**all**"] + tot + [sum(tot)])
+        L += table(["source words"] + domains + ["all"], rows)
+        ref = (ours_best or systems[0])["data"].get("by_length", {})
+        mismatch = [b for b in BUCKETS if ref.get(b, {}).get("sentences", 0) != sum(
+            counts.get((d, b), 0) for d in domains)]
+        if mismatch:
+            L.append("")
+            L.append("**Warning:** these counts disagree with `s2s eval` for " + ", ".join(mismatch))
+        L.append("")
+
+    # ---- comparisons
+    L.append("## Comparisons")
+    L.append("")
+
+    def delta(a, b, key, name, field):
+        x = a["data"].get(key, {}).get(name) if key else a["data"]["overall"]
+        y = b["data"].get(key, {}).get(name) if key else b["data"]["overall"]
+        return None if not x or not y else x[field] - y[field]
+
+    if main_greedy and f32:
+        L.append(f"### int8 vs f32 (greedy): {main_greedy['label']} minus {f32['label']}")
+        L.append("")
+        rows = [["all", signed(delta(main_greedy, f32, None, None, "bleu")),
+                 signed(delta(main_greedy, f32, None, None, "chrf2"))]]
+        for d in domains:
+            rows.append([d, signed(delta(main_greedy, f32, "by_domain", d, "bleu")),
+                         signed(delta(main_greedy, f32, "by_domain", d, "chrf2"))])
+        L += table(["subset", "Δ BLEU", "Δ chrF2"], rows)
+        if main_greedy["data"].get("quantized") is False:
+            L.append("")
+            L.append("**Note:** the main model is f32 too, so this compares two f32 files.")
+        L.append("")
+
+    if main_greedy and noattn:
+        L.append("### Attention vs no attention (greedy), per source length")
+        L.append("")
+        rows = []
+        for name in ["all"] + BUCKETS:
+            key = None if name == "all" else "by_length"
+            a = main_greedy["data"]["overall"] if key is None else \
+                main_greedy["data"].get(key, {}).get(name)
+            b = noattn["data"]["overall"] if key is None else noattn["data"].get(key, {}).get(name)
+            if not a or not b:
+                continue
+            rows.append([name, a["sentences"], cell(a), cell(b),
+                         signed(a["bleu"] - b["bleu"]), signed(a["chrf2"] - b["chrf2"])])
+        L += table(["source words", "sentences", "attention BLEU / chrF2",
+                    "no attention BLEU / chrF2", "Δ BLEU", "Δ chrF2"], rows)
+        L.append("")
+
+    if apertium and (main_greedy or main_beam):
+        ours = [s for s in (main_greedy, main_beam) if s]
+        L.append(f"### Our chrF2 minus Apertium's (target ≥ +{TARGET_CHRF_MARGIN:.0f})")
+        L.append("")
+        rows = []
+        verdict = {}
+        for name in ["all"] + domains:
+            key = None if name == "all" else "by_domain"
+            r = [name]
+            for s in ours:
+                dv = delta(s, apertium, key, name, "chrf2")
+                r.append(signed(dv))
+                if s is ours_best:
+                    ok = dv is not None and dv >= TARGET_CHRF_MARGIN
+                    verdict[name] = ok
+            r.append("met" if verdict.get(name) else "**not met**")
+            rows.append(r)
+        L += table(["subset"] + [s["label"] for s in ours] + [f"target ({ours_best['label']})"],
+                   rows)
+        L.append("")
+
+    # ---- everyday sentences
+    if args.everyday and os.path.exists(args.everyday):
+        def lines(p):
+            if not os.path.exists(p):
+                return None
+            with open(p, encoding="utf-8") as f:
+                return [x.rstrip("\n") for x in f]
+        en = lines(args.everyday)
+        ours = lines(os.path.join(args.dir, "everyday.ours.txt"))
+        apt = lines(os.path.join(args.dir, "everyday.apertium.txt"))
+        if ours is not None:
+            L.append("## Everyday sentences")
+            L.append("")
+            L.append(f"`{args.everyday}` (not from any corpus), translated by "
+                     f"{ours_best['label'] if ours_best else 'our model'} and Apertium, unedited.")
+            L.append("")
+            rows = []
+            for i, e in enumerate(en):
+                rows.append([md_escape(e), md_escape(ours[i]) if i < len(ours) else "",
+                             md_escape(apt[i]) if apt and i < len(apt) else "–"])
+            L += table(["English", "ours", "Apertium"], rows, ["l", "l", "l"])
+            L.append("")
+
+    text = "\n".join(L) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()

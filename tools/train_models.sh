@@ -1,0 +1,41 @@
+#!/bin/sh
+# tools/train_models.sh — reproduce the shipped models from data/ (run
+# `npm run data` first). Trains natively with OpenBLAS, keeps the best
+# checkpoint by dev BLEU, then quantizes to int8 into models/.
+#   tools/train_models.sh attention      models/en-es.s2s        (110 minutes)
+#   tools/train_models.sh noattention    models/en-es-noattn.s2s (30 minutes)
+# RUN_DIR (default build-train/) holds checkpoints and logs; --resume continues.
+set -eu
+cd "$(dirname "$0")/.."
+which=${1:-attention}
+run=${RUN_DIR:-build-train}/$which
+mkdir -p "$run" models
+if [ ! -x build-blas/s2s ]; then
+  cmake -S . -B build-blas -DCMAKE_BUILD_TYPE=Release -DS2S_USE_BLAS=ON -DS2S_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-blas --target s2s -j"$(nproc)"
+fi
+# Debian's OpenBLAS 0.3.21 misdetects recent Xeons as Prescott (SSE3).
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
+fi
+common="--train data/train.tsv --dev data/dev.tsv --vocab data/spm.vocab
+  --out $run/model-f32.s2s --checkpoint $run/model.ckpt --cell lstm --bridge project
+  --emb 256 --hidden 128 --dec-hidden 256 --bidirectional 1 --batch 64 --epochs 40
+  --lr 2e-3 --lr-decay 0.5 --dropout 0.2 --label-smoothing 0.1 --clip 5 --seed 1
+  --max-len 100 --eval-every 500 --dev-bleu-sentences 500 --patience 5 --log-every 50"
+case "$which" in
+  attention)
+    # shellcheck disable=SC2086
+    build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit 110 \
+      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+    out=models/en-es.s2s ;;
+  noattention)
+    # shellcheck disable=SC2086
+    build-blas/s2s train $common --attention none --input-feed 0 --tie 1 --time-limit 30 \
+      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+    out=models/en-es-noattn.s2s ;;
+  *) echo "usage: $0 attention|noattention" >&2; exit 2 ;;
+esac
+build-blas/s2s quantize "$run/model-f32.s2s" "$out"
+build-blas/s2s info "$out"
