@@ -3,9 +3,11 @@
 # As root it installs missing packages with apt; otherwise it names them.
 # Usage: tools/setup.sh [--train]   (--train adds the tools to build data
 # and models: sentencepiece, OpenBLAS, PyTorch for reference fixtures)
+# Always: the native toolchain, and Emscripten (emcc 3.1.6, which brings
+# Binaryen's wasm-opt) plus wabt (wasm-objdump) for the WebAssembly build.
 set -eu
 
-need="cmake gcc make libsimde-dev valgrind"
+need="cmake gcc make libsimde-dev valgrind emscripten binaryen wabt"
 if [ "${1:-}" = "--train" ]; then
   need="$need libopenblas-dev sentencepiece python3-numpy python3-torch python3-pysword"
 fi

@@ -1,10 +1,12 @@
 #!/bin/sh
 # tools/test.sh — every test, as `npm test` and CI run them:
 #   1. the native build (SIMD kernels through SIMDe) and its CTest suite;
-#   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the suite under valgrind memcheck (leaks and invalid accesses), built
+#   2. the WebAssembly build and the JS tests against its SIMD and scalar
+#      flavours (tools/test_js.sh);
+#   3. the C suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   4. the C suite under valgrind memcheck (leaks and invalid accesses), built
 #      without -march=native because valgrind does not decode AVX-512.
-# S2S_TEST_QUICK=1 runs only step 1.
+# S2S_TEST_QUICK=1 runs only steps 1 and 2.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup.sh
@@ -16,6 +18,8 @@ step "native build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
+
+sh tools/test_js.sh
 
 [ "${S2S_TEST_QUICK:-0}" = 1 ] && exit 0
 

@@ -1,0 +1,226 @@
+// index.d.ts — types of the seq2seq-wasm package (hand-written; see README "JavaScript API").
+
+/** Where the model comes from: a URL, a path (Node only), or its bytes. */
+export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView;
+
+/** The 'downloadprogress' event sent to the monitor's target while the model loads. */
+export declare class DownloadProgressEvent extends Event {
+  constructor(loaded: number, total: number);
+  readonly type: 'downloadprogress';
+  /** Bytes received so far. */
+  readonly loaded: number;
+  /** Bytes expected in all; 0 when unknown (e.g. a compressed HTTP response). */
+  readonly total: number;
+}
+
+export interface CreateOptions {
+  /** The .s2s model: a URL, a file path (Node), an ArrayBuffer or a Uint8Array. */
+  model: ModelSource;
+  /** Called once with an EventTarget that receives 'downloadprogress' events. */
+  monitor?: (target: EventTarget) => void;
+  /** Cancels loading; the promise rejects with signal.reason (an AbortError by default). */
+  signal?: AbortSignal;
+  /** SHA-256 of the model file: "sha256-<base64>" or 64 hex digits. Checked in browsers and Node. */
+  integrity?: string;
+  /** Which WebAssembly build: 'auto' (SIMD when WebAssembly.validate accepts it), 'simd' or 'scalar'. */
+  engine?: 'auto' | 'simd' | 'scalar';
+  /** Where seq2seq-simd.wasm and seq2seq-scalar.wasm are, if not in the package's dist/. */
+  engineBaseUrl?: string | URL;
+}
+
+export interface TranslateOptions {
+  /** 1 (greedy, the default) to 32. */
+  beamSize?: number;
+  /** At most this many target tokens per sentence, 1–511. Default: 2 × source tokens + 10. */
+  maxLength?: number;
+  /** score = log-probability / length^lengthPenalty, 0–5 (default 1). */
+  lengthPenalty?: number;
+  /** Return the attention weights (default false). */
+  attention?: boolean;
+  /** Cancels a batch between chunks of sentences. */
+  signal?: AbortSignal;
+}
+
+export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention'>;
+
+export interface SentenceResult {
+  /** The source sentence (NFC, without surrounding whitespace). */
+  source: string;
+  text: string;
+  sourceIds: Int32Array;
+  targetIds: Int32Array;
+  sourceTokens: string[];
+  targetTokens: string[];
+  /** One log-probability per target token, then the end-of-sentence token's. */
+  tokenLogprobs: Float32Array;
+  /** One row per target token over the source tokens; null unless asked for. */
+  attention: Float32Array[] | null;
+  /** The search's score: log-probability / length^lengthPenalty. */
+  score: number;
+}
+
+export interface TranslationResult {
+  /** The translation; sentences joined with the whitespace that separated them. */
+  text: string;
+  /** Subword pieces of every sentence, in order ("▁" marks a space). */
+  sourceTokens: string[];
+  targetTokens: string[];
+  sourceIds: Int32Array;
+  targetIds: Int32Array;
+  /**
+   * One row per target token, each over all source tokens (a row is zero
+   * outside its own sentence); null unless `attention: true`.
+   */
+  attention: Float32Array[] | null;
+  /** The mean of the sentences' scores (0 for an empty text). */
+  score: number;
+  sentences: SentenceResult[];
+}
+
+export interface StreamChunk {
+  /** Text to append; joining every chunk's text gives translate(text).text with beam 1. */
+  text: string;
+  /** The token decided, or null for whitespace between sentences (and a rare held-back tail). */
+  id: number | null;
+  token: string | null;
+  logprob: number;
+  /** The token's attention over its sentence's source tokens (null for whitespace chunks). */
+  attention: Float32Array | null;
+  /** Index of the sentence within the text. */
+  sentence: number;
+}
+
+export type TrainingPair = [source: string, target: string] | { source: string; target: string };
+
+export interface FineTuneProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  tokens: number;
+}
+
+export interface FineTuneOptions {
+  /** Optimizer steps (default 10, at most 100000). */
+  steps?: number;
+  /** Adam learning rate in (0, 1] (default 1e-3). */
+  learningRate?: number;
+  /** Pairs per step, cycling through the pairs (default 16). */
+  batchSize?: number;
+  /** Default 0.2 (the library's). */
+  dropout?: number;
+  /** Default 0.1 (the library's). */
+  labelSmoothing?: number;
+  /** Seed of the dropout masks. */
+  seed?: number;
+  onProgress?: (progress: FineTuneProgress) => void;
+  /** Stops between steps; the steps done stay. */
+  signal?: AbortSignal;
+}
+
+export interface ModelInfo {
+  srcVocab: number; tgtVocab: number; embDim: number; encHidden: number; decHidden: number;
+  layers: number; bidirectional: number; cell: number; attention: number; bridge: number;
+  inputFeed: number; tieOutput: number;
+  cellName: string; attentionName: string; bridgeName: string;
+  parameters: number;
+  /** Whether the weights in use are int8. */
+  quantized: boolean;
+  /** Whether the loaded file was int8. */
+  loadedQuantized: boolean;
+  fineTuned: boolean;
+  fineTuneSteps: number;
+}
+
+export interface EngineInfo {
+  flavor: 'simd' | 'scalar';
+  simd: boolean;
+}
+
+/** The documented input limits. */
+export declare const LIMITS: Readonly<{
+  maxSentenceTokens: 512;
+  maxOutputTokens: 511;
+  maxTextLength: 100000;
+  maxBatch: 1024;
+  maxBeam: 32;
+  maxFineTunePairs: 10000;
+  maxFineTuneSteps: 100000;
+}>;
+
+/** An English-to-Spanish translator in this thread. */
+export declare class Translator {
+  private constructor();
+  static create(options: CreateOptions): Promise<Translator>;
+  readonly engine: EngineInfo;
+  readonly model: ModelInfo;
+  readonly destroyed: boolean;
+  /** Bytes the engine's allocator has in use. */
+  readonly heapUsed: number;
+  metadata(key: string): string | null;
+  translate(text: string, options?: TranslateOptions): Promise<TranslationResult>;
+  translate(texts: string[], options?: TranslateOptions): Promise<TranslationResult[]>;
+  translateStreaming(text: string, options?: StreamOptions): AsyncIterable<StreamChunk>;
+  /** Resolves with the loss of every step. */
+  fineTune(pairs: TrainingPair[], options?: FineTuneOptions): Promise<number[]>;
+  /** The weights in use as a .s2s file (f32 after fine-tuning unless quantize: true). */
+  save(options?: { quantize?: boolean }): Promise<Uint8Array>;
+  /** Back to the loaded weights. */
+  reset(): Promise<void>;
+  destroy(): void;
+}
+
+/** The same API with the engine in a worker (Web Worker or worker_threads). */
+export declare class WorkerTranslator {
+  private constructor();
+  static create(options: CreateOptions): Promise<WorkerTranslator>;
+  readonly engine: EngineInfo;
+  /** The model as loaded; getModel() for the current state. */
+  readonly model: ModelInfo;
+  readonly destroyed: boolean;
+  getModel(): Promise<ModelInfo>;
+  metadata(key: string): Promise<string | null>;
+  heapUsed(): Promise<number>;
+  translate(text: string, options?: TranslateOptions): Promise<TranslationResult>;
+  translate(texts: string[], options?: TranslateOptions): Promise<TranslationResult[]>;
+  translateStreaming(text: string, options?: StreamOptions): AsyncIterable<StreamChunk>;
+  fineTune(pairs: TrainingPair[], options?: FineTuneOptions): Promise<number[]>;
+  save(options?: { quantize?: boolean }): Promise<Uint8Array>;
+  reset(): Promise<void>;
+  /** Terminates the worker; calls in flight reject with DestroyedError. */
+  destroy(): void;
+}
+
+/** True when this environment runs WebAssembly SIMD128. */
+export declare function simdSupported(): boolean;
+/** The build `engine` resolves to here. */
+export declare function chooseFlavor(requested?: 'auto' | 'simd' | 'scalar'): 'simd' | 'scalar';
+export declare const ENGINE_FILES: Readonly<{ simd: string; scalar: string }>;
+
+export declare class Seq2SeqError extends Error {
+  readonly code: string;
+}
+/** Wrong type or out-of-range value of an argument or option. */
+export declare class InvalidArgumentError extends Seq2SeqError { readonly code: 'INVALID_ARGUMENT'; }
+/** A call after destroy(). */
+export declare class DestroyedError extends Seq2SeqError { readonly code: 'DESTROYED'; }
+/** A malformed, truncated, damaged or unsupported model file. */
+export declare class ModelError extends Seq2SeqError { readonly code: 'INVALID_MODEL'; }
+/** The model's SHA-256 differs from `integrity`. */
+export declare class IntegrityError extends Seq2SeqError { readonly code: 'INTEGRITY'; }
+/** The model could not be fetched or read. */
+export declare class NetworkError extends Seq2SeqError { readonly code: 'NETWORK'; }
+/** Beyond LIMITS. */
+export declare class InputTooLongError extends Seq2SeqError { readonly code: 'INPUT_TOO_LONG'; }
+/** Text with lone surrogates. */
+export declare class BadTextError extends Seq2SeqError { readonly code: 'BAD_TEXT'; }
+/** A fine-tuning step gave NaN/infinity and was undone. */
+export declare class DivergedError extends Seq2SeqError {
+  readonly code: 'DIVERGED';
+  /** The losses of the steps before it. */
+  readonly losses: number[];
+}
+/** No WebAssembly (or no SIMD when 'simd' was required), or a missing platform feature. */
+export declare class UnsupportedError extends Seq2SeqError { readonly code: 'UNSUPPORTED'; }
+export declare class OutOfMemoryError extends Seq2SeqError { readonly code: 'OUT_OF_MEMORY'; }
+/** An internal failure (a bug). */
+export declare class EngineError extends Seq2SeqError { readonly code: 'ENGINE'; }

@@ -1,0 +1,724 @@
+// translator.js — the Translator: one model in one engine instance.
+//
+// Every method copies its input into the engine's memory, calls C, checks the
+// status (a bad one becomes a typed error), copies the output out with
+// .slice() and frees what it allocated in `finally`. destroy() frees the
+// models, the trainer and any open stream; a FinalizationRegistry does the
+// same for a translator that is garbage-collected without destroy().
+
+import { Engine, chooseFlavor } from './engine.js';
+import {
+  DestroyedError, DivergedError, InputTooLongError, InvalidArgumentError, ModelError, Seq2SeqError,
+} from './errors.js';
+import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
+import { normalizeText, splitSentences } from './text.js';
+
+/** The documented input limits. */
+export const LIMITS = Object.freeze({
+  /** Tokens (subword pieces) in one sentence; a longer sentence is an InputTooLongError. */
+  maxSentenceTokens: 512,
+  /** Target tokens one sentence may produce (maxLength's upper bound). */
+  maxOutputTokens: 511,
+  /** UTF-16 code units in one text (one string of translate or translateStreaming). */
+  maxTextLength: 100_000,
+  /** Texts in one translate call given an array. */
+  maxBatch: 1024,
+  /** Largest beamSize. */
+  maxBeam: 32,
+  /** Pairs in one fineTune call. */
+  maxFineTunePairs: 10_000,
+  /** Steps in one fineTune call. */
+  maxFineTuneSteps: 100_000,
+});
+
+const CHUNK = 16;     // sentences per C call (sorted by length first)
+const PAD_SCORE = 0;  // score of an empty text
+
+// A macrotask turn, so that timers, abort events and (in a page) rendering
+// get a chance between steps. MessageChannel avoids the 4 ms timer clamp.
+let channel;
+function yieldToEventLoop() {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  if (typeof MessageChannel === 'function') {
+    channel ??= (() => {
+      const c = new MessageChannel();
+      c.queue = [];
+      c.port1.onmessage = () => c.queue.shift()?.();
+      return c;
+    })();
+    return new Promise((r) => { channel.queue.push(r); channel.port2.postMessage(0); });
+  }
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+function throwIfAborted(signal) {
+  if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+function checkSignal(signal, where) {
+  if (signal != null && !(typeof signal === 'object' && 'aborted' in signal && typeof signal.addEventListener === 'function')) {
+    throw new InvalidArgumentError(`${where}: signal must be an AbortSignal`);
+  }
+}
+
+function intOption(opts, key, def, lo, hi, where) {
+  const v = opts[key];
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw new InvalidArgumentError(`${where}: ${key} must be an integer from ${lo} to ${hi} (got ${String(v)})`);
+  }
+  return v;
+}
+
+function numOption(opts, key, def, lo, hi, where, { loOpen = false } = {}) {
+  const v = opts[key];
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v > hi || (loOpen ? v <= lo : v < lo)) {
+    throw new InvalidArgumentError(`${where}: ${key} must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}] (got ${String(v)})`);
+  }
+  return v;
+}
+
+function checkOptionsObject(opts, where, known) {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object') throw new InvalidArgumentError(`${where}: options must be an object`);
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${where}: unknown option "${k}" (known: ${known.join(', ')})`);
+  }
+  return opts;
+}
+
+function checkText(text, where, index) {
+  const at = index === undefined ? '' : ` (text ${index})`;
+  if (typeof text !== 'string') throw new InvalidArgumentError(`${where}: text must be a string${at}, got ${text === null ? 'null' : typeof text}`);
+  if (text.length > LIMITS.maxTextLength) {
+    throw new InputTooLongError(`${where}: the text${at} has ${text.length} characters; the limit is ${LIMITS.maxTextLength} (split it)`);
+  }
+}
+
+// The C resources of one translator, kept apart from the Translator object
+// so that the FinalizationRegistry can free them after the object is gone.
+class Resources {
+  constructor(engine) {
+    this.engine = engine;
+    this.base = 0;     // the loaded model (s2s_model*)
+    this.tuned = 0;    // the fine-tuned copy, f32 (0 until fineTune)
+    this.trainer = 0;  // s2s_trainer* on `tuned`
+    this.streams = new Set(); // open stream handles { ptr }
+  }
+
+  freeStreams() {
+    for (const s of this.streams) { this.engine.x.s2s_stream_free(s.ptr); s.ptr = 0; }
+    this.streams.clear();
+  }
+
+  freeTuned() {
+    const x = this.engine.x;
+    this.freeStreams();
+    x.s2s_trainer_free(this.trainer);
+    x.s2s_model_free(this.tuned);
+    this.trainer = this.tuned = 0;
+  }
+
+  release() {
+    if (!this.engine) return;
+    this.freeTuned();
+    this.engine.x.s2s_model_free(this.base);
+    this.engine.free(this.engine.err);
+    this.engine.free(this.engine.scratch);
+    this.base = 0;
+    this.engine = null;
+  }
+}
+
+/** Counts for tests: translators created, and resources released by destroy() or by the registry. */
+export const stats = { created: 0, destroyed: 0, collected: 0 };
+
+const registry = new FinalizationRegistry((res) => {
+  stats.collected++;
+  res.release();
+});
+
+const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
+const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'signal'];
+const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'signal'];
+const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'onProgress', 'signal'];
+
+/** An English-to-Spanish translator backed by one WebAssembly engine instance. */
+export class Translator {
+  #res;
+  #engine;
+  #destroyed = false;
+  #tuning = false;
+  #pieces = new Map();
+  #hparams;
+  #trainerKey;
+
+  /**
+   * Loads the engine and the model. Options: model (URL, path in Node,
+   * ArrayBuffer or Uint8Array; required), monitor(target) to receive
+   * 'downloadprogress' events, signal (AbortSignal), integrity ("sha256-…"
+   * or hex), engine ('auto' | 'simd' | 'scalar').
+   */
+  static async create(options) {
+    const where = 'Translator.create';
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: options with a model are required`);
+    checkOptionsObject(options, where, CREATE_OPTIONS);
+    const { model, monitor, signal, integrity, engine = 'auto', engineBaseUrl } = options;
+    if (model === undefined || model === null) throw new InvalidArgumentError(`${where}: options.model is required`);
+    if (monitor !== undefined && typeof monitor !== 'function') throw new InvalidArgumentError(`${where}: monitor must be a function`);
+    checkSignal(signal, where);
+    if (integrity !== undefined) parseIntegrity(integrity);
+    throwIfAborted(signal);
+
+    const flavor = chooseFlavor(engine);
+    let progress;
+    if (monitor) {
+      const target = new EventTarget();
+      monitor(target);
+      progress = (loaded, total) => target.dispatchEvent(new DownloadProgressEvent(loaded, total));
+    }
+    const [bytes, eng] = await Promise.all([
+      loadModelBytes(model, { progress, signal }),
+      Engine.create(flavor, engineBaseUrl),
+    ]);
+    throwIfAborted(signal);
+    if (integrity !== undefined) await checkIntegrity(bytes, integrity);
+    throwIfAborted(signal);
+    return new Translator(eng, bytes);
+  }
+
+  /** @private use Translator.create */
+  constructor(engine, bytes) {
+    if (!(engine instanceof Engine)) throw new InvalidArgumentError('use Translator.create() to make a translator');
+    this.#engine = engine;
+    const res = new Resources(engine);
+    const e = engine;
+    const p = e.writeBytes(bytes);
+    try {
+      e.clearError();
+      e.check(e.x.s2s_model_load(e.scratch, p, bytes.length, e.err), 'invalid model');
+      res.base = e.ptrAt(e.scratch);
+    } catch (err) {
+      res.release();
+      throw err;
+    } finally {
+      e.free(p);
+    }
+    if (!e.x.s2s_model_has_vocab(res.base)) {
+      res.release();
+      throw new ModelError('invalid model: it has no vocabulary');
+    }
+    this.#res = res;
+    const hp = e.readI32(e.x.s2s_model_hparams(res.base), 12);
+    const names = ['srcVocab', 'tgtVocab', 'embDim', 'encHidden', 'decHidden', 'layers', 'bidirectional',
+      'cell', 'attention', 'bridge', 'inputFeed', 'tieOutput'];
+    this.#hparams = Object.freeze(Object.fromEntries(names.map((n, i) => [n, hp[i]])));
+    registry.register(this, res, this);
+    stats.created++;
+  }
+
+  #alive() {
+    if (this.#destroyed) throw new DestroyedError();
+    return this.#res;
+  }
+
+  /** The model translations use: the fine-tuned one once fineTune ran. */
+  #model() {
+    const r = this.#alive();
+    return r.tuned || r.base;
+  }
+
+  /** Which build runs: { flavor: 'simd' | 'scalar', simd: boolean }. */
+  get engine() {
+    return Object.freeze({ flavor: this.#engine.flavor, simd: this.#engine.flavor === 'simd' });
+  }
+
+  /** What the model is: hyper-parameters, size, quantization, fine-tuning state. */
+  get model() {
+    const r = this.#alive();
+    const x = this.#engine.x;
+    const cells = ['rnn', 'lstm', 'gru'];
+    const attns = ['none', 'bahdanau', 'luong-dot', 'luong-general'];
+    const bridges = ['copy', 'project', 'zero'];
+    const hp = this.#hparams;
+    return {
+      ...hp,
+      cellName: cells[hp.cell] ?? String(hp.cell),
+      attentionName: attns[hp.attention] ?? String(hp.attention),
+      bridgeName: bridges[hp.bridge] ?? String(hp.bridge),
+      parameters: x.s2s_model_num_params(r.base) >>> 0,
+      quantized: !!x.s2s_model_is_quantized(this.#model()),
+      loadedQuantized: !!x.s2s_model_is_quantized(r.base),
+      fineTuned: r.tuned !== 0,
+      fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
+    };
+  }
+
+  /** A metadata string of the model file ("name", "license", …), or null. */
+  metadata(key) {
+    if (typeof key !== 'string') throw new InvalidArgumentError('metadata: key must be a string');
+    const e = this.#engine;
+    const m = this.#model();
+    const k = e.writeUtf8(key + '\0');
+    try {
+      return e.readCString(e.x.s2s_model_meta(m, k.ptr));
+    } finally {
+      e.free(k.ptr);
+    }
+  }
+
+  #piece(id) {
+    let s = this.#pieces.get(id);
+    if (s === undefined) {
+      s = this.#engine.readCString(this.#engine.x.s2s_piece(this.#model(), id)) ?? '';
+      this.#pieces.set(id, s);
+    }
+    return s;
+  }
+
+  // Sentence text (already NFC) to ids; too many tokens is an InputTooLongError.
+  #encode(model, sentence, where) {
+    const e = this.#engine;
+    const t = e.writeUtf8(sentence);
+    const ids = e.malloc(LIMITS.maxSentenceTokens * 4);
+    try {
+      e.clearError();
+      const st = e.x.s2s_encode(model, t.ptr, t.len, ids, LIMITS.maxSentenceTokens, e.scratch, e.err);
+      const n = e.I32[e.scratch >> 2];
+      if (st === 7) {
+        throw new InputTooLongError(`${where}: a sentence has ${n} tokens; the limit is ${LIMITS.maxSentenceTokens} per sentence ` +
+          `("${sentence.slice(0, 40)}…"): split it into shorter sentences`);
+      }
+      e.check(st, where);
+      return e.readI32(ids, n);
+    } finally {
+      e.free(t.ptr);
+      e.free(ids);
+    }
+  }
+
+  #decode(model, ids) {
+    const e = this.#engine;
+    if (ids.length === 0) return '';
+    const p = e.writeI32(ids);
+    try {
+      e.clearError();
+      e.check(e.x.s2s_decode(model, p, ids.length, e.scratch, e.err), 'decode');
+      const s = e.ptrAt(e.scratch);
+      try {
+        return e.readCString(s);
+      } finally {
+        e.x.s2s_free(s);
+      }
+    } finally {
+      e.free(p);
+    }
+  }
+
+  // Translates encoded sentences (each an Int32Array, non-empty), CHUNK at a
+  // time in order of length; returns per sentence { ids, logprobs, score, attention }.
+  async #translateIds(sentences, p, signal) {
+    const e = this.#engine;
+    const out = new Array(sentences.length);
+    const order = sentences.map((s, i) => i).sort((a, b) => sentences[a].length - sentences[b].length || a - b);
+    for (let start = 0; start < order.length; start += CHUNK) {
+      if (start > 0) {
+        await yieldToEventLoop();
+        throwIfAborted(signal);
+      }
+      const idx = order.slice(start, start + CHUNK);
+      const model = this.#model();
+      const lens = idx.map((i) => sentences[i].length);
+      const packed = new Int32Array(lens.reduce((a, b) => a + b, 0));
+      let at = 0;
+      for (const i of idx) { packed.set(sentences[i], at); at += sentences[i].length; }
+      let idsP = 0, lensP = 0, res = 0;
+      try {
+        idsP = e.writeI32(packed);
+        lensP = e.writeI32(lens);
+        e.clearError();
+        e.check(e.x.s2sw_translate(model, idx.length, idsP, lensP, p.beamSize, p.lengthPenalty,
+          p.maxLenFactor, p.maxLenExtra, p.attention ? 1 : 0, e.scratch, e.err), 'translate');
+        res = e.ptrAt(e.scratch);
+        for (let j = 0; j < idx.length; j++) {
+          const tokP = e.x.s2s_result_tokens(res, j, e.scratch);
+          const n = e.I32[e.scratch >> 2];
+          const ids = e.readI32(tokP, n);
+          const logprobs = e.readF32(e.x.s2s_result_token_logprobs(res, j), n + 1);
+          const score = e.x.s2s_result_score(res, j);
+          let attention = null;
+          if (p.attention) {
+            const aP = e.x.s2s_result_attention(res, j, e.scratch, e.scratch + 4);
+            if (aP) {
+              const rows = e.I32[e.scratch >> 2], cols = e.I32[(e.scratch >> 2) + 1];
+              const all = e.readF32(aP, rows * cols);
+              attention = [];
+              for (let r = 0; r < rows; r++) attention.push(all.subarray(r * cols, (r + 1) * cols));
+            }
+          }
+          out[idx[j]] = { ids, logprobs, score, attention };
+        }
+      } finally {
+        e.x.s2s_result_free(res);
+        e.free(idsP);
+        e.free(lensP);
+      }
+    }
+    return out;
+  }
+
+  #translateParams(options, where, streaming) {
+    const o = checkOptionsObject(options, where, streaming ? STREAM_OPTIONS : TRANSLATE_OPTIONS);
+    const beamSize = streaming ? 1 : intOption(o, 'beamSize', 1, 1, LIMITS.maxBeam, where);
+    const maxLength = intOption(o, 'maxLength', undefined, 1, LIMITS.maxOutputTokens, where);
+    const lengthPenalty = numOption(o, 'lengthPenalty', -1, 0, 5, where);
+    if (o.attention !== undefined && typeof o.attention !== 'boolean') throw new InvalidArgumentError(`${where}: attention must be true or false`);
+    checkSignal(o.signal, where);
+    return {
+      beamSize,
+      lengthPenalty,
+      // maxLength caps every sentence at that many tokens: floor(len / 1024)
+      // is 0 for every allowed source length, so the cap is max_len_extra.
+      maxLenFactor: maxLength === undefined ? -1 : 1 / 1024,
+      maxLenExtra: maxLength === undefined ? -1 : maxLength,
+      attention: o.attention === true,
+      signal: o.signal,
+    };
+  }
+
+  // Splits and encodes one text: { parts: [{lead, core, trail, ids}], rest }.
+  #prepare(text, where, index) {
+    checkText(text, where, index);
+    const norm = normalizeText(text).trim();
+    const { parts } = splitSentences(norm);
+    const model = this.#model();
+    for (const part of parts) part.ids = this.#encode(model, part.core, where);
+    return parts;
+  }
+
+  /**
+   * Translates a text (split into sentences, translated, joined back with
+   * the same whitespace) or an array of texts (a batch: an array of results).
+   * Options: beamSize (1–32, default 1), maxLength (target tokens per
+   * sentence, 1–511; default 2 × source tokens + 10), lengthPenalty (0–5,
+   * default 1), attention (default false), signal.
+   */
+  async translate(text, options) {
+    const where = 'translate';
+    this.#alive();
+    const p = this.#translateParams(options, where, false);
+    throwIfAborted(p.signal);
+    const batch = Array.isArray(text);
+    const texts = batch ? text : [text];
+    if (batch && texts.length > LIMITS.maxBatch) {
+      throw new InputTooLongError(`${where}: ${texts.length} texts in one call; the limit is ${LIMITS.maxBatch}`);
+    }
+    const prepared = texts.map((t, i) => this.#prepare(t, where, batch ? i : undefined));
+    const flat = prepared.flatMap((parts) => parts.filter((q) => q.ids.length > 0).map((q) => q.ids));
+    const translated = flat.length ? await this.#translateIds(flat, p, p.signal) : [];
+    this.#alive();
+    const model = this.#model();
+    let k = 0;
+    const results = prepared.map((parts) => {
+      const sentences = parts.map((q) => {
+        const src = q.ids;
+        const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, attention: null };
+        return {
+          source: q.core,
+          text: this.#decode(model, r.ids),
+          sourceIds: src,
+          targetIds: r.ids,
+          sourceTokens: Array.from(src, (id) => this.#piece(id)),
+          targetTokens: Array.from(r.ids, (id) => this.#piece(id)),
+          tokenLogprobs: r.logprobs,
+          // one row per target token (the EOS row the search also has is dropped)
+          attention: p.attention ? (r.attention ? r.attention.slice(0, r.ids.length) : null) : null,
+          score: r.score,
+          lead: q.lead,
+          trail: q.trail,
+        };
+      });
+      return joinSentences(sentences, p.attention);
+    });
+    return batch ? results : results[0];
+  }
+
+  /**
+   * Greedy translation, yielding pieces as they are decided: an async
+   * iterable of { text, id, token, logprob, attention, sentence }. Joining
+   * every chunk's `text` gives translate(text).text (beam 1). Whitespace
+   * between sentences comes as chunks with id null. Options: maxLength,
+   * lengthPenalty, signal.
+   */
+  translateStreaming(text, options) {
+    const where = 'translateStreaming';
+    this.#alive();
+    const p = this.#translateParams(options, where, true);
+    const parts = this.#prepare(text, where);
+    return this.#stream(parts, p);
+  }
+
+  async *#stream(parts, p) {
+    const where = 'translateStreaming';
+    const e = this.#engine;
+    const res = this.#alive();
+    for (let si = 0; si < parts.length; si++) {
+      const part = parts[si];
+      if (part.lead) yield { text: part.lead, id: null, token: null, logprob: 0, attention: null, sentence: si };
+      if (part.ids.length) {
+        throwIfAborted(p.signal);
+        const model = this.#model();
+        const handle = { ptr: 0 };
+        const srcP = e.writeI32(part.ids);
+        try {
+          e.clearError();
+          e.check(e.x.s2sw_stream_start(e.scratch, model, srcP, part.ids.length, p.lengthPenalty,
+            p.maxLenFactor, p.maxLenExtra, e.err), where);
+          handle.ptr = e.ptrAt(e.scratch);
+          res.streams.add(handle);
+        } finally {
+          e.free(srcP);
+        }
+        try {
+          const ids = [];
+          let emitted = '';
+          for (;;) {
+            if (!handle.ptr) throw this.#destroyed ? new DestroyedError() : new Seq2SeqError(`${where}: the stream was closed by reset()`);
+            const s = e.scratch;
+            e.clearError();
+            e.check(e.x.s2s_stream_next(handle.ptr, s, s + 4, s + 8, e.err), where);
+            const id = e.I32[s >> 2], logprob = e.F32[(s + 4) >> 2], done = e.I32[(s + 8) >> 2];
+            if (done) break;
+            ids.push(id);
+            let attention = null;
+            const aP = e.x.s2s_stream_attention(handle.ptr, s + 12);
+            if (aP) attention = e.readF32(aP, e.I32[(s + 12) >> 2]);
+            // the text this token adds: decode everything so far and take what
+            // is new (a piece may begin with a space, bytes may complete a character)
+            const full = this.#decode(model, ids);
+            let delta = '';
+            if (full.startsWith(emitted) && !full.endsWith('\uFFFD')) {
+              delta = full.slice(emitted.length);
+              emitted = full;
+            }
+            yield { text: delta, id, token: this.#piece(id), logprob, attention, sentence: si };
+            await yieldToEventLoop();
+            throwIfAborted(p.signal);
+          }
+          const full = this.#decode(model, ids);
+          if (full !== emitted) {
+            // only when a held-back or rewritten ending remains
+            yield { text: full.startsWith(emitted) ? full.slice(emitted.length) : full, id: null, token: null, logprob: 0, attention: null, sentence: si };
+          }
+        } finally {
+          if (handle.ptr) e.x.s2s_stream_free(handle.ptr);
+          res.streams.delete(handle);
+          handle.ptr = 0;
+        }
+      }
+      if (part.trail) yield { text: part.trail, id: null, token: null, logprob: 0, attention: null, sentence: si };
+    }
+  }
+
+  /**
+   * Fine-tunes on pairs ([english, spanish] or { source, target }) for
+   * `steps` optimizer steps of `batchSize` pairs (cycling through them) and
+   * resolves with the loss of every step. The first call makes an f32 copy
+   * of the loaded model (int8 models are dequantized); later translations
+   * use it. Options: steps (default 10), learningRate (default 1e-3),
+   * batchSize (default 16), dropout (0.2), labelSmoothing (0.1), seed,
+   * onProgress({ step, steps, loss, tokens }), signal. A step that diverges
+   * is undone and rejects with a DivergedError holding the losses so far.
+   */
+  async fineTune(pairs, options) {
+    const where = 'fineTune';
+    const res = this.#alive();
+    const o = checkOptionsObject(options, where, FINETUNE_OPTIONS);
+    const steps = intOption(o, 'steps', 10, 1, LIMITS.maxFineTuneSteps, where);
+    const lr = numOption(o, 'learningRate', 1e-3, 0, 1, where, { loOpen: true });
+    const batchSize = intOption(o, 'batchSize', 16, 1, 1024, where);
+    const dropout = numOption(o, 'dropout', -1, 0, 0.9, where);
+    const smoothing = numOption(o, 'labelSmoothing', -1, 0, 0.9, where);
+    const seed = intOption(o, 'seed', -1, 0, 2 ** 31 - 1, where);
+    if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new InvalidArgumentError(`${where}: onProgress must be a function`);
+    checkSignal(o.signal, where);
+    if (!Array.isArray(pairs) || pairs.length === 0) throw new InvalidArgumentError(`${where}: pairs must be a non-empty array of [source, target] or { source, target }`);
+    if (pairs.length > LIMITS.maxFineTunePairs) throw new InputTooLongError(`${where}: ${pairs.length} pairs; the limit is ${LIMITS.maxFineTunePairs}`);
+    if (this.#tuning) throw new InvalidArgumentError(`${where}: fine-tuning is already running on this translator`);
+    throwIfAborted(o.signal);
+
+    const e = this.#engine;
+    const model0 = this.#model();
+    const encoded = pairs.map((pair, i) => {
+      const [src, tgt] = Array.isArray(pair) ? pair : [pair?.source, pair?.target];
+      for (const s of [src, tgt]) {
+        if (typeof s !== 'string' || !s.trim()) throw new InvalidArgumentError(`${where}: pair ${i} needs a non-empty source and target string`);
+        checkText(s, where, i);
+      }
+      const a = this.#encode(model0, normalizeText(src).trim(), `${where}: pair ${i}`);
+      const b = this.#encode(model0, normalizeText(tgt).trim(), `${where}: pair ${i}`);
+      if (!a.length || !b.length) throw new InvalidArgumentError(`${where}: pair ${i} encodes to no tokens`);
+      return [a, b];
+    });
+
+    this.#tuning = true;
+    try {
+      if (!res.tuned) {
+        const x = e.x;
+        e.clearError();
+        const st = x.s2s_model_is_quantized(res.base)
+          ? x.s2s_model_dequantize(e.scratch, res.base, e.err)
+          : x.s2s_model_clone(e.scratch, res.base, e.err);
+        e.check(st, `${where}: copying the model`);
+        res.tuned = e.ptrAt(e.scratch);
+      }
+      if (!res.trainer || this.#trainerKey !== `${dropout}/${smoothing}/${seed}`) {
+        e.x.s2s_trainer_free(res.trainer);
+        res.trainer = 0;
+        e.clearError();
+        e.check(e.x.s2sw_trainer_init(e.scratch, res.tuned, lr, dropout, smoothing, seed, e.err), where);
+        res.trainer = e.ptrAt(e.scratch);
+        this.#trainerKey = `${dropout}/${smoothing}/${seed}`;
+      } else {
+        e.check(e.x.s2s_trainer_set_learning_rate(res.trainer, lr), where);
+      }
+
+      const losses = [];
+      let next = 0;
+      for (let step = 1; step <= steps; step++) {
+        const n = Math.min(batchSize, encoded.length);
+        const batch = [];
+        for (let k = 0; k < n; k++) { batch.push(encoded[next]); next = (next + 1) % encoded.length; }
+        const srcLens = batch.map((b) => b[0].length), tgtLens = batch.map((b) => b[1].length);
+        const pack = (arrs, total) => { const a = new Int32Array(total); let at = 0; for (const x of arrs) { a.set(x, at); at += x.length; } return a; };
+        const srcAll = pack(batch.map((b) => b[0]), srcLens.reduce((a, b) => a + b, 0));
+        const tgtAll = pack(batch.map((b) => b[1]), tgtLens.reduce((a, b) => a + b, 0));
+        const ptrs = [];
+        let loss, tokens;
+        try {
+          for (const arr of [srcAll, srcLens, tgtAll, tgtLens]) ptrs.push(e.writeI32(arr));
+          e.clearError();
+          const st = e.x.s2sw_trainer_step(res.trainer, n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], e.scratch, e.err);
+          if (st === 9) {
+            throw new DivergedError(`${where}: step ${step} produced NaN or infinity and was undone ` +
+              `(try a lower learningRate); the model keeps the ${step - 1} steps before it`, { losses });
+          }
+          e.check(st, where);
+          loss = e.F32[e.scratch >> 2];
+          tokens = e.I32[(e.scratch >> 2) + 1];
+        } finally {
+          for (const q of ptrs) e.free(q);
+        }
+        losses.push(loss);
+        if (o.onProgress) o.onProgress({ step, steps, loss, tokens });
+        await yieldToEventLoop();
+        if (this.#destroyed) throw new DestroyedError('the translator was destroyed during fineTune');
+        throwIfAborted(o.signal);
+      }
+      return losses;
+    } finally {
+      this.#tuning = false;
+    }
+  }
+
+  /**
+   * The model in use as a .s2s file: the loaded model as it was loaded until
+   * fineTune runs, then the fine-tuned f32 weights. { quantize: true } writes
+   * an int8 copy instead (what the shipped models use; about 4× smaller).
+   */
+  async save(options) {
+    const where = 'save';
+    const o = checkOptionsObject(options, where, ['quantize']);
+    if (o.quantize !== undefined && typeof o.quantize !== 'boolean') throw new InvalidArgumentError(`${where}: quantize must be true or false`);
+    const e = this.#engine;
+    let model = this.#model();
+    let q = 0;
+    try {
+      e.clearError();
+      if (o.quantize && !e.x.s2s_model_is_quantized(model)) {
+        e.check(e.x.s2s_model_quantize(e.scratch, model, e.err), where);
+        model = q = e.ptrAt(e.scratch);
+      }
+      e.check(e.x.s2s_model_save(model, e.scratch, e.scratch + 4, e.err), where);
+      const data = e.ptrAt(e.scratch), size = e.ptrAt(e.scratch + 4);
+      try {
+        return e.U8.slice(data, data + size);
+      } finally {
+        e.x.s2s_free(data);
+      }
+    } finally {
+      e.x.s2s_model_free(q);
+    }
+  }
+
+  /** Back to the loaded weights: drops the fine-tuned copy and the optimizer state. */
+  async reset() {
+    const res = this.#alive();
+    if (this.#tuning) throw new InvalidArgumentError('reset: fine-tuning is running; abort it first (its signal)');
+    res.freeTuned();
+    this.#trainerKey = undefined;
+  }
+
+  /** Frees everything; every later call throws a DestroyedError. Safe to call twice. */
+  destroy() {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    registry.unregister(this);
+    stats.destroyed++;
+    this.#res.release();
+    this.#pieces.clear();
+  }
+
+  /** True after destroy(). */
+  get destroyed() { return this.#destroyed; }
+
+  /** Bytes the engine's allocator has in use (diagnostics and leak tests). */
+  get heapUsed() {
+    this.#alive();
+    return this.#engine.heapUsed();
+  }
+}
+
+// One result from the sentences of one text (see translate()).
+function joinSentences(sentences, wantAttention) {
+  let text = '';
+  for (const s of sentences) text += s.lead + s.text + s.trail;
+  const sourceTokens = sentences.flatMap((s) => s.sourceTokens);
+  const targetTokens = sentences.flatMap((s) => s.targetTokens);
+  let attention = null;
+  if (wantAttention) {
+    // one row per target token over all source tokens (zero outside its sentence)
+    attention = [];
+    const S = sourceTokens.length;
+    let off = 0;
+    for (const s of sentences) {
+      const cols = s.sourceTokens.length;
+      for (let r = 0; r < s.targetTokens.length; r++) {
+        const row = new Float32Array(S);
+        if (s.attention) row.set(s.attention[r], off);
+        attention.push(row);
+      }
+      off += cols;
+    }
+  }
+  const score = sentences.length ? sentences.reduce((a, s) => a + s.score, 0) / sentences.length : PAD_SCORE;
+  return {
+    text,
+    sourceTokens,
+    targetTokens,
+    sourceIds: concatI32(sentences.map((s) => s.sourceIds)),
+    targetIds: concatI32(sentences.map((s) => s.targetIds)),
+    attention,
+    score,
+    sentences: sentences.map(({ lead, trail, ...s }) => s),
+  };
+}
+
+function concatI32(arrs) {
+  if (arrs.length === 1) return arrs[0];
+  const out = new Int32Array(arrs.reduce((a, b) => a + b.length, 0));
+  let at = 0;
+  for (const a of arrs) { out.set(a, at); at += a.length; }
+  return out;
+}

@@ -1,0 +1,53 @@
+// The command line: npx seq2seq-wasm translate ...
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { Translator } from '../../src/js/index.js';
+import { ENGINE, FIXTURE_MODEL, ROOT, opts } from './helpers.js';
+
+const cli = (args, input) => spawnSync(process.execPath, ['src/js/cli.js', ...args], { cwd: ROOT, input, encoding: 'utf8' });
+const base = ['translate', '--model', FIXTURE_MODEL, '--engine', ENGINE];
+
+test('translates its arguments, with --beam', async () => {
+  const t = await Translator.create(opts());
+  const want = [(await t.translate('Open the file.', { beamSize: 4 })).text, (await t.translate('Click OK to continue.', { beamSize: 4 })).text];
+  const r = cli([...base, '--beam', '4', 'Open the file.', 'Click OK to continue.']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, want.join('\n') + '\n');
+  t.destroy();
+});
+
+test('translates stdin line by line, keeping empty lines', async () => {
+  const t = await Translator.create(opts());
+  const lines = ['Open the file.', '', 'The man went to the house. Print the current page'];
+  const want = await Promise.all(lines.map(async (l) => (await t.translate(l)).text));
+  const r = cli(base, lines.join('\n') + '\n');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, want.join('\n') + '\n');
+  const j = cli([...base, '--json'], 'Open the file.\n');
+  const obj = JSON.parse(j.stdout);
+  assert.equal(obj.text, want[0]);
+  assert.ok(Array.isArray(obj.targetTokens) && typeof obj.score === 'number');
+  t.destroy();
+});
+
+test('errors: usage mistakes exit 2 with the usage, engine errors exit 1 with a message', () => {
+  let r = cli(['translate', '--beam']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--beam needs a value/);
+  r = cli(['frobnicate']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command/);
+  r = cli([...base, '--beam', '99', 'x']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /beamSize must be an integer from 1 to 32/);
+  r = cli(['translate', '--model', '/nonexistent.s2s', 'x']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /could not open the model/);
+  r = cli(['--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /usage: seq2seq-wasm translate/);
+  r = cli(['info', '--model', FIXTURE_MODEL]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).cellName, 'lstm');
+});

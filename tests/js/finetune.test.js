@@ -1,0 +1,137 @@
+// fineTune(), save() and reset().
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Translator, DivergedError, InvalidArgumentError, InputTooLongError } from '../../src/js/index.js';
+import { opts } from './helpers.js';
+import { tensors, reseal } from './s2sfile.js';
+
+const PAIRS = [['Open the file.', 'Abre el archivo.'], { source: 'Close the window.', target: 'Cierra la ventana.' }];
+
+test('fineTune returns the loss of every step, which falls on a repeated pair, and reports progress', async () => {
+  const t = await Translator.create(opts());
+  const progress = [];
+  const losses = await t.fineTune(PAIRS, { steps: 30, learningRate: 1e-2, onProgress: (p) => progress.push(p) });
+  assert.equal(losses.length, 30);
+  assert.ok(losses.every(Number.isFinite));
+  assert.ok(losses.at(-1) < losses[0] * 0.7, `loss ${losses[0]} -> ${losses.at(-1)}`);
+  assert.deepEqual(progress.map((p) => p.step), Array.from({ length: 30 }, (_, i) => i + 1));
+  assert.ok(progress.every((p) => p.steps === 30 && p.tokens > 0));
+  assert.deepEqual(progress.map((p) => p.loss), losses);
+  // the tuned model translates its training pair better than before
+  const m = t.model;
+  assert.equal(m.fineTuned, true);
+  assert.equal(m.fineTuneSteps, 30);
+  assert.equal(m.quantized, false, 'the int8 model was dequantized to train');
+  assert.equal(m.loadedQuantized, true);
+  t.destroy();
+});
+
+test('the tuned model is used by translate; reset() returns to the loaded weights exactly', async () => {
+  const t = await Translator.create(opts());
+  const before = await t.translate('Open the file.', { beamSize: 4 });
+  const savedBefore = await t.save();
+  await t.fineTune(PAIRS, { steps: 40, learningRate: 2e-2 });
+  const after = await t.translate('Open the file.', { beamSize: 4 });
+  assert.notDeepEqual(after.targetIds, before.targetIds);
+  assert.ok(after.score > before.score, 'the pair is now likelier');
+  await t.reset();
+  assert.deepEqual(await t.translate('Open the file.', { beamSize: 4 }), before);
+  assert.deepEqual(await t.save(), savedBefore);
+  assert.equal(t.model.fineTuned, false);
+  // and fine-tuning again starts from the loaded weights: the same losses
+  const l1 = await t.fineTune(PAIRS, { steps: 3 });
+  await t.reset();
+  const l2 = await t.fineTune(PAIRS, { steps: 3 });
+  assert.deepEqual(l1, l2);
+  t.destroy();
+});
+
+test('save() writes the current weights: the loaded int8 file, then f32 after fine-tuning; quantize: true writes int8', async () => {
+  const t = await Translator.create(opts());
+  const loaded = await t.save();
+  assert.ok(loaded instanceof Uint8Array);
+  await t.fineTune(PAIRS, { steps: 10, learningRate: 1e-2 });
+  const tuned = await t.save();
+  const tunedQ = await t.save({ quantize: true });
+  assert.ok(tuned.length > 2 * tunedQ.length, `f32 ${tuned.length} vs int8 ${tunedQ.length}`);
+  const expected = await t.translate('Open the file. Close the window.', { beamSize: 4 });
+  const u = await Translator.create(opts({ model: tuned }));
+  assert.equal(u.model.quantized, false);
+  assert.deepEqual(await u.translate('Open the file. Close the window.', { beamSize: 4 }), expected);
+  const q = await Translator.create(opts({ model: tunedQ }));
+  assert.equal(q.model.quantized, true);
+  assert.equal(typeof (await q.translate('Open the file.')).text, 'string');
+  for (const x of [t, u, q]) x.destroy();
+});
+
+test('fineTune on an f32 model continues from a clone; Adam state carries over calls', async () => {
+  const t = await Translator.create(opts());
+  await t.fineTune(PAIRS, { steps: 2 });
+  const f32 = await t.save();
+  t.destroy();
+  const u = await Translator.create(opts({ model: f32 }));
+  const a = await u.fineTune(PAIRS, { steps: 4 });
+  await u.reset();
+  const b1 = await u.fineTune(PAIRS, { steps: 2 });
+  const b2 = await u.fineTune(PAIRS, { steps: 2 });
+  assert.deepEqual([...b1, ...b2], a, 'two calls of 2 steps = one call of 4');
+  assert.equal(u.model.fineTuneSteps, 4);
+  u.destroy();
+});
+
+test('a diverging step rejects with a DivergedError and leaves the model as before that step', async () => {
+  // a model whose embedding of one source token is NaN: only pairs using it diverge
+  const t0 = await Translator.create(opts());
+  await t0.fineTune(PAIRS, { steps: 1 });
+  const f32 = await t0.save();
+  const poisonId = (await t0.translate('Zebra')).sourceIds.at(-1);
+  t0.destroy();
+  const info = tensors(f32).src_emb;
+  const E = info.dims[1];
+  const dv = new DataView(f32.buffer, f32.byteOffset);
+  for (let k = 0; k < E; k++) dv.setFloat32(info.offset + 4 * (poisonId * E + k), NaN, true);
+  reseal(f32);
+
+  const t = await Translator.create(opts({ model: f32 }));
+  const clean = (await t.translate('Open the file.')).sourceIds;
+  assert.ok(!clean.includes(poisonId));
+  let afterOne;
+  const err = await t.fineTune([PAIRS[0], ['Zebra', 'Cebra']], {
+    steps: 5, batchSize: 1, onProgress: async ({ step }) => { if (step === 1) afterOne = await t.save(); },
+  }).catch((e) => e);
+  assert.ok(err instanceof DivergedError, String(err));
+  assert.equal(err.code, 'DIVERGED');
+  assert.equal(err.losses.length, 1, 'the step before it counted');
+  assert.match(err.message, /step 2/);
+  assert.deepEqual(await t.save(), afterOne, 'the diverging step left no trace');
+  assert.equal(t.model.fineTuneSteps, 1);
+  t.destroy();
+});
+
+test('an AbortSignal stops fine-tuning between steps; the steps done stay', async () => {
+  const t = await Translator.create(opts());
+  const ac = new AbortController();
+  await assert.rejects(t.fineTune(PAIRS, { steps: 1000, signal: ac.signal, onProgress: ({ step }) => { if (step === 3) ac.abort(); } }), { name: 'AbortError' });
+  assert.equal(t.model.fineTuneSteps, 3);
+  const pre = new AbortController();
+  pre.abort();
+  await assert.rejects(t.fineTune(PAIRS, { signal: pre.signal }), { name: 'AbortError' });
+  t.destroy();
+});
+
+test('fineTune and reset refuse bad arguments and overlapping runs', async () => {
+  const t = await Translator.create(opts());
+  const bad = [
+    [], [undefined], ['pairs'], [[['only one']]], [[['', 'x']]], [[['x', 42]]], [[{ source: 'x' }]],
+    [PAIRS, { steps: 0 }], [PAIRS, { steps: 1.5 }], [PAIRS, { learningRate: 0 }], [PAIRS, { learningRate: 2 }],
+    [PAIRS, { batchSize: 0 }], [PAIRS, { onProgress: 1 }], [PAIRS, { epochs: 3 }], [PAIRS, { dropout: 1 }],
+  ];
+  for (const args of bad) await assert.rejects(t.fineTune(...args), InvalidArgumentError, JSON.stringify(args));
+  await assert.rejects(t.fineTune(new Array(10001).fill(PAIRS[0])), InputTooLongError);
+  const running = t.fineTune(PAIRS, { steps: 20 });
+  await assert.rejects(t.fineTune(PAIRS, { steps: 1 }), /already running/);
+  await assert.rejects(t.reset(), /fine-tuning is running/);
+  await running;
+  await assert.rejects(t.save({ quantize: 'yes' }), InvalidArgumentError);
+  t.destroy();
+});

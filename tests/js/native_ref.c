@@ -1,0 +1,99 @@
+/*
+ * native_ref.c — the native build's translations of a list of sentences, as
+ * JSON, for the JS test that checks the WebAssembly engine gives the same
+ * tokens and scores (tests/js/native-equivalence.test.js).
+ *
+ * usage: native_ref MODEL.s2s SENTENCES.txt > expected.json
+ * For each line and for beam 1 and beam 4 (default translate parameters
+ * otherwise): the source ids, the output ids, the score and the per-token
+ * log-probabilities. Built by tests/js/native_ref.sh against build/libs2s_core.a.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "s2s.h"
+
+static char *read_all(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) buf = realloc(buf, (cap *= 2) + 1);
+    }
+    fclose(f);
+    if (buf) buf[n] = 0;
+    *size = n;
+    return buf;
+}
+
+static void print_ints(const int32_t *v, int32_t n) {
+    putchar('[');
+    for (int32_t i = 0; i < n; i++) printf(i ? ",%d" : "%d", (int)v[i]);
+    putchar(']');
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: native_ref MODEL.s2s SENTENCES.txt\n");
+        return 2;
+    }
+    size_t msize, tsize;
+    char *mbytes = read_all(argv[1], &msize), *text = read_all(argv[2], &tsize);
+    if (!mbytes || !text) {
+        fprintf(stderr, "native_ref: cannot read %s or %s\n", argv[1], argv[2]);
+        return 1;
+    }
+    s2s_error err = {0};
+    s2s_model *m = NULL;
+    if (s2s_model_load(&m, mbytes, msize, &err) != S2S_OK) {
+        fprintf(stderr, "native_ref: %s\n", err.message);
+        return 1;
+    }
+    printf("{\"model\":\"%s\",\"sentences\":[\n", strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1]);
+    int first = 1;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int32_t ids[S2S_MAX_SEQ_LEN], n = 0;
+        if (s2s_encode(m, line, strlen(line), ids, S2S_MAX_SEQ_LEN, &n, &err) != S2S_OK || n == 0) {
+            fprintf(stderr, "native_ref: cannot encode \"%s\": %s\n", line, err.message);
+            return 1;
+        }
+        printf("%s{\"text\":\"", first ? "" : ",\n");
+        first = 0;
+        for (const char *c = line; *c; c++) {
+            if (*c == '"' || *c == '\\') putchar('\\');
+            putchar(*c);
+        }
+        printf("\",\"sourceIds\":");
+        print_ints(ids, n);
+        const int beams[2] = {1, 4};
+        for (int b = 0; b < 2; b++) {
+            s2s_translate_params p = s2s_translate_default_params();
+            p.beam_size = beams[b];
+            const int32_t *src[1] = {ids};
+            s2s_result *r = NULL;
+            if (s2s_translate_ids(m, 1, src, &n, &p, &r, &err) != S2S_OK) {
+                fprintf(stderr, "native_ref: %s\n", err.message);
+                return 1;
+            }
+            int32_t len;
+            const int32_t *out = s2s_result_tokens(r, 0, &len);
+            const float *lp = s2s_result_token_logprobs(r, 0);
+            printf(",\"beam%d\":{\"targetIds\":", beams[b]);
+            print_ints(out, len);
+            printf(",\"score\":%.9g,\"tokenLogprobs\":[", s2s_result_score(r, 0));
+            for (int32_t i = 0; i <= len; i++) printf(i ? ",%.9g" : "%.9g", lp[i]);
+            printf("]}");
+            s2s_result_free(r);
+        }
+        putchar('}');
+    }
+    printf("\n]}\n");
+    s2s_model_free(m);
+    free(mbytes);
+    free(text);
+    return 0;
+}

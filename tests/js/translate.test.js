@@ -1,0 +1,160 @@
+// translate(): results, attention, batches, paragraphs, options, limits and errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Translator, LIMITS, InvalidArgumentError, InputTooLongError, BadTextError,
+} from '../../src/js/index.js';
+import { opts, sentences } from './helpers.js';
+
+let t;
+before(async () => { t = await Translator.create(opts()); });
+after(() => t.destroy());
+
+test('a sentence gives text, source and target tokens, ids, a score and per-token log-probabilities', async () => {
+  const r = await t.translate('Open the file.');
+  assert.equal(typeof r.text, 'string');
+  assert.ok(r.text.length > 0);
+  assert.ok(Array.isArray(r.sourceTokens) && r.sourceTokens.every((s) => typeof s === 'string'));
+  assert.equal(r.sourceTokens.join('').replaceAll('\u2581', ' ').trim(), 'Open the file.');
+  assert.ok(r.sourceIds instanceof Int32Array && r.sourceIds.length === r.sourceTokens.length);
+  assert.ok(r.targetIds instanceof Int32Array && r.targetIds.length === r.targetTokens.length);
+  assert.ok(Number.isFinite(r.score) && r.score < 0);
+  assert.equal(r.attention, null, 'no attention unless asked');
+  assert.equal(r.sentences.length, 1);
+  const s = r.sentences[0];
+  assert.equal(s.source, 'Open the file.');
+  assert.equal(s.tokenLogprobs.length, r.targetIds.length + 1, 'one per token, then EOS');
+  // with length penalty 1 the score is the mean log-probability over tokens + EOS
+  const mean = s.tokenLogprobs.reduce((a, b) => a + b, 0) / s.tokenLogprobs.length;
+  assert.ok(Math.abs(mean - r.score) < 1e-5, `${mean} vs ${r.score}`);
+});
+
+test('attention: one row per target token over the source tokens, each a distribution', async () => {
+  const r = await t.translate('Save the document before closing it.', { attention: true, beamSize: 4 });
+  assert.equal(r.attention.length, r.targetTokens.length);
+  for (const row of r.attention) {
+    assert.ok(row instanceof Float32Array);
+    assert.equal(row.length, r.sourceTokens.length);
+    const sum = row.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-4, `row sums to ${sum}`);
+    assert.ok(row.every((v) => v >= 0));
+  }
+  const plain = await t.translate('Save the document before closing it.', { beamSize: 4 });
+  assert.equal(plain.text, r.text, 'asking for attention changes nothing else');
+  assert.equal(plain.score, r.score);
+});
+
+test('translation is deterministic', async () => {
+  const a = await t.translate('The man went to the house.', { beamSize: 4 });
+  const b = await t.translate('The man went to the house.', { beamSize: 4 });
+  assert.deepEqual(a, b);
+});
+
+test('an array of texts translates as a batch, each as it would alone', async () => {
+  const texts = sentences();
+  for (const beamSize of [1, 4]) {
+    const batch = await t.translate(texts, { beamSize });
+    assert.equal(batch.length, texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const one = await t.translate(texts[i], { beamSize });
+      assert.equal(batch[i].text, one.text);
+      assert.deepEqual(batch[i].targetIds, one.targetIds);
+      assert.ok(Math.abs(batch[i].score - one.score) < 1e-5);
+    }
+  }
+  assert.deepEqual(await t.translate([]), []);
+});
+
+test('a paragraph is split into sentences, translated and joined back with its whitespace', async () => {
+  const para = 'Open the file.  Click OK to continue.\nPrint the current page';
+  const r = await t.translate(para, { attention: true });
+  assert.equal(r.sentences.length, 3);
+  const parts = await Promise.all(['Open the file.', 'Click OK to continue.', 'Print the current page'].map((s) => t.translate(s)));
+  assert.equal(r.text, `${parts[0].text}  ${parts[1].text}\n${parts[2].text}`);
+  assert.deepEqual(r.sourceTokens, parts.flatMap((p) => p.sourceTokens));
+  assert.deepEqual(r.targetTokens, parts.flatMap((p) => p.targetTokens));
+  // attention rows span all source tokens, zero outside the row's own sentence
+  assert.equal(r.attention.length, r.targetTokens.length);
+  const n0 = parts[0].sourceTokens.length;
+  const row = r.attention[0];
+  assert.equal(row.length, r.sourceTokens.length);
+  assert.ok(row.subarray(n0).every((v) => v === 0));
+  assert.ok(Math.abs(row.subarray(0, n0).reduce((a, b) => a + b, 0) - 1) < 1e-4);
+  assert.ok(Math.abs(r.score - parts.reduce((a, p) => a + p.score, 0) / 3) < 1e-6);
+});
+
+test('empty and whitespace-only input gives empty output without calling the engine', async () => {
+  for (const text of ['', '   ', '\n\t \n']) {
+    const r = await t.translate(text);
+    assert.equal(r.text, '');
+    assert.deepEqual(r.sourceTokens, []);
+    assert.deepEqual(r.targetTokens, []);
+    assert.equal(r.sentences.length, 0);
+  }
+  const [a, b] = await t.translate(['', 'Open the file.']);
+  assert.equal(a.text, '');
+  assert.equal(b.text, (await t.translate('Open the file.')).text);
+  assert.equal((await t.translate('  Open the file.\n')).text, b.text, 'outer whitespace is dropped');
+});
+
+test('text is NFC-normalized first', async () => {
+  const composed = 'Café déjà vu.';
+  const decomposed = composed.normalize('NFD');
+  assert.notEqual(composed, decomposed);
+  assert.deepEqual(await t.translate(decomposed), await t.translate(composed));
+});
+
+test('maxLength caps the target tokens; lengthPenalty changes the score', async () => {
+  for (const maxLength of [1, 2, 3]) {
+    for (const beamSize of [1, 4]) {
+      const r = await t.translate('And God said, let there be light.', { maxLength, beamSize });
+      assert.ok(r.targetTokens.length <= maxLength, `${r.targetTokens.length} > ${maxLength}`);
+    }
+  }
+  const a = await t.translate('Open the file.', { lengthPenalty: 0 });
+  const s = a.sentences[0].tokenLogprobs.reduce((x, y) => x + y, 0);
+  assert.ok(Math.abs(a.score - s) < 1e-4, 'length penalty 0: the plain log-probability');
+});
+
+test('bad arguments are InvalidArgumentErrors naming what is wrong', async () => {
+  const bad = [
+    [42], [null], [undefined], [{ text: 'x' }], [['x', 7]],
+    ['x', { beamSize: 0 }], ['x', { beamSize: 33 }], ['x', { beamSize: 1.5 }], ['x', { beamSize: '4' }],
+    ['x', { maxLength: 0 }], ['x', { maxLength: 512 }], ['x', { lengthPenalty: -1 }], ['x', { lengthPenalty: NaN }],
+    ['x', { lengthPenalty: 6 }], ['x', { attention: 'yes' }], ['x', { beam: 4 }], ['x', 'fast'], ['x', { signal: 'stop' }],
+  ];
+  for (const args of bad) {
+    await assert.rejects(t.translate(...args), (e) => {
+      assert.ok(e instanceof InvalidArgumentError, `${JSON.stringify(args)} -> ${e.name}: ${e.message}`);
+      assert.match(e.message, /^translate: /);
+      return true;
+    });
+  }
+});
+
+test('inputs beyond the documented limits are InputTooLongErrors', async () => {
+  await assert.rejects(t.translate('a'.repeat(LIMITS.maxTextLength + 1)), (e) => e instanceof InputTooLongError && /100000/.test(e.message));
+  await assert.rejects(t.translate(new Array(LIMITS.maxBatch + 1).fill('x')), InputTooLongError);
+  // a sentence of more than 512 tokens (no sentence end inside)
+  const long = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
+  await assert.rejects(t.translate(long), (e) => e instanceof InputTooLongError && /limit is 512/.test(e.message) && e.code === 'INPUT_TOO_LONG');
+  // the same words as sentences are fine
+  const many = Array.from({ length: 60 }, (_, i) => `Word ${i}.`).join(' ');
+  const r = await t.translate(many, { maxLength: 4 });
+  assert.equal(r.sentences.length, 60);
+});
+
+test('a lone surrogate is a BadTextError', async () => {
+  await assert.rejects(t.translate('bad \ud800 text'), BadTextError);
+});
+
+test('an AbortSignal cancels a batch between chunks', async () => {
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(t.translate('Open the file.', { signal: ac.signal }), { name: 'AbortError' });
+  const ac2 = new AbortController();
+  const p = t.translate(new Array(200).fill('Open the file and save it.'), { signal: ac2.signal });
+  setImmediate(() => ac2.abort());
+  await assert.rejects(p, { name: 'AbortError' });
+  assert.equal(typeof (await t.translate('Open the file.')).text, 'string', 'usable afterwards');
+});

@@ -1,0 +1,28 @@
+#!/bin/sh
+# tools/make_js_fixture.sh — regenerate the small model the JS tests use,
+# tests/fixtures/js/tiny-en-es.s2s (int8, 120 KB, 90k parameters): an LSTM
+# with Bahdanau attention, bidirectional encoder, E = H = 32, trained for a
+# fixed 10000 steps on a fixed 3000-pair sample of data/train.tsv with the
+# 768-piece test vocabulary (about 5 minutes on one core). Its translations
+# are poor but deterministic; the tests only need a real model of the shipped
+# shape family. Then it writes the native reference outputs
+# (tests/fixtures/js/native_expected.json) with tests/js/native_ref.c.
+# Needs: the native build (cmake), data/train.tsv (npm run data).
+set -eu
+cd "$(dirname "$0")/.."
+out=tests/fixtures/js
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+[ -f data/train.tsv ] || { echo "data/train.tsv is missing: run npm run data" >&2; exit 1; }
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target s2s -j2
+# every 20th pair with a short English side: ~3000 pairs
+awk -F'\t' 'NR % 20 == 0 && length($2) < 60' data/train.tsv | head -n 3000 >"$tmp/train.tsv"
+build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.tsv \
+  --out "$tmp/tiny.s2s" --cell lstm --attention bahdanau --bridge project \
+  --emb 32 --hidden 32 --dec-hidden 32 --tie 1 --bidirectional 1 \
+  --batch 32 --epochs 1000 --max-steps 10000 --max-len 60 --lr 1e-2 --dropout 0 --label-smoothing 0 \
+  --seed 7 --checkpoint "$tmp/tiny.ckpt" --log-every 1000
+build/s2s quantize "$tmp/tiny.s2s" "$out/tiny-en-es.s2s"
+build/s2s info "$out/tiny-en-es.s2s"
+sh tests/js/native_ref.sh "$out/tiny-en-es.s2s" tests/fixtures/js/sentences.txt >"$out/native_expected.json"
