@@ -747,21 +747,27 @@ void format_writer_add_str(format_writer *w, const char *key, const char *v) {
     writer_push_kv(w, key, FORMAT_STR, p, 4 + n);
 }
 
-/* I32_ARRAY and F32_ARRAY share the layout: u32 count, count 4-byte words. */
-static void writer_add_words(format_writer *w, const char *key, format_value_type type,
-                             const void *v, uint32_t n) {
-    if (!w || w->error.status != S2S_OK) return;
+/* The checks every array value gets: present, and at most 2^24 elements. */
+static int writer_array_ok(format_writer *w, const char *key, const void *v, uint32_t n) {
+    if (!w || w->error.status != S2S_OK) return 0;
     if (!v && n) {
         writer_fail(w, S2S_ERR_INVALID_ARGUMENT, "format writer: kv '%.40s': array is NULL",
                     key ? key : "");
-        return;
+        return 0;
     }
     if (n > MAX_ARRAY) {
         writer_fail(w, S2S_ERR_INVALID_ARGUMENT,
                     "format writer: kv '%.40s': array of %u elements exceeds 2^24", key ? key : "",
                     (unsigned)n);
-        return;
+        return 0;
     }
+    return 1;
+}
+
+/* I32_ARRAY and F32_ARRAY share the layout: u32 count, count 4-byte words. */
+static void writer_add_words(format_writer *w, const char *key, format_value_type type,
+                             const void *v, uint32_t n) {
+    if (!writer_array_ok(w, key, v, n)) return;
     uint8_t *p = writer_value(w, 4 + (size_t)n * 4);
     if (!p) return;
     put_u32(p, n);
@@ -783,18 +789,7 @@ void format_writer_add_f32_array(format_writer *w, const char *key, const float 
 
 void format_writer_add_str_array(format_writer *w, const char *key, const char *const *v,
                                  uint32_t n) {
-    if (!w || w->error.status != S2S_OK) return;
-    if (!v && n) {
-        writer_fail(w, S2S_ERR_INVALID_ARGUMENT, "format writer: kv '%.40s': array is NULL",
-                    key ? key : "");
-        return;
-    }
-    if (n > MAX_ARRAY) {
-        writer_fail(w, S2S_ERR_INVALID_ARGUMENT,
-                    "format writer: kv '%.40s': array of %u elements exceeds 2^24", key ? key : "",
-                    (unsigned)n);
-        return;
-    }
+    if (!writer_array_ok(w, key, v, n)) return;
     /* Up to 2^24 strings of up to 1 MiB: the total can overflow a 32-bit size_t. */
     uint64_t total = 4;
     for (uint32_t i = 0; i < n; i++) {

@@ -22,16 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if !defined(S2S_NO_SIMD)
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
-#else
-#define SIMDE_ENABLE_NATIVE_ALIASES
-#include <simde/wasm/simd128.h>
-#endif
-#endif
+#include "simd.h"
 
-#define S2S_NOINLINE __attribute__((noinline))
 
 static inline uint32_t bits_of(float f) {
     uint32_t u;

@@ -23,16 +23,8 @@
 #if defined(S2S_USE_BLAS)
 #include <cblas.h>
 #endif
-#if !defined(S2S_NO_SIMD)
-#if defined(__wasm_simd128__)
-#include <wasm_simd128.h>
-#else
-#define SIMDE_ENABLE_NATIVE_ALIASES
-#include <simde/wasm/simd128.h>
-#endif
-#endif
+#include "simd.h"
 
-#define S2S_NOINLINE __attribute__((noinline))
 
 /* Naive triple loop: the definition the tests and the fallback rely on. */
 void kernel_gemm_f32_ref(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda,
