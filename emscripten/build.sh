@@ -26,7 +26,7 @@ force=0
 [ "${1:-}" = "--force" ] && force=1
 
 for tool in emcc wasm-opt wasm-objdump; do
-  command -v "$tool" >/dev/null || { echo "emscripten/build.sh: $tool is missing (run tools/setup.sh --wasm)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "emscripten/build.sh: $tool is missing (run tools/setup.sh)" >&2; exit 1; }
 done
 
 srcs="$(sed -n '/^set(S2S_CORE_SOURCES/,/^)/p' CMakeLists.txt | grep -o 'src/[^ )]*\.c') src/wasm_api.c"

@@ -3,13 +3,17 @@
 #   1. the native build (SIMD kernels through SIMDe) and its CTest suite;
 #   2. the WebAssembly build and the JS tests against its SIMD and scalar
 #      flavours (tools/test_js.sh);
-#   3. the C suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   4. the C suite under valgrind memcheck (leaks and invalid accesses), built
+#   3. the JS API in headless Chromium, in the page and in a Web Worker
+#      (tests/browser/: Debian's chromium, npm's playwright-core);
+#   4. the C suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   5. the C suite under valgrind memcheck (leaks and invalid accesses), built
 #      without -march=native because valgrind does not decode AVX-512.
-# S2S_TEST_QUICK=1 runs only steps 1 and 2.
+# S2S_TEST_QUICK=1 runs only steps 1 to 3; S2S_TEST_BROWSER=0 skips step 3
+# (and does not install Chromium).
 set -eu
 cd "$(dirname "$0")/.."
-sh tools/setup.sh
+browser=${S2S_TEST_BROWSER:-1}
+if [ "$browser" = 1 ]; then sh tools/setup.sh --browser; else sh tools/setup.sh; fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 step() { printf '\n== %s\n' "$*"; }
@@ -20,6 +24,13 @@ cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
 
 sh tools/test_js.sh
+
+if [ "$browser" = 1 ]; then
+  step "browser tests (headless Chromium: page and Web Worker)"
+  # playwright-core only drives /usr/bin/chromium; it downloads no browser
+  [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund
+  S2S_BROWSER_REQUIRED=1 node --test --test-reporter=spec tests/browser/
+fi
 
 [ "${S2S_TEST_QUICK:-0}" = 1 ] && exit 0
 
