@@ -1,18 +1,59 @@
 #!/bin/sh
-# tools/start.sh — `npm start`: install what is missing, build the WebAssembly
-# engine if it is missing or out of date, then translate with the shipped
-# model (models/en-es.s2s): an interactive prompt on a terminal, otherwise
-# stdin to stdout line by line. (The web page is a later issue; it will be
-# served from here.)
+# tools/start.sh — `npm start`: build what is missing, then serve the
+# translation page (web/) on http://127.0.0.1:8080/web/ and print the address.
+#
+#   npm start                      the page (PORT=N or -- --port N for another port)
+#   npm start -- --cli [ARGS...]   the command-line translator instead, with the
+#                                  shipped model: an interactive prompt on a
+#                                  terminal, otherwise stdin to stdout line by line
+#
+# "What is missing": the WebAssembly engines in dist/ (emscripten/build.sh,
+# which rebuilds only what is out of date; needs emcc from tools/setup.sh).
+# Without emcc but with both engines in dist/, the page is served as built.
+# The models are not built here (README, "Train a model"): without
+# models/en-es.s2s the page says so.
 set -eu
 cd "$(dirname "$0")/.."
-sh tools/setup.sh
-sh emscripten/build.sh
+
 model=models/en-es.s2s
-if [ ! -f "$model" ]; then
-  echo "npm start: the shipped model $model is missing." >&2
-  echo "  Train one (README, \"Train a model\") and write it there, or run the CLI with" >&2
-  echo "  another model: node src/js/cli.js translate --model FILE" >&2
-  exit 1
+
+build_engines() {
+  if command -v emcc >/dev/null 2>&1 && command -v wasm-opt >/dev/null 2>&1 && command -v wasm-objdump >/dev/null 2>&1; then
+    sh emscripten/build.sh
+  elif [ -f dist/seq2seq-simd.wasm ] && [ -f dist/seq2seq-scalar.wasm ]; then
+    echo "npm start: emcc is not installed; using the engines already in dist/" >&2
+  else
+    sh tools/setup.sh
+    sh emscripten/build.sh
+  fi
+}
+
+if [ "${1:-}" = "--cli" ]; then
+  shift
+  build_engines
+  if [ ! -f "$model" ]; then
+    echo "npm start: the shipped model $model is missing." >&2
+    echo "  Train one (README, \"Train a model\") and write it there, or run the CLI with" >&2
+    echo "  another model: node src/js/cli.js translate --model FILE" >&2
+    exit 1
+  fi
+  exec node src/js/cli.js translate --model "$model" "$@"
 fi
-exec node src/js/cli.js translate --model "$model" "$@"
+
+port="${PORT:-8080}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port="${2:?--port needs a number}"; shift 2 ;;
+    --port=*) port="${1#--port=}"; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "npm start: unknown option $1 (known: --port N, --cli [ARGS...])" >&2; exit 2 ;;
+  esac
+done
+
+build_engines
+if [ ! -f "$model" ]; then
+  echo "npm start: note: $model is missing, so the page will say it cannot load the model." >&2
+  echo "  Train one (README, \"Train a model\") and write it there." >&2
+fi
+[ -f models/en-es-noattn.s2s ] || echo "npm start: note: models/en-es-noattn.s2s is missing; the page shows no baseline." >&2
+exec node tools/serve.js --port "$port"

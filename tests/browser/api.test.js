@@ -14,23 +14,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Translator } from '../../src/js/index.js';
 import { startServer } from './server.js';
+import { ROOT, skip, launch, watch } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
 const MODEL_URL_PATH = '/tests/fixtures/js/tiny-en-es.s2s';
 const SHOT = join(ROOT, 'build-browser/api.png');
-const CHROMIUM = process.env.S2S_CHROMIUM || '/usr/bin/chromium';
-const REQUIRED = process.env.S2S_BROWSER_REQUIRED === '1';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 
 const modelBytes = readFileSync(MODEL_PATH);
 const fixtureSentences = readFileSync(join(ROOT, 'tests/fixtures/js/sentences.txt'), 'utf8').split('\n').filter(Boolean);
@@ -44,18 +37,6 @@ const PARAMS = {
   pairs: [['Open the file.', 'Abre el archivo.'], ['Save the document.', 'Guarda el documento.']],
   fineTune: { steps: 4, learningRate: 5e-3, batchSize: 2, seed: 7 },
 };
-
-// --- what the browser must be unable to skip, and how to get one ---------
-
-let chromium = null, why = null;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  why = `playwright-core is not installed (npm install): ${e.message.split('\n')[0]}`;
-}
-if (!why && !existsSync(CHROMIUM)) why = `no Chromium at ${CHROMIUM} (sh tools/setup.sh --browser installs it)`;
-if (why && REQUIRED) throw new Error(`browser tests required (S2S_BROWSER_REQUIRED=1) but ${why}`);
-const skip = why ?? false;
 
 // --- the same pass in Node (page.js's run(), without the page) -------------
 
@@ -103,23 +84,13 @@ before(async () => {
   const node = Promise.all(['simd', 'scalar'].map(async (e) => { nodeResults[e] = await nodeRun(e); }));
   server = await startServer({ root: ROOT });
   profile = mkdtempSync(join(tmpdir(), 's2s-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
+  context = await launch(profile, {
     viewport: { width: 1100, height: 560 },
     serviceWorkers: 'block',
-    timeout: 30_000,
   });
-  context.on('request', (r) => requests.push(r.url()));
-  context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-  context.on('weberror', (e) => problems.push(`web error: ${e.error().message}`));
+  const w = watch(context, { requests, problems });
   page = context.pages()[0] ?? await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('worker', (w) => requests.push(w.url()));
+  w.watchPage(page);
   await page.goto(`${server.origin}/tests/browser/index.html`);
   await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 15_000 });
   await node;

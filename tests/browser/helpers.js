@@ -1,0 +1,57 @@
+// helpers.js — what the browser tests share: Debian's Chromium driven by
+// playwright-core (skipped when either is missing, unless
+// S2S_BROWSER_REQUIRED=1), its flags, and a watcher that records every
+// request and every console error or warning, page error and failed request.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = process.env.S2S_CHROMIUM || '/usr/bin/chromium';
+export const REQUIRED = process.env.S2S_BROWSER_REQUIRED === '1';
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+let chromium = null, why = null;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  why = `playwright-core is not installed (npm install): ${e.message.split('\n')[0]}`;
+}
+if (!why && !existsSync(CHROMIUM)) why = `no Chromium at ${CHROMIUM} (sh tools/setup.sh --browser installs it)`;
+if (why && REQUIRED) throw new Error(`browser tests required (S2S_BROWSER_REQUIRED=1) but ${why}`);
+
+export { chromium };
+/** false, or why the browser tests are skipped. */
+export const skip = why ?? false;
+
+/** A persistent Chromium context on `profile` (a fresh directory). */
+export function launch(profile, options = {}) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+    ...options,
+  });
+}
+
+/**
+ * Records, for a context and its pages, every URL asked for (pages, workers,
+ * service workers) in `requests` and every problem (console error or warning,
+ * page error, failed request) in `problems`. Call watchPage for each page.
+ */
+export function watch(context, { requests = [], problems = [] } = {}) {
+  context.on('request', (r) => requests.push(r.url()));
+  context.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  context.on('weberror', (e) => problems.push(`web error: ${e.error().message}`));
+  const watchPage = (page) => {
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('worker', (w) => requests.push(w.url()));
+  };
+  return { requests, problems, watchPage };
+}

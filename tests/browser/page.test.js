@@ -1,0 +1,342 @@
+// The translation page (web/) in a real browser: headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core) opens /web/ from the shared
+// static server (tools/serve.js, 127.0.0.1 only), which serves a web/config.js
+// pointing the page at the small test model (tests/fixtures/js/tiny-en-es.s2s,
+// as both the attention model and the baseline). Translations must equal the
+// Node Translator's on the same model. It then fine-tunes, reloads, downloads,
+// loads files, resets, and reloads with the network off. The page may log no
+// error and may ask for nothing outside the local server. Screenshots (desktop
+// light, phone-width dark) are kept in build-browser/page-*.png.
+//
+// Skipped without playwright-core or Chromium unless S2S_BROWSER_REQUIRED=1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Translator } from '../../src/js/index.js';
+import { startServer } from './server.js';
+import { ROOT, skip, launch, watch } from './helpers.js';
+
+const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
+const modelBytes = readFileSync(MODEL_PATH);
+const CONFIG_JS = `export const CONFIG = Object.freeze({
+  model: '../tests/fixtures/js/tiny-en-es.s2s',
+  baseline: '../tests/fixtures/js/tiny-en-es.s2s',
+  integrity: null,
+});
+`;
+const SHOTS = join(ROOT, 'build-browser');
+const SENTENCE = 'Save the document before closing it.';
+const PAIR = ['Open the file.', 'Abre el archivo.'];
+
+let server, context, page, profile, w;
+const expected = {};
+
+before(async () => {
+  if (skip) return;
+  // what the page must show: the Node Translator on the same model
+  const t = await Translator.create({ model: MODEL_PATH });
+  try {
+    const r = await t.translate(SENTENCE, { attention: true });
+    expected.greedy = r;
+    expected.beam4 = (await t.translate(SENTENCE, { beamSize: 4 })).text;
+    expected.pairBefore = (await t.translate(PAIR[0])).text;
+    expected.typed = (await t.translate(`${SENTENCE} Now open it.`)).text;
+  } finally {
+    t.destroy();
+  }
+  server = await startServer({ files: { '/web/config.js': { body: CONFIG_JS } } });
+  profile = mkdtempSync(join(tmpdir(), 's2s-page-'));
+  context = await launch(profile, { viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+  w = watch(context);
+  page = context.pages()[0] ?? await context.newPage();
+  w.watchPage(page);
+  mkdirSync(SHOTS, { recursive: true });
+}, { timeout: 40_000 });
+
+after(async () => {
+  await context?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+}, { timeout: 20_000 });
+
+const html = () => page.locator('html');
+const ready = () => page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 20_000 });
+
+/** Types `text` into the English box and waits for its translation; returns it. */
+async function translate(text, { beam } = {}) {
+  await page.fill('#source', text);
+  await page.waitForFunction(([t, b]) => {
+    const o = document.getElementById('target');
+    return o.dataset.for === t && (!b || o.dataset.beam === String(b)) && !o.classList.contains('stale');
+  }, [text, beam], { timeout: 15_000 });
+  return page.textContent('#target');
+}
+
+test('loads the engine and the model with a byte progress bar, names the build, sends a strict CSP', { skip, timeout: 30_000 }, async () => {
+  const res = await page.goto(`${server.origin}/`);
+  assert.equal(new URL(res.url()).pathname, '/web/', '/ leads to the page');
+  const csp = res.headers()['content-security-policy'];
+  for (const policy of [csp, await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')]) {
+    assert.match(policy, /default-src 'self'/);
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.doesNotMatch(policy, /unsafe-inline|'unsafe-eval'/);
+  }
+  await ready();
+  const s = await page.evaluate(() => {
+    const p = document.getElementById('load-progress');
+    return {
+      max: p.max, value: p.value, engine: document.documentElement.dataset.engine, sw: document.documentElement.dataset.sw,
+      badge: document.getElementById('engine-badge').textContent, model: document.getElementById('model-info').textContent,
+    };
+  });
+  assert.equal(s.max, modelBytes.length, 'the progress bar counts the model bytes');
+  assert.equal(s.value, modelBytes.length);
+  assert.equal(s.engine, 'simd');
+  assert.match(s.badge, /SIMD/);
+  assert.match(s.model, /shipped model/);
+  assert.equal(s.sw, 'controlled', 'the service worker controls the page after the first load');
+  await page.screenshot({ path: join(SHOTS, 'page-desktop.png'), fullPage: true });
+});
+
+test('translates as you type (debounced; the last text wins), greedy and beam, equal to Node', { skip, timeout: 30_000 }, async () => {
+  assert.equal(await translate(SENTENCE), expected.greedy.text);
+  // keys one by one: only the final text's translation may stay on screen
+  await page.locator('#source').pressSequentially(' Now open it.', { delay: 15 });
+  await page.waitForFunction((t) => document.getElementById('target').dataset.for === t, `${SENTENCE} Now open it.`, { timeout: 15_000 });
+  assert.equal(await page.textContent('#target'), expected.typed);
+  await page.check('input[name=search][value=beam]');
+  assert.equal(await translate(SENTENCE, { beam: 4 }), expected.beam4);
+  await page.check('input[name=search][value=greedy]');
+  assert.equal(await translate(SENTENCE, { beam: 1 }), expected.greedy.text);
+});
+
+test('the heatmap is target pieces × source pieces; hovering links both ways; it exports as PNG', { skip, timeout: 30_000 }, async () => {
+  const T = expected.greedy.targetTokens.length, S = expected.greedy.sourceTokens.length;
+  const dims = await page.evaluate(() => {
+    const c = document.getElementById('heatmap');
+    const table = document.getElementById('attention-table');
+    return {
+      rows: Number(c.dataset.rows), cols: Number(c.dataset.cols),
+      tableRows: table.tBodies[0].rows.length,
+      tableCells: [...table.tBodies[0].rows].map((r) => r.cells.length - 1),
+      tableHead: table.tHead.rows[0].cells.length - 1,
+      srcChips: document.querySelectorAll('#src-pieces button').length,
+      tgtChips: document.querySelectorAll('#tgt-pieces button').length,
+      srcText: [...document.querySelectorAll('#src-pieces button')].map((b) => b.textContent),
+      cssWidth: c.getBoundingClientRect().width, cssHeight: c.getBoundingClientRect().height,
+    };
+  });
+  assert.deepEqual([dims.rows, dims.cols], [T, S]);
+  assert.equal(dims.tableRows, T);
+  assert.ok(dims.tableCells.every((n) => n === S));
+  assert.equal(dims.tableHead, S);
+  assert.deepEqual([dims.tgtChips, dims.srcChips], [T, S]);
+  assert.deepEqual(dims.srcText, expected.greedy.sourceTokens);
+
+  const argmax = (row) => row.reduce((b, v, i) => (v > row[b] ? i : b), 0);
+  // a target piece highlights the source piece it attends to most
+  const t0 = 1, s0 = argmax(expected.greedy.attention[t0]);
+  await page.hover(`#tgt-pieces button[data-i="${t0}"]`);
+  assert.deepEqual(await page.$$eval('#src-pieces button.linked-strong', (bs) => bs.map((b) => Number(b.dataset.i))), [s0]);
+  assert.match(await page.textContent('#link-info'), /attends most to/);
+  // and the other way round
+  await page.hover(`#src-pieces button[data-i="${s0}"]`);
+  const strong = await page.$$eval('#tgt-pieces button.linked-strong', (bs) => bs.map((b) => Number(b.dataset.i)));
+  const want = expected.greedy.attention.map((row, t) => [t, argmax(row)]).filter(([, s]) => s === s0).map(([t]) => t);
+  assert.deepEqual(strong, want);
+  // a cell of the canvas: its row's and column's pieces
+  await page.$eval('#heatmap', (c) => c.scrollIntoView({ block: 'start' }));
+  const box = await page.locator('#heatmap').boundingBox();
+  const L = await page.$eval('#heatmap', (c) => ({ left: +c.dataset.left, top: +c.dataset.top, cell: +c.dataset.cell }));
+  const [tc, sc] = [2, S - 1];
+  await page.mouse.move(box.x + L.left + (sc + 0.5) * L.cell, box.y + L.top + (tc + 0.5) * L.cell);
+  assert.deepEqual(await page.$$eval('.chip.active', (bs) => bs.map((b) => `${b.closest('ul').id}:${b.dataset.i}`).sort()),
+    [`src-pieces:${sc}`, `tgt-pieces:${tc}`]);
+  assert.match(await page.textContent('#link-info'), /of its attention/);
+  // by keyboard: focusing a piece links it too
+  await page.mouse.move(0, 0);
+  await page.focus(`#tgt-pieces button[data-i="0"]`);
+  assert.ok((await page.$$eval('#src-pieces button.linked-strong', (bs) => bs.length)) === 1);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+  assert.equal(download.suggestedFilename(), 'attention.png');
+  const png = readFileSync(await download.path());
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  assert.equal(png.readUInt32BE(16), Math.round(dims.cssWidth * 2), 'PNG width: twice the heatmap');
+  assert.equal(png.readUInt32BE(20), Math.round(dims.cssHeight * 2));
+});
+
+test('the no-attention baseline side by side on request', { skip, timeout: 20_000 }, async () => {
+  await page.check('#compare');
+  assert.equal(await page.isVisible('#baseline-pane'), true);
+  await page.waitForFunction((t) => document.getElementById('baseline-target').dataset.for === t, SENTENCE, { timeout: 15_000 });
+  assert.equal(await page.textContent('#baseline-target'), expected.greedy.text, 'the same model gives the same text');
+  await page.uncheck('#compare');
+  assert.equal(await page.isVisible('#baseline-pane'), false);
+});
+
+test('bad pairs and bad pair files get a clear message', { skip, timeout: 10_000 }, async () => {
+  await page.fill('#pairs', 'Open the file.\tAbre el archivo.\nthis line has no separator\n | only Spanish');
+  await page.click('#tune');
+  const msg = await page.textContent('#pairs-error');
+  assert.match(msg, /Line 2: put a tab or “\|”/);
+  assert.match(msg, /Line 3: the English side is empty/);
+  await page.setInputFiles('#pairs-file', { name: 'pairs.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from([0x41, 0x00, 0x42]) });
+  await page.waitForFunction(() => /not a text file/.test(document.getElementById('pairs-error').textContent));
+  await page.setInputFiles('#pairs-file', { name: 'pairs.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from(`${PAIR[0]}\t${PAIR[1]}\n`) });
+  await page.waitForFunction(() => document.getElementById('pairs-error').hidden);
+  assert.equal(await page.inputValue('#pairs'), `${PAIR[0]}\t${PAIR[1]}\n`);
+});
+
+let tuned; // the tuned model's translation of PAIR[0]
+
+test('fine-tunes a few steps on a pair with a live loss curve; the output changes; cancel stops', { skip, timeout: 40_000 }, async () => {
+  await page.fill('#steps', '20');
+  await page.selectOption('#lr', '0.01');
+  await page.click('#tune');
+  await page.waitForFunction(() => ['done', 'error', 'diverged'].includes(document.documentElement.dataset.tune), null, { timeout: 30_000 });
+  assert.equal(await html().getAttribute('data-tune'), 'done', await page.textContent('#pairs-error'));
+  const row = await page.$$eval('#before-after tbody td', (tds) => tds.map((td) => td.textContent));
+  assert.equal(row[0], PAIR[0]);
+  assert.equal(row[1], PAIR[1]);
+  assert.equal(row[2], expected.pairBefore, 'before: the shipped model');
+  assert.notEqual(row[3], row[2], 'after: the output changed');
+  assert.equal(await page.evaluate(() => document.getElementById('tune-progress').value), 20);
+  assert.match(await page.getAttribute('#loss', 'aria-label'), /20 of 20 steps/);
+  assert.equal(await html().getAttribute('data-steps'), '20');
+  assert.match(await page.textContent('#model-info'), /fine-tuned for 20 steps/);
+  assert.equal(await translate(PAIR[0]), row[3], 'translations use the tuned model');
+
+  // cancel: a long run stops after a few steps and keeps them
+  await page.fill('#steps', '2000');
+  await page.click('#tune');
+  await page.waitForFunction(() => document.getElementById('tune-progress').value >= 3, null, { timeout: 10_000 });
+  await page.click('#cancel');
+  await page.waitForFunction(() => ['cancelled', 'error'].includes(document.documentElement.dataset.tune), null, { timeout: 10_000 });
+  assert.match(await page.textContent('#tune-label'), /Cancelled after \d+ of 2000 steps/);
+  const steps = Number(await html().getAttribute('data-steps'));
+  assert.ok(steps > 20 && steps < 2020, `${steps} steps in all`);
+  tuned = { text: await translate(PAIR[0]), steps };
+});
+
+test('the tuned model survives a reload (IndexedDB)', { skip, timeout: 30_000 }, async () => {
+  await page.reload();
+  await ready();
+  assert.equal(await html().getAttribute('data-model'), 'tuned');
+  assert.equal(Number(await html().getAttribute('data-steps')), tuned.steps);
+  assert.equal(await translate(PAIR[0]), tuned.text);
+});
+
+test('downloads as .s2s; a bad file gets a clear message; a .s2s file loads', { skip, timeout: 30_000 }, async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.match(download.suggestedFilename(), /^en-es-tuned-\d+\.s2s$/);
+  const file = readFileSync(await download.path());
+  assert.equal(file.subarray(0, 4).toString(), 'S2SM');
+
+  await page.setInputFiles('#model-file', { name: 'broken.s2s', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a model, only some text') });
+  await page.waitForFunction(() => !document.getElementById('model-error').hidden, null, { timeout: 10_000 });
+  assert.match(await page.textContent('#model-error'), /“broken\.s2s” is not a model this page can use: .+ The current model stays\./);
+  assert.equal(await html().getAttribute('data-model'), 'tuned');
+
+  await page.setInputFiles('#model-file', { name: 'mine.s2s', mimeType: 'application/octet-stream', buffer: file });
+  await page.waitForFunction(() => document.documentElement.dataset.model === 'file', null, { timeout: 10_000 });
+  assert.match(await page.textContent('#model-info'), /“mine\.s2s”/);
+  assert.equal(await page.isHidden('#model-error'), true);
+  assert.equal(await translate(PAIR[0]), tuned.text, 'the downloaded model is the tuned one');
+});
+
+test('reset returns to the shipped model', { skip, timeout: 20_000 }, async () => {
+  await page.click('#reset');
+  await page.waitForFunction(() => document.documentElement.dataset.model === 'shipped', null, { timeout: 10_000 });
+  assert.equal(await translate(PAIR[0]), expected.pairBefore);
+  await page.reload();
+  await ready();
+  assert.equal(await html().getAttribute('data-model'), 'shipped', 'nothing is kept after a reset');
+});
+
+test('works offline: reload with the network off and translate', { skip, timeout: 30_000 }, async () => {
+  const before = server.requests.length;
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await ready();
+    assert.equal(await translate(SENTENCE), expected.greedy.text);
+  } finally {
+    await context.setOffline(false);
+  }
+  // (Chromium's check for a new sw.js bypasses the offline emulation; a real
+  // offline browser fails it quietly and keeps the installed worker)
+  const reached = server.requests.slice(before).filter((r) => r.url !== '/web/sw.js');
+  assert.deepEqual(reached, [], 'nothing else reached the server while offline');
+});
+
+test('readable at phone width in dark mode; keyboard and screen-reader basics', { skip, timeout: 20_000 }, async () => {
+  // every control has a label
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+    .map((e) => e.id || e.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, []);
+  // the skip link is the first stop of Tab and shows when focused
+  assert.equal(await page.evaluate(() => document.querySelector('a, button, input, select, textarea, [tabindex]').className), 'skip');
+  await page.focus('a.skip');
+  assert.ok((await page.locator('a.skip').boundingBox()).x >= 0, 'the focused skip link is on screen');
+  await page.keyboard.press('Enter');
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await translate(`${SENTENCE} Then open the file and select the cells you want to delete.`);
+  await page.waitForTimeout(200); // the heatmap redraws on resize
+  const layout = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    bg: getComputedStyle(document.documentElement).backgroundColor,
+  }));
+  assert.ok(layout.scroll <= 390, `no sideways scrolling of the page (${layout.scroll} px)`);
+  assert.equal(layout.bg, 'rgb(21, 23, 26)', 'dark colours');
+  await page.screenshot({ path: join(SHOTS, 'page-phone-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1100, height: 900 });
+});
+
+test('a clear message where WebAssembly is missing', { skip, timeout: 20_000 }, async () => {
+  const p = await context.newPage();
+  const seen = [];
+  p.on('console', (m) => { if (m.type() === 'error') seen.push(m.text()); });
+  try {
+    await p.addInitScript(() => { delete globalThis.WebAssembly; });
+    await p.goto(`${server.origin}/web/`);
+    await p.waitForFunction(() => document.documentElement.dataset.state === 'error', null, { timeout: 10_000 });
+    assert.match(await p.textContent('#fatal'), /This browser has no WebAssembly/);
+    assert.equal(await p.isDisabled('#source'), true);
+    assert.deepEqual(seen, []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('no console error, nothing asked of any other origin; the service worker caches every file the page loads', { skip }, async () => {
+  assert.deepEqual(w.problems, []);
+  const foreign = w.requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== server.origin);
+  assert.deepEqual(foreign, [], 'requests outside the local server');
+  const bad = server.requests.filter((r) => r.status !== 200 && !(r.url === '/' && r.status === 302));
+  assert.deepEqual(bad, [], 'every request found its file');
+  // sw.js's SHELL lists every module and stylesheet of web/ and src/js/ (except the CLI) and both engines
+  const sw = readFileSync(join(ROOT, 'web/sw.js'), 'utf8');
+  const files = [
+    ...readdirSync(join(ROOT, 'web')).filter((f) => /\.(js|css|html|svg)$/.test(f) && f !== 'sw.js').map((f) => `./${f}`),
+    ...readdirSync(join(ROOT, 'src/js')).filter((f) => f.endsWith('.js') && f !== 'cli.js').map((f) => `../src/js/${f}`),
+    '../dist/seq2seq-simd.wasm', '../dist/seq2seq-scalar.wasm',
+  ];
+  for (const f of files) assert.ok(sw.includes(`'${f}'`), `web/sw.js caches ${f}`);
+});
+
+test('the page never builds HTML from strings and has no inline script or style', { skip }, async () => {
+  for (const f of readdirSync(join(ROOT, 'web')).filter((n) => n.endsWith('.js'))) {
+    const src = readFileSync(join(ROOT, 'web', f), 'utf8');
+    assert.doesNotMatch(src, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/, `web/${f}`);
+  }
+  const page = readFileSync(join(ROOT, 'web/index.html'), 'utf8');
+  assert.doesNotMatch(page, /\sstyle=|<style|\son[a-z]+=/i, 'no inline style or handler');
+  assert.doesNotMatch(page, /<script(?![^>]*\ssrc=)/i, 'no inline script');
+});

@@ -1,0 +1,581 @@
+// app.js — the translation page: loads the engine and the model in a Web
+// Worker (WorkerTranslator), translates as you type, shows the attention,
+// fine-tunes on the user's pairs, keeps the tuned model in IndexedDB, and
+// registers the service worker that makes the page work offline.
+//
+// Everything the user typed or loaded is shown through textContent (never as
+// HTML). The model files come from config.js.
+
+import { WorkerTranslator, Translator } from '../src/js/index.js';
+import { CONFIG } from './config.js';
+import { Heatmap } from './heatmap.js';
+import { LossChart } from './losschart.js';
+import { parsePairs, readPairsFile } from './pairs.js';
+import { loadStored, saveStored, clearStored } from './store.js';
+
+const $ = (id) => document.getElementById(id);
+const root = document.documentElement;
+const el = {
+  status: $('status'), progress: $('load-progress'), loadLabel: $('load-label'), badge: $('engine-badge'), fatal: $('fatal'),
+  source: $('source'), target: $('target'), io: $('io'), baselinePane: $('baseline-pane'), baselineTarget: $('baseline-target'),
+  beamSize: $('beam-size'), compare: $('compare'), note: $('translate-note'),
+  pairs: $('pairs'), pairsFile: $('pairs-file'), steps: $('steps'), lr: $('lr'), tune: $('tune'), cancel: $('cancel'),
+  pairsError: $('pairs-error'), tuneProgress: $('tune-progress'), tuneLabel: $('tune-label'), beforeAfter: $('before-after'),
+  modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
+  offline: $('offline-state'),
+};
+
+const heatmap = new Heatmap({
+  canvas: $('heatmap'), wrap: $('heatmap-wrap'), srcList: $('src-pieces'), tgtList: $('tgt-pieces'),
+  info: $('link-info'), summary: $('heatmap-summary'), table: $('attention-table'), exportButton: $('export-png'),
+});
+const lossChart = new LossChart($('loss'));
+
+const modelUrl = (path) => new URL(path, location.href).href;
+const MB = (n) => `${(n / 1048576).toFixed(n < 1048576 ? 2 : 1)} MB`;
+
+const state = {
+  t: null,            // the translator in use (WorkerTranslator, or Translator when workers fail)
+  kind: 'shipped',    // 'shipped' | 'tuned' | 'file'
+  name: '',           // file name of a loaded model
+  baseSteps: 0,       // fine-tuning steps already in the loaded weights (restored from IndexedDB)
+  bytes: 0,           // size of the loaded model file
+  baseline: null,     // Promise<translator | null> of the no-attention model, once asked for
+  baselineError: '',
+  tuning: null,       // AbortController of the running fine-tune
+  busy: false,        // a model is being replaced
+  mode: 'worker',
+};
+
+function show(node, text, kind) {
+  node.textContent = text ?? '';
+  node.hidden = !text;
+  if (kind) node.classList.toggle('error', kind === 'error');
+}
+
+function describeError(e) {
+  if (!e) return 'unknown error';
+  if (e.name === 'UnsupportedError') return e.message;
+  if (e.name === 'NetworkError') return `${e.message}. Check the connection, or that the file exists.`;
+  if (e.name === 'ModelError') return `not a usable model file: ${e.message}`;
+  return e.message || String(e);
+}
+
+// --- start ------------------------------------------------------------------
+
+function fatal(message) {
+  root.dataset.state = 'error';
+  el.status.classList.add('done');
+  show(el.loadLabel, 'Not running.');
+  show(el.fatal, message, 'error');
+}
+
+function setControls(on) {
+  for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile]) n.disabled = !on;
+  if (on && state.tuning) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; }
+}
+
+function progressMonitor(what) {
+  return (target) => target.addEventListener('downloadprogress', (e) => {
+    el.progress.max = e.total || Math.max(e.loaded, 1);
+    el.progress.value = e.loaded;
+    el.loadLabel.textContent = e.total
+      ? `Loading ${what}: ${MB(e.loaded)} of ${MB(e.total)}`
+      : `Loading ${what}: ${MB(e.loaded)}`;
+    el.progress.setAttribute('aria-valuetext', el.loadLabel.textContent);
+  });
+}
+
+/** A translator for `model` (URL or bytes): in a worker, or in this thread if workers fail. */
+async function createTranslator(model, { monitor, integrity } = {}) {
+  const opts = { model };
+  if (monitor) opts.monitor = monitor;
+  if (integrity) opts.integrity = integrity;
+  if (state.mode === 'worker') {
+    try {
+      return await WorkerTranslator.create(opts);
+    } catch (e) {
+      // a worker that could not start (not a model or network problem): run here instead
+      if (e?.code || e?.name === 'AbortError') throw e;
+      state.mode = 'main';
+      console.info(`seq2seq-wasm: the Web Worker did not start (${e.message}); translating in the page instead`);
+    }
+  }
+  return Translator.create(model instanceof Uint8Array ? { ...opts, model: model.slice() } : opts);
+}
+
+const modelOf = (t) => (t.getModel ? t.getModel() : Promise.resolve(t.model));
+
+async function start() {
+  root.dataset.state = 'loading';
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+    fatal('This browser has no WebAssembly (or it is switched off, as some security settings and “lockdown” modes do), so the translator cannot run here. Any current version of Firefox, Chrome, Edge or Safari has it.');
+    return;
+  }
+  el.loadLabel.textContent = 'Starting the engine…';
+  await registerServiceWorker();
+
+  let stored = null;
+  try {
+    stored = await loadStored();
+  } catch (e) {
+    console.info(`seq2seq-wasm: no stored model (${e.message})`);
+  }
+  try {
+    if (stored) {
+      try {
+        el.loadLabel.textContent = `Loading your ${stored.kind === 'file' ? 'model file' : 'fine-tuned model'} from this browser…`;
+        await adopt(await createTranslator(stored.bytes), { kind: stored.kind, name: stored.name, baseSteps: stored.steps ?? 0, bytes: stored.bytes.length });
+      } catch (e) {
+        if (e?.name !== 'ModelError') throw e;
+        await clearStored().catch(() => {});
+        show(el.modelError, `The model kept in this browser could not be read (${e.message}); the shipped model is used instead.`, 'error');
+        stored = null;
+      }
+    }
+    if (!stored) {
+      const t = await createTranslator(modelUrl(CONFIG.model), { monitor: progressMonitor('the model'), integrity: CONFIG.integrity });
+      await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0 });
+    }
+  } catch (e) {
+    console.error(e);
+    fatal(e?.name === 'NetworkError' && /HTTP 404/.test(e.message)
+      ? `The model file ${CONFIG.model} is not on this site (HTTP 404). Train one and put it there (README, “Train a model”), then reload.`
+      : e?.name === 'NetworkError'
+        ? `The model ${CONFIG.model} could not be loaded: ${e.message}. If you are offline, open this page once while online.`
+        : `The translator could not start: ${describeError(e)}`);
+    return;
+  }
+  el.status.classList.add('done');
+  el.loadLabel.textContent = `Ready${state.mode === 'main' ? ' (in the page: Web Workers are unavailable)' : ''}.`;
+  el.badge.textContent = state.t.engine.simd ? 'WebAssembly SIMD build' : 'WebAssembly scalar build (no SIMD here)';
+  el.badge.title = state.t.engine.simd ? 'seq2seq-simd.wasm: SIMD128 kernels' : 'seq2seq-scalar.wasm: this browser has no WebAssembly SIMD';
+  el.badge.hidden = false;
+  root.dataset.engine = state.t.engine.flavor;
+  root.dataset.state = 'ready';
+  setControls(true);
+  translateNow();
+}
+
+/** Makes `t` the translator in use (destroying the previous one). */
+async function adopt(t, { kind, name = '', baseSteps = 0, bytes = 0 }) {
+  const old = state.t;
+  state.t = t;
+  Object.assign(state, { kind, name, baseSteps, bytes });
+  if (old && old !== t) old.destroy();
+  await showModelInfo();
+}
+
+async function showModelInfo() {
+  const m = await modelOf(state.t);
+  const steps = state.baseSteps + m.fineTuneSteps;
+  const attn = m.attentionName === 'none' ? 'no' : m.attentionName[0].toUpperCase() + m.attentionName.slice(1);
+  const arch = `${m.cellName.toUpperCase()}, ${attn} attention, ${m.parameters.toLocaleString('en')} parameters, ${m.quantized ? 'int8' : 'float32'}`;
+  let text;
+  if (state.kind === 'file') text = `A model loaded from the file “${state.name}”${steps ? `, then fine-tuned for ${steps} steps` : ''} (${arch}). It is kept in this browser.`;
+  else if (steps) text = `The shipped model fine-tuned for ${steps} steps here (${arch}). It is kept in this browser until you reset it.`;
+  else text = `The shipped model, ${CONFIG.model.split('/').pop()}${state.bytes ? `, ${MB(state.bytes)}` : ''} (${arch}).`;
+  el.modelInfo.textContent = text;
+  root.dataset.model = state.kind === 'shipped' && !steps ? 'shipped' : state.kind === 'file' ? 'file' : 'tuned';
+  root.dataset.steps = String(steps);
+}
+
+// --- service worker -------------------------------------------------------------
+
+async function registerServiceWorker() {
+  const sw = navigator.serviceWorker;
+  if (!sw) { el.offline.textContent = '(Offline use needs a browser with service workers, on https or localhost.)'; return; }
+  let reg;
+  try {
+    // scope: the directory holding web/, src/js/, dist/ and models/, so that the
+    // engine's worker is controlled too (the server sends Service-Worker-Allowed)
+    reg = await sw.register('./sw.js', { scope: '../' });
+  } catch {
+    try {
+      reg = await sw.register('./sw.js');
+    } catch (e) {
+      el.offline.textContent = `(Offline use is unavailable: ${e.message})`;
+      return;
+    }
+  }
+  if (!sw.controller) {
+    // first visit: wait (briefly) until the worker controls the page, so that
+    // the engine and the model are cached as they load
+    await new Promise((resolve) => {
+      sw.addEventListener('controllerchange', resolve, { once: true });
+      setTimeout(resolve, 5000);
+    });
+  }
+  root.dataset.sw = sw.controller ? 'controlled' : 'registered';
+  el.offline.textContent = sw.controller ? 'It is ready for offline use.' : '';
+  return reg;
+}
+
+// --- translate as you type -------------------------------------------------------
+
+let timer = 0;
+let seq = 0;
+let inflight = null;
+
+function options() {
+  const beam = document.querySelector('input[name=search]:checked')?.value === 'beam';
+  return { beamSize: beam ? Number(el.beamSize.value) : 1 };
+}
+
+function scheduleTranslate() {
+  clearTimeout(timer);
+  el.target.classList.add('stale');
+  timer = setTimeout(translateNow, 300);
+}
+
+async function translateNow() {
+  clearTimeout(timer);
+  if (!state.t) return;
+  const my = ++seq;
+  inflight?.abort();
+  const ac = new AbortController();
+  inflight = ac;
+  const text = el.source.value;
+  const opts = options();
+  if (!text.trim()) {
+    el.target.textContent = '';
+    el.baselineTarget.textContent = '';
+    el.target.classList.remove('stale');
+    heatmap.show(null);
+    el.target.dataset.for = '';
+    return;
+  }
+  if (state.tuning) show(el.note, 'Fine-tuning is running; the translation follows when it ends.');
+  const t = state.t;
+  const baseline = el.compare.checked ? translateBaseline(text, opts, ac.signal, my) : null;
+  try {
+    const r = await t.translate(text, { ...opts, attention: true, signal: ac.signal });
+    if (my !== seq) return;
+    el.target.textContent = r.text;
+    el.target.classList.remove('stale', 'unavailable');
+    el.target.dataset.for = text;
+    el.target.dataset.beam = String(opts.beamSize);
+    heatmap.show(r);
+    if (!state.tuning) show(el.note, '');
+  } catch (e) {
+    if (my !== seq || e?.name === 'AbortError' || e?.name === 'DestroyedError') return;
+    el.target.classList.remove('stale');
+    heatmap.show(null);
+    show(el.note, e?.name === 'InputTooLongError' || e?.name === 'BadTextError'
+      ? `This text cannot be translated: ${e.message}` : `The translation failed: ${describeError(e)}`, 'error');
+  }
+  await baseline;
+}
+
+async function translateBaseline(text, opts, signal, my) {
+  const out = el.baselineTarget;
+  const b = await baselineTranslator();
+  if (my !== seq) return;
+  if (!b) {
+    out.textContent = state.baselineError;
+    out.classList.add('unavailable');
+    return;
+  }
+  try {
+    const r = await b.translate(text, { ...opts, signal });
+    if (my !== seq) return;
+    out.textContent = r.text;
+    out.classList.remove('unavailable');
+    out.dataset.for = text;
+  } catch (e) {
+    if (my !== seq || e?.name === 'AbortError' || e?.name === 'DestroyedError') return;
+    out.textContent = `The baseline failed: ${describeError(e)}`;
+    out.classList.add('unavailable');
+  }
+}
+
+function baselineTranslator() {
+  state.baseline ??= (async () => {
+    el.baselineTarget.textContent = 'Loading the no-attention model…';
+    el.baselineTarget.classList.add('unavailable');
+    try {
+      return await createTranslator(modelUrl(CONFIG.baseline));
+    } catch (e) {
+      state.baselineError = e?.name === 'NetworkError'
+        ? `The no-attention baseline (${CONFIG.baseline.split('/').pop()}) is not available on this site, so only the attention model is shown.`
+        : `The no-attention baseline could not be loaded: ${describeError(e)}`;
+      state.baseline = null; // try again next time it is asked for
+      return null;
+    }
+  })();
+  return state.baseline;
+}
+
+function compareChanged() {
+  const on = el.compare.checked;
+  el.baselinePane.hidden = !on;
+  el.io.classList.toggle('three', on);
+  if (on) translateNow();
+}
+
+// --- fine-tuning ---------------------------------------------------------------
+
+function tuneStatus(kind, text) {
+  root.dataset.tune = kind;
+  el.tuneLabel.textContent = text;
+}
+
+async function pairsFileChosen() {
+  const file = el.pairsFile.files?.[0];
+  if (!file) return;
+  try {
+    const text = await readPairsFile(file);
+    el.pairs.value = text;
+    const { pairs, errors } = parsePairs(text);
+    show(el.pairsError, errors.length ? `In “${file.name}”: ${errors.slice(0, 5).join(' ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}` : '', 'error');
+    tuneStatus('idle', `${pairs.length} pair${pairs.length === 1 ? '' : 's'} read from “${file.name}”.`);
+  } catch (e) {
+    show(el.pairsError, e.message, 'error');
+  } finally {
+    el.pairsFile.value = '';
+  }
+}
+
+function readTuneForm() {
+  const { pairs, errors } = parsePairs(el.pairs.value);
+  if (errors.length) return { error: `${errors.slice(0, 5).join(' ')}${errors.length > 5 ? ` (and ${errors.length - 5} more problems)` : ''}` };
+  if (!pairs.length) return { error: 'Type at least one pair first: the English, a tab or “|”, then the Spanish.' };
+  const steps = Number(el.steps.value);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 2000) return { error: 'Steps must be a whole number from 1 to 2000.' };
+  const learningRate = Number(el.lr.value);
+  return { pairs, steps, learningRate };
+}
+
+function renderBeforeAfter(pairs, before, after) {
+  const tbody = el.beforeAfter.tBodies[0];
+  const rows = pairs.map((p, i) => {
+    const tr = document.createElement('tr');
+    const cells = [p.source, p.target, before[i] ?? '', after ? after[i] ?? '' : '…'];
+    cells.forEach((text, k) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (k === 0) td.lang = 'en'; else td.lang = 'es';
+      if (k === 3 && after && after[i] !== before[i]) td.className = 'changed';
+      tr.append(td);
+    });
+    return tr;
+  });
+  tbody.replaceChildren(...rows);
+  el.beforeAfter.hidden = false;
+}
+
+const SHOWN_PAIRS = 20;
+
+async function runFineTune() {
+  const form = readTuneForm();
+  if (form.error) { show(el.pairsError, form.error, 'error'); el.pairs.focus(); return; }
+  show(el.pairsError, '');
+  const { pairs, steps, learningRate } = form;
+  const t = state.t;
+  const ac = new AbortController();
+  state.tuning = ac;
+  setControls(true);
+  el.cancel.disabled = false;
+  el.tuneProgress.max = steps;
+  el.tuneProgress.value = 0;
+  el.tuneProgress.hidden = false;
+  lossChart.start(steps);
+  tuneStatus('running', 'Translating your sentences before training…');
+  const shown = pairs.slice(0, SHOWN_PAIRS);
+  let outcome = 'done', message = '';
+  try {
+    const before = (await t.translate(shown.map((p) => p.source))).map((r) => r.text);
+    renderBeforeAfter(shown, before, null);
+    const m0 = await modelOf(t);
+    // to roll a diverging run back: reset() when nothing was tuned yet, else these bytes
+    const snapshot = m0.fineTuned ? await t.save() : null;
+    tuneStatus('running', `Training: step 0 of ${steps}…`);
+    try {
+      await t.fineTune(pairs.map((p) => [p.source, p.target]), {
+        steps, learningRate, batchSize: Math.min(16, pairs.length), signal: ac.signal,
+        onProgress: (p) => {
+          el.tuneProgress.value = p.step;
+          lossChart.push(p.loss);
+          tuneStatus('running', `Training: step ${p.step} of ${p.steps}, loss ${p.loss.toFixed(3)}`);
+        },
+      });
+    } catch (e) {
+      if (e?.name === 'AbortError') {
+        outcome = 'cancelled';
+      } else if (e?.name === 'DivergedError') {
+        outcome = 'diverged';
+        if (snapshot) await adopt(await createTranslator(snapshot), { kind: state.kind, name: state.name, baseSteps: state.baseSteps + m0.fineTuneSteps, bytes: snapshot.length });
+        else await t.reset();
+        lossChart.push(NaN);
+      } else if (e?.name === 'InvalidArgumentError' || e?.name === 'InputTooLongError' || e?.name === 'BadTextError') {
+        const m = /pair (\d+)/.exec(e.message);
+        throw new Error(m ? `Line ${pairs[Number(m[1])]?.line}: ${e.message}` : e.message);
+      } else {
+        throw e;
+      }
+    }
+    const m1 = await modelOf(state.t);
+    const done = m1.fineTuneSteps - (outcome === 'diverged' ? 0 : m0.fineTuneSteps);
+    if (outcome === 'done') message = `Done: ${steps} steps, loss ${lossChart.losses[0]?.toFixed(3)} → ${lossChart.losses.at(-1)?.toFixed(3)}.`;
+    else if (outcome === 'cancelled') message = `Cancelled after ${done} of ${steps} steps; the model keeps them.`;
+    else message = 'The loss became NaN or infinite, so the run stopped and the model was rolled back to before it. Try a lower learning rate.';
+    const after = (await state.t.translate(shown.map((p) => p.source))).map((r) => r.text);
+    renderBeforeAfter(shown, before, after);
+    if (outcome !== 'diverged' && done > 0) {
+      tuneStatus('saving', `${message} Keeping the model in this browser…`);
+      await persist();
+    }
+    await showModelInfo();
+    tuneStatus(outcome, message + (outcome !== 'diverged' && done > 0 ? ' It is kept in this browser.' : ''));
+    if (outcome === 'diverged') show(el.pairsError, message, 'error');
+  } catch (e) {
+    console.error(e);
+    tuneStatus('error', 'Training failed.');
+    show(el.pairsError, `Training failed: ${describeError(e)}`, 'error');
+  } finally {
+    state.tuning = null;
+    el.cancel.disabled = true;
+    setControls(true);
+    translateNow();
+  }
+}
+
+async function persist() {
+  const m = await modelOf(state.t);
+  try {
+    const bytes = await state.t.save();
+    await saveStored({ bytes, kind: state.kind === 'file' ? 'file' : 'tuned', name: state.name, steps: state.baseSteps + m.fineTuneSteps });
+  } catch (e) {
+    show(el.modelError, `The model could not be kept in this browser (${e.message}); download it to keep it.`, 'error');
+  }
+}
+
+// --- the model: download, load, reset ------------------------------------------------
+
+async function downloadModel() {
+  el.download.disabled = true;
+  try {
+    const bytes = await state.t.save();
+    const m = await modelOf(state.t);
+    const steps = state.baseSteps + m.fineTuneSteps;
+    const name = state.kind === 'file' ? state.name.replace(/\.s2s$/i, '') + (m.fineTuned ? '-tuned' : '') : steps ? `en-es-tuned-${steps}` : 'en-es';
+    saveBlob(new Blob([bytes], { type: 'application/octet-stream' }), `${name}.s2s`);
+  } catch (e) {
+    show(el.modelError, `The model could not be written: ${describeError(e)}`, 'error');
+  } finally {
+    el.download.disabled = false;
+  }
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function replaceModel(work, label) {
+  if (state.busy) return;
+  state.busy = true;
+  setControls(false);
+  show(el.modelError, '');
+  el.modelInfo.textContent = label;
+  try {
+    await work();
+  } finally {
+    state.busy = false;
+    setControls(true);
+    await showModelInfo().catch(() => {});
+    translateNow();
+  }
+}
+
+async function modelFileChosen() {
+  const file = el.modelFile.files?.[0];
+  el.modelFile.value = '';
+  if (!file) return;
+  await replaceModel(async () => {
+    if (file.size < 16) { show(el.modelError, `“${file.name}” is not a model file: it has only ${file.size} bytes.`, 'error'); return; }
+    if (file.size > 512 << 20) { show(el.modelError, `“${file.name}” is ${MB(file.size)}; a model file this page can load has at most 512 MB.`, 'error'); return; }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let t;
+    try {
+      t = await createTranslator(bytes);
+    } catch (e) {
+      show(el.modelError, e?.name === 'ModelError'
+        ? `“${file.name}” is not a model this page can use: ${e.message}. The current model stays.`
+        : `“${file.name}” could not be loaded: ${describeError(e)}. The current model stays.`, 'error');
+      return;
+    }
+    await adopt(t, { kind: 'file', name: file.name, baseSteps: 0, bytes: bytes.length });
+    try {
+      await saveStored({ bytes, kind: 'file', name: file.name, steps: 0 });
+    } catch (e) {
+      show(el.modelError, `Loaded, but it could not be kept in this browser (${e.message}).`, 'error');
+    }
+  }, `Loading “${file.name}”…`);
+}
+
+async function resetModel() {
+  await replaceModel(async () => {
+    await clearStored().catch(() => {});
+    if (state.kind === 'shipped') {
+      await state.t.reset();
+      state.baseSteps = 0;
+    } else {
+      el.status.classList.remove('done');
+      try {
+        const t = await createTranslator(modelUrl(CONFIG.model), { monitor: progressMonitor('the shipped model'), integrity: CONFIG.integrity });
+        await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0 });
+      } catch (e) {
+        show(el.modelError, `The shipped model could not be loaded: ${describeError(e)}`, 'error');
+        return;
+      } finally {
+        el.status.classList.add('done');
+        el.loadLabel.textContent = 'Ready.';
+      }
+    }
+    tuneStatus('idle', '');
+    el.tuneProgress.hidden = true;
+    el.beforeAfter.hidden = true;
+    lossChart.start(0);
+  }, 'Going back to the shipped model…');
+}
+
+async function exportPng() {
+  const blob = await heatmap.toPngBlob();
+  if (blob) saveBlob(blob, 'attention.png');
+}
+
+// --- wiring ----------------------------------------------------------------------
+
+el.source.addEventListener('input', scheduleTranslate);
+el.source.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); translateNow(); }
+});
+for (const r of document.querySelectorAll('input[name=search]')) r.addEventListener('change', translateNow);
+el.beamSize.addEventListener('change', () => {
+  const beam = document.querySelector('input[name=search][value=beam]');
+  if (!beam.checked) beam.checked = true;
+  translateNow();
+});
+el.compare.addEventListener('change', compareChanged);
+el.tune.addEventListener('click', runFineTune);
+el.cancel.addEventListener('click', () => {
+  state.tuning?.abort();
+  el.cancel.disabled = true;
+  tuneStatus('cancelling', 'Cancelling…');
+});
+el.pairsFile.addEventListener('change', pairsFileChosen);
+el.download.addEventListener('click', downloadModel);
+el.modelFile.addEventListener('change', modelFileChosen);
+el.reset.addEventListener('click', resetModel);
+$('export-png').addEventListener('click', exportPng);
+lossChart.draw();
+heatmap.show(null);
+
+start().catch((e) => { console.error(e); fatal(`The page failed to start: ${describeError(e)}`); });

@@ -1,0 +1,50 @@
+// store.js — the tuned (or loaded) model kept in this browser: one IndexedDB
+// record { bytes: Uint8Array, name, steps, kind: 'tuned' | 'file', savedAt }.
+
+const DB = 'seq2seq-wasm';
+const STORE = 'models';
+const KEY = 'current';
+
+function open() {
+  return new Promise((resolve, reject) => {
+    if (!globalThis.indexedDB) { reject(new Error('this browser has no IndexedDB')); return; }
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
+    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+  });
+}
+
+async function run(mode, fn) {
+  const db = await open();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = fn(tx.objectStore(STORE));
+      let value;
+      req.onsuccess = () => { value = req.result; };
+      tx.oncomplete = () => resolve(value);
+      tx.onerror = () => reject(tx.error ?? req.error);
+      tx.onabort = () => reject(tx.error ?? new Error('the IndexedDB transaction was aborted'));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** The stored model record, or null. */
+export async function loadStored() {
+  const rec = await run('readonly', (s) => s.get(KEY));
+  if (!rec || !(rec.bytes instanceof Uint8Array) || rec.bytes.length === 0) return null;
+  return rec;
+}
+
+/** Keeps { bytes, name, steps, kind } as the page's current model. */
+export function saveStored(rec) {
+  return run('readwrite', (s) => s.put({ ...rec, savedAt: Date.now() }, KEY));
+}
+
+export function clearStored() {
+  return run('readwrite', (s) => s.delete(KEY));
+}

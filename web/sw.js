@@ -1,0 +1,79 @@
+// sw.js — the page's service worker: makes it work offline after the first
+// visit. Cache-first for the page, the engine's JS and WebAssembly, and the
+// models (*.s2s, cached when first loaded). Bump VERSION whenever a file in
+// SHELL changes: the new worker caches the new files and drops the old cache.
+//
+// The page registers it with the scope of the directory above web/ (the
+// server sends Service-Worker-Allowed: /), so that the engine's worker
+// (../src/js/worker.js) is controlled and can start offline.
+
+const VERSION = '1';
+const CACHE = `seq2seq-web-${VERSION}`;
+
+// Relative to this file (web/sw.js). Every file the page and the engine's
+// worker load, except the models.
+const SHELL = [
+  './',
+  './index.html',
+  './style.css',
+  './app.js',
+  './config.js',
+  './heatmap.js',
+  './losschart.js',
+  './pairs.js',
+  './store.js',
+  './icon.svg',
+  '../src/js/index.js',
+  '../src/js/engine.js',
+  '../src/js/errors.js',
+  '../src/js/model-source.js',
+  '../src/js/text.js',
+  '../src/js/translator.js',
+  '../src/js/worker-translator.js',
+  '../src/js/worker.js',
+  '../dist/seq2seq-simd.wasm',
+  '../dist/seq2seq-scalar.wasm',
+].map((p) => new URL(p, self.location.href).href);
+const SHELL_SET = new Set(SHELL);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // cache: 'no-cache' so that a new VERSION never picks up stale HTTP-cached files
+    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'no-cache' })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith('seq2seq-web-') && key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+function isModel(url) {
+  return url.pathname.endsWith('.s2s');
+}
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  const key = url.origin + url.pathname; // the page's URL may carry a query
+  if (!SHELL_SET.has(key) && !isModel(url)) return; // everything else: the network, untouched
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    const hit = await cache.match(key);
+    if (hit) return hit;
+    const res = await fetch(req);
+    // models are cached as they are first loaded (only whole, successful answers)
+    if (res.ok && res.status === 200 && (isModel(url) || SHELL_SET.has(key))) {
+      event.waitUntil(cache.put(key, res.clone()).catch(() => {}));
+    }
+    return res;
+  })());
+});
