@@ -1,0 +1,44 @@
+// shipped-models.test.js — the models in models/ load, carry what the page
+// and the model card say, and translate; web/config.js pins the shipped
+// model's SHA-256 (a retrained model must update it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Translator } from '../../src/js/index.js';
+import { CONFIG } from '../../web/config.js';
+import { ENGINE, ROOT } from './helpers.js';
+
+const MAIN = join(ROOT, 'models/en-es.s2s');
+const NOATTN = join(ROOT, 'models/en-es-noattn.s2s');
+
+test('web/config.js pins the SHA-256 of models/en-es.s2s', () => {
+  const digest = createHash('sha256').update(readFileSync(MAIN)).digest('base64');
+  assert.equal(CONFIG.integrity, `sha256-${digest}`);
+});
+
+test('the shipped attention model is int8, translates and returns attention', async () => {
+  const t = await Translator.create({ model: MAIN, engine: ENGINE, integrity: CONFIG.integrity });
+  try {
+    assert.equal(t.model.quantized, true);
+    const r = await t.translate('Open the file.', { attention: true });
+    assert.match(r.text, /archivo/);
+    assert.equal(r.attention.length, r.targetTokens.length);
+    for (const row of r.attention) assert.equal(row.length, r.sourceTokens.length);
+  } finally {
+    t.destroy();
+  }
+});
+
+test('the no-attention baseline loads and translates without attention', { skip: !existsSync(NOATTN) && 'models/en-es-noattn.s2s is absent' }, async () => {
+  const t = await Translator.create({ model: NOATTN, engine: ENGINE });
+  try {
+    const r = await t.translate('Open the file.', { attention: true });
+    assert.ok(r.text.length > 0);
+    assert.equal(r.attention, null);
+  } finally {
+    t.destroy();
+  }
+});
