@@ -35,7 +35,7 @@ export interface TranslateOptions {
   maxLength?: number;
   /** score = log-probability / length^lengthPenalty, 0–5 (default 1). */
   lengthPenalty?: number;
-  /** Return the attention weights (default false). */
+  /** Return the attention weights (default false; a model without attention gives null). */
   attention?: boolean;
   /** Cancels a batch between chunks of sentences. */
   signal?: AbortSignal;

@@ -439,7 +439,8 @@ export class Translator {
           trail: q.trail,
         };
       });
-      return joinSentences(sentences, p.attention);
+      // a model without attention has no weights to return: null, not zero rows
+      return joinSentences(sentences, p.attention && this.#hparams.attention !== 0);
     });
     return batch ? results : results[0];
   }
