@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
 import { startServer } from './server.js';
 import { ROOT, skip, launch, watch } from './helpers.js';
+import { plain } from './plain.js';
 
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
 const MODEL_URL_PATH = '/tests/fixtures/js/tiny-en-es.s2s';
@@ -40,18 +41,6 @@ const PARAMS = {
 
 // --- the same pass in Node (page.js's run(), without the page) -------------
 
-function plain(r) {
-  return {
-    text: r.text,
-    sourceTokens: r.sourceTokens,
-    targetTokens: r.targetTokens,
-    sourceIds: Array.from(r.sourceIds),
-    targetIds: Array.from(r.targetIds),
-    score: r.score,
-    attention: r.attention ? r.attention.map((row) => Array.from(row)) : null,
-    sentences: r.sentences.length,
-  };
-}
 
 async function nodeRun(engine) {
   const t = await Translator.create({ model: MODEL_PATH, engine, integrity: PARAMS.integrity });

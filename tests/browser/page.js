@@ -8,6 +8,7 @@
 import {
   Translator, WorkerTranslator, DownloadProgressEvent, simdSupported,
 } from '../../src/js/index.js';
+import { plain } from './plain.js';
 
 // relative to this page: the API resolves it against location.href
 const MODEL = '../fixtures/js/tiny-en-es.s2s';
@@ -15,18 +16,6 @@ const MODEL = '../fixtures/js/tiny-en-es.s2s';
 const status = document.getElementById('status');
 const rows = document.getElementById('runs');
 
-function plain(r) {
-  return {
-    text: r.text,
-    sourceTokens: r.sourceTokens,
-    targetTokens: r.targetTokens,
-    sourceIds: Array.from(r.sourceIds),
-    targetIds: Array.from(r.targetIds),
-    score: r.score,
-    attention: r.attention ? r.attention.map((row) => Array.from(row)) : null,
-    sentences: r.sentences.length,
-  };
-}
 
 function cell(tr, text, cls) {
   const td = document.createElement('td');
