@@ -204,6 +204,7 @@ void s2s_model_free(s2s_model *model) {
     if (!model) return;
     free(model->params);
     free(model->qparams);
+    free(model->file);
     tokenizer_free(model->tok);
     for (int i = 0; i < model->n_meta; i++) {
         free(model->meta[i].key);
@@ -240,7 +241,7 @@ s2s_status s2s_model_init(s2s_model **out, const s2s_hparams *hp, uint64_t seed,
 }
 
 const s2s_hparams *s2s_model_hparams(const s2s_model *model) { return model ? &model->hp : NULL; }
-int s2s_model_is_quantized(const s2s_model *model) { return model && model->qparams != NULL; }
+int s2s_model_is_quantized(const s2s_model *model) { return model && model->n_qblocks > 0; }
 size_t s2s_model_num_params(const s2s_model *model) {
     return model ? model_param_count(&model->hp) : 0;
 }
@@ -417,6 +418,7 @@ typedef struct load_ctx {
     s2s_model *m;
     size_t f32_used, q8_used; /* running offsets (pass 2) or totals (pass 1) */
     int pass;
+    int q8_in_place; /* point Q8 tensors into the file instead of copying them */
     s2s_status status;
     s2s_error *err;
 } load_ctx;
@@ -450,8 +452,13 @@ static void load_visit(void *ctx, const char *name, int rows, int cols, matrix *
         return;
     }
     if (is_q8) {
-        s2s_block_q8 *dst = c->m->qparams + c->q8_used;
-        memcpy(dst, t->data, n / S2S_QK * sizeof(s2s_block_q8));
+        s2s_block_q8 *dst;
+        if (c->q8_in_place) {
+            dst = (s2s_block_q8 *)(uintptr_t)t->data; /* the model owns the file bytes */
+        } else {
+            dst = c->m->qparams + c->q8_used;
+            memcpy(dst, t->data, n / S2S_QK * sizeof(s2s_block_q8));
+        }
         for (size_t i = 0; i < n / S2S_QK; i++) {
             if (!isfinite(dst[i].d)) {
                 c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT,
@@ -546,7 +553,8 @@ static s2s_status load_meta(s2s_model *m, const format_file *f, s2s_error *err) 
     return S2S_OK;
 }
 
-s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_error *err) {
+static s2s_status model_load(s2s_model **out, const void *data, size_t size, int q8_in_place,
+                             s2s_error *err) {
     if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
     if (!data && size) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "data is NULL");
@@ -571,7 +579,7 @@ s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_er
         format_file_clear(&f);
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    load_ctx c = {.f = &f, .m = m, .pass = 1, .err = err};
+    load_ctx c = {.f = &f, .m = m, .pass = 1, .q8_in_place = q8_in_place, .err = err};
     weights scratch;
     memset(&scratch, 0, sizeof scratch);
     model_walk(&hp, &scratch, load_visit, &c);
@@ -579,8 +587,9 @@ s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_er
         m->n_params = c.f32_used;
         m->n_qblocks = c.q8_used;
         m->params = malloc(s2s_mul_size(c.f32_used ? c.f32_used : 1, sizeof(float)));
-        m->qparams = c.q8_used ? malloc(s2s_mul_size(c.q8_used, sizeof(s2s_block_q8))) : NULL;
-        if (!m->params || (c.q8_used && !m->qparams))
+        if (!q8_in_place && c.q8_used)
+            m->qparams = malloc(s2s_mul_size(c.q8_used, sizeof(s2s_block_q8)));
+        if (!m->params || (c.q8_used && !q8_in_place && !m->qparams))
             c.status = s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the weights");
     }
     if (!c.status) {
@@ -598,6 +607,22 @@ s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_er
     }
     *out = m;
     return S2S_OK;
+}
+
+s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_error *err) {
+    return model_load(out, data, size, 0, err);
+}
+
+s2s_status s2s_model_load_owned(s2s_model **out, void *data, size_t size, s2s_error *err) {
+    /* Tensors start at multiples of 32 from the file start, so a float-aligned
+     * buffer gives aligned Q8 blocks; anything else is read by copying. */
+    int in_place = data && (uintptr_t)data % _Alignof(s2s_block_q8) == 0;
+    s2s_status st = model_load(out, data, size, in_place, err);
+    if (!st && in_place)
+        (*out)->file = data;
+    else if (!st)
+        free(data); /* everything was copied */
+    return st;
 }
 
 /* ------------------------------------------- quantize / dequantize / clone */

@@ -78,8 +78,9 @@ struct s2s_model {
     weights w;
     float *params;          /* f32 storage; for a quantized model only its f32 tensors */
     size_t n_params;        /* floats in params */
-    s2s_block_q8 *qparams;  /* Q8 storage, NULL when f32 */
-    size_t n_qblocks;
+    s2s_block_q8 *qparams;  /* Q8 storage; NULL when f32 or when the Q8 tensors live in `file` */
+    size_t n_qblocks;       /* Q8 blocks in the model, wherever they are stored */
+    uint8_t *file;          /* the file bytes Q8 tensors point into (s2s_model_load_owned) */
     tokenizer *tok;         /* NULL when the model carries no vocabulary */
     meta_entry *meta;
     int n_meta;

@@ -117,6 +117,13 @@ s2s_status s2s_model_init(s2s_model **out, const s2s_hparams *hp, uint64_t seed,
  * free `data` afterwards. Every count, size and offset is bounds-checked. */
 s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_error *err);
 
+/* Like s2s_model_load, but without the copy of the int8 weights: on success
+ * the model takes `data` (which must come from malloc) and reads its int8
+ * tensors in place; s2s_model_free frees it. On failure the caller still owns
+ * `data`. This halves peak memory while loading a quantized model (the
+ * browser's case). f32 tensors are still copied, so training is unaffected. */
+s2s_status s2s_model_load_owned(s2s_model **out, void *data, size_t size, s2s_error *err);
+
 /* Serialize the model. On success *out_data is malloc'ed and owned by the
  * caller (free with s2s_free). */
 s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *out_size,

@@ -51,7 +51,7 @@ s2s_status s2s_trainer_init(s2s_trainer **out, s2s_model *model, const s2s_train
                             s2s_error *err) {
     if (!out || !model || !p) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
     *out = NULL;
-    if (model->qparams)
+    if (s2s_model_is_quantized(model))
         return s2s_fail(err, S2S_ERR_UNSUPPORTED,
                         "an int8 model cannot be trained; dequantize it first");
     s2s_status st = check_params(p, err);

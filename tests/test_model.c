@@ -108,6 +108,53 @@ static void quantized_models_round_trip_and_stay_close_to_f32(void) {
     s2s_model_free(m);
 }
 
+/* s2s_model_load_owned reads int8 weights in place and gives the same model;
+ * on failure the buffer stays the caller's (ASan/valgrind catch a double free). */
+static void an_owned_load_reads_int8_weights_in_place(void) {
+    s2s_model *m = small_model(), *q = NULL;
+    CHECK(s2s_model_quantize(&q, m, NULL) == S2S_OK);
+    uint8_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    CHECK(s2s_model_save(q, &a, &na, NULL) == S2S_OK);
+    uint8_t *copy = malloc(na);
+    memcpy(copy, a, na);
+    s2s_model *owned = NULL;
+    CHECK(s2s_model_load_owned(&owned, copy, na, NULL) == S2S_OK);
+    CHECK(owned && owned->file == copy && owned->qparams == NULL && s2s_model_is_quantized(owned));
+    CHECK(owned && (uint8_t *)owned->w.src_emb.q >= copy &&
+          (uint8_t *)owned->w.src_emb.q < copy + na);
+    CHECK(owned && s2s_model_save(owned, &b, &nb, NULL) == S2S_OK);
+    CHECK(na == nb && b && memcmp(a, b, na) == 0);
+    s2s_model_free(owned); /* frees copy */
+
+    /* an f32 file: copied, the buffer freed at once, still trainable */
+    uint8_t *f = NULL;
+    size_t nf = 0;
+    CHECK(s2s_model_save(m, &f, &nf, NULL) == S2S_OK);
+    s2s_model *f32 = NULL;
+    CHECK(s2s_model_load_owned(&f32, f, nf, NULL) == S2S_OK); /* takes f */
+    CHECK(f32 && f32->params && !s2s_model_is_quantized(f32));
+    s2s_train_params p = s2s_train_default_params();
+    s2s_trainer *t = NULL;
+    CHECK(f32 && s2s_trainer_init(&t, f32, &p, NULL) == S2S_OK);
+    s2s_trainer_free(t);
+    s2s_model_free(f32);
+
+    /* a damaged file: refused, the buffer is still the caller's */
+    uint8_t *bad = malloc(na);
+    memcpy(bad, a, na);
+    bad[na / 2] ^= 0x55;
+    s2s_model *none = NULL;
+    s2s_error err;
+    CHECK(s2s_model_load_owned(&none, bad, na, &err) == S2S_ERR_CHECKSUM && none == NULL);
+    bad[na / 2] ^= 0x55; /* still ours to write */
+    free(bad);
+    s2s_free(a);
+    s2s_free(b);
+    s2s_model_free(q);
+    s2s_model_free(m);
+}
+
 static void a_vocabulary_travels_with_the_model(void) {
     s2s_hparams hp = small_hparams();
     hp.src_vocab = hp.tgt_vocab = 8;
@@ -228,6 +275,7 @@ int main(void) {
     RUN(invalid_hyper_parameters_are_refused_with_a_reason);
     RUN(save_then_load_gives_the_same_bytes);
     RUN(quantized_models_round_trip_and_stay_close_to_f32);
+    RUN(an_owned_load_reads_int8_weights_in_place);
     RUN(a_vocabulary_travels_with_the_model);
     RUN(damaged_model_files_are_refused_cleanly);
     RUN(a_newer_file_version_is_refused_as_such);

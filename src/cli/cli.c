@@ -96,9 +96,9 @@ s2s_model *cli_load_model(const char *path) {
     if (cli_read_file(path, &data, &size) != 0) return NULL;
     s2s_model *m = NULL;
     s2s_error err = {0};
-    s2s_status st = s2s_model_load(&m, data, size, &err);
-    free(data);
+    s2s_status st = s2s_model_load_owned(&m, data, size, &err);
     if (st != S2S_OK) {
+        free(data);
         char what[512];
         snprintf(what, sizeof what, "cannot load model %s", path);
         cli_error_s2s(what, &err);

@@ -156,6 +156,8 @@ export declare class Translator {
   readonly destroyed: boolean;
   /** Bytes the engine's allocator has in use. */
   readonly heapUsed: number;
+  /** Bytes of the engine's WebAssembly memory (it only grows: the peak so far). */
+  readonly memoryBytes: number;
   metadata(key: string): string | null;
   translate(text: string, options?: TranslateOptions): Promise<TranslationResult>;
   translate(texts: string[], options?: TranslateOptions): Promise<TranslationResult[]>;
@@ -180,6 +182,7 @@ export declare class WorkerTranslator {
   getModel(): Promise<ModelInfo>;
   metadata(key: string): Promise<string | null>;
   heapUsed(): Promise<number>;
+  memoryBytes(): Promise<number>;
   translate(text: string, options?: TranslateOptions): Promise<TranslationResult>;
   translate(texts: string[], options?: TranslateOptions): Promise<TranslationResult[]>;
   translateStreaming(text: string, options?: StreamOptions): AsyncIterable<StreamChunk>;

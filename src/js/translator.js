@@ -194,16 +194,17 @@ export class Translator {
     this.#engine = engine;
     const res = new Resources(engine);
     const e = engine;
+    // The model takes the copy and reads its int8 weights in place, so
+    // loading needs the file's size in engine memory once, not twice.
     const p = e.writeBytes(bytes);
     try {
       e.clearError();
-      e.check(e.x.s2s_model_load(e.scratch, p, bytes.length, e.err), 'invalid model');
+      e.check(e.x.s2s_model_load_owned(e.scratch, p, bytes.length, e.err), 'invalid model');
       res.base = e.ptrAt(e.scratch);
     } catch (err) {
+      e.free(p);
       res.release();
       throw err;
-    } finally {
-      e.free(p);
     }
     if (!e.x.s2s_model_has_vocab(res.base)) {
       res.release();
@@ -678,6 +679,12 @@ export class Translator {
   get heapUsed() {
     this.#alive();
     return this.#engine.heapUsed();
+  }
+
+  /** Bytes of the engine's WebAssembly memory. It only grows, so this is its peak. */
+  get memoryBytes() {
+    this.#alive();
+    return this.#engine.memory.buffer.byteLength;
   }
 }
 

@@ -192,6 +192,7 @@ export class WorkerTranslator {
   async getModel() { return this.#call({ type: 'model' }); }
   async metadata(key) { return this.#call({ type: 'metadata', key }); }
   async heapUsed() { return this.#call({ type: 'heapUsed' }); }
+  async memoryBytes() { return this.#call({ type: 'memoryBytes' }); }
 
   async translate(text, options) {
     const [rest, signal] = splitSignal(options, 'translate');

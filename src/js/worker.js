@@ -89,6 +89,7 @@ async function handle(msg) {
     case 'model': return translator.model;
     case 'metadata': return translator.metadata(msg.key);
     case 'heapUsed': return translator.heapUsed;
+    case 'memoryBytes': return translator.memoryBytes;
     case 'destroy':
       translator?.destroy();
       return undefined;
