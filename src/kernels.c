@@ -244,20 +244,17 @@ void kernel_dequantize_q8(float *y, const s2s_block_q8 *x, int n) {
  * the products at positions 8j + 2l and 8j + 2l + 1 (j < 4), each lane adds
  * (dw * dx) * isum_l over the blocks in order, and the lanes are combined
  * as (l0 + l2) + (l1 + l3). */
+/* One weight row against one activation row: per block an exact integer dot
+ * product, then acc = acc + (dw * dx) * isum in block order. The SIMD kernels
+ * do the same float operations in the same order, so the two agree bit for bit. */
 static float q8_row_ref(const s2s_block_q8 *w, const s2s_block_q8 *x, int nb) {
-    float l[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    float acc = 0.0f;
     for (int b = 0; b < nb; b++) {
-        float scale = w[b].d * x[b].d;
-        for (int lane = 0; lane < 4; lane++) {
-            int32_t isum = 0;
-            for (int j = 0; j < 4; j++) {
-                int p = 8 * j + 2 * lane;
-                isum += (int32_t)w[b].qs[p] * x[b].qs[p] + (int32_t)w[b].qs[p + 1] * x[b].qs[p + 1];
-            }
-            l[lane] = l[lane] + scale * (float)isum;
-        }
+        int32_t isum = 0;
+        for (int j = 0; j < S2S_QK; j++) isum += (int32_t)w[b].qs[j] * x[b].qs[j];
+        acc = acc + (w[b].d * x[b].d) * (float)isum;
     }
-    return (l[0] + l[2]) + (l[1] + l[3]);
+    return acc;
 }
 
 void kernel_matvec_q8_ref(float *y, const s2s_block_q8 *W, const s2s_block_q8 *x, int M, int K) {
@@ -523,17 +520,8 @@ S2S_NOINLINE void kernel_quantize_q8(s2s_block_q8 *y, const float *x, int n) {
     }
 }
 
-/* Activation rows widened to int16 once per call (32 per block), so the
- * inner loops only widen weights. NULL when malloc fails. */
-static int16_t *q8_widen(const s2s_block_q8 *x, int nblocks) {
-    int16_t *xw = malloc((size_t)nblocks * S2S_QK * sizeof *xw);
-    if (!xw) return NULL;
-    for (int b = 0; b < nblocks; b++)
-        for (int j = 0; j < 4; j++) wasm_v128_store(xw + (size_t)b * S2S_QK + 8 * j, wasm_i16x8_load8x8(x[b].qs + 8 * j));
-    return xw;
-}
-
-/* Lane sums of one block: w0..w3 widened weights, xw 32 widened activations. */
+/* Lane sums of one block: w0..w3 widened weights, xw 32 widened activations.
+ * The four lanes add up to the block's integer dot product. */
 static inline v128_t q8_isum(v128_t w0, v128_t w1, v128_t w2, v128_t w3, const int16_t *xw) {
     v128_t s = wasm_i32x4_dot_i16x8(w0, wasm_v128_load(xw));
     s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w1, wasm_v128_load(xw + 8)));
@@ -541,41 +529,66 @@ static inline v128_t q8_isum(v128_t w0, v128_t w1, v128_t w2, v128_t w3, const i
     return wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w3, wasm_v128_load(xw + 24)));
 }
 
-/* acc += splat(dw * dx) * float(isum): q8_row_ref's per-lane step. */
-static inline v128_t q8_accumulate(v128_t acc, v128_t dw, float dx, v128_t isum) {
-    v128_t scale = wasm_f32x4_mul(dw, wasm_f32x4_splat(dx));
-    return wasm_f32x4_add(acc, wasm_f32x4_mul(scale, wasm_f32x4_convert_i32x4(isum)));
+/* Lane i = the sum of the lanes of input i (integer adds: exact). */
+static inline v128_t isum4x4(v128_t a, v128_t b, v128_t c, v128_t d) {
+    v128_t ab = wasm_i32x4_add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+    v128_t cd = wasm_i32x4_add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+    return wasm_i32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+static inline int32_t isum1(v128_t v) {
+    v = wasm_i32x4_add(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+    v = wasm_i32x4_add(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+    return wasm_i32x4_extract_lane(v, 0);
+}
+
+static inline v128_t q8_isum_block(const int8_t *q, const int16_t *xw) {
+    return q8_isum(wasm_i16x8_load8x8(q), wasm_i16x8_load8x8(q + 8), wasm_i16x8_load8x8(q + 16),
+                   wasm_i16x8_load8x8(q + 24), xw);
 }
 
 /* Weight row w against one activation row (x blocks, xw widened). */
 static inline float q8_row_x1(const s2s_block_q8 *w, const s2s_block_q8 *x, const int16_t *xw, int nb) {
-    v128_t acc = wasm_f32x4_splat(0.0f);
-    for (int b = 0; b < nb; b++) {
-        const int8_t *q = w[b].qs;
-        v128_t isum = q8_isum(wasm_i16x8_load8x8(q), wasm_i16x8_load8x8(q + 8), wasm_i16x8_load8x8(q + 16),
-                              wasm_i16x8_load8x8(q + 24), xw + (size_t)b * S2S_QK);
-        acc = q8_accumulate(acc, wasm_v128_load32_splat(&w[b].d), x[b].d, isum);
-    }
-    return hsum4(acc);
+    float acc = 0.0f;
+    for (int b = 0; b < nb; b++)
+        acc = acc + (w[b].d * x[b].d) * (float)isum1(q8_isum_block(w[b].qs, xw + (size_t)b * S2S_QK));
+    return acc;
 }
 
-/* Weight row w against four activation rows: each weight block is widened
- * once and used four times. Returns the four results as one vector. */
-static inline v128_t q8_row_x4(const s2s_block_q8 *w, const s2s_block_q8 *x, const int16_t *xw, int nb) {
-    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+/* Four weight rows (stride nb blocks) against one activation row: the
+ * activation block is loaded once for four rows, and one conversion and one
+ * multiply-add per block serve all four (lane i = row i). */
+static inline v128_t q8_rows4_x1(const s2s_block_q8 *w, const s2s_block_q8 *x, const int16_t *xw, int nb) {
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    const s2s_block_q8 *w0 = w, *w1 = w0 + nb, *w2 = w1 + nb, *w3 = w2 + nb;
+    for (int b = 0; b < nb; b++) {
+        const int16_t *xb = xw + (size_t)b * S2S_QK;
+        v128_t t = isum4x4(q8_isum_block(w0[b].qs, xb), q8_isum_block(w1[b].qs, xb),
+                           q8_isum_block(w2[b].qs, xb), q8_isum_block(w3[b].qs, xb));
+        v128_t dw = wasm_f32x4_make(w0[b].d, w1[b].d, w2[b].d, w3[b].d);
+        v128_t scale = wasm_f32x4_mul(dw, wasm_f32x4_splat(x[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(scale, wasm_f32x4_convert_i32x4(t)));
+    }
+    return acc;
+}
+
+/* One weight row against four activation rows: each weight block is widened
+ * once and used four times (lane i = activation row i). dx holds the four
+ * rows' block scales side by side (nb vectors). */
+static inline v128_t q8_row_x4(const s2s_block_q8 *w, const v128_t *dx, const int16_t *xw, int nb) {
+    v128_t acc = wasm_f32x4_splat(0.0f);
     size_t xs = (size_t)nb * S2S_QK; /* widened row stride */
     for (int b = 0; b < nb; b++) {
         const int8_t *q = w[b].qs;
         v128_t w0 = wasm_i16x8_load8x8(q), w1 = wasm_i16x8_load8x8(q + 8);
         v128_t w2 = wasm_i16x8_load8x8(q + 16), w3 = wasm_i16x8_load8x8(q + 24);
-        v128_t dw = wasm_v128_load32_splat(&w[b].d);
         const int16_t *xb = xw + (size_t)b * S2S_QK;
-        a0 = q8_accumulate(a0, dw, x[b].d, q8_isum(w0, w1, w2, w3, xb));
-        a1 = q8_accumulate(a1, dw, x[nb + b].d, q8_isum(w0, w1, w2, w3, xb + xs));
-        a2 = q8_accumulate(a2, dw, x[2 * nb + b].d, q8_isum(w0, w1, w2, w3, xb + 2 * xs));
-        a3 = q8_accumulate(a3, dw, x[3 * nb + b].d, q8_isum(w0, w1, w2, w3, xb + 3 * xs));
+        v128_t t = isum4x4(q8_isum(w0, w1, w2, w3, xb), q8_isum(w0, w1, w2, w3, xb + xs),
+                           q8_isum(w0, w1, w2, w3, xb + 2 * xs), q8_isum(w0, w1, w2, w3, xb + 3 * xs));
+        v128_t scale = wasm_f32x4_mul(wasm_v128_load32_splat(&w[b].d), dx[b]);
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(scale, wasm_f32x4_convert_i32x4(t)));
     }
-    return hsum4x4(a0, a1, a2, a3);
+    return acc;
 }
 
 /* Strips of Q8_STRIP weight rows stay in L1 while every group of four
@@ -587,25 +600,44 @@ S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const s2s_block_q8 *W, const
     assert(K % S2S_QK == 0);
     int nb = K / S2S_QK;
     if (M <= 0 || N <= 0) return;
-    int16_t *xw = q8_widen(X, N * nb);
-    if (!xw) {
+    /* activations widened to int16 once (32 per block), and for each group of
+     * four rows their block scales side by side */
+    size_t xs = (size_t)nb * S2S_QK;
+    int groups = N / 4;
+    int16_t *xw = malloc((size_t)N * xs * sizeof *xw);
+    v128_t *dx = malloc((size_t)(groups ? groups : 1) * (size_t)nb * sizeof *dx);
+    if (!xw || !dx) {
+        free(xw);
+        free(dx);
         kernel_gemm_q8_ref(Y, ldy, W, X, M, N, K);
         return;
     }
-    size_t xs = (size_t)nb * S2S_QK;
+    for (int b = 0; b < N * nb; b++)
+        for (int j = 0; j < 4; j++) wasm_v128_store(xw + (size_t)b * S2S_QK + 8 * j, wasm_i16x8_load8x8(X[b].qs + 8 * j));
+    for (int g = 0; g < groups; g++)
+        for (int b = 0; b < nb; b++) {
+            const s2s_block_q8 *x0 = X + (size_t)4 * g * nb + b;
+            dx[(size_t)g * nb + b] = wasm_f32x4_make(x0[0].d, x0[nb].d, x0[2 * nb].d, x0[3 * nb].d);
+        }
     for (int m0 = 0; m0 < M; m0 += Q8_STRIP) {
         int m1 = M - m0 < Q8_STRIP ? M : m0 + Q8_STRIP;
         int n = 0;
         for (; n + 4 <= N; n += 4)
             for (int r = m0; r < m1; r++) {
                 float out[4];
-                wasm_v128_store(out, q8_row_x4(W + (size_t)r * nb, X + (size_t)n * nb, xw + n * xs, nb));
+                wasm_v128_store(out, q8_row_x4(W + (size_t)r * nb, dx + (size_t)(n / 4) * nb, xw + n * xs, nb));
                 for (int i = 0; i < 4; i++) Y[(size_t)(n + i) * ldy + r] = out[i];
             }
-        for (; n < N; n++)
-            for (int r = m0; r < m1; r++)
-                Y[(size_t)n * ldy + r] = q8_row_x1(W + (size_t)r * nb, X + (size_t)n * nb, xw + n * xs, nb);
+        for (; n < N; n++) {
+            const s2s_block_q8 *x = X + (size_t)n * nb;
+            float *y = Y + (size_t)n * ldy;
+            int r = m0;
+            for (; r + 4 <= m1; r += 4)
+                wasm_v128_store(y + r, q8_rows4_x1(W + (size_t)r * nb, x, xw + n * xs, nb));
+            for (; r < m1; r++) y[r] = q8_row_x1(W + (size_t)r * nb, x, xw + n * xs, nb);
+        }
     }
+    free(dx);
     free(xw);
 }
 
