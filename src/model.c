@@ -600,6 +600,12 @@ static s2s_status model_load(s2s_model **out, const void *data, size_t size, int
     }
     if (!c.status) c.status = load_vocab(m, &f, err);
     if (!c.status) c.status = load_meta(m, &f, err);
+    /* A vocabulary or metadata the setters refuse (bad UTF-8, unknown piece
+     * type, an empty or 250-byte meta key...) is a bad file, not a bad argument. */
+    if (c.status && c.status != S2S_ERR_OUT_OF_MEMORY && c.status != S2S_ERR_BAD_FORMAT) {
+        c.status = S2S_ERR_BAD_FORMAT;
+        if (err) err->status = S2S_ERR_BAD_FORMAT;
+    }
     format_file_clear(&f);
     if (c.status) {
         s2s_model_free(m);

@@ -184,6 +184,61 @@ static void a_vocabulary_travels_with_the_model(void) {
     s2s_model_free(m);
 }
 
+/* A file whose vocabulary or metadata the setters refuse is a bad file:
+ * S2S_ERR_BAD_FORMAT (a ModelError in JS), not the setters' invalid argument
+ * or bad UTF-8 (found by tests/fuzz/fuzz_loader.c). */
+static void a_damaged_vocabulary_or_meta_key_is_a_bad_format(void) {
+    s2s_hparams hp = small_hparams();
+    hp.src_vocab = hp.tgt_vocab = 8;
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 1, 0.1f, NULL) == S2S_OK);
+    const char *pieces[8] = {"<pad>", "<unk>", "<s>", "</s>", "\xe2\x96\x81", "a", "b", "c"};
+    float scores[8] = {0, 0, 0, 0, -1, -2, -2, -3};
+    int32_t types[8] = {3, 2, 3, 3, 1, 1, 1, 1};
+    CHECK(s2s_model_set_vocab(m, 8, pieces, scores, types, NULL) == S2S_OK);
+    CHECK(s2s_model_set_meta(m, "xy", "z", NULL) == S2S_OK);
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    CHECK(s2s_model_save(m, &buf, &n, NULL) == S2S_OK);
+    format_file f;
+    CHECK(buf && format_parse(&f, buf, n, NULL) == S2S_OK);
+    const format_kv *kt = format_find_kv(&f, "tokenizer.types");
+    const format_kv *kp = format_find_kv(&f, "tokenizer.pieces");
+    const format_kv *km = format_find_kv(&f, "meta.xy");
+    CHECK(kt && kp && km);
+    /* offsets into buf: piece 5 ("a"), type 6, the 'x' of "meta.xy" */
+    size_t at_piece = 0, at_type = 0, at_key = 0;
+    if (kt && kp && km) {
+        const uint8_t *cursor = NULL;
+        format_str s = {0};
+        for (int i = 0; i <= 5; i++) s = format_kv_str_next(kp, &cursor);
+        at_piece = (size_t)((const uint8_t *)s.ptr - buf);
+        at_type = (size_t)(kt->value - buf) + 4 + 6 * 4; /* after the u32 count */
+        at_key = (size_t)((const uint8_t *)km->key.ptr - buf) + 5;
+    }
+    format_file_clear(&f);
+    struct { size_t at; uint8_t byte; } damage[3] = {{at_piece, 0xFF}, {at_type, 100}, {at_key, 0}};
+    uint8_t *copy = malloc(n);
+    for (int d = 0; d < 3 && copy && at_piece; d++) {
+        memcpy(copy, buf, n);
+        copy[damage[d].at] = damage[d].byte;
+        uint32_t crc = format_crc32(0, copy, n - 4);
+        for (int i = 0; i < 4; i++) copy[n - 4 + i] = (uint8_t)(crc >> (8 * i));
+        s2s_model *x = NULL;
+        s2s_error err;
+        CHECK(s2s_model_load(&x, copy, n, &err) == S2S_ERR_BAD_FORMAT && x == NULL);
+        CHECK(err.status == S2S_ERR_BAD_FORMAT);
+        uint8_t *owned = malloc(n);
+        memcpy(owned, copy, n);
+        CHECK(s2s_model_load_owned(&x, owned, n, &err) == S2S_ERR_BAD_FORMAT && x == NULL);
+        CHECK(err.status == S2S_ERR_BAD_FORMAT);
+        free(owned);
+    }
+    free(copy);
+    s2s_free(buf);
+    s2s_model_free(m);
+}
+
 /* Every truncation and every single-byte change of a real model file gives
  * an error status (and never a crash: the suite also runs under ASan and
  * valgrind). With the checksum repaired after the change, the loader's own
@@ -277,6 +332,7 @@ int main(void) {
     RUN(quantized_models_round_trip_and_stay_close_to_f32);
     RUN(an_owned_load_reads_int8_weights_in_place);
     RUN(a_vocabulary_travels_with_the_model);
+    RUN(a_damaged_vocabulary_or_meta_key_is_a_bad_format);
     RUN(damaged_model_files_are_refused_cleanly);
     RUN(a_newer_file_version_is_refused_as_such);
     return tests_exit_code();

@@ -1,22 +1,26 @@
 #!/bin/sh
 # tools/setup.sh — install what the build and tests need from Debian 12.
 # As root it installs missing packages with apt; otherwise it names them.
-# Usage: tools/setup.sh [--train] [--browser]
+# Usage: tools/setup.sh [--train] [--browser] [--bench]
 #   --train    the tools to build data and models: sentencepiece, OpenBLAS,
 #              PyTorch for reference fixtures
 #   --browser  Debian's Chromium for the browser tests (tests/browser/, which
 #              drive it with the npm devDependency playwright-core; no browser
 #              is ever downloaded by a test tool)
-# Always: the native toolchain, and Emscripten (emcc 3.1.6, which brings
-# Binaryen's wasm-opt) plus wabt (wasm-objdump) for the WebAssembly build.
+#   --bench    what `npm run bench` compares against: PyTorch with OpenBLAS
+#              and with the reference BLAS (libblas3), and Chromium
+# Always: the native toolchain, clang 14 with its libFuzzer runtime (the fuzz
+# targets in tests/fuzz/), and Emscripten (emcc 3.1.6, which brings Binaryen's
+# wasm-opt) plus wabt (wasm-objdump) for the WebAssembly build.
 set -eu
 
-need="cmake gcc make libsimde-dev valgrind emscripten binaryen wabt"
+need="cmake gcc make libsimde-dev valgrind clang-14 libclang-rt-14-dev emscripten binaryen wabt"
 for arg in "$@"; do
   case "$arg" in
     --train) need="$need libopenblas-dev sentencepiece python3-numpy python3-torch python3-pysword" ;;
     --browser) need="$need chromium" ;;
-    *) echo "tools/setup.sh: unknown option $arg (known: --train, --browser)" >&2; exit 2 ;;
+    --bench) need="$need libopenblas-dev libblas3 python3-numpy python3-torch chromium" ;;
+    *) echo "tools/setup.sh: unknown option $arg (known: --train, --browser, --bench)" >&2; exit 2 ;;
   esac
 done
 

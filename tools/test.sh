@@ -5,8 +5,9 @@
 #      flavours (tools/test_js.sh);
 #   3. the JS API in headless Chromium, in the page and in a Web Worker
 #      (tests/browser/: Debian's chromium, npm's playwright-core);
-#   4. the C suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   5. the C suite under valgrind memcheck (leaks and invalid accesses), built
+#   4. each libFuzzer target (tests/fuzz/) for S2S_FUZZ_SECONDS (60) seconds;
+#   5. the C suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   6. the C suite under valgrind memcheck (leaks and invalid accesses), built
 #      without -march=native because valgrind does not decode AVX-512.
 # S2S_TEST_QUICK=1 runs only steps 1 to 3; S2S_TEST_BROWSER=0 skips step 3
 # (and does not install Chromium).
@@ -23,16 +24,23 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
 
+# the npm devDependencies: playwright-core (browser tests) and TensorFlow.js
+# (the TF.js equivalence test; the benchmark's comparison)
+[ -d node_modules/playwright-core ] && [ -d node_modules/@tensorflow/tfjs-backend-wasm ] ||
+  npm install --no-audit --no-fund
+
 sh tools/test_js.sh
 
 if [ "$browser" = 1 ]; then
   step "browser tests (headless Chromium: page and Web Worker)"
   # playwright-core only drives /usr/bin/chromium; it downloads no browser
-  [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund
   S2S_BROWSER_REQUIRED=1 node --test --test-reporter=spec tests/browser/
 fi
 
 [ "${S2S_TEST_QUICK:-0}" = 1 ] && exit 0
+
+step "libFuzzer: each fuzz target for ${S2S_FUZZ_SECONDS:-60} s (tests/fuzz/)"
+sh tools/fuzz.sh --seconds "${S2S_FUZZ_SECONDS:-60}"
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2S_SANITIZE=ON >/dev/null
