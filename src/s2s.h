@@ -252,8 +252,10 @@ typedef struct s2s_batch {
 
 /* One optimizer step: forward with teacher forcing, backward, clipping,
  * Adam. *loss gets the mean token loss and *tokens the number of target
- * tokens (with EOS). A non-finite loss or gradient leaves the model as it
- * was and returns S2S_ERR_DIVERGED. */
+ * tokens (with EOS). A non-finite loss or gradient, or an exploding loss
+ * (after 5 accepted steps: above 10x the running loss and above ln(target
+ * vocabulary); see train.h), leaves the model and the optimizer as they were
+ * and returns S2S_ERR_DIVERGED. */
 s2s_status s2s_trainer_step(s2s_trainer *t, const s2s_batch *b, float *loss, int32_t *tokens,
                             s2s_error *err);
 

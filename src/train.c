@@ -28,6 +28,11 @@ struct s2s_trainer {
     arena act;
     float *logits;         /* kept copy for trainer_pass(keep_logits) */
     size_t logits_cap;
+    /* Exploding-loss guard (trainer_set_explode_factor): the running level of
+     * the accepted steps' losses and how many steps it has seen. */
+    float explode_factor;
+    double loss_level;
+    int64_t level_steps;
 };
 
 s2s_train_params s2s_train_default_params(void) {
@@ -70,6 +75,7 @@ s2s_status s2s_trainer_init(s2s_trainer **out, s2s_model *model, const s2s_train
     }
     weights_bind_f32(&t->g, &model->hp, t->grad);
     s2s_rng_seed(&t->rng, p->seed);
+    t->explode_factor = TRAIN_EXPLODE_FACTOR;
     *out = t;
     return S2S_OK;
 }
@@ -97,6 +103,20 @@ s2s_status s2s_trainer_set_learning_rate(s2s_trainer *t, float lr) {
 }
 
 int64_t s2s_trainer_steps(const s2s_trainer *t) { return t ? t->step : 0; }
+
+s2s_status trainer_set_explode_factor(s2s_trainer *t, float factor) {
+    if (!t || !(factor == 0.0f || (factor > 1.0f && factor < 1e30f))) return S2S_ERR_INVALID_ARGUMENT;
+    t->explode_factor = factor;
+    return S2S_OK;
+}
+
+/* The loss a step may not exceed (after the warm-up), or 0 for none. */
+static double explode_limit(const s2s_trainer *t) {
+    if (t->explode_factor <= 0.0f || t->level_steps < TRAIN_EXPLODE_WARMUP) return 0.0;
+    double uniform = log((double)(t->model->hp.tgt_vocab > 1 ? t->model->hp.tgt_vocab : 2));
+    double limit = (double)t->explode_factor * t->loss_level;
+    return limit > uniform ? limit : uniform;
+}
 
 /* ------------------------------------------------------------------ batch */
 
@@ -379,12 +399,26 @@ s2s_status s2s_trainer_step(s2s_trainer *t, const s2s_batch *b, float *loss, int
                         "step %lld: loss %g, gradient norm %g; the update was skipped",
                         (long long)t->step + 1, (double)mean, norm);
     }
+    double limit = explode_limit(t);
+    if (limit > 0.0 && (double)mean > limit) {
+        t->rng = saved_rng;
+        return s2s_fail(err, S2S_ERR_DIVERGED,
+                        "step %lld: loss %g exploded (over %g x the running loss %g and over "
+                        "ln(target vocabulary) %g); the update was skipped",
+                        (long long)t->step + 1, (double)mean, (double)t->explode_factor,
+                        t->loss_level, log((double)t->model->hp.tgt_vocab));
+    }
     if (t->p.clip_norm > 0.0f) {
         double coef = t->p.clip_norm / (norm + 1e-6);
         if (coef < 1.0)
             for (size_t i = 0; i < t->n; i++) t->grad[i] *= (float)coef;
     }
     adam_update(t);
+    /* The running level: an exponential moving average of accepted losses. */
+    t->loss_level = t->level_steps == 0 ? (double)mean
+                                        : TRAIN_EXPLODE_DECAY * t->loss_level +
+                                              (1.0 - TRAIN_EXPLODE_DECAY) * (double)mean;
+    t->level_steps++;
     return S2S_OK;
 }
 

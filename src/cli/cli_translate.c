@@ -186,7 +186,51 @@ static const char translate_usage[] =
     "  --length-penalty A  score = logprob / len^A (default from the library)\n"
     "  --max-len-factor F  stop after F x source length (+ extra) tokens\n"
     "  --batch N           sentences translated together (default 32)\n"
-    "  --attention         also print each attention matrix as a JSON line on stderr\n";
+    "  --attention         also print each attention matrix as a JSON line on stderr\n"
+    "A line that cannot be translated (invalid UTF-8, or longer than 1 MiB) gives an\n"
+    "empty output line and a message naming it on stderr; the rest go on. A line of\n"
+    "more than 512 tokens is translated from its first 512 (with a warning). Exit\n"
+    "status: 0 when every line was translated, 1 when a line was left empty or on\n"
+    "another error, 2 for a usage error.\n";
+
+/* Longest input line read (bytes, without its newline); the rest of a longer
+ * line is skipped, so memory stays bounded whatever stdin holds. */
+#define TRANSLATE_MAX_LINE (1 << 20)
+
+/* Reads one line of at most TRANSLATE_MAX_LINE bytes into *buf (grown as
+ * needed, NUL-terminated, newline dropped; NUL bytes inside are kept and
+ * counted in *len). Returns 1 for a line, 0 at end of input, -1 when out of
+ * memory. *too_long is set when the line was longer (its start is in *buf). */
+static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_long) {
+    size_t n = 0;
+    int c, any = 0;
+    *too_long = 0;
+    while ((c = getc(in)) != EOF) {
+        any = 1;
+        if (c == '\n') break;
+        if (n >= TRANSLATE_MAX_LINE) {
+            *too_long = 1;
+            continue;
+        }
+        if (n + 1 >= *cap) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            char *nb = realloc(*buf, nc);
+            if (!nb) return -1;
+            *buf = nb;
+            *cap = nc;
+        }
+        (*buf)[n++] = (char)c;
+    }
+    if (!any) return 0;
+    if (!*buf) {
+        if (!(*buf = malloc(1))) return -1;
+        *cap = 1;
+    }
+    if (n > 0 && (*buf)[n - 1] == '\r') n--;
+    (*buf)[n] = '\0';
+    *len = n;
+    return 1;
+}
 
 int cmd_translate(int argc, char **argv) {
     const char *model_path = NULL;
@@ -250,20 +294,35 @@ int cmd_translate(int argc, char **argv) {
         goto done;
     }
     int64_t line_no = 0;
-    int eof = 0;
+    int eof = 0, failed_lines = 0;
     while (!eof) {
         int32_t k = 0;
         while (k < batch) {
-            ssize_t got = getline(&line, &line_cap, stdin);
+            size_t len = 0;
+            int too_long = 0;
+            int got = read_line(stdin, &line, &line_cap, &len, &too_long);
             if (got < 0) {
+                cli_error("out of memory reading line %lld", (long long)(line_no + k + 1));
+                goto done;
+            }
+            if (got == 0) {
                 eof = 1;
                 break;
             }
-            size_t len = cli_chomp(line, (size_t)got);
             int32_t *ids = pool + (size_t)k * S2S_MAX_SEQ_LEN;
             int32_t nids = 0;
             s2s_error err = {0};
-            s2s_status st = s2s_encode(model, line, len, ids, S2S_MAX_SEQ_LEN, &nids, &err);
+            s2s_status st = S2S_OK;
+            if (too_long) {
+                cli_error("line %lld left empty: longer than %d bytes",
+                          (long long)(line_no + k + 1), TRANSLATE_MAX_LINE);
+                failed_lines++;
+                src[k] = ids;
+                src_len[k] = 0;
+                k++;
+                continue;
+            }
+            st = s2s_encode(model, line, len, ids, S2S_MAX_SEQ_LEN, &nids, &err);
             if (st == S2S_ERR_INPUT_TOO_LONG) {
                 cli_error("line %lld: %d tokens, translating the first %d",
                           (long long)(line_no + k + 1), nids, S2S_MAX_SEQ_LEN);
@@ -272,6 +331,7 @@ int cmd_translate(int argc, char **argv) {
                 char what[64];
                 snprintf(what, sizeof what, "line %lld left empty", (long long)(line_no + k + 1));
                 cli_error_s2s(what, &err);
+                failed_lines++;
                 nids = 0;
             }
             src[k] = ids;
@@ -296,6 +356,11 @@ int cmd_translate(int argc, char **argv) {
     }
     if (ferror(stdin)) {
         cli_error("translate: error reading standard input");
+        goto done;
+    }
+    if (failed_lines) {
+        cli_error("translate: %d of %lld lines could not be translated (left empty)",
+                  failed_lines, (long long)line_no);
         goto done;
     }
     status = 0;

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Translator } from './translator.js';
+import { LIMITS, Translator } from './translator.js';
 import { Seq2SeqError } from './errors.js';
 
 const SHIPPED_MODEL = fileURLToPath(new URL('../../models/en-es.s2s', import.meta.url));
@@ -28,7 +28,12 @@ reads stdin line by line and writes one line per input line to stdout
   --length-penalty A   score = logprob / length^A, 0-5 (default 1)
   --engine E           the WebAssembly build: auto (default), simd or scalar
   --json               print each result as a JSON line (text, tokens, score)
-  -h, --help           this help;  --version  the package version`;
+  -h, --help           this help;  --version  the package version
+A line (or TEXT) that cannot be translated (invalid UTF-8, too long: see
+docs/limits.md) gives an empty output line and a message naming it on
+stderr; the others go on. Exit status: 0 when everything was translated,
+1 when something was not (or the model could not be loaded), 2 for a usage
+error.`;
 
 class UsageError extends Error {}
 class CliError extends Error {}
@@ -76,24 +81,99 @@ function format(r, json) {
   return JSON.stringify({ text: r.text, sourceTokens: r.sourceTokens, targetTokens: r.targetTokens, score: r.score });
 }
 
+// The longest line read from stdin, in bytes: no text of LIMITS.maxTextLength
+// UTF-16 code units takes more than 3 bytes per unit in UTF-8, so a longer
+// line is refused unread (its bytes are skipped, memory stays bounded).
+const MAX_LINE_BYTES = 3 * LIMITS.maxTextLength;
+
+/**
+ * The lines of a byte stream: { text } for each, or { error } for one that
+ * is not UTF-8 or is longer than MAX_LINE_BYTES. A final line without a
+ * newline counts; "\r\n" endings lose their "\r".
+ */
+async function* readLines(stream) {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let chunks = [], size = 0, tooLong = false, any = false;
+  const finish = () => {
+    let bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    chunks = [];
+    size = 0;
+    if (tooLong) { tooLong = false; return { error: `longer than ${MAX_LINE_BYTES} bytes` }; }
+    if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+    try {
+      return { text: utf8.decode(bytes) };
+    } catch {
+      return { error: 'not valid UTF-8' };
+    }
+  };
+  for await (const buf of stream) {
+    let at = 0;
+    while (at < buf.length) {
+      any = true;
+      const nl = buf.indexOf(0x0a, at);
+      const end = nl < 0 ? buf.length : nl;
+      if (!tooLong) {
+        if (size + (end - at) > MAX_LINE_BYTES) {
+          tooLong = true;
+          chunks = [];
+          size = 0;
+        } else if (end > at) {
+          chunks.push(buf.subarray(at, end));
+          size += end - at;
+        }
+      }
+      if (nl < 0) break;
+      yield finish();
+      any = false;
+      at = nl + 1;
+    }
+  }
+  if (any) yield finish();
+}
+
 async function translateCommand(o) {
   const t = await Translator.create({ model: modelPath(o), engine: o.engine });
+  let failed = 0;
+  // one input: its translation, or an empty line and the reason on stderr
+  const one = async (text, where) => {
+    try {
+      return format(await t.translate(text, o.options), o.json);
+    } catch (e) {
+      if (!(e instanceof Seq2SeqError) || e.name === 'InvalidArgumentError') throw e; // bad options: stop
+      failed++;
+      process.stderr.write(`seq2seq-wasm: ${where}: ${e.message}\n`);
+      return o.json ? JSON.stringify({ error: e.name, message: e.message }) : '';
+    }
+  };
   try {
     if (o.texts.length) {
-      for (const text of o.texts) process.stdout.write(format(await t.translate(text, o.options), o.json) + '\n');
-      return;
-    }
-    const interactive = process.stdin.isTTY && process.stdout.isTTY;
-    const rl = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
-    if (interactive) {
+      for (let i = 0; i < o.texts.length; i++) process.stdout.write(await one(o.texts[i], `text ${i + 1}`) + '\n');
+    } else if (process.stdin.isTTY && process.stdout.isTTY) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
       process.stderr.write(`seq2seq-wasm (${t.engine.flavor} engine): type English, get Spanish; Ctrl-D ends.\n`);
       rl.setPrompt('en> ');
       rl.prompt();
+      let n = 0;
+      for await (const line of rl) {
+        process.stdout.write('es> ' + await one(line, `line ${++n}`) + '\n');
+        rl.prompt();
+      }
+    } else {
+      let n = 0;
+      for await (const line of readLines(process.stdin)) {
+        n++;
+        let out;
+        if (line.error !== undefined) {
+          failed++;
+          process.stderr.write(`seq2seq-wasm: line ${n}: ${line.error}\n`);
+          out = o.json ? JSON.stringify({ error: 'BadTextError', message: line.error }) : '';
+        } else out = await one(line.text, `line ${n}`);
+        if (!process.stdout.write(out + '\n')) await new Promise((r) => process.stdout.once('drain', r));
+      }
     }
-    for await (const line of rl) {
-      const r = await t.translate(line, o.options);
-      process.stdout.write((interactive ? 'es> ' : '') + format(r, o.json) + '\n');
-      if (interactive) rl.prompt();
+    if (failed) {
+      process.stderr.write(`seq2seq-wasm: ${failed} input${failed === 1 ? '' : 's'} could not be translated (left empty)\n`);
+      process.exitCode = 1;
     }
   } finally {
     t.destroy();

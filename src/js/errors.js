@@ -54,7 +54,7 @@ export class BadTextError extends Seq2SeqError {
   get code() { return 'BAD_TEXT'; }
 }
 
-/** A fine-tuning step produced NaN or infinity; that step was undone. */
+/** A fine-tuning step produced NaN, infinity or an exploding loss; that step was undone. */
 export class DivergedError extends Seq2SeqError {
   constructor(message, { losses = [] } = {}) {
     super(message);

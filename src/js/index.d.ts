@@ -136,12 +136,14 @@ export interface EngineInfo {
   simd: boolean;
 }
 
-/** The documented input limits. */
+/** The documented input limits (docs/limits.md). */
 export declare const LIMITS: Readonly<{
   maxSentenceTokens: 512;
   maxOutputTokens: 511;
   maxTextLength: 100000;
-  maxBatch: 1024;
+  maxBatch: 10000;
+  maxTotalLength: 1000000;
+  maxAttentionWeights: 4000000;
   maxBeam: 32;
   maxFineTunePairs: 10000;
   maxFineTuneSteps: 100000;
@@ -216,7 +218,7 @@ export declare class NetworkError extends Seq2SeqError { readonly code: 'NETWORK
 export declare class InputTooLongError extends Seq2SeqError { readonly code: 'INPUT_TOO_LONG'; }
 /** Text with lone surrogates. */
 export declare class BadTextError extends Seq2SeqError { readonly code: 'BAD_TEXT'; }
-/** A fine-tuning step gave NaN/infinity and was undone. */
+/** A fine-tuning step gave NaN/infinity or an exploding loss and was undone. */
 export declare class DivergedError extends Seq2SeqError {
   readonly code: 'DIVERGED';
   /** The losses of the steps before it. */

@@ -13,16 +13,20 @@ import {
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import { normalizeText, splitSentences } from './text.js';
 
-/** The documented input limits. */
+/** The documented input limits (docs/limits.md explains each; keep index.d.ts in sync). */
 export const LIMITS = Object.freeze({
   /** Tokens (subword pieces) in one sentence; a longer sentence is an InputTooLongError. */
   maxSentenceTokens: 512,
   /** Target tokens one sentence may produce (maxLength's upper bound). */
   maxOutputTokens: 511,
-  /** UTF-16 code units in one text (one string of translate or translateStreaming). */
+  /** UTF-16 code units in one text (one string of translate or translateStreaming, one side of a fineTune pair). */
   maxTextLength: 100_000,
   /** Texts in one translate call given an array. */
-  maxBatch: 1024,
+  maxBatch: 10_000,
+  /** UTF-16 code units in all the texts of one translate call together. */
+  maxTotalLength: 1_000_000,
+  /** Weights in one result's `attention` (target tokens × source tokens of the whole text). */
+  maxAttentionWeights: 4_000_000,
   /** Largest beamSize. */
   maxBeam: 32,
   /** Pairs in one fineTune call. */
@@ -61,11 +65,21 @@ function checkSignal(signal, where) {
   }
 }
 
+// What a bad value was, for messages: "4" (a string) is not 4.
+function describe(v) {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'function') return 'a function';
+  return `${typeof v} ${String(v)}`;
+}
+
 function intOption(opts, key, def, lo, hi, where) {
   const v = opts[key];
   if (v === undefined) return def;
   if (!Number.isInteger(v) || v < lo || v > hi) {
-    throw new InvalidArgumentError(`${where}: ${key} must be an integer from ${lo} to ${hi} (got ${String(v)})`);
+    throw new InvalidArgumentError(`${where}: ${key} must be an integer from ${lo} to ${hi} (got ${describe(v)})`);
   }
   return v;
 }
@@ -74,14 +88,15 @@ function numOption(opts, key, def, lo, hi, where, { loOpen = false } = {}) {
   const v = opts[key];
   if (v === undefined) return def;
   if (typeof v !== 'number' || !Number.isFinite(v) || v > hi || (loOpen ? v <= lo : v < lo)) {
-    throw new InvalidArgumentError(`${where}: ${key} must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}] (got ${String(v)})`);
+    throw new InvalidArgumentError(`${where}: ${key} must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}] (got ${describe(v)})`);
   }
   return v;
 }
 
 function checkOptionsObject(opts, where, known) {
   if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object') throw new InvalidArgumentError(`${where}: options must be an object`);
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new InvalidArgumentError(`${where}: options must be an object (got ${describe(opts)})`);
+  // an unknown key is an error, not ignored: a misspelt option would otherwise do nothing
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new InvalidArgumentError(`${where}: unknown option "${k}" (known: ${known.join(', ')})`);
   }
@@ -90,7 +105,7 @@ function checkOptionsObject(opts, where, known) {
 
 function checkText(text, where, index) {
   const at = index === undefined ? '' : ` (text ${index})`;
-  if (typeof text !== 'string') throw new InvalidArgumentError(`${where}: text must be a string${at}, got ${text === null ? 'null' : typeof text}`);
+  if (typeof text !== 'string') throw new InvalidArgumentError(`${where}: text must be a string${at}, got ${describe(text)}`);
   if (text.length > LIMITS.maxTextLength) {
     throw new InputTooLongError(`${where}: the text${at} has ${text.length} characters; the limit is ${LIMITS.maxTextLength} (split it)`);
   }
@@ -415,6 +430,16 @@ export class Translator {
     if (batch && texts.length > LIMITS.maxBatch) {
       throw new InputTooLongError(`${where}: ${texts.length} texts in one call; the limit is ${LIMITS.maxBatch}`);
     }
+    if (batch) {
+      let total = 0;
+      for (let i = 0; i < texts.length; i++) {
+        checkText(texts[i], where, i);
+        total += texts[i].length;
+      }
+      if (total > LIMITS.maxTotalLength) {
+        throw new InputTooLongError(`${where}: the texts have ${total} characters together; the limit is ${LIMITS.maxTotalLength} per call (split the array)`);
+      }
+    }
     const prepared = texts.map((t, i) => this.#prepare(t, where, batch ? i : undefined));
     const flat = prepared.flatMap((parts) => parts.filter((q) => q.ids.length > 0).map((q) => q.ids));
     const translated = flat.length ? await this.#translateIds(flat, p, p.signal) : [];
@@ -441,7 +466,7 @@ export class Translator {
         };
       });
       // a model without attention has no weights to return: null, not zero rows
-      return joinSentences(sentences, p.attention && this.#hparams.attention !== 0);
+      return joinSentences(sentences, p.attention && this.#hparams.attention !== 0, where);
     });
     return batch ? results : results[0];
   }
@@ -603,8 +628,10 @@ export class Translator {
           e.clearError();
           const st = e.x.s2sw_trainer_step(res.trainer, n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], e.scratch, e.err);
           if (st === 9) {
-            throw new DivergedError(`${where}: step ${step} produced NaN or infinity and was undone ` +
-              `(try a lower learningRate); the model keeps the ${step - 1} steps before it`, { losses });
+            // NaN/infinity, or a loss that exploded (src/train.h, TRAIN_EXPLODE_FACTOR)
+            const why = e.readCString(e.err + 4, e.errSize - 4) || 'NaN or infinity';
+            throw new DivergedError(`${where}: step ${step} diverged and was undone (${why}; ` +
+              `try a lower learningRate); the model keeps the ${step - 1} steps before it`, { losses });
           }
           e.check(st, where);
           loss = e.F32[e.scratch >> 2];
@@ -645,6 +672,18 @@ export class Translator {
       e.check(e.x.s2s_model_save(model, e.scratch, e.scratch + 4, e.err), where);
       const data = e.ptrAt(e.scratch), size = e.ptrAt(e.scratch + 4);
       try {
+        // the file is loaded back (format, bounds, CRC-32, vocabulary: what
+        // create() checks) before anyone gets it
+        e.clearError();
+        const st = e.x.s2s_model_load(e.scratch, data, size, e.err);
+        if (st === 0) {
+          const back = e.ptrAt(e.scratch);
+          const ok = e.x.s2s_model_has_vocab(back);
+          e.x.s2s_model_free(back);
+          if (!ok) throw new ModelError(`${where}: the written model has no vocabulary`);
+        } else {
+          e.check(st, `${where}: the written model does not load back`);
+        }
         return e.U8.slice(data, data + size);
       } finally {
         e.x.s2s_free(data);
@@ -689,7 +728,7 @@ export class Translator {
 }
 
 // One result from the sentences of one text (see translate()).
-function joinSentences(sentences, wantAttention) {
+function joinSentences(sentences, wantAttention, where) {
   let text = '';
   for (const s of sentences) text += s.lead + s.text + s.trail;
   const sourceTokens = sentences.flatMap((s) => s.sourceTokens);
@@ -699,6 +738,10 @@ function joinSentences(sentences, wantAttention) {
     // one row per target token over all source tokens (zero outside its sentence)
     attention = [];
     const S = sourceTokens.length;
+    if (S * targetTokens.length > LIMITS.maxAttentionWeights) {
+      throw new InputTooLongError(`${where}: the attention of this text would hold ${targetTokens.length} × ${S} weights; ` +
+        `the limit is ${LIMITS.maxAttentionWeights}: ask for attention sentence by sentence (or a shorter text)`);
+    }
     let off = 0;
     for (const s of sentences) {
       const cols = s.sourceTokens.length;

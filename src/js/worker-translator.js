@@ -113,7 +113,16 @@ class Channel {
         entry.resolve = (v) => { done(); resolve(v); };
         entry.reject = (e) => { done(); reject(e); };
       }
-      this.w.post({ ...msg, id, hasSignal: !!signal }, transfer);
+      try {
+        this.w.post({ ...msg, id, hasSignal: !!signal }, transfer);
+      } catch (e) {
+        // a function, symbol or the like cannot cross to the worker (DataCloneError)
+        this.pending.delete(id);
+        this.idle();
+        entry.reject(e?.name === 'DataCloneError'
+          ? new InvalidArgumentError(`${msg.type}: an argument cannot be sent to the worker (${e.message}): use strings, numbers, booleans, arrays and plain objects`)
+          : e);
+      }
     });
   }
 
@@ -125,11 +134,18 @@ class Channel {
 
 const registry = new FinalizationRegistry((channel) => channel.close());
 
-function splitSignal(options, where) {
+// Takes out what stays on this side (signal; onProgress for fineTune); the
+// rest, checked by the Translator in the worker, crosses over.
+function splitSignal(options, where, withProgress = false) {
   if (options === undefined) return [undefined, undefined];
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: options must be an object`);
-  const { signal, onProgress, ...rest } = options;
-  return [rest, signal, onProgress];
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${where}: options must be an object`);
+  let { signal, ...rest } = options; // eslint-disable-line prefer-const
+  let onProgress;
+  if (withProgress) ({ onProgress, ...rest } = rest);
+  if (signal != null && !(typeof signal === 'object' && 'aborted' in signal && typeof signal.addEventListener === 'function')) {
+    throw new InvalidArgumentError(`${where}: signal must be an AbortSignal`);
+  }
+  return [rest, signal ?? undefined, onProgress];
 }
 
 /** The Translator API with the engine in a worker. Every method is asynchronous. */
@@ -236,7 +252,7 @@ export class WorkerTranslator {
   }
 
   async fineTune(pairs, options) {
-    const [rest, signal, onProgress] = splitSignal(options, 'fineTune');
+    const [rest, signal, onProgress] = splitSignal(options, 'fineTune', true);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError('fineTune: onProgress must be a function');
     return this.#call({ type: 'fineTune', pairs, options: rest, wantProgress: !!onProgress }, {
       signal,
