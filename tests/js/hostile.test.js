@@ -219,7 +219,10 @@ async function timeOf(fn, runs = 5) {
   return best;
 }
 
-test('time grows linearly: 4× the sentences or characters takes < 8× as long; the engine memory stays put', async (ctx) => {
+// The bound: linear work gives about 4x (measured 2.4-6.6x here, caches and
+// the garbage collector add some), quadratic work 16x and more; 12x leaves
+// room for a noisy CI machine without letting a quadratic step through.
+test('time grows linearly: 4× the sentences or characters takes < 12× as long; the engine memory stays put', async (ctx) => {
   const S = sentences();
   const text = (n) => Array.from({ length: n }, (_, i) => S[i % S.length]).join(' ');
   await t.translate(text(200), { maxLength: 4 }); // warm-up
@@ -259,8 +262,8 @@ test('time grows linearly: 4× the sentences or characters takes < 8× as long; 
     assert.ok(r instanceof InputTooLongError || typeof r.text === 'string', String(r));
   }
   ctx.diagnostic(`time ratios for 4x the input: ${Object.entries(ratios).map(([k, r]) => `${k} ${r.toFixed(2)}`).join(', ')}`);
-  const slow = Object.entries(ratios).filter(([, r]) => !(r < 8));
-  assert.deepEqual(slow, [], `4× input took ≥ 8× as long: ${JSON.stringify(ratios)}`);
+  const slow = Object.entries(ratios).filter(([, r]) => !(r < 12));
+  assert.deepEqual(slow, [], `4× input took ≥ 12× as long: ${JSON.stringify(ratios)}`);
 });
 
 test('every error thrown on purpose is a Seq2SeqError with a code', async () => {
