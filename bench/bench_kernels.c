@@ -4,9 +4,16 @@
  * timed batches of calls (single thread, thread CPU time).
  *
  * Letters: M output rows, N columns of C (or activation rows for int8), K inner.
+ *
+ *   bench_kernels [--json] [--stream-mb N]
+ * --json prints one JSON object per measurement instead of the text lines
+ * (bench/run.mjs reads it). "stream" is the machine's streaming-read
+ * bandwidth, the ceiling of a matvec whose matrix is not in cache: a sum
+ * over an N MB array (default 256), best of 5 passes.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +44,19 @@ static float *rand_array(size_t n) {
 }
 
 static volatile float sink;
+static volatile uint64_t isink;
+
+/* --json: each measurement is one object of a JSON array. */
+static int json_mode, json_rows;
+
+static void json_row(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    printf("%s\n  {", json_rows++ ? "," : "");
+    vprintf(fmt, ap);
+    printf("}");
+    va_end(ap);
+}
 
 /* Seconds per call of `body`: calls are batched until a batch takes at
  * least 20 ms, and the best of 5 batches is kept. */
@@ -64,6 +84,14 @@ static void bench_gemm(const char *what, int ta, int tb, int M, int N, int K, fl
     int lda = ta ? M : K, ldb = tb ? K : N;
     double t, flops = 2.0 * M * N * K;
     TIME_PER_CALL(t, kernel_gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, N));
+    if (json_mode) {
+        json_row("\"kernel\": \"gemm_f32\", \"what\": \"%s\", \"M\": %d, \"N\": %d, \"K\": %d, \"us\": %.2f, "
+                 "\"gflops\": %.3f", what, M, N, K, t * 1e6, flops / t * 1e-9);
+        free(A);
+        free(B);
+        free(C);
+        return;
+    }
     printf("gemm %-22s M=%-5d N=%-5d K=%-5d ta=%d tb=%d  %8.1f us  %6.2f GFLOP/s", what, M, N, K, ta, tb, t * 1e6,
            flops / t * 1e-9);
     if (with_ref) {
@@ -89,10 +117,17 @@ static void bench_matvec(int M, int K) {
     TIME_PER_CALL(tq, kernel_matvec_q8(y, Wq, xq, M, K); sink = y[0]);
     TIME_PER_CALL(tqx, kernel_quantize_q8(xq, x, K); kernel_matvec_q8(y, Wq, xq, M, K); sink = y[0]);
     double bytes_f = 4.0 * M * K, bytes_q = (double)M * nb * sizeof(s2s_block_q8);
+    if (json_mode) {
+        json_row("\"kernel\": \"matvec_f32\", \"M\": %d, \"K\": %d, \"us\": %.2f, \"gbs\": %.3f, \"gflops\": %.3f",
+                 M, K, tf * 1e6, bytes_f / tf * 1e-9, 2.0 * M * K / tf * 1e-9);
+        json_row("\"kernel\": \"matvec_q8\", \"M\": %d, \"K\": %d, \"us\": %.2f, \"gbs\": %.3f, \"gflops\": %.3f, "
+                 "\"speedup_vs_f32\": %.3f", M, K, tq * 1e6, bytes_q / tq * 1e-9, 2.0 * M * K / tq * 1e-9, tf / tq);
+    } else {
     printf("matvec f32 %5dx%-5d %8.1f us  %6.2f GB/s   (ref %8.1f us)\n", M, K, tf * 1e6, bytes_f / tf * 1e-9,
            tr * 1e6);
     printf("matvec q8  %5dx%-5d %8.1f us  %6.2f GB/s   %.2fx faster than f32 (%.2fx incl. quantizing x)\n", M, K,
            tq * 1e6, bytes_q / tq * 1e-9, tf / tq, tf / tqx);
+    }
     free(W);
     free(x);
     free(y);
@@ -111,8 +146,12 @@ static void bench_gemm_q8(int M, int N, int K) {
     TIME_PER_CALL(tm, for (int r = 0; r < N; r++) kernel_matvec_q8(Y + (size_t)r * M, Wq, Xq + (size_t)r * nb, M, K);
                   sink = Y[0]);
     TIME_PER_CALL(tf, kernel_gemm_f32(0, 1, N, M, K, X, K, W, K, 0.0f, Y, M); sink = Y[0]);
-    printf("gemm q8    %5dx%-5d N=%-3d %8.1f us  (%d x matvec_q8 %8.1f us, %.2fx; f32 gemm %8.1f us, %.2fx)\n", M, K,
-           N, tg * 1e6, N, tm * 1e6, tm / tg, tf * 1e6, tf / tg);
+    if (json_mode)
+        json_row("\"kernel\": \"gemm_q8\", \"M\": %d, \"N\": %d, \"K\": %d, \"us\": %.2f, \"gflops\": %.3f, "
+                 "\"speedup_vs_f32\": %.3f", M, N, K, tg * 1e6, 2.0 * M * N * K / tg * 1e-9, tf / tg);
+    else
+        printf("gemm q8    %5dx%-5d N=%-3d %8.1f us  (%d x matvec_q8 %8.1f us, %.2fx; f32 gemm %8.1f us, %.2fx)\n", M,
+               K, N, tg * 1e6, N, tm * 1e6, tm / tg, tf * 1e6, tf / tg);
     free(W);
     free(X);
     free(Y);
@@ -130,6 +169,13 @@ static void bench_elementwise(int n) {
     TIME_PER_CALL(t_sigf, for (int i = 0; i < n; i++) y[i] = 1.0f / (1.0f + expf(-x[i])); sink = y[0]);
     TIME_PER_CALL(t_exp, kernel_exp(y, x, n); sink = y[0]);
     TIME_PER_CALL(t_expf, for (int i = 0; i < n; i++) y[i] = expf(x[i]); sink = y[0]);
+    if (json_mode) {
+        json_row("\"kernel\": \"tanh\", \"n\": %d, \"us\": %.3f, \"speedup_vs_libm\": %.2f", n, t_tanh * 1e6,
+                 t_tanhf / t_tanh);
+        free(x);
+        free(y);
+        return;
+    }
     printf("tanh    n=%d  %7.3f us   (libm tanhf %7.3f us, %.1fx)\n", n, t_tanh * 1e6, t_tanhf * 1e6, t_tanhf / t_tanh);
     printf("sigmoid n=%d  %7.3f us   (libm expf  %7.3f us, %.1fx)\n", n, t_sig * 1e6, t_sigf * 1e6, t_sigf / t_sig);
     printf("exp     n=%d  %7.3f us   (libm expf  %7.3f us, %.1fx)\n", n, t_exp * 1e6, t_expf * 1e6, t_expf / t_exp);
@@ -143,25 +189,64 @@ static void bench_softmax(int n) {
     TIME_PER_CALL(t, sink = kernel_softmax(y, x, n));
     TIME_PER_CALL(tr, sink = kernel_softmax_ref(y, x, n));
     TIME_PER_CALL(tl, kernel_log_softmax(y, x, n); sink = y[0]);
-    printf("softmax n=%d %7.2f us (ref %7.2f us); log_softmax %7.2f us\n", n, t * 1e6, tr * 1e6, tl * 1e6);
+    if (json_mode)
+        json_row("\"kernel\": \"softmax\", \"n\": %d, \"us\": %.3f, \"log_softmax_us\": %.3f", n, t * 1e6,
+                 tl * 1e6);
+    else
+        printf("softmax n=%d %7.2f us (ref %7.2f us); log_softmax %7.2f us\n", n, t * 1e6, tr * 1e6, tl * 1e6);
     free(x);
     free(y);
 }
 
-int main(void) {
+/* Streaming read: sum a `mb` MB array of 64-bit integers (integer adds, so
+ * the compiler may vectorise the loop freely), best of 5 passes. */
+static void bench_stream(int mb) {
+    size_t n = (size_t)mb * (1u << 20) / sizeof(uint64_t);
+    uint64_t *a = malloc(n * sizeof *a);
+    if (!a) {
+        fprintf(stderr, "bench_kernels: cannot allocate %d MB\n", mb);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) a[i] = i; /* touch every page first */
+    double best = 1e30;
+    for (int pass = 0; pass < 5; pass++) {
+        double t0 = now_s();
+        uint64_t s = 0;
+        for (size_t i = 0; i < n; i++) s += a[i];
+        isink = s;
+        double dt = now_s() - t0;
+        if (dt < best) best = dt;
+    }
+    double gbs = (double)n * sizeof *a / best * 1e-9;
+    if (json_mode) json_row("\"kernel\": \"stream_read\", \"mb\": %d, \"ms\": %.3f, \"gbs\": %.3f", mb, best * 1e3, gbs);
+    else printf("stream read %d MB  %8.2f ms  %6.2f GB/s (best of 5)\n", mb, best * 1e3, gbs);
+    free(a);
+}
+
+static const char *build_name(void) {
 #if defined(S2S_USE_BLAS)
-    printf("build: cblas_sgemm for GEMM\n");
+    return "cblas_sgemm for GEMM";
 #elif defined(S2S_NO_SIMD)
-    printf("build: scalar (S2S_NO_SIMD)\n");
+    return "scalar (S2S_NO_SIMD)";
+#elif defined(__wasm__)
+    return "WASM SIMD128 intrinsics (wasm)";
 #else
-    printf("build: WASM SIMD128 intrinsics%s\n",
-#if defined(__wasm__)
-           " (wasm)"
-#else
-           " via SIMDe (native)"
+    return "WASM SIMD128 intrinsics via SIMDe (native)";
 #endif
-    );
-#endif
+}
+
+int main(int argc, char **argv) {
+    int stream_mb = 256;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) json_mode = 1;
+        else if (!strcmp(argv[i], "--stream-mb") && i + 1 < argc) stream_mb = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: bench_kernels [--json] [--stream-mb N]\n");
+            return 2;
+        }
+    }
+    if (json_mode) printf("{\"build\": \"%s\", \"results\": [", build_name());
+    else printf("build: %s\n", build_name());
     bench_gemm("forward X W^T", 0, 1, 64, 1024, 256, 0.0f, 0);
     bench_gemm("square", 0, 0, 256, 256, 256, 0.0f, 1);
     bench_gemm("vocab projection", 0, 1, 64, 8000, 256, 0.0f, 0);
@@ -175,5 +260,7 @@ int main(void) {
     bench_gemm_q8(2048, 8, 512);
     bench_elementwise(512);
     bench_softmax(8000);
+    if (stream_mb > 0) bench_stream(stream_mb);
+    if (json_mode) printf("\n]}\n");
     return 0;
 }

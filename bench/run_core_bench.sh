@@ -4,10 +4,12 @@
 #
 #   bench/run_core_bench.sh            # everything (about 5 minutes on 2 busy cores)
 #   QUICK=1 bench/run_core_bench.sh    # fewer steps, for a smoke test
+#   SHAPE=h256 bench/run_core_bench.sh # one shape only (h256 or h512; default both)
 #
-# Builds (in build-bench/, never touching the other build directories):
-#   build-bench/blas  libs2s_core.a with S2S_USE_BLAS=ON  -> bench_core_blas
-#   build-bench/simd  libs2s_core.a with our own SIMD GEMM -> bench_core_simd
+# Builds (in build-bench/, never touching the other build directories), with
+# CMake's bench_core target:
+#   build-bench/blas/bench_core  S2S_USE_BLAS=ON (OpenBLAS GEMMs)
+#   build-bench/simd/bench_core  our own SIMD GEMM
 # Writes the raw JSON of every invocation to build-bench/raw/ and the merged
 # results to build-bench/results-core.json.
 set -eu
@@ -28,19 +30,19 @@ else
     T_TRAIN="--warmup 2 --steps 8"; REF_TRAIN="--warmup 1 --steps 2"; DEC="--reps 7"
 fi
 
+SHAPE=${SHAPE:-all}
+case $SHAPE in all) SHAPES="h256 h512" ;; h256|h512) SHAPES=$SHAPE ;;
+    *) echo "run_core_bench.sh: SHAPE must be h256, h512 or all" >&2; exit 2 ;; esac
+C_TRAIN="$C_TRAIN --shape $SHAPE"; SIMD_TRAIN="$SIMD_TRAIN --shape $SHAPE"; T_TRAIN="$T_TRAIN --shape $SHAPE"
+
 # ------------------------------------------------------------------ build
 echo "== building (build-bench/blas, build-bench/simd)" >&2
 for v in blas simd; do
     if [ $v = blas ]; then opt=ON; else opt=OFF; fi
     cmake -S "$ROOT" -B "$OUT/$v" -DCMAKE_BUILD_TYPE=Release -DS2S_USE_BLAS=$opt \
         -DS2S_BUILD_TESTS=OFF >/dev/null
-    cmake --build "$OUT/$v" --target s2s_core -j2 >/dev/null
+    cmake --build "$OUT/$v" --target bench_core -j2 >/dev/null
 done
-CFLAGS_BENCH="-O2 -march=native -std=c11 -Wall -Wextra -I$ROOT/src"
-gcc $CFLAGS_BENCH -DBENCH_HAVE_OPENBLAS "$ROOT/bench/bench_core.c" "$OUT/blas/libs2s_core.a" \
-    -lopenblas -lm -o "$OUT/bench_core_blas"
-gcc $CFLAGS_BENCH "$ROOT/bench/bench_core.c" "$OUT/simd/libs2s_core.a" -lm \
-    -o "$OUT/bench_core_simd"
 
 # ------------------------------------------------------------- OpenBLAS core
 # Debian's DYNAMIC_ARCH OpenBLAS 0.3.21 misdetects AVX-512 Xeons and falls
@@ -84,9 +86,9 @@ run() { # name, command...
     "$@" --json >"$RAW/$name.json"
 }
 
-run c_blas_t2   env OPENBLAS_NUM_THREADS=2 "$OUT/bench_core_blas" $C_TRAIN $DEC
-run c_blas_t1   env OPENBLAS_NUM_THREADS=1 "$OUT/bench_core_blas" --train $C_TRAIN
-run c_simd      "$OUT/bench_core_simd" $SIMD_TRAIN $DEC
+run c_blas_t2   env OPENBLAS_NUM_THREADS=2 "$OUT/blas/bench_core" $C_TRAIN $DEC
+run c_blas_t1   env OPENBLAS_NUM_THREADS=1 "$OUT/blas/bench_core" --train $C_TRAIN
+run c_simd      "$OUT/simd/bench_core" $SIMD_TRAIN $DEC
 # torch's OpenMP threads spin while waiting (OMP_WAIT_POLICY=ACTIVE by
 # default); on a machine whose other core is busy that made 2-thread steps
 # 10x slower than 1-thread ones. PASSIVE unless the caller says otherwise.
@@ -96,7 +98,7 @@ run torch_openblas_t1 env OPENBLAS_NUM_THREADS=1 \
     $PY "$ROOT/tools/bench_torch.py" --threads 1 --label openblas_t1 $T_TRAIN
 if [ -n "$REFBLAS" ]; then
     # slow (about 8 s a step for h256): one invocation per shape, few steps
-    for s in h256 h512; do
+    for s in $SHAPES; do
         run torch_refblas_t1_$s env LD_LIBRARY_PATH="$REFBLAS" \
             $PY "$ROOT/tools/bench_torch.py" --threads 1 --label refblas_t1 --shape $s $REF_TRAIN
     done

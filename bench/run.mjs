@@ -1,0 +1,553 @@
+// run.mjs — the benchmark suite (`npm run bench`, through tools/bench.sh,
+// which builds what is missing first). It measures every runtime side by side
+// in one run on this machine, prints one table and writes it to
+// build-bench/results.json and build-bench/results.md. Numbers, not tests:
+// a missed target is shown (✗), never an exit status.
+//
+//   node bench/run.mjs [--quick] [--only translation,tfjs,training,memory,kernels]
+//
+// Sections (bench/README.md says what each number means):
+//   1 translation  models/en-es.s2s on bench/dev-sample.en, one call per sentence:
+//                  native C, WASM SIMD and scalar in Node, WASM SIMD in a
+//                  Chromium Web Worker; int8 and its f32 copy
+//   2 tfjs         the same network in TensorFlow.js (bench/tfjs-model.mjs)
+//   3 training     bench/run_core_bench.sh (C vs PyTorch) + fine-tuning in WASM
+//   4 memory       model load time, peak WASM memory, engine size gzipped
+//   5 kernels      build/bench_kernels --json next to streaming-read bandwidth
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+import { Translator } from '../src/js/index.js';
+import { measure, measureBatch } from './translate-loop.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = join(ROOT, 'build-bench');
+const MODEL = 'models/en-es.s2s';
+const MODEL_F32 = 'build-bench/en-es-f32.s2s';
+const SAMPLE = 'bench/dev-sample.en';
+const SECTIONS = ['translation', 'tfjs', 'training', 'memory', 'kernels'];
+
+// ------------------------------------------------------------------ options
+const args = process.argv.slice(2);
+let quick = false, only = SECTIONS;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--quick') quick = true;
+  else if (a === '--only' || a.startsWith('--only=')) {
+    const list = a === '--only' ? args[++i] ?? '' : a.slice(7);
+    only = list.split(',').map((s) => s.trim()).filter(Boolean).map((s) => SECTIONS[Number(s) - 1] ?? s);
+    const bad = only.filter((s) => !SECTIONS.includes(s));
+    if (bad.length || !only.length) usage(`unknown section ${bad.join(', ') || '(none)'}`);
+  } else if (a === '-h' || a === '--help') usage();
+  else usage(`unknown argument ${a}`);
+}
+function usage(why) {
+  if (why) console.error(`bench/run.mjs: ${why}`);
+  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join(',')}] (or section numbers 1-5)`);
+  process.exit(why ? 2 : 0);
+}
+
+// --quick: a smoke run of about 3 minutes; the full run is for real numbers.
+const S = quick
+  ? { sentences: 50, reps: 2, warmup: 3, tfjsSentences: 10, fineTuneSteps: 3, loadReps: 3, streamMb: 256 }
+  : { sentences: 200, reps: 3, warmup: 5, tfjsSentences: 50, fineTuneSteps: 10, loadReps: 5, streamMb: 256 };
+
+// ------------------------------------------------------------------ helpers
+const log = (...m) => console.error('==', ...m);
+const sum = (a) => a.reduce((x, y) => x + y, 0);
+const mean = (a) => sum(a) / a.length;
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '-' : v.toLocaleString('en-US', {
+  minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const mb = (bytes) => `${fmt(bytes / 1e6, 1)} MB`; // decimal, as the README gives sizes
+const why = (e) => String(e?.message ?? e).split('\n')[0];
+
+function sh(cmd, argv, { env = {}, stdio } = {}) {
+  const r = spawnSync(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8',
+    maxBuffer: 256 << 20, stdio: stdio ?? ['ignore', 'pipe', 'pipe'] });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+  return r.stdout ?? '';
+}
+const version = (cmd, argv) => { try { return sh(cmd, argv).split('\n')[0].trim(); } catch { return 'not found'; } };
+
+// The table: one row per measurement. A target row has a ratio (or a value)
+// checked against `target` (`min` or `max`); the others only report.
+const rows = [];
+let section = '';
+const raw = {};
+function info(name, value) { rows.push({ section, name, value }); }
+function target(name, value, { ratio, min, max, unit = 'x' }) {
+  const met = ratio == null ? null : min != null ? ratio >= min : ratio <= max;
+  const t = min != null ? `≥ ${min}${unit}` : `≤ ${max}${unit}`;
+  rows.push({ section, name, value, target: t, ratio: ratio == null ? null : `${fmt(ratio, { x: 2, ' words/s': 0 }[unit] ?? 1)}${unit}`, met });
+}
+function missing(name, reason) { rows.push({ section, name, value: `not available: ${reason}` }); }
+
+// The sentences: the fixed sample, one per line; words are whitespace-split.
+const sentences = readFileSync(join(ROOT, SAMPLE), 'utf8').split('\n').filter(Boolean).slice(0, S.sentences);
+const words = sentences.map((s) => s.split(/\s+/).filter(Boolean).length);
+
+/** words/s, target tokens/s and first-token latency of a run (on its first n sentences). */
+function rates(r, n = r.tokens.length) {
+  const secs = r.callMs ? sum(r.callMs.slice(0, n)) / 1e3 : r.seconds;
+  const ft = r.firstTokenMs?.slice(0, n);
+  return { wps: sum(words.slice(0, n)) / secs, tps: sum(r.tokens.slice(0, n)) / secs,
+    ftMean: ft ? mean(ft) : null, ftP50: ft ? median(ft) : null, seconds: secs };
+}
+const speed = (r) => `${fmt(r.wps)} words/s · ${fmt(r.tps)} tok/s`;
+const latency = (r) => (r.ftMean == null ? '' : ` · first token ${fmt(r.ftMean, 1)} / ${fmt(r.ftP50, 1)} ms`);
+
+// ------------------------------------------------------------------ runs
+// Each runtime is measured once per (model, beam) and kept, so that sections
+// sharing a run (TF.js reuses the WASM numbers) do not repeat it.
+const cache = new Map();
+async function once(key, fn) {
+  if (!cache.has(key)) cache.set(key, await fn());
+  return cache.get(key);
+}
+
+// Every configuration runs its passes in turn with the others (pass 1 of
+// each, then pass 2 of each, ...) and each sentence keeps its fastest time:
+// a slow spell of the shared machine then hits every configuration alike,
+// which keeps the ratios between them fair.
+
+/** Per-sentence minimum of callMs and firstTokenMs over passes. */
+function fastest(acc, r) {
+  if (!acc) return { ...r, callMs: [...r.callMs], firstTokenMs: [...r.firstTokenMs] };
+  for (let i = 0; i < r.callMs.length; i++) {
+    acc.callMs[i] = Math.min(acc.callMs[i], r.callMs[i]);
+    acc.firstTokenMs[i] = Math.min(acc.firstTokenMs[i], r.firstTokenMs[i]);
+  }
+  acc.reps += r.reps;
+  return acc;
+}
+
+/** One pass of build/bench_translate (a fresh process: warm it up every time). */
+function nativePass(model, beam) {
+  const out = sh(join(ROOT, 'build/bench_translate'),
+    [model, SAMPLE, '--beam', String(beam), '--limit', String(sentences.length), '--warmup', String(S.warmup), '--reps', '1', '--ids']);
+  const r = JSON.parse(out);
+  return { ...r, reps: 1, callMs: r.call_ms, firstTokenMs: r.first_token_ms };
+}
+
+/** A Translator in this Node process kept for all passes: one pass per call. */
+async function nodeConfig(flavor, model) {
+  const t = await Translator.create({ model: join(ROOT, model), engine: flavor });
+  let warm = false;
+  return {
+    pass: async (beam) => {
+      const r = await measure(t, sentences, { beamSize: beam, warmup: warm ? 0 : S.warmup, reps: 1 });
+      warm = true;
+      return r;
+    },
+    destroy: () => t.destroy(),
+  };
+}
+
+/** The native and Node configurations of section 1, their passes interleaved. */
+async function interleavedRuns(beam) {
+  const node = {};
+  const configs = [
+    { key: `native:${MODEL}:${beam}`, pass: async () => nativePass(MODEL, beam) },
+    { key: `native:${MODEL_F32}:${beam}`, pass: async () => nativePass(MODEL_F32, beam) },
+  ];
+  for (const [flavor, model] of [['simd', MODEL], ['simd', MODEL_F32], ['scalar', MODEL]]) {
+    const key = `node:${flavor}:${model}:${beam}`;
+    configs.push({ key, pass: async () => (node[key] ??= await nodeConfig(flavor, model)).pass(beam) });
+  }
+  const acc = {};
+  try {
+    for (let p = 0; p < S.reps; p++) {
+      for (const c of configs) {
+        if (cache.has(c.key) || acc[c.key] instanceof Error) continue;
+        log(`pass ${p + 1}/${S.reps}: ${c.key}`);
+        try {
+          acc[c.key] = fastest(acc[c.key], await c.pass());
+        } catch (e) {
+          acc[c.key] = e;
+        }
+      }
+    }
+  } finally {
+    for (const n of Object.values(node)) n.destroy();
+  }
+  for (const [key, r] of Object.entries(acc)) {
+    if (!(r instanceof Error)) cache.set(key, r);
+    else { // kept as a rejection, reported where the row is made
+      const failed = Promise.reject(r);
+      failed.catch(() => {});
+      cache.set(key, failed);
+    }
+  }
+}
+
+/** build/bench_translate: per-sentence times of the native engine. */
+function nativeRun(model, beam) {
+  return once(`native:${model}:${beam}`, async () => {
+    log(`native C, ${model}, beam ${beam}, ${sentences.length} sentences`);
+    let acc;
+    for (let p = 0; p < S.reps; p++) acc = fastest(acc, nativePass(model, beam));
+    return acc;
+  });
+}
+
+/** Translator in this Node process, one call per sentence. */
+function nodeRun(flavor, model, beam) {
+  return once(`node:${flavor}:${model}:${beam}`, async () => {
+    log(`WASM ${flavor} in Node, ${model}, beam ${beam}, ${sentences.length} sentences`);
+    const t = await Translator.create({ model: join(ROOT, model), engine: flavor });
+    try {
+      return await measure(t, sentences, { beamSize: beam, warmup: S.warmup, reps: S.reps });
+    } finally {
+      t.destroy();
+    }
+  });
+}
+
+function nodeBatch(beam) {
+  return once(`batch:${beam}`, async () => {
+    log(`WASM simd in Node, all ${sentences.length} sentences as one call, beam ${beam}`);
+    const t = await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' });
+    try {
+      return await measureBatch(t, sentences, { beamSize: beam });
+    } finally {
+      t.destroy();
+    }
+  });
+}
+
+/** WorkerTranslator in headless Chromium (bench/browser/bench.html), greedy and beam 4. */
+function chromiumRun() {
+  return once('chromium', async () => {
+    const { chromium, CHROMIUM, CHROMIUM_ARGS, skip } = await import('../tests/browser/helpers.js');
+    if (skip) throw new Error(skip);
+    const { startServer } = await import('../tools/serve.js');
+    log(`WASM simd in a Chromium Web Worker, ${sentences.length} sentences`);
+    const srv = await startServer();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`${srv.origin}/bench/browser/bench.html`);
+      await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 }).catch((e) => {
+        throw new Error(errors[0] ?? why(e));
+      });
+      const r = await page.evaluate((o) => window.bench(o),
+        { model: `/${MODEL}`, sentences, beams: [1, 4], warmup: S.warmup, reps: S.reps });
+      return { ...r, version: browser.version() };
+    } finally {
+      await browser.close();
+      await srv.close();
+    }
+  });
+}
+
+// ------------------------------------------------------------------ 1. translation
+async function translation() {
+  const note = `${MODEL} (int8) and ${MODEL_F32} (its f32 copy); ${sentences.length} sentences of ${SAMPLE}, ` +
+    `one call each${S.reps > 1 ? `, each sentence's fastest of ${S.reps} passes` : ''}; words = whitespace-split source words, tok = target tokens (EOS not counted); ` +
+    'first token mean / p50 (beam 4: the whole call, nothing is decided earlier)';
+  info('what', note);
+  const res = {};
+  for (const beam of [1, 4]) {
+    const b = beam === 1 ? 'greedy' : 'beam 4';
+    const add = async (key, label, fn) => {
+      try {
+        res[`${key}${beam}`] = rates(await fn());
+        info(`${label}, ${b}`, speed(res[`${key}${beam}`]) + latency(res[`${key}${beam}`]));
+      } catch (e) {
+        missing(`${label}, ${b}`, why(e));
+      }
+    };
+    await interleavedRuns(beam);
+    await add('native', 'native C, int8', () => nativeRun(MODEL, beam));
+    await add('nativeF32', 'native C, f32', () => nativeRun(MODEL_F32, beam));
+    await add('simd', 'WASM SIMD in Node, int8', () => nodeRun('simd', MODEL, beam));
+    await add('simdF32', 'WASM SIMD in Node, f32', () => nodeRun('simd', MODEL_F32, beam));
+    await add('scalar', 'WASM scalar in Node, int8', () => nodeRun('scalar', MODEL, beam));
+    await add('chromium', 'WASM SIMD in a Chromium Web Worker, int8', async () => (await chromiumRun()).runs[`beam${beam}`]);
+    await add('batch', `WASM SIMD in Node, int8, all ${sentences.length} in one array call`, () => nodeBatch(beam));
+  }
+  const ratio = (name, a, b, min, what = 'tps') => {
+    if (res[a] && res[b]) target(name, `${fmt(res[a][what])} vs ${fmt(res[b][what])} ${what === 'tps' ? 'tok/s' : 'words/s'}`,
+      { ratio: res[a][what] / res[b][what], min });
+    else missing(name, 'a run is missing');
+  };
+  for (const [beam, b] of [[1, 'greedy'], [4, 'beam 4']]) {
+    ratio(`WASM SIMD / native C, int8, ${b}`, `simd${beam}`, `native${beam}`, 0.8);
+    ratio(`WASM SIMD / WASM scalar, int8, ${b}`, `simd${beam}`, `scalar${beam}`, 3);
+    ratio(`int8 / f32, native C, ${b}`, `native${beam}`, `nativeF32${beam}`, 1.6);
+    ratio(`int8 / f32, WASM SIMD, ${b}`, `simd${beam}`, `simdF32${beam}`, 1.6);
+  }
+  const c = res.chromium1;
+  if (c) {
+    target('Chromium worker, greedy: words/s', `${fmt(c.wps)} words/s`, { ratio: c.wps, min: 1000, unit: ' words/s' });
+    target('Chromium worker, greedy: first token, mean (p50)', `${fmt(c.ftMean, 1)} ms (p50 ${fmt(c.ftP50, 1)} ms)`,
+      { ratio: c.ftMean, max: 20, unit: ' ms' });
+  } else missing('Chromium worker targets', 'no Chromium run');
+  raw.translation = res;
+}
+
+// ------------------------------------------------------------------ 2. TF.js
+async function tfjs() {
+  const n = Math.min(S.tfjsSentences, sentences.length);
+  info('what', `bench/tfjs-model.mjs: the same network with ${MODEL_F32}'s weights in TensorFlow.js ` +
+    `(@tensorflow/tfjs-backend-wasm, Node), given the source ids s2s_encode gives; first ${n} sentences, one call each`);
+  let benchTfjs;
+  try {
+    ({ benchTfjs } = await import('./tfjs-model.mjs'));
+    if (typeof benchTfjs !== 'function') throw new Error('bench/tfjs-model.mjs exports no benchTfjs');
+  } catch (e) {
+    missing('TF.js', why(e));
+    return;
+  }
+  raw.tfjs = {};
+  for (const [beam, b] of [[1, 'greedy'], [4, 'beam 4']]) {
+    try {
+      // the source ids and the f32 outputs of the native engine (bit-identical to WASM's)
+      const ref = await nativeRun(MODEL_F32, beam);
+      const sources = ref.src_ids.slice(0, n).map((ids) => Int32Array.from(ids));
+      log(`TF.js, beam ${beam}, ${n} sentences`);
+      const r = await benchTfjs({ modelPath: join(ROOT, MODEL_F32), sources, beamSize: beam,
+        maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty });
+      const tps = r.targetTokens / r.seconds;
+      const same = r.outputs?.filter((o, i) => String(Array.from(o)) === String(ref.out_ids[i])).length;
+      raw.tfjs[`beam${beam}`] = { seconds: r.seconds, targetTokens: r.targetTokens, firstTokenMsMean: r.firstTokenMsMean,
+        sameOutputs: same, info: r.info };
+      info(`TF.js, f32, ${b}`, `${fmt(sum(words.slice(0, n)) / r.seconds)} words/s · ${fmt(tps)} tok/s` +
+        (beam === 1 ? ` · first token ${fmt(r.firstTokenMsMean, 1)} ms mean` : '') + ` · output = ours on ${same ?? '?'}/${n}` +
+        (r.info ? ` (${r.info.backend}, SIMD ${r.info.simd}, ${r.info.threads} thread(s))` : ''));
+      for (const [model, q] of [[MODEL_F32, 'f32'], [MODEL, 'int8']]) {
+        const ours = rates(await nodeRun('simd', model, beam), n);
+        target(`WASM SIMD ${q} / TF.js f32, ${b}`, `${fmt(ours.tps)} vs ${fmt(tps)} tok/s`, { ratio: ours.tps / tps, min: 5 });
+      }
+    } catch (e) {
+      missing(`TF.js, ${b}`, why(e));
+    }
+  }
+}
+
+// ------------------------------------------------------------------ 3. training
+async function training() {
+  // C vs PyTorch: bench/run_core_bench.sh does it all (builds, runs, JSON)
+  try {
+    log(`bench/run_core_bench.sh${quick ? ' (QUICK=1)' : ''}: C vs PyTorch training, a few minutes`);
+    // only the shipped model's size, h256 (h512 would double the time)
+    const text = sh('sh', [join(ROOT, 'bench/run_core_bench.sh')], { env: { SHAPE: 'h256', ...(quick ? { QUICK: '1' } : {}) },
+      stdio: ['ignore', 'pipe', 'inherit'] }); // its progress lines go to our stderr
+    writeFileSync(join(OUT, 'results-core.txt'), text);
+    const core = JSON.parse(readFileSync(join(OUT, 'results-core.json'), 'utf8'));
+    raw.core = { machine: core.machine, ratios: core.ratios };
+    const tok = (cfg) => core.runs[cfg]?.shapes?.h256?.train?.tok_s;
+    info('what', 'bench/run_core_bench.sh (full table: build-bench/results-core.txt): target tokens/s of a ' +
+      'batch-64 training step, the shipped model\'s shape h256 (untied output: 7.7 M parameters), random ids, same data both sides');
+    const names = { c_blas_t2: ['native C + OpenBLAS, 2 threads', 'C+OpenBLAS 2t'],
+      c_blas_t1: ['native C + OpenBLAS, 1 thread', 'C+OpenBLAS 1t'],
+      c_simd: ['native C, own SIMD GEMM (the WASM code), 1 thread', 'C own GEMM 1t'],
+      torch_openblas_t2: ['PyTorch 1.13 + OpenBLAS, 2 threads', 'PyTorch+OpenBLAS 2t'],
+      torch_openblas_t1: ['PyTorch 1.13 + OpenBLAS, 1 thread', 'PyTorch+OpenBLAS 1t'],
+      torch_refblas_t1: ['PyTorch 1.13 + reference BLAS (its default BLAS on Debian), 1 thread', 'PyTorch+ref BLAS 1t'] };
+    for (const [cfg, [label]] of Object.entries(names)) {
+      if (tok(cfg)) info(label, `${fmt(tok(cfg))} tok/s`);
+      else missing(label, 'not run');
+    }
+    for (const [a, b, min] of [['c_blas_t1', 'torch_openblas_t1', 1.5], ['c_blas_t2', 'torch_openblas_t2', 1.5],
+      ['c_simd', 'torch_openblas_t1', 1.5], ['c_blas_t1', 'torch_refblas_t1'], ['c_simd', 'torch_refblas_t1']]) {
+      const name = `training: ${names[a][1]} / ${names[b][1]}`;
+      if (!tok(a) || !tok(b)) missing(name, 'a run is missing');
+      else if (min) target(name, `${fmt(tok(a))} vs ${fmt(tok(b))} tok/s`, { ratio: tok(a) / tok(b), min });
+      else info(name, `${fmt(tok(a) / tok(b), 1)}x`);
+    }
+  } catch (e) {
+    missing('C vs PyTorch training', why(e));
+  }
+
+  // fine-tuning in WASM: Translator.fineTune on the shipped model
+  const steps = S.fineTuneSteps, batchSize = 64;
+  try {
+    const dev = join(ROOT, 'data/dev.tsv');
+    if (!existsSync(dev)) throw new Error('data/dev.tsv is missing (npm run data builds it): no Spanish side');
+    const es = new Map(readFileSync(dev, 'utf8').split('\n').map((l) => l.split('\t')).map(([, en, s]) => [en, s]));
+    const all = readFileSync(join(ROOT, SAMPLE), 'utf8').split('\n').filter(Boolean); // --quick too: 64 pairs
+    const pairs = all.map((en) => [en, es.get(en)]).filter(([, s]) => s).slice(0, batchSize);
+    if (pairs.length < batchSize) throw new Error(`only ${pairs.length} sample sentences found in data/dev.tsv`);
+    log(`WASM SIMD fine-tuning, ${steps} steps of ${batchSize} pairs`);
+    const t = await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' });
+    try {
+      const o = { batchSize, dropout: 0, learningRate: 1e-4 };
+      await t.fineTune(pairs, { ...o, steps: 1 }); // untimed: the f32 copy and the trainer are made here
+      let tokens = 0;
+      const t0 = performance.now();
+      await t.fineTune(pairs, { ...o, steps, onProgress: (p) => { tokens += p.tokens; } });
+      const secs = (performance.now() - t0) / 1e3;
+      raw.fineTune = { steps, batchSize, tokens, seconds: secs, memoryBytes: t.memoryBytes };
+      info(`WASM SIMD in Node: fine-tuning ${MODEL} (Translator.fineTune, batch ${batchSize} sample pairs, dropout 0)`,
+        `${fmt(tokens / secs)} tok/s (${steps} steps, ${fmt(secs * 1e3 / steps)} ms/step; WASM memory then ${mb(t.memoryBytes)})`);
+    } finally {
+      t.destroy();
+    }
+  } catch (e) {
+    missing('WASM fine-tuning', why(e));
+  }
+}
+
+// ------------------------------------------------------------------ 4. memory and size
+async function memory() {
+  const fileBytes = statSync(join(ROOT, MODEL)).size;
+  const js = jsModules(['src/js/index.js', 'src/js/worker.js']);
+  info('what', `memory: WebAssembly.Memory size (it only grows, so the peak); sizes: gzip -9 of one engine plus the ` +
+    `${js.length} JS modules a page with a WorkerTranslator loads (${js.map((p) => p.replace('src/js/', '')).join(', ')}), KB = 1000 bytes`);
+  // load time: Translator.create from the file (read, engine instance, parse;
+  // the compiled WebAssembly.Module is cached per process, so not its compilation)
+  const times = [];
+  for (let i = 0; i < S.loadReps; i++) {
+    const t0 = performance.now();
+    const t = await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' });
+    times.push(performance.now() - t0);
+    t.destroy();
+  }
+  raw.load = { createMs: times };
+  info(`model load: Translator.create({ model: '${MODEL}' }) in Node, SIMD`,
+    `${fmt(median(times), 1)} ms median of ${S.loadReps} (${fmt(Math.min(...times), 1)}–${fmt(Math.max(...times), 1)} ms)`);
+  const nat = [...cache.entries()].find(([k]) => k.startsWith(`native:${MODEL}:`))?.[1];
+  if (nat) info('model load: s2s_model_load (native, bytes already in memory)', `${fmt(nat.load_ms, 1)} ms median of 5`);
+  const chr = cache.get('chromium');
+  if (chr) info('model load: WorkerTranslator.create in Chromium (worker, engine compiled, model over HTTP)', `${fmt(chr.createMs, 1)} ms (once, cold)`);
+
+  // peak WebAssembly memory (it only grows): each run has its own Translator,
+  // so this is the largest after translating the sample, one sentence per call
+  const peakOf = (prefix) => Math.max(0, ...[...cache].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v.memoryBytes));
+  let peak = peakOf(`node:simd:${MODEL}:`);
+  if (!peak) peak = (await nodeRun('simd', MODEL, 4)).memoryBytes;
+  target(`peak WASM memory, one sentence per call, Node / model file (${mb(fileBytes)})`,
+    mb(peak), { ratio: peak / fileBytes, max: 2 });
+  if (chr?.memoryBytes) target('peak WASM memory, one sentence per call, Chromium worker / model file', mb(chr.memoryBytes),
+    { ratio: chr.memoryBytes / fileBytes, max: 2 });
+  const peakBatch = peakOf('batch:');
+  if (peakBatch) info(`peak WASM memory, ${sentences.length} sentences in one call (the engine takes 16 at a time)`,
+    `${mb(peakBatch)} (${fmt(peakBatch / fileBytes, 2)}x the file)`);
+
+  // engine size: one .wasm plus every JS module a page loads, each gzipped -9
+  const gz = (p) => gzipSync(readFileSync(join(ROOT, p)), { level: 9 }).length;
+  const jsGz = sum(js.map(gz));
+  const sizes = {};
+  for (const f of ['simd', 'scalar']) {
+    const w = `dist/seq2seq-${f}.wasm`;
+    if (!existsSync(join(ROOT, w))) { missing(`engine size (${f})`, `${w} is missing`); continue; }
+    sizes[f] = { wasm: statSync(join(ROOT, w)).size, wasmGz: gz(w), jsGz, js };
+    target(`engine size, gzipped: ${w} + the JS`,
+      `${fmt((sizes[f].wasmGz + jsGz) / 1e3, 1)} KB (wasm ${fmt(sizes[f].wasmGz / 1e3, 1)} + JS ${fmt(jsGz / 1e3, 1)})`,
+      { ratio: (sizes[f].wasmGz + jsGz) / 1e3, max: 150, unit: ' KB' });
+  }
+  raw.memory = { fileBytes, peakNode: peak, peakNodeBatched: peakBatch, peakChromium: chr?.memoryBytes, sizes };
+}
+
+/** The JS files a page loads: the static imports and `new URL('./x.js', import.meta.url)` workers, from `entries`. */
+function jsModules(entries) {
+  const seen = new Set();
+  const visit = (p) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    const src = readFileSync(join(ROOT, p), 'utf8');
+    for (const m of src.matchAll(/(?:\bfrom\s*|new URL\(\s*)['"](\.{1,2}\/[^'"]+\.js)['"]/g)) {
+      visit(join(dirname(p), m[1]));
+    }
+  };
+  entries.forEach(visit);
+  return [...seen].sort();
+}
+
+// ------------------------------------------------------------------ 5. kernels
+async function kernels() {
+  log('build/bench_kernels --json');
+  const k = JSON.parse(sh(join(ROOT, 'build/bench_kernels'), ['--json', '--stream-mb', String(S.streamMb)]));
+  raw.kernels = k;
+  const stream = k.results.find((r) => r.kernel === 'stream_read');
+  info('what', `build/bench_kernels (${k.build}), one thread, best of 5 batches of calls; ` +
+    `streaming read = sum over a ${S.streamMb} MB array, the ceiling for a matrix not in cache`);
+  if (stream) info('streaming-read bandwidth (this machine)', `${fmt(stream.gbs, 1)} GB/s`);
+  for (const r of k.results) {
+    if (r.kernel === 'gemm_f32') info(`GEMM f32 ${r.what} (${r.M}x${r.N}x${r.K})`, `${fmt(r.gflops, 1)} GFLOP/s`);
+    else if (r.kernel === 'gemm_q8') info(`GEMM int8 ${r.M}x${r.K}, ${r.N} rows (beam)`, `${fmt(r.gflops, 1)} GFLOP/s (${fmt(r.speedup_vs_f32, 2)}x f32)`);
+    else if (r.kernel.startsWith('matvec')) {
+      info(`matvec ${r.kernel.slice(7)} ${r.M}x${r.K} (${mb(r.M * r.K * (r.kernel === 'matvec_f32' ? 4 : 34 / 32))})`,
+        `${fmt(r.gbs, 1)} GB/s, ${fmt(r.gflops, 1)} GFLOP/s` + (stream ? ` (${fmt(r.gbs / stream.gbs, 2)}x streaming read)` : '') +
+        (r.speedup_vs_f32 ? `; ${fmt(r.speedup_vs_f32, 2)}x f32` : ''));
+    }
+  }
+}
+
+// ------------------------------------------------------------------ the run
+function machine() {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model ?? '?', cores: cpus.length, node: process.version,
+    chromium: version('/usr/lib/chromium/chromium', ['--version']), emcc: version('emcc', ['--version']),
+    gcc: version('gcc', ['--version']), load: os.loadavg().map((x) => x.toFixed(2)).join(' ') };
+}
+
+mkdirSync(OUT, { recursive: true });
+const started = new Date();
+const m = machine();
+log(`${quick ? 'quick' : 'full'} run of ${only.join(', ')}; load average ${m.load}`);
+if (only.some((s) => ['translation', 'tfjs'].includes(s)) &&
+    (!existsSync(join(ROOT, MODEL_F32)) || statSync(join(ROOT, MODEL_F32)).mtimeMs < statSync(join(ROOT, MODEL)).mtimeMs)) {
+  log(`making ${MODEL_F32} (build/s2s dequantize)`);
+  sh(join(ROOT, 'build/s2s'), ['dequantize', MODEL, MODEL_F32]);
+}
+const titles = { translation: '1. Translation', tfjs: '2. TF.js, the same model', training: '3. Training',
+  memory: '4. Load time, memory, size', kernels: '5. Kernels' };
+const fns = { translation, tfjs, training, memory, kernels };
+for (const s of SECTIONS.filter((x) => only.includes(x))) {
+  section = titles[s];
+  try {
+    await fns[s]();
+  } catch (e) {
+    missing(s, why(e));
+  }
+}
+m.loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+m.chromiumInPage = cache.get('chromium')?.version;
+const seconds = (Date.now() - started) / 1e3;
+
+// ------------------------------------------------------------------ output
+const header = [
+  `seq2seq-wasm benchmarks, ${started.toISOString()} (${quick ? '--quick' : 'full'}, ${fmt(seconds)} s)`,
+  `machine: ${m.cpu}, ${m.cores} cores; load average (1/5/15 min) at start ${m.load}, at end ${m.loadEnd}`,
+  `Node ${m.node}; ${m.chromium}; ${m.emcc.replace(/ \(Emscripten gcc\/clang-like replacement[^)]*\)/, '')}; ${m.gcc}`,
+];
+const mark = (r) => (r.met == null ? '' : r.met ? '✓' : '✗');
+const cols = ['measurement', 'value', 'target', 'ratio', 'met'];
+const cells = (r) => [r.name, r.value ?? '', r.target ?? '', r.ratio ?? '', mark(r)];
+const text = [...header, ''];
+const md = [`# ${header[0]}`, '', ...header.slice(1).map((h) => `- ${h}`), ''];
+for (const sec of [...new Set(rows.map((r) => r.section))]) {
+  const rs = rows.filter((r) => r.section === sec);
+  const what = rs.find((r) => r.name === 'what');
+  const body = rs.filter((r) => r !== what);
+  const w = cols.map((c, i) => Math.max(c.length, ...body.map((r) => [...cells(r)[i]].length)));
+  const line = (cs) => cs.map((c, i) => c + ' '.repeat(Math.max(0, w[i] - [...c].length))).join('  ').trimEnd();
+  text.push(sec, ...(what ? [`  (${what.value})`] : []), line(cols), ...body.map((r) => line(cells(r))), '');
+  md.push(`## ${sec}`, '', ...(what ? [what.value, ''] : []), `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${cells(r).map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`), '');
+}
+const targets = rows.filter((r) => r.met != null);
+const summary = `targets met: ${targets.filter((r) => r.met).length} of ${targets.length}`;
+text.push(summary);
+md.push(summary, '');
+console.log(text.join('\n'));
+writeFileSync(join(OUT, 'results.md'), md.join('\n'));
+writeFileSync(join(OUT, 'results.json'), JSON.stringify({ started, seconds, quick, sections: only, settings: S,
+  machine: m, rows, raw }, null, 1));
+console.log(`wrote build-bench/results.json and build-bench/results.md`);
+// Chromium's and TF.js's handles may keep Node alive
+process.exit(0);
