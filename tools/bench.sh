@@ -6,6 +6,12 @@
 # dist/ (the WebAssembly engines, emscripten/build.sh, incremental).
 set -eu
 cd "$(dirname "$0")/.."
+# Debian packages (PyTorch, OpenBLAS, the reference BLAS, Chromium; as root
+# they are installed, otherwise named) and the npm devDependencies (TF.js,
+# playwright-core)
+sh tools/setup.sh --bench
+[ -d node_modules/playwright-core ] && [ -d node_modules/@tensorflow/tfjs-backend-wasm ] ||
+  npm install --no-audit --no-fund
 
 if [ ! -f build/CMakeCache.txt ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
