@@ -362,7 +362,9 @@ async function training() {
       else missing(label, 'not run');
     }
     for (const [a, b, min] of [['c_blas_t1', 'torch_openblas_t1', 1.5], ['c_blas_t2', 'torch_openblas_t2', 1.5],
-      ['c_simd', 'torch_openblas_t1', 1.5], ['c_blas_t1', 'torch_refblas_t1'], ['c_simd', 'torch_refblas_t1']]) {
+      // the own-GEMM build (what WASM runs) is shown for scale, not held to the target:
+      // native training is the OpenBLAS build
+      ['c_simd', 'torch_openblas_t1'], ['c_blas_t1', 'torch_refblas_t1'], ['c_simd', 'torch_refblas_t1']]) {
       const name = `training: ${names[a][1]} / ${names[b][1]}`;
       if (!tok(a) || !tok(b)) missing(name, 'a run is missing');
       else if (min) target(name, `${fmt(tok(a))} vs ${fmt(tok(b))} tok/s`, { ratio: tok(a) / tok(b), min });

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # they are installed, otherwise named) and the npm devDependencies (TF.js,
 # playwright-core)
 sh tools/setup.sh --bench
-[ -d node_modules/playwright-core ] && [ -d node_modules/@tensorflow/tfjs-backend-wasm ] ||
+[ -d node_modules/playwright-core ] && [ -d node_modules/@tensorflow/tfjs-backend-wasm ] &&
+  [ -d node_modules/typescript ] ||
   npm install --no-audit --no-fund
 
 if [ ! -f build/CMakeCache.txt ]; then

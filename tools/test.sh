@@ -24,9 +24,11 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
 
-# the npm devDependencies: playwright-core (browser tests) and TensorFlow.js
-# (the TF.js equivalence test; the benchmark's comparison)
-[ -d node_modules/playwright-core ] && [ -d node_modules/@tensorflow/tfjs-backend-wasm ] ||
+# the npm devDependencies: playwright-core (browser tests), TensorFlow.js
+# (the TF.js equivalence test; the benchmark's comparison), TypeScript (tsc
+# checks index.d.ts)
+[ -d node_modules/playwright-core ] && [ -d node_modules/@tensorflow/tfjs-backend-wasm ] &&
+  [ -d node_modules/typescript ] ||
   npm install --no-audit --no-fund
 
 sh tools/test_js.sh

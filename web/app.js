@@ -387,8 +387,6 @@ async function runFineTune() {
     const before = (await t.translate(shown.map((p) => p.source))).map((r) => r.text);
     renderBeforeAfter(shown, before, null);
     const m0 = await modelOf(t);
-    // to roll a diverging run back: reset() when nothing was tuned yet, else these bytes
-    const snapshot = m0.fineTuned ? await t.save() : null;
     tuneStatus('running', `Training: step 0 of ${steps}…`);
     try {
       await t.fineTune(pairs.map((p) => [p.source, p.target]), {
@@ -403,10 +401,11 @@ async function runFineTune() {
       if (e?.name === 'AbortError') {
         outcome = 'cancelled';
       } else if (e?.name === 'DivergedError') {
+        // the engine undid the diverging step; the steps before it stay. If it was the
+        // first step ever, reset() drops the (untrained) f32 copy: the loaded weights exactly
         outcome = 'diverged';
-        if (snapshot) await adopt(await createTranslator(snapshot), { kind: state.kind, name: state.name, baseSteps: state.baseSteps + m0.fineTuneSteps, bytes: snapshot.length });
-        else await t.reset();
-        lossChart.push(NaN);
+        if (!m0.fineTuned && !(await modelOf(t)).fineTuneSteps) await t.reset();
+        if (!lossChart.losses.length) lossChart.start(0);
       } else if (e?.name === 'InvalidArgumentError' || e?.name === 'InputTooLongError' || e?.name === 'BadTextError') {
         const m = /pair (\d+)/.exec(e.message);
         throw new Error(m ? `Line ${pairs[Number(m[1])]?.line}: ${e.message}` : e.message);
@@ -415,18 +414,21 @@ async function runFineTune() {
       }
     }
     const m1 = await modelOf(state.t);
-    const done = m1.fineTuneSteps - (outcome === 'diverged' ? 0 : m0.fineTuneSteps);
+    const done = m1.fineTuneSteps - m0.fineTuneSteps;
+    const plural = (n) => `${n} step${n === 1 ? '' : 's'}`;
     if (outcome === 'done') message = `Done: ${steps} steps, loss ${lossChart.losses[0]?.toFixed(3)} → ${lossChart.losses.at(-1)?.toFixed(3)}.`;
     else if (outcome === 'cancelled') message = `Cancelled after ${done} of ${steps} steps; the model keeps them.`;
-    else message = 'The loss became NaN or infinite, so the run stopped and the model was rolled back to before it. Try a lower learning rate.';
+    else message = `Step ${done + 1} of ${steps} was rejected: its loss became NaN, infinite or exploded, so it was undone and the run stopped. `
+      + (done ? `The model keeps the ${plural(done)} before it.` : 'The model is as it was before the run.')
+      + ' Try a lower learning rate, or check your pairs.';
     const after = (await state.t.translate(shown.map((p) => p.source))).map((r) => r.text);
     renderBeforeAfter(shown, before, after);
-    if (outcome !== 'diverged' && done > 0) {
+    if (done > 0) {
       tuneStatus('saving', `${message} Keeping the model in this browser…`);
       await persist();
     }
     await showModelInfo();
-    tuneStatus(outcome, message + (outcome !== 'diverged' && done > 0 ? ' It is kept in this browser.' : ''));
+    tuneStatus(outcome, message + (done > 0 ? ' It is kept in this browser.' : ''));
     if (outcome === 'diverged') show(el.pairsError, message, 'error');
   } catch (e) {
     console.error(e);

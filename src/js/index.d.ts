@@ -13,11 +13,28 @@ export declare class DownloadProgressEvent extends Event {
   readonly total: number;
 }
 
+/** A listener of DownloadMonitor's 'downloadprogress' events. */
+export type DownloadProgressListener = ((event: DownloadProgressEvent) => void) | { handleEvent(event: DownloadProgressEvent): void };
+type AnyListener = ((event: Event) => void) | { handleEvent(event: Event): void };
+type ListenerOptions = boolean | { capture?: boolean; once?: boolean; passive?: boolean; signal?: AbortSignal };
+
+/**
+ * The EventTarget given to `monitor`: its 'downloadprogress' listeners receive
+ * DownloadProgressEvents (so `e.loaded` and `e.total` are typed). Written
+ * without DOM-only names, so that it compiles with Node's types alone too.
+ */
+export interface DownloadMonitor extends EventTarget {
+  addEventListener(type: 'downloadprogress', listener: DownloadProgressListener | null, options?: ListenerOptions): void;
+  addEventListener(type: string, listener: AnyListener | null, options?: ListenerOptions): void;
+  removeEventListener(type: 'downloadprogress', listener: DownloadProgressListener | null, options?: boolean | { capture?: boolean }): void;
+  removeEventListener(type: string, listener: AnyListener | null, options?: boolean | { capture?: boolean }): void;
+}
+
 export interface CreateOptions {
   /** The .s2s model: a URL, a file path (Node), an ArrayBuffer or a Uint8Array. */
   model: ModelSource;
   /** Called once with an EventTarget that receives 'downloadprogress' events. */
-  monitor?: (target: EventTarget) => void;
+  monitor?: (target: DownloadMonitor) => void;
   /** Cancels loading; the promise rejects with signal.reason (an AbortError by default). */
   signal?: AbortSignal;
   /** SHA-256 of the model file: "sha256-<base64>" or 64 hex digits. Checked in browsers and Node. */
@@ -229,3 +246,6 @@ export declare class UnsupportedError extends Seq2SeqError { readonly code: 'UNS
 export declare class OutOfMemoryError extends Seq2SeqError { readonly code: 'OUT_OF_MEMORY'; }
 /** An internal failure (a bug). */
 export declare class EngineError extends Seq2SeqError { readonly code: 'ENGINE'; }
+
+// only the declarations marked `export` are the package's (helper types above stay private)
+export {};

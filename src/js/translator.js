@@ -590,8 +590,10 @@ export class Translator {
     });
 
     this.#tuning = true;
+    let copiedHere = false;
     try {
       if (!res.tuned) {
+        copiedHere = true;
         const x = e.x;
         e.clearError();
         const st = x.s2s_model_is_quantized(res.base)
@@ -629,7 +631,8 @@ export class Translator {
           const st = e.x.s2sw_trainer_step(res.trainer, n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], e.scratch, e.err);
           if (st === 9) {
             // NaN/infinity, or a loss that exploded (src/train.h, TRAIN_EXPLODE_FACTOR)
-            const why = e.readCString(e.err + 4, e.errSize - 4) || 'NaN or infinity';
+            // (the C reason counts steps over the trainer's life; this message counts this call's)
+            const why = (e.readCString(e.err + 4, e.errSize - 4) || 'NaN or infinity').replace(/^step \d+: /, '');
             throw new DivergedError(`${where}: step ${step} diverged and was undone (${why}; ` +
               `try a lower learningRate); the model keeps the ${step - 1} steps before it`, { losses });
           }
@@ -646,6 +649,16 @@ export class Translator {
         throwIfAborted(o.signal);
       }
       return losses;
+    } catch (err) {
+      // Nothing was learned on the copy made by this call (its first step
+      // diverged or the call was stopped before it): translate with the
+      // loaded model again, not with its f32 copy.
+      if (copiedHere && !this.#destroyed && res.tuned &&
+          !(res.trainer && Number(e.x.s2s_trainer_steps(res.trainer)) > 0)) {
+        res.freeTuned();
+        this.#trainerKey = null;
+      }
+      throw err;
     } finally {
       this.#tuning = false;
     }

@@ -4,7 +4,10 @@
 // pointing the page at the small test model (tests/fixtures/js/tiny-en-es.s2s,
 // as both the attention model and the baseline). Translations must equal the
 // Node Translator's on the same model. It then fine-tunes, reloads, downloads,
-// loads files, resets, and reloads with the network off. The page may log no
+// loads files, resets, and reloads with the network off; on a second server
+// (its own origin) it is served a model that diverges when fine-tuned on one
+// word (a NaN source embedding) and must reject that step, keep the steps
+// before it and go on working. The page may log no
 // error and may ask for nothing outside the local server. Screenshots (desktop
 // light, phone-width dark) are kept in build-browser/page-*.png.
 //
@@ -15,6 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
+import { tensors, reseal } from '../js/s2sfile.js';
 import { startServer } from './server.js';
 import { ROOT, skip, launch, watch } from './helpers.js';
 
@@ -61,17 +65,17 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 }, { timeout: 20_000 });
 
-const html = () => page.locator('html');
-const ready = () => page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 20_000 });
+const html = (p = page) => p.locator('html');
+const ready = (p = page) => p.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 20_000 });
 
-/** Types `text` into the English box and waits for its translation; returns it. */
-async function translate(text, { beam } = {}) {
-  await page.fill('#source', text);
-  await page.waitForFunction(([t, b]) => {
+/** Types `text` into the English box (of `on`, default the shared page) and waits for its translation; returns it. */
+async function translate(text, { beam, on = page } = {}) {
+  await on.fill('#source', text);
+  await on.waitForFunction(([t, b]) => {
     const o = document.getElementById('target');
     return o.dataset.for === t && (!b || o.dataset.beam === String(b)) && !o.classList.contains('stale');
   }, [text, beam], { timeout: 15_000 });
-  return page.textContent('#target');
+  return on.textContent('#target');
 }
 
 test('loads the engine and the model with a byte progress bar, names the build, sends a strict CSP', { skip, timeout: 30_000 }, async () => {
@@ -297,6 +301,156 @@ test('readable at phone width in dark mode; keyboard and screen-reader basics', 
   await page.screenshot({ path: join(SHOTS, 'page-phone-dark.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1100, height: 900 });
+});
+
+/**
+ * The fixture model fine-tuned one step (so its weights are f32) and saved,
+ * with the source embedding of one piece of `word` that none of `clean` uses
+ * set to NaN: a training batch holding a pair with `word` has a NaN loss, which
+ * the trainer rejects (DivergedError, the step undone); the clean sentences
+ * translate and train as usual.
+ */
+async function divergingModel(word, clean) {
+  const t = await Translator.create({ model: MODEL_PATH });
+  try {
+    await t.fineTune([PAIR], { steps: 1 });
+    const bytes = await t.save();
+    const used = new Set((await t.translate(clean)).flatMap((r) => [...r.sourceIds]));
+    const id = [...(await t.translate(word)).sourceIds].find((i) => !used.has(i));
+    assert.ok(id !== undefined, `a piece of “${word}” that no clean sentence uses`);
+    const { dtype, dims: [, E], offset } = tensors(bytes).src_emb;
+    assert.equal(dtype, 0, 'src_emb is f32');
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let k = 0; k < E; k++) dv.setFloat32(offset + 4 * (id * E + k), NaN, true);
+    return reseal(bytes);
+  } finally {
+    t.destroy();
+  }
+}
+
+test('a diverging fine-tuning step: a clear message, the steps before it kept, the page goes on working', { skip, timeout: 90_000 }, async () => {
+  const CLEAN = [PAIR, ['Close the window.', 'Cierra la ventana.']];
+  const POISON = ['Zebra', 'Cebra'];
+  const model = await divergingModel(POISON[0], CLEAN.map((c) => c[0]));
+  // run 1: the poisoned pair is in the first batch, so step 1 diverges;
+  // run 2: batches of 16 cycle through 32 clean pairs, then the poisoned one: step 3 diverges after 2 good steps;
+  // run 3: the clean pair alone trains as usual
+  const runs = [
+    { pairs: [POISON, ...CLEAN], steps: 5 },
+    { pairs: [...Array.from({ length: 32 }, (_, i) => CLEAN[i % 2]), POISON], steps: 30 },
+    { pairs: [PAIR], steps: 3 },
+  ];
+  const tuneOptions = ({ pairs, steps }) => ({ steps, learningRate: 0.01, batchSize: Math.min(16, pairs.length) });
+
+  // what the page must show: Node's Translator doing the same (the page resets after a
+  // first step that diverged, and reloads its stored model after run 2: a fresh optimizer)
+  const want = {};
+  const t = await Translator.create({ model: model.slice() });
+  try {
+    want.loaded = (await t.translate(PAIR[0])).text;
+    const e1 = await t.fineTune(runs[0].pairs, tuneOptions(runs[0])).catch((e) => e);
+    assert.ok(e1?.name === 'DivergedError' && e1.losses.length === 0, String(e1));
+    await t.reset();
+    const e2 = await t.fineTune(runs[1].pairs, tuneOptions(runs[1])).catch((e) => e);
+    assert.ok(e2?.name === 'DivergedError' && e2.losses.length === 2, String(e2));
+    want.losses = e2.losses;
+    want.two = (await t.translate(PAIR[0])).text;
+    want.twoFile = await t.save();
+  } finally {
+    t.destroy();
+  }
+  const u = await Translator.create({ model: want.twoFile });
+  try {
+    await u.fineTune(runs[2].pairs, tuneOptions(runs[2]));
+    want.five = (await u.translate(PAIR[0])).text;
+  } finally {
+    u.destroy();
+  }
+  assert.notEqual(want.two, want.loaded, 'the two kept steps change the output');
+
+  // the page on its own origin (its own service worker and IndexedDB), served the diverging model
+  const srv = await startServer({
+    files: {
+      '/web/config.js': { body: CONFIG_JS.replaceAll('tiny-en-es.s2s', 'diverging.s2s') },
+      '/tests/fixtures/js/diverging.s2s': { body: model },
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 's2s-page-diverge-'));
+  let ctx;
+  try {
+    ctx = await launch(dir, { viewport: { width: 1100, height: 900 } });
+    const seen = watch(ctx);
+    const p = ctx.pages()[0] ?? await ctx.newPage();
+    seen.watchPage(p);
+    await p.goto(`${srv.origin}/web/`);
+    await ready(p);
+    assert.equal(await translate(PAIR[0], { on: p }), want.loaded);
+
+    const tune = async (run) => {
+      await p.fill('#pairs', run.pairs.map((pair) => pair.join('\t')).join('\n'));
+      await p.fill('#steps', String(run.steps));
+      await p.selectOption('#lr', '0.01');
+      await p.click('#tune'); // sets data-tune to 'running' at once
+      await p.waitForFunction(() => ['done', 'error', 'diverged', 'cancelled'].includes(document.documentElement.dataset.tune), null, { timeout: 30_000 });
+      return p.evaluate(() => {
+        const $ = (id) => document.getElementById(id);
+        return {
+          tune: document.documentElement.dataset.tune, steps: document.documentElement.dataset.steps,
+          model: document.documentElement.dataset.model, label: $('tune-label').textContent,
+          alert: $('pairs-error').hidden ? null : $('pairs-error').textContent,
+          progress: $('tune-progress').value, chart: $('loss').getAttribute('aria-label'), info: $('model-info').textContent,
+          rows: [...$('before-after').tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent)),
+          disabled: Object.fromEntries(['source', 'pairs', 'steps', 'tune', 'cancel', 'reset', 'download', 'model-file'].map((id) => [id, $(id).disabled])),
+        };
+      });
+    };
+    const usable = { source: false, pairs: false, steps: false, tune: false, cancel: true, reset: false, download: false, 'model-file': false };
+
+    // run 1: the first step diverges: the loaded model, untouched
+    let s = await tune(runs[0]);
+    assert.equal(s.tune, 'diverged', s.label);
+    assert.match(s.label, /^Step 1 of 5 was rejected: its loss became NaN, infinite or exploded, so it was undone and the run stopped\. The model is as it was before the run\./);
+    assert.equal(s.alert, s.label, 'the message is shown as an alert too');
+    assert.deepEqual([s.steps, s.model, s.progress], ['0', 'shipped', 0]);
+    assert.deepEqual(s.rows[1], [PAIR[0], PAIR[1], want.loaded, want.loaded], 'before = after');
+    assert.deepEqual(s.disabled, usable);
+    assert.equal(await translate(PAIR[0], { on: p }), want.loaded, 'the loaded model translates');
+
+    // run 2: step 3 diverges: the two steps before it stay (model, loss curve, progress) and are kept
+    s = await tune(runs[1]);
+    assert.equal(s.tune, 'diverged', s.label);
+    assert.match(s.label, /^Step 3 of 30 was rejected: .* The model keeps the 2 steps before it\. .*It is kept in this browser\.$/);
+    assert.match(s.alert, /^Step 3 of 30 was rejected/);
+    assert.deepEqual([s.steps, s.model, s.progress], ['2', 'tuned', 2]);
+    assert.equal(s.chart, `Training loss per step: 2 of 30 steps, from ${want.losses[0].toFixed(3)} to ${want.losses[1].toFixed(3)}`);
+    assert.match(s.info, /fine-tuned for 2 steps/);
+    assert.deepEqual(s.rows[0], [PAIR[0], PAIR[1], want.loaded, want.two]);
+    assert.deepEqual(s.disabled, usable);
+    assert.equal(await translate(PAIR[0], { on: p }), want.two, 'the model as after step 2 translates');
+    await p.screenshot({ path: join(SHOTS, 'page-diverged.png'), fullPage: true });
+    await p.reload();
+    await ready(p);
+    assert.deepEqual([await html(p).getAttribute('data-model'), await html(p).getAttribute('data-steps')], ['tuned', '2'], 'kept across a reload');
+    assert.equal(await translate(PAIR[0], { on: p }), want.two);
+
+    // run 3: fine-tuning goes on from there; then reset
+    s = await tune(runs[2]);
+    assert.equal(s.tune, 'done', s.label);
+    assert.equal(s.alert, null, 'the old message is gone');
+    assert.equal(s.steps, '5');
+    assert.equal(await translate(PAIR[0], { on: p }), want.five);
+    await p.click('#reset');
+    await p.waitForFunction(() => document.documentElement.dataset.model === 'shipped', null, { timeout: 10_000 });
+    assert.equal(await translate(PAIR[0], { on: p }), want.loaded);
+
+    assert.deepEqual(seen.problems, [], 'no console error');
+    assert.deepEqual(seen.requests.filter((r) => !r.startsWith('blob:') && !r.startsWith('data:') && new URL(r).origin !== srv.origin), []);
+    assert.deepEqual(srv.requests.filter((r) => r.status !== 200), [], 'every request found its file');
+  } finally {
+    await ctx?.close();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a clear message where WebAssembly is missing', { skip, timeout: 20_000 }, async () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Translator, WorkerTranslator, DivergedError, InvalidArgumentError, InputTooLongError, ModelError } from '../../src/js/index.js';
-import { opts } from './helpers.js';
+import { opts, modelBytes } from './helpers.js';
 import { tensors, reseal } from './s2sfile.js';
 
 const PAIRS = [['Open the file.', 'Abre el archivo.'], { source: 'Close the window.', target: 'Cierra la ventana.' }];
@@ -189,6 +189,25 @@ test('a diverging first fine-tune leaves the loaded model exactly as loaded (Tra
     await assert.rejects(t.fineTune(PAIRS, { steps: 3 }), (e) => e instanceof DivergedError && e.losses.length === 0 && /step 1/.test(e.message));
     assert.deepEqual(await t.translate('Open the file.'), before, Cls.name);
     assert.deepEqual(await t.save(), saved, Cls.name);
+    t.destroy();
+  }
+});
+
+test('after a diverging first step an int8 model translates with its int8 weights again, not the f32 copy', async () => {
+  const int8 = modelBytes().slice();
+  const info = tensors(int8)['out.b'];
+  assert.equal(info.dtype, 0); // f32: biases stay f32 in an int8 model
+  new DataView(int8.buffer, int8.byteOffset).setFloat32(info.offset, Infinity, true);
+  reseal(int8);
+  for (const Cls of [Translator, WorkerTranslator]) {
+    const t = await Cls.create(opts({ model: int8.slice() }));
+    const before = await t.translate('Open the file.');
+    await assert.rejects(t.fineTune(PAIRS, { steps: 3 }), DivergedError);
+    const model = Cls === Translator ? t.model : await t.getModel();
+    assert.equal(model.fineTuned, false, Cls.name);
+    assert.equal(model.quantized, true, Cls.name);
+    assert.deepEqual(await t.translate('Open the file.'), before, Cls.name);
+    assert.deepEqual(await t.save(), int8, Cls.name);
     t.destroy();
   }
 });

@@ -1,8 +1,11 @@
-// index.d.ts declares exactly what index.js exports (no TypeScript compiler
-// here: a textual check), and package.json points at both.
+// index.d.ts declares exactly what index.js exports (a textual check), the
+// real TypeScript compiler (the devDependency `typescript`) accepts
+// tests/js/types-usage.ts — the API as the README uses it, and misuse it must
+// reject — and package.json points at both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as api from '../../src/js/index.js';
 import { ROOT } from './helpers.js';
 
@@ -30,4 +33,15 @@ test('package.json: ESM, an exports map with "types" first, the bin, files', () 
   assert.equal(pkg.bin['seq2seq-wasm'], 'src/js/cli.js');
   assert.ok(readFileSync(`${ROOT}src/js/cli.js`, 'utf8').startsWith('#!/usr/bin/env node'));
   assert.ok(pkg.files.includes('dist/seq2seq-simd.wasm') && pkg.files.includes('dist/seq2seq-scalar.wasm'));
+});
+
+const TSC = `${ROOT}node_modules/typescript/bin/tsc`;
+const noTsc = !existsSync(TSC) && 'typescript is not installed (npm install): index.d.ts is not compiled';
+
+test('tsc --strict accepts the documented uses of index.d.ts and rejects misuse (tests/js/types-usage.ts)', { skip: noTsc, timeout: 60_000 }, () => {
+  const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+    '--pretty', 'false', 'tests/js/types-usage.ts'];
+  const r = spawnSync(process.execPath, [TSC, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+  const version = JSON.parse(readFileSync(`${ROOT}node_modules/typescript/package.json`, 'utf8')).version;
+  assert.equal(r.status, 0, `tsc ${version} ${args.join(' ')} exited with ${r.status ?? r.signal}${r.error ? ` (${r.error.message})` : ''}:\n${r.stdout}${r.stderr}`);
 });
