@@ -181,10 +181,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!nl) break;
         start = end + 1;
     }
+    /* (only when there is room: eight sentences from the text leave none) */
     if (empty && n < MAX_SENT) {
         ids[n] = malloc(sizeof(int32_t));
         if (!ids[n]) goto done;
         lens[n++] = 0;
+    } else {
+        empty = 0;
     }
 
     s2s_result *r = (s2s_result *)&p; /* must be overwritten, even on failure */
