@@ -302,7 +302,8 @@ async function translation() {
 async function tfjs() {
   const n = Math.min(S.tfjsSentences, sentences.length);
   info('what', `bench/tfjs-model.mjs: the same network with ${MODEL_F32}'s weights in TensorFlow.js ` +
-    `(@tensorflow/tfjs-backend-wasm, Node), given the source ids s2s_encode gives; first ${n} sentences, one call each`);
+    `(@tensorflow/tfjs-backend-wasm, Node), given the source ids s2s_encode gives; first ${n} sentences, one call each; ` +
+    `TF.js and ours take turns, ${S.reps} passes each, fastest pass kept`);
   let benchTfjs;
   try {
     ({ benchTfjs } = await import('./tfjs-model.mjs'));
@@ -317,19 +318,38 @@ async function tfjs() {
       // the source ids and the f32 outputs of the native engine (bit-identical to WASM's)
       const ref = await nativeRun(MODEL_F32, beam);
       const sources = ref.src_ids.slice(0, n).map((ids) => Int32Array.from(ids));
-      log(`TF.js, beam ${beam}, ${n} sentences`);
-      const r = await benchTfjs({ modelPath: join(ROOT, MODEL_F32), sources, beamSize: beam,
-        maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty });
+      // TF.js and our engine (f32 and int8) take turns pass by pass, each keeping
+      // its fastest pass, so their ratio sees the same machine load
+      const ours = { f32: await Translator.create({ model: join(ROOT, MODEL_F32), engine: 'simd' }),
+        int8: await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' }) };
+      const best = { tfjs: null, f32: null, int8: null };
+      try {
+        for (let p = 0; p < S.reps; p++) {
+          log(`TF.js vs WASM SIMD, beam ${beam}, ${n} sentences, pass ${p + 1}/${S.reps}`);
+          const r = await benchTfjs({ modelPath: join(ROOT, MODEL_F32), sources, beamSize: beam,
+            maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty });
+          if (!best.tfjs || r.seconds < best.tfjs.seconds) best.tfjs = r;
+          for (const q of ['f32', 'int8']) {
+            const m = await measure(ours[q], sentences.slice(0, n), { beamSize: beam, warmup: p ? 0 : S.warmup, reps: 1 });
+            const run = { seconds: sum(m.callMs) / 1e3, tokens: sum(m.tokens) };
+            if (!best[q] || run.seconds < best[q].seconds) best[q] = run;
+          }
+        }
+      } finally {
+        ours.f32.destroy();
+        ours.int8.destroy();
+      }
+      const r = best.tfjs;
       const tps = r.targetTokens / r.seconds;
       const same = r.outputs?.filter((o, i) => String(Array.from(o)) === String(ref.out_ids[i])).length;
       raw.tfjs[`beam${beam}`] = { seconds: r.seconds, targetTokens: r.targetTokens, firstTokenMsMean: r.firstTokenMsMean,
-        sameOutputs: same, info: r.info };
+        sameOutputs: same, info: r.info, ours: best };
       info(`TF.js, f32, ${b}`, `${fmt(sum(words.slice(0, n)) / r.seconds)} words/s · ${fmt(tps)} tok/s` +
         (beam === 1 ? ` · first token ${fmt(r.firstTokenMsMean, 1)} ms mean` : '') + ` · output = ours on ${same ?? '?'}/${n}` +
         (r.info ? ` (${r.info.backend}, SIMD ${r.info.simd}, ${r.info.threads} thread(s))` : ''));
-      for (const [model, q] of [[MODEL_F32, 'f32'], [MODEL, 'int8']]) {
-        const ours = rates(await nodeRun('simd', model, beam), n);
-        target(`WASM SIMD ${q} / TF.js f32, ${b}`, `${fmt(ours.tps)} vs ${fmt(tps)} tok/s`, { ratio: ours.tps / tps, min: 5 });
+      for (const q of ['f32', 'int8']) {
+        const ourTps = best[q].tokens / best[q].seconds;
+        target(`WASM SIMD ${q} / TF.js f32, ${b}`, `${fmt(ourTps)} vs ${fmt(tps)} tok/s`, { ratio: ourTps / tps, min: 5 });
       }
     } catch (e) {
       missing(`TF.js, ${b}`, why(e));
