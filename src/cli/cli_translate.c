@@ -226,9 +226,8 @@ static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_lo
         if (!(*buf = malloc(1))) return -1;
         *cap = 1;
     }
-    if (n > 0 && (*buf)[n - 1] == '\r') n--;
     (*buf)[n] = '\0';
-    *len = n;
+    *len = cli_chomp(*buf, n); /* "\r\n" endings */
     return 1;
 }
 

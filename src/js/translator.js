@@ -59,7 +59,7 @@ function throwIfAborted(signal) {
   if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-function checkSignal(signal, where) {
+export function checkSignal(signal, where) {
   if (signal != null && !(typeof signal === 'object' && 'aborted' in signal && typeof signal.addEventListener === 'function')) {
     throw new InvalidArgumentError(`${where}: signal must be an AbortSignal`);
   }
@@ -404,8 +404,8 @@ export class Translator {
   }
 
   // Splits and encodes one text: { parts: [{lead, core, trail, ids}], rest }.
-  #prepare(text, where, index) {
-    checkText(text, where, index);
+  // (the caller has checked the text with checkText)
+  #prepare(text, where) {
     const norm = normalizeText(text).trim();
     const { parts } = splitSentences(norm);
     const model = this.#model();
@@ -430,17 +430,16 @@ export class Translator {
     if (batch && texts.length > LIMITS.maxBatch) {
       throw new InputTooLongError(`${where}: ${texts.length} texts in one call; the limit is ${LIMITS.maxBatch}`);
     }
-    if (batch) {
-      let total = 0;
-      for (let i = 0; i < texts.length; i++) {
-        checkText(texts[i], where, i);
-        total += texts[i].length;
-      }
-      if (total > LIMITS.maxTotalLength) {
-        throw new InputTooLongError(`${where}: the texts have ${total} characters together; the limit is ${LIMITS.maxTotalLength} per call (split the array)`);
-      }
+    // every text checked before any is encoded, and the batch's total bounded
+    let total = 0;
+    for (let i = 0; i < texts.length; i++) {
+      checkText(texts[i], where, batch ? i : undefined);
+      total += texts[i].length;
     }
-    const prepared = texts.map((t, i) => this.#prepare(t, where, batch ? i : undefined));
+    if (batch && total > LIMITS.maxTotalLength) {
+      throw new InputTooLongError(`${where}: the texts have ${total} characters together; the limit is ${LIMITS.maxTotalLength} per call (split the array)`);
+    }
+    const prepared = texts.map((t) => this.#prepare(t, where));
     const flat = prepared.flatMap((parts) => parts.filter((q) => q.ids.length > 0).map((q) => q.ids));
     const translated = flat.length ? await this.#translateIds(flat, p, p.signal) : [];
     this.#alive();
@@ -482,6 +481,7 @@ export class Translator {
     const where = 'translateStreaming';
     this.#alive();
     const p = this.#translateParams(options, where, true);
+    checkText(text, where);
     const parts = this.#prepare(text, where);
     return this.#stream(parts, p);
   }

@@ -9,6 +9,7 @@
 
 import { DestroyedError, InvalidArgumentError, errorFromJSON } from './errors.js';
 import { DownloadProgressEvent } from './model-source.js';
+import { checkSignal } from './translator.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 const workerUrl = new URL('./worker.js', import.meta.url);
@@ -142,9 +143,7 @@ function splitSignal(options, where, withProgress = false) {
   let { signal, ...rest } = options; // eslint-disable-line prefer-const
   let onProgress;
   if (withProgress) ({ onProgress, ...rest } = rest);
-  if (signal != null && !(typeof signal === 'object' && 'aborted' in signal && typeof signal.addEventListener === 'function')) {
-    throw new InvalidArgumentError(`${where}: signal must be an AbortSignal`);
-  }
+  checkSignal(signal, where);
   return [rest, signal ?? undefined, onProgress];
 }
 

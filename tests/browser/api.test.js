@@ -14,12 +14,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
 import { startServer } from './server.js';
-import { ROOT, skip, launch, watch } from './helpers.js';
+import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
 import { plain } from './plain.js';
 
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
@@ -95,9 +95,7 @@ after(async () => {
       await page.screenshot({ path: SHOT, fullPage: true }).catch((e) => console.error(`no screenshot: ${e.message}`));
     }
   } finally {
-    await context?.close();
-    await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await closeAll({ context, server, profile });
   }
 }, { timeout: 20_000 });
 

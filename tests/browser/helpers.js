@@ -2,7 +2,7 @@
 // playwright-core (skipped when either is missing, unless
 // S2S_BROWSER_REQUIRED=1), its flags, and a watcher that records every
 // request and every console error or warning, page error and failed request.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,6 +35,13 @@ export function launch(profile, options = {}) {
     timeout: 30_000,
     ...options,
   });
+}
+
+/** Closes what a test opened (each may be missing) and removes its profile directory. */
+export async function closeAll({ context, server, profile }) {
+  await context?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
 }
 
 /**

@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './server.js';
-import { ROOT, skip, launch, watch } from './helpers.js';
+import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
 
 const MODEL = '/tests/fixtures/js/tiny-en-es.s2s';
 const bytes = readFileSync(join(ROOT, MODEL.slice(1)));
@@ -34,11 +34,7 @@ before(async () => {
   await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 15_000 });
 }, { timeout: 40_000 });
 
-after(async () => {
-  await context?.close();
-  await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-}, { timeout: 20_000 });
+after(() => closeAll({ context, server, profile }), { timeout: 20_000 });
 
 // Runs in the page: each case's outcome, 'ok' or the error's name.
 function cases({ model, good, wrongHex }) {

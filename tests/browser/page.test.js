@@ -14,13 +14,13 @@
 // Skipped without playwright-core or Chromium unless S2S_BROWSER_REQUIRED=1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
 import { tensors, reseal } from '../js/s2sfile.js';
 import { startServer } from './server.js';
-import { ROOT, skip, launch, watch } from './helpers.js';
+import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
 
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
 const modelBytes = readFileSync(MODEL_PATH);
@@ -59,11 +59,7 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
 }, { timeout: 40_000 });
 
-after(async () => {
-  await context?.close();
-  await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-}, { timeout: 20_000 });
+after(() => closeAll({ context, server, profile }), { timeout: 20_000 });
 
 const html = (p = page) => p.locator('html');
 const ready = (p = page) => p.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 20_000 });
@@ -447,9 +443,7 @@ test('a diverging fine-tuning step: a clear message, the steps before it kept, t
     assert.deepEqual(seen.requests.filter((r) => !r.startsWith('blob:') && !r.startsWith('data:') && new URL(r).origin !== srv.origin), []);
     assert.deepEqual(srv.requests.filter((r) => r.status !== 200), [], 'every request found its file');
   } finally {
-    await ctx?.close();
-    await srv.close();
-    rmSync(dir, { recursive: true, force: true });
+    await closeAll({ context: ctx, server: srv, profile: dir });
   }
 });
 
