@@ -21,7 +21,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const PAD = 0, SOS = 2, EOS = 3;
-const MAX_SEQ_LEN = 512, MAX_BEAM = 32, QK = 32;
+const MAX_SEQ_LEN = 512, MAX_BEAM = 32;
+const Q8 = 3; // the int8 dtype of docs/format.md (one f32 scale per row)
 const DEFAULTS = { beamSize: 1, lengthPenalty: 1.0, maxLenFactor: 2.0, maxLenExtra: 10 };
 
 // ------------------------------------------------------------------ backend
@@ -116,16 +117,17 @@ export function parseS2s(bytes) {
       if (off + 4 * count > fileSize - 4) fail(`tensor ${name} runs past the end`);
       const copy = Uint8Array.prototype.slice.call(bytes, off, off + 4 * count); // an aligned copy (Buffer#slice would be a view)
       data = dtype === 0 ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
-    } else if (dtype === 1) {
-      // Q8: blocks of { f32 scale; int8 qs[32] } (src/kernels.h s2s_block_q8),
+    } else if (dtype === Q8) {
+      // Q8: the rows' f32 scales, then the int8 rows (docs/format.md),
       // expanded as kernel_dequantize_q8 does: y = scale * (float)q.
-      if (dims[nd - 1] % QK) fail(`tensor ${name}: int8 rows must be a multiple of ${QK}`);
-      const nb = count / QK;
-      if (off + 36 * nb > fileSize - 4) fail(`tensor ${name} runs past the end`);
+      const cols = dims[nd - 1], rows = count / cols;
+      if (cols % 16) fail(`tensor ${name}: int8 rows must hold a multiple of 16 values`);
+      if (off + 4 * rows + count > fileSize - 4) fail(`tensor ${name} runs past the end`);
+      const q = off + 4 * rows;
       data = new Float32Array(count);
-      for (let b = 0; b < nb; b++) {
-        const p = off + 36 * b, d = dv.getFloat32(p, true);
-        for (let j = 0; j < QK; j++) data[b * QK + j] = Math.fround(d * dv.getInt8(p + 4 + j));
+      for (let r = 0; r < rows; r++) {
+        const d = dv.getFloat32(off + 4 * r, true);
+        for (let j = 0; j < cols; j++) data[r * cols + j] = Math.fround(d * dv.getInt8(q + r * cols + j));
       }
     } else fail(`tensor ${name}: unknown dtype ${dtype}`);
     tensors[name] = { dtype, dims, data };
@@ -209,7 +211,7 @@ class TfjsSeq2Seq {
     this.pieces = pieces;
     const E = hp.emb_dim, He = hp.enc_hidden, Hd = hp.dec_hidden, De = 2 * He, Vs = hp.src_vocab, Vt = hp.tgt_vocab;
     this.dims = { E, He, Hd, De, Vs, Vt };
-    this.quantizedFile = Object.values(tensors).some((t) => t.dtype === 1);
+    this.quantizedFile = Object.values(tensors).some((t) => t.dtype === Q8);
     const get = (name, shape) => {
       const t = tensors[name];
       if (!t) throw new Error(`.s2s: missing tensor ${name}`);

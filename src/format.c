@@ -32,8 +32,7 @@ enum {
     MAX_STR_VALUE = 1 << 20, /* STR values and STR_ARRAY elements */
     MAX_ARRAY = 1 << 24,     /* array elements */
     MAX_DIMS = 4,
-    Q8_BLOCK = 32,
-    Q8_BLOCK_BYTES = 36,
+    Q8_COLS = 16, /* a Q8 row holds a multiple of this many values (S2S_Q8_COLS) */
     /* The smallest possible entries, used to reject counts that cannot fit
      * in the metadata before allocating for them. */
     MIN_KV_BYTES = 4 + 1 + 4 + 4,            /* key length, key, type, I32 */
@@ -258,7 +257,12 @@ static s2s_status parse_tensor(reader *c, format_tensor *t, uint32_t index, cons
                         c->end);
     uint32_t dtype = reader_u32(c);
     uint32_t n_dims = reader_u32(c);
-    if (dtype > FORMAT_DTYPE_I32)
+    if (dtype == FORMAT_DTYPE_Q8_BLOCKS)
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT,
+                        "%s: int8 blocks (dtype 1, an older seq2seq-wasm) are no longer read; "
+                        "quantize the f32 model again",
+                        where);
+    if (dtype > FORMAT_DTYPE_Q8)
         return s2s_fail(err, S2S_ERR_BAD_FORMAT, "%s: unknown dtype %u at byte %zu", where,
                         (unsigned)dtype, at);
     if (n_dims < 1 || n_dims > MAX_DIMS)
@@ -286,14 +290,15 @@ static s2s_status parse_tensor(reader *c, format_tensor *t, uint32_t index, cons
     uint64_t nbytes;
     if (dtype == FORMAT_DTYPE_Q8) {
         uint32_t inner = t->dims[n_dims - 1];
-        if (inner % Q8_BLOCK != 0)
+        if (inner % Q8_COLS != 0)
             return s2s_fail(err, S2S_ERR_BAD_FORMAT,
-                            "%s: Q8 innermost dim %u is not a multiple of 32", where,
+                            "%s: Q8 innermost dim %u is not a multiple of 16", where,
                             (unsigned)inner);
-        uint64_t blocks = count / Q8_BLOCK; /* exact: the innermost dim divides */
-        if (blocks > UINT64_MAX / Q8_BLOCK_BYTES)
+        /* rows x f32 scale + count x i8; rows = count / inner <= count / 16 */
+        uint64_t rows = count / inner;
+        if (count > UINT64_MAX - 4 * rows)
             return s2s_fail(err, S2S_ERR_BAD_FORMAT, "%s: the byte size overflows 64 bits", where);
-        nbytes = blocks * Q8_BLOCK_BYTES;
+        nbytes = 4 * rows + count;
     } else {
         if (count > UINT64_MAX / 4)
             return s2s_fail(err, S2S_ERR_BAD_FORMAT, "%s: the byte size overflows 64 bits", where);
@@ -828,7 +833,7 @@ void format_writer_add_str_array(format_writer *w, const char *key, const char *
 void format_writer_add_tensor(format_writer *w, const char *name, format_dtype dtype,
                               uint32_t n_dims, const uint32_t *dims, const void *data) {
     if (!w || w->error.status != S2S_OK) return;
-    if ((unsigned)dtype > FORMAT_DTYPE_I32) {
+    if ((unsigned)dtype > FORMAT_DTYPE_Q8 || dtype == FORMAT_DTYPE_Q8_BLOCKS) {
         writer_fail(w, S2S_ERR_INVALID_ARGUMENT, "format writer: tensor '%.40s': dtype %u",
                     name ? name : "", (unsigned)dtype);
         return;
@@ -849,21 +854,22 @@ void format_writer_add_tensor(format_writer *w, const char *name, format_dtype d
         }
         count *= dims[d];
     }
-    if (dtype == FORMAT_DTYPE_Q8 && dims[n_dims - 1] % Q8_BLOCK != 0) {
+    if (dtype == FORMAT_DTYPE_Q8 && dims[n_dims - 1] % Q8_COLS != 0) {
         writer_fail(w, S2S_ERR_INVALID_ARGUMENT,
                     "format writer: Q8 tensor '%.40s': innermost dim %u is not a "
-                    "multiple of 32",
+                    "multiple of 16",
                     name ? name : "", (unsigned)dims[n_dims - 1]);
         return;
     }
-    /* count / 32 * 36 <= count * 4 / 32 * 36 / 4 < count * 2, so one bound serves both. */
+    /* Q8: count + 4 * count / 16 < count * 4, so one bound serves both. */
     if (count > SIZE_MAX / 4) {
         writer_fail(w, S2S_ERR_OUT_OF_MEMORY, "format writer: tensor '%.40s' too large",
                     name ? name : "");
         return;
     }
     size_t nbytes =
-        dtype == FORMAT_DTYPE_Q8 ? (size_t)(count / Q8_BLOCK) * Q8_BLOCK_BYTES : (size_t)count * 4;
+        dtype == FORMAT_DTYPE_Q8 ? (size_t)count + 4 * (size_t)(count / dims[n_dims - 1])
+                                 : (size_t)count * 4;
     if (w->n_tensors >= MAX_TENSORS) {
         writer_fail(w, S2S_ERR_INVALID_ARGUMENT, "format writer: more than %u tensors",
                     (unsigned)MAX_TENSORS);

@@ -27,8 +27,9 @@ typedef enum format_value_type {
 
 typedef enum format_dtype {
     FORMAT_DTYPE_F32 = 0,
-    FORMAT_DTYPE_Q8 = 1,
+    FORMAT_DTYPE_Q8_BLOCKS = 1, /* retired (blocks of 32 with a scale each): refused */
     FORMAT_DTYPE_I32 = 2,
+    FORMAT_DTYPE_Q8 = 3,        /* int8 with one f32 scale per row: rows x f32, then rows x cols i8 */
 } format_dtype;
 
 /* A string inside the parsed buffer: not NUL-terminated. */

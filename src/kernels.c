@@ -207,8 +207,8 @@ void kernel_log_softmax_ref(float *y, const float *x, int n) {
 /* ------------------------------------------------------------------ Q8 */
 
 /* round-to-nearest-even(v), saturated to int8 like i32x4.trunc_sat followed
- * by the two saturating narrows; NaN gives 0 as trunc_sat does. Only
- * subnormal blocks can reach the saturation (d rounds down a lot). */
+ * by the saturating narrows; NaN gives 0 as trunc_sat does. Only subnormal
+ * rows can reach the saturation (the scale rounds down a lot). */
 static inline int8_t q8_round(float v) {
     if (v != v) return 0;
     float r = nearbyintf(v);
@@ -217,57 +217,58 @@ static inline int8_t q8_round(float v) {
     return (int8_t)r;
 }
 
-/* amax with the pmax rule starting from 0, so NaN never wins. */
-void kernel_quantize_q8_ref(s2s_block_q8 *y, const float *x, int n) {
-    assert(n % S2S_QK == 0);
-    for (int b = 0; b < n / S2S_QK; b++) {
-        const float *xb = x + (size_t)b * S2S_QK;
-        float amax = 0.0f;
-        for (int j = 0; j < S2S_QK; j++) {
-            float a = fabsf(xb[j]);
-            amax = amax < a ? a : amax;
+/* amax / 127 with the pmax rule starting from 0, so NaN never wins. */
+static float q8_scale_ref(const float *x, int n) {
+    float amax = 0.0f;
+    for (int j = 0; j < n; j++) {
+        float a = fabsf(x[j]);
+        amax = amax < a ? a : amax;
+    }
+    return amax / 127.0f;
+}
+
+void kernel_quantize_q8_ref(int8_t *q, float *scale, const float *x, int n) {
+    assert(n % S2S_Q8_COLS == 0);
+    float d = q8_scale_ref(x, n);
+    *scale = d;
+    for (int j = 0; j < n; j++) q[j] = d == 0.0f ? 0 : q8_round(x[j] / d);
+}
+
+void kernel_dequantize_q8(float *y, const int8_t *q, float scale, int n) {
+    for (int j = 0; j < n; j++) y[j] = scale * (float)q[j];
+}
+
+size_t kernel_gemm_q8_scratch(int N, int K) {
+    size_t n = N > 0 ? (size_t)N : 0, k = K > 0 ? (size_t)K : 0;
+    return ((n + 3) & ~(size_t)3) * sizeof(float) + n * k * sizeof(int16_t);
+}
+
+/* The scratch of kernel_gemm_q8: the N row scales (room for a multiple of
+ * four), then the N quantized rows as int16 (widened once, used M times). */
+static float *q8_scratch_scales(void *scratch) { return scratch; }
+static int16_t *q8_scratch_rows(void *scratch, int N) {
+    return (int16_t *)((float *)scratch + (((size_t)N + 3) & ~(size_t)3));
+}
+
+void kernel_gemm_q8_ref(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                        int ldx, int M, int N, int K, void *scratch) {
+    assert(K % S2S_Q8_COLS == 0);
+    float *xs = q8_scratch_scales(scratch);
+    int16_t *xq = q8_scratch_rows(scratch, N);
+    for (int n = 0; n < N; n++) {
+        const float *x = X + (size_t)n * ldx;
+        int16_t *q = xq + (size_t)n * K;
+        float d = xs[n] = q8_scale_ref(x, K);
+        for (int k = 0; k < K; k++) q[k] = d == 0.0f ? 0 : q8_round(x[k] / d);
+    }
+    for (int n = 0; n < N; n++)
+        for (int m = 0; m < M; m++) {
+            const int8_t *w = W + (size_t)m * K;
+            const int16_t *q = xq + (size_t)n * K;
+            int32_t isum = 0;
+            for (int k = 0; k < K; k++) isum += (int32_t)w[k] * q[k];
+            Y[(size_t)n * ldy + m] = (ws[m] * xs[n]) * (float)isum;
         }
-        float d = amax / 127.0f;
-        y[b].d = d;
-        for (int j = 0; j < S2S_QK; j++) y[b].qs[j] = d == 0.0f ? 0 : q8_round(xb[j] / d);
-    }
-}
-
-void kernel_dequantize_q8(float *y, const s2s_block_q8 *x, int n) {
-    assert(n % S2S_QK == 0);
-    for (int b = 0; b < n / S2S_QK; b++)
-        for (int j = 0; j < S2S_QK; j++) y[(size_t)b * S2S_QK + j] = x[b].d * (float)x[b].qs[j];
-}
-
-/* One row against one activation row. The integer part is exact; the float
- * part follows the SIMD lanes: lane l of a block's i32x4.dot_i16x8 sum holds
- * the products at positions 8j + 2l and 8j + 2l + 1 (j < 4), each lane adds
- * (dw * dx) * isum_l over the blocks in order, and the lanes are combined
- * as (l0 + l2) + (l1 + l3). */
-/* One weight row against one activation row: per block an exact integer dot
- * product, then acc = acc + (dw * dx) * isum in block order. The SIMD kernels
- * do the same float operations in the same order, so the two agree bit for bit. */
-static float q8_row_ref(const s2s_block_q8 *w, const s2s_block_q8 *x, int nb) {
-    float acc = 0.0f;
-    for (int b = 0; b < nb; b++) {
-        int32_t isum = 0;
-        for (int j = 0; j < S2S_QK; j++) isum += (int32_t)w[b].qs[j] * x[b].qs[j];
-        acc = acc + (w[b].d * x[b].d) * (float)isum;
-    }
-    return acc;
-}
-
-void kernel_matvec_q8_ref(float *y, const s2s_block_q8 *W, const s2s_block_q8 *x, int M, int K) {
-    assert(K % S2S_QK == 0);
-    int nb = K / S2S_QK;
-    for (int i = 0; i < M; i++) y[i] = q8_row_ref(W + (size_t)i * nb, x, nb);
-}
-
-void kernel_gemm_q8_ref(float *Y, int ldy, const s2s_block_q8 *W, const s2s_block_q8 *X, int M,
-                        int N, int K) {
-    assert(K % S2S_QK == 0);
-    int nb = K / S2S_QK;
-    for (int r = 0; r < N; r++) kernel_matvec_q8_ref(Y + (size_t)r * ldy, W, X + (size_t)r * nb, M, K);
 }
 
 /* ================================================================= SIMD */
@@ -284,16 +285,12 @@ S2S_NOINLINE void kernel_sigmoid(float *y, const float *x, int n) { kernel_sigmo
 S2S_NOINLINE void kernel_tanh(float *y, const float *x, int n) { kernel_tanh_ref(y, x, n); }
 S2S_NOINLINE float kernel_softmax(float *y, const float *x, int n) { return kernel_softmax_ref(y, x, n); }
 S2S_NOINLINE void kernel_log_softmax(float *y, const float *x, int n) { kernel_log_softmax_ref(y, x, n); }
-S2S_NOINLINE void kernel_quantize_q8(s2s_block_q8 *y, const float *x, int n) {
-    kernel_quantize_q8_ref(y, x, n);
+S2S_NOINLINE void kernel_quantize_q8(int8_t *q, float *scale, const float *x, int n) {
+    kernel_quantize_q8_ref(q, scale, x, n);
 }
-S2S_NOINLINE void kernel_matvec_q8(float *y, const s2s_block_q8 *W, const s2s_block_q8 *x, int M,
-                                   int K) {
-    kernel_matvec_q8_ref(y, W, x, M, K);
-}
-S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const s2s_block_q8 *W, const s2s_block_q8 *X,
-                                 int M, int N, int K) {
-    kernel_gemm_q8_ref(Y, ldy, W, X, M, N, K);
+S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                                 int ldx, int M, int N, int K, void *scratch) {
+    kernel_gemm_q8_ref(Y, ldy, W, ws, X, ldx, M, N, K, scratch);
 }
 
 #else /* SIMD */
@@ -492,41 +489,50 @@ S2S_NOINLINE void kernel_log_softmax(float *y, const float *x, int n) {
 
 /* ------------------------------------------------------------------ Q8 */
 
-S2S_NOINLINE void kernel_quantize_q8(s2s_block_q8 *y, const float *x, int n) {
-    assert(n % S2S_QK == 0);
-    for (int b = 0; b < n / S2S_QK; b++) {
-        const float *xb = x + (size_t)b * S2S_QK;
-        v128_t v[8];
-        v128_t amax = wasm_f32x4_splat(0.0f); /* start at 0 so NaN never wins, as in _ref */
-        for (int j = 0; j < 8; j++) {
-            v[j] = wasm_v128_load(xb + 4 * j);
-            amax = wasm_f32x4_pmax(amax, wasm_f32x4_abs(v[j]));
-        }
-        amax = wasm_f32x4_pmax(amax, wasm_i32x4_shuffle(amax, amax, 2, 3, 0, 1));
-        amax = wasm_f32x4_pmax(amax, wasm_i32x4_shuffle(amax, amax, 1, 0, 3, 2));
-        float d = wasm_f32x4_extract_lane(amax, 0) / 127.0f;
-        y[b].d = d;
-        if (d == 0.0f) {
-            memset(y[b].qs, 0, sizeof y[b].qs);
-            continue;
-        }
-        v128_t vd = wasm_f32x4_splat(d);
-        v128_t q[8];
-        for (int j = 0; j < 8; j++) q[j] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_div(v[j], vd)));
-        v128_t lo = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(q[0], q[1]), wasm_i16x8_narrow_i32x4(q[2], q[3]));
-        v128_t hi = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(q[4], q[5]), wasm_i16x8_narrow_i32x4(q[6], q[7]));
-        wasm_v128_store(y[b].qs, lo);
-        wasm_v128_store(y[b].qs + 16, hi);
+/* amax / 127 as q8_scale_ref computes it (pmax from 0: NaN never wins). */
+static float q8_scale(const float *x, int n) {
+    v128_t amax = wasm_f32x4_splat(0.0f);
+    for (int i = 0; i < n; i += 4) amax = wasm_f32x4_pmax(amax, wasm_f32x4_abs(wasm_v128_load(x + i)));
+    amax = wasm_f32x4_pmax(amax, wasm_i32x4_shuffle(amax, amax, 2, 3, 0, 1));
+    amax = wasm_f32x4_pmax(amax, wasm_i32x4_shuffle(amax, amax, 1, 0, 3, 2));
+    return wasm_f32x4_extract_lane(amax, 0) / 127.0f;
+}
+
+/* round-to-nearest-even(x / d) for four values, as int32 (NaN -> 0). */
+static inline v128_t q8_round4(const float *x, v128_t vd) {
+    return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(wasm_f32x4_div(wasm_v128_load(x), vd)));
+}
+
+S2S_NOINLINE void kernel_quantize_q8(int8_t *q, float *scale, const float *x, int n) {
+    assert(n % S2S_Q8_COLS == 0);
+    float d = q8_scale(x, n);
+    *scale = d;
+    if (d == 0.0f) {
+        memset(q, 0, (size_t)n);
+        return;
+    }
+    v128_t vd = wasm_f32x4_splat(d);
+    for (int i = 0; i < n; i += 16) {
+        v128_t lo = wasm_i16x8_narrow_i32x4(q8_round4(x + i, vd), q8_round4(x + i + 4, vd));
+        v128_t hi = wasm_i16x8_narrow_i32x4(q8_round4(x + i + 8, vd), q8_round4(x + i + 12, vd));
+        wasm_v128_store(q + i, wasm_i8x16_narrow_i16x8(lo, hi));
     }
 }
 
-/* Lane sums of one block: w0..w3 widened weights, xw 32 widened activations.
- * The four lanes add up to the block's integer dot product. */
-static inline v128_t q8_isum(v128_t w0, v128_t w1, v128_t w2, v128_t w3, const int16_t *xw) {
-    v128_t s = wasm_i32x4_dot_i16x8(w0, wasm_v128_load(xw));
-    s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w1, wasm_v128_load(xw + 8)));
-    s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w2, wasm_v128_load(xw + 16)));
-    return wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(w3, wasm_v128_load(xw + 24)));
+/* One activation row quantized like kernel_quantize_q8 but stored widened to
+ * int16 (clamped to the int8 range as the narrowing would); returns its scale. */
+static float q8_quantize_row_i16(int16_t *q, const float *x, int n) {
+    float d = q8_scale(x, n);
+    if (d == 0.0f) {
+        memset(q, 0, (size_t)n * sizeof *q);
+        return d;
+    }
+    v128_t vd = wasm_f32x4_splat(d), lo = wasm_i16x8_splat(-128), hi = wasm_i16x8_splat(127);
+    for (int i = 0; i < n; i += 8) {
+        v128_t v = wasm_i16x8_narrow_i32x4(q8_round4(x + i, vd), q8_round4(x + i + 4, vd));
+        wasm_v128_store(q + i, wasm_i16x8_min(wasm_i16x8_max(v, lo), hi));
+    }
+    return d;
 }
 
 /* Lane i = the sum of the lanes of input i (integer adds: exact). */
@@ -542,107 +548,89 @@ static inline int32_t isum1(v128_t v) {
     return wasm_i32x4_extract_lane(v, 0);
 }
 
-static inline v128_t q8_isum_block(const int8_t *q, const int16_t *xw) {
-    return q8_isum(wasm_i16x8_load8x8(q), wasm_i16x8_load8x8(q + 8), wasm_i16x8_load8x8(q + 16),
-                   wasm_i16x8_load8x8(q + 24), xw);
+/* Lane sums of 16 products: 16 int8 weights (widened as they load) times 16
+ * widened activations. */
+static inline v128_t q8_dot16(const int8_t *w, const int16_t *x) {
+    return wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_load8x8(w), wasm_v128_load(x)),
+                          wasm_i32x4_dot_i16x8(wasm_i16x8_load8x8(w + 8), wasm_v128_load(x + 8)));
 }
 
-/* Weight row w against one activation row (x blocks, xw widened). */
-static inline float q8_row_x1(const s2s_block_q8 *w, const s2s_block_q8 *x, const int16_t *xw, int nb) {
-    float acc = 0.0f;
-    for (int b = 0; b < nb; b++)
-        acc = acc + (w[b].d * x[b].d) * (float)isum1(q8_isum_block(w[b].qs, xw + (size_t)b * S2S_QK));
-    return acc;
-}
-
-/* Four weight rows (stride nb blocks) against one activation row: the
- * activation block is loaded once for four rows, and one conversion and one
- * multiply-add per block serve all four (lane i = row i). */
-static inline v128_t q8_rows4_x1(const s2s_block_q8 *w, const s2s_block_q8 *x, const int16_t *xw, int nb) {
-    v128_t acc = wasm_f32x4_splat(0.0f);
-    const s2s_block_q8 *w0 = w, *w1 = w0 + nb, *w2 = w1 + nb, *w3 = w2 + nb;
-    for (int b = 0; b < nb; b++) {
-        const int16_t *xb = xw + (size_t)b * S2S_QK;
-        v128_t t = isum4x4(q8_isum_block(w0[b].qs, xb), q8_isum_block(w1[b].qs, xb),
-                           q8_isum_block(w2[b].qs, xb), q8_isum_block(w3[b].qs, xb));
-        v128_t dw = wasm_f32x4_make(w0[b].d, w1[b].d, w2[b].d, w3[b].d);
-        v128_t scale = wasm_f32x4_mul(dw, wasm_f32x4_splat(x[b].d));
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(scale, wasm_f32x4_convert_i32x4(t)));
+/* One weight row against four activation rows (stride K): each weight chunk
+ * is widened once and used four times. Lane i = the exact sum for row i. */
+static inline v128_t q8_row_x4(const int8_t *w, const int16_t *x, int K) {
+    const int16_t *x1 = x + K, *x2 = x1 + K, *x3 = x2 + K;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < K; k += 16) {
+        v128_t wl = wasm_i16x8_load8x8(w + k), wh = wasm_i16x8_load8x8(w + k + 8);
+#define Q8_ACC(a, xr)                                                                  \
+    a = wasm_i32x4_add(a, wasm_i32x4_add(wasm_i32x4_dot_i16x8(wl, wasm_v128_load(xr + k)), \
+                                         wasm_i32x4_dot_i16x8(wh, wasm_v128_load(xr + k + 8))))
+        Q8_ACC(a0, x);
+        Q8_ACC(a1, x1);
+        Q8_ACC(a2, x2);
+        Q8_ACC(a3, x3);
+#undef Q8_ACC
     }
-    return acc;
+    return isum4x4(a0, a1, a2, a3);
 }
 
-/* One weight row against four activation rows: each weight block is widened
- * once and used four times (lane i = activation row i). dx holds the four
- * rows' block scales side by side (nb vectors). */
-static inline v128_t q8_row_x4(const s2s_block_q8 *w, const v128_t *dx, const int16_t *xw, int nb) {
-    v128_t acc = wasm_f32x4_splat(0.0f);
-    size_t xs = (size_t)nb * S2S_QK; /* widened row stride */
-    for (int b = 0; b < nb; b++) {
-        const int8_t *q = w[b].qs;
-        v128_t w0 = wasm_i16x8_load8x8(q), w1 = wasm_i16x8_load8x8(q + 8);
-        v128_t w2 = wasm_i16x8_load8x8(q + 16), w3 = wasm_i16x8_load8x8(q + 24);
-        const int16_t *xb = xw + (size_t)b * S2S_QK;
-        v128_t t = isum4x4(q8_isum(w0, w1, w2, w3, xb), q8_isum(w0, w1, w2, w3, xb + xs),
-                           q8_isum(w0, w1, w2, w3, xb + 2 * xs), q8_isum(w0, w1, w2, w3, xb + 3 * xs));
-        v128_t scale = wasm_f32x4_mul(wasm_v128_load32_splat(&w[b].d), dx[b]);
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(scale, wasm_f32x4_convert_i32x4(t)));
+/* Four weight rows (stride K) against one activation row, which is loaded
+ * once for the four. Lane i = the exact sum for weight row i. */
+static inline v128_t q8_rows4_x1(const int8_t *w, const int16_t *x, int K) {
+    const int8_t *w1 = w + K, *w2 = w1 + K, *w3 = w2 + K;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < K; k += 16) {
+        a0 = wasm_i32x4_add(a0, q8_dot16(w + k, x + k));
+        a1 = wasm_i32x4_add(a1, q8_dot16(w1 + k, x + k));
+        a2 = wasm_i32x4_add(a2, q8_dot16(w2 + k, x + k));
+        a3 = wasm_i32x4_add(a3, q8_dot16(w3 + k, x + k));
     }
-    return acc;
+    return isum4x4(a0, a1, a2, a3);
+}
+
+static inline int32_t q8_row_x1(const int8_t *w, const int16_t *x, int K) {
+    v128_t a = wasm_i32x4_splat(0);
+    for (int k = 0; k < K; k += 16) a = wasm_i32x4_add(a, q8_dot16(w + k, x + k));
+    return isum1(a);
 }
 
 /* Strips of Q8_STRIP weight rows stay in L1 while every group of four
  * activation rows goes through them. */
 enum { Q8_STRIP = 32 };
 
-S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const s2s_block_q8 *W, const s2s_block_q8 *X, int M,
-                                 int N, int K) {
-    assert(K % S2S_QK == 0);
-    int nb = K / S2S_QK;
+S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                                 int ldx, int M, int N, int K, void *scratch) {
+    assert(K % S2S_Q8_COLS == 0);
     if (M <= 0 || N <= 0) return;
-    /* activations widened to int16 once (32 per block), and for each group of
-     * four rows their block scales side by side */
-    size_t xs = (size_t)nb * S2S_QK;
-    int groups = N / 4;
-    int16_t *xw = malloc((size_t)N * xs * sizeof *xw);
-    v128_t *dx = malloc((size_t)(groups ? groups : 1) * (size_t)nb * sizeof *dx);
-    if (!xw || !dx) {
-        free(xw);
-        free(dx);
-        kernel_gemm_q8_ref(Y, ldy, W, X, M, N, K);
-        return;
-    }
-    for (int b = 0; b < N * nb; b++)
-        for (int j = 0; j < 4; j++) wasm_v128_store(xw + (size_t)b * S2S_QK + 8 * j, wasm_i16x8_load8x8(X[b].qs + 8 * j));
-    for (int g = 0; g < groups; g++)
-        for (int b = 0; b < nb; b++) {
-            const s2s_block_q8 *x0 = X + (size_t)4 * g * nb + b;
-            dx[(size_t)g * nb + b] = wasm_f32x4_make(x0[0].d, x0[nb].d, x0[2 * nb].d, x0[3 * nb].d);
-        }
+    float *xs = q8_scratch_scales(scratch);
+    int16_t *xq = q8_scratch_rows(scratch, N);
+    for (int n = 0; n < N; n++) xs[n] = q8_quantize_row_i16(xq + (size_t)n * K, X + (size_t)n * ldx, K);
     for (int m0 = 0; m0 < M; m0 += Q8_STRIP) {
         int m1 = M - m0 < Q8_STRIP ? M : m0 + Q8_STRIP;
         int n = 0;
-        for (; n + 4 <= N; n += 4)
+        for (; n + 4 <= N; n += 4) {
+            v128_t sx = wasm_v128_load(xs + n);
             for (int r = m0; r < m1; r++) {
+                v128_t s = wasm_f32x4_mul(wasm_f32x4_splat(ws[r]), sx);
+                v128_t t = q8_row_x4(W + (size_t)r * K, xq + (size_t)n * K, K);
                 float out[4];
-                wasm_v128_store(out, q8_row_x4(W + (size_t)r * nb, dx + (size_t)(n / 4) * nb, xw + n * xs, nb));
+                wasm_v128_store(out, wasm_f32x4_mul(s, wasm_f32x4_convert_i32x4(t)));
                 for (int i = 0; i < 4; i++) Y[(size_t)(n + i) * ldy + r] = out[i];
             }
+        }
         for (; n < N; n++) {
-            const s2s_block_q8 *x = X + (size_t)n * nb;
+            const int16_t *x = xq + (size_t)n * K;
             float *y = Y + (size_t)n * ldy;
+            v128_t sx = wasm_f32x4_splat(xs[n]);
             int r = m0;
-            for (; r + 4 <= m1; r += 4)
-                wasm_v128_store(y + r, q8_rows4_x1(W + (size_t)r * nb, x, xw + n * xs, nb));
-            for (; r < m1; r++) y[r] = q8_row_x1(W + (size_t)r * nb, x, xw + n * xs, nb);
+            for (; r + 4 <= m1; r += 4) {
+                v128_t s = wasm_f32x4_mul(wasm_v128_load(ws + r), sx);
+                v128_t t = q8_rows4_x1(W + (size_t)r * K, x, K);
+                wasm_v128_store(y + r, wasm_f32x4_mul(s, wasm_f32x4_convert_i32x4(t)));
+            }
+            for (; r < m1; r++) y[r] = (ws[r] * xs[n]) * (float)q8_row_x1(W + (size_t)r * K, x, K);
         }
     }
-    free(dx);
-    free(xw);
-}
-
-S2S_NOINLINE void kernel_matvec_q8(float *y, const s2s_block_q8 *W, const s2s_block_q8 *x, int M, int K) {
-    kernel_gemm_q8(y, M, W, x, M, 1, K);
 }
 
 #endif /* SIMD */

@@ -12,6 +12,7 @@
 #ifndef S2S_KERNELS_H
 #define S2S_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <assert.h>
 
@@ -36,32 +37,29 @@ void kernel_gemm_f32_ref(int trans_a, int trans_b, int M, int N, int K, const fl
 
 /* ------------------------------------------------------------------ int8 */
 
-/* Q8 blocks after ggml's Q8_0: 32 int8 values and one f32 scale d, value =
- * d * q. Symmetric scale d = amax / 127; q = round-to-nearest-even(x / d)
- * in both the SIMD and the _ref path, so the two agree bit for bit. */
-#define S2S_QK 32
-typedef struct s2s_block_q8 {
-    float d;
-    int8_t qs[S2S_QK];
-} s2s_block_q8;
-static_assert(sizeof(s2s_block_q8) == 4 + S2S_QK, "Q8 block must be 36 bytes, no padding");
+/* int8 matrices with one f32 scale per row: value = scale[r] * q[r][k].
+ * Symmetric, scale = amax(row) / 127, q = round-to-nearest-even(x / scale),
+ * in the SIMD and the _ref path alike, so the two agree bit for bit. One
+ * scale per row (not per block of 32, as until format dtype 1) lets the
+ * kernels sum a whole row in exact int32 and scale once per output. */
+#define S2S_Q8_COLS 16 /* a quantized row holds a multiple of this many values */
 
-/* x (n) -> n / 32 blocks. n must be a multiple of 32. */
-void kernel_quantize_q8(s2s_block_q8 *y, const float *x, int n);
-void kernel_quantize_q8_ref(s2s_block_q8 *y, const float *x, int n);
-void kernel_dequantize_q8(float *y, const s2s_block_q8 *x, int n);
+/* One row of n values (n a multiple of S2S_Q8_COLS) -> q (n) and *scale. */
+void kernel_quantize_q8(int8_t *q, float *scale, const float *x, int n);
+void kernel_quantize_q8_ref(int8_t *q, float *scale, const float *x, int n);
+void kernel_dequantize_q8(float *y, const int8_t *q, float scale, int n);
 
-/* y (M) = W (M, K) x (K), W as M rows of K/32 blocks, x already quantized.
- * K must be a multiple of 32. Integer dot products per block, then scaled. */
-void kernel_matvec_q8(float *y, const s2s_block_q8 *W, const s2s_block_q8 *x, int M, int K);
-void kernel_matvec_q8_ref(float *y, const s2s_block_q8 *W, const s2s_block_q8 *x, int M, int K);
-
-/* Y (N, M) with row stride ldy = X (N, K) W^T for N quantized rows at once
- * (beams, batch): each weight block is loaded once for all N rows. */
-void kernel_gemm_q8(float *Y, int ldy, const s2s_block_q8 *W, const s2s_block_q8 *X, int M,
-                    int N, int K);
-void kernel_gemm_q8_ref(float *Y, int ldy, const s2s_block_q8 *W, const s2s_block_q8 *X, int M,
-                        int N, int K);
+/* Y (N, M), row stride ldy = X (N, K), row stride ldx, times W^T, with W
+ * int8 (M, K) and its row scales ws. Each X row is quantized by the rule
+ * above into `scratch` (kernel_gemm_q8_scratch(N, K) bytes), the products
+ * are summed exactly in int32 and Y = (ws[m] * scale_x[n]) * sum. Weight rows
+ * are read once for every four activation rows (beams, batch). K must be a
+ * multiple of S2S_Q8_COLS and at most 131072 (int32 sums cannot overflow). */
+size_t kernel_gemm_q8_scratch(int N, int K);
+void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float *ws, const float *X, int ldx,
+                    int M, int N, int K, void *scratch);
+void kernel_gemm_q8_ref(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                        int ldx, int M, int N, int K, void *scratch);
 
 /* ----------------------------------------------------------- elementwise */
 

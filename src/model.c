@@ -155,6 +155,7 @@ static void bind_visit(void *ctx, const char *name, int rows, int cols, matrix *
     (void)name;
     if (m) {
         m->f = b->next;
+        m->qscale = NULL;
         m->q = NULL;
         m->rows = rows;
         m->cols = cols;
@@ -186,7 +187,7 @@ size_t model_param_count(const s2s_hparams *hp) {
 
 void matrix_row_f32(float *out, const matrix *m, int row) {
     if (m->q) {
-        kernel_dequantize_q8(out, m->q + (size_t)row * (size_t)(m->cols / S2S_QK), m->cols);
+        kernel_dequantize_q8(out, m->q + (size_t)row * (size_t)m->cols, m->qscale[row], m->cols);
     } else {
         memcpy(out, m->f + (size_t)row * (size_t)m->cols, sizeof(float) * (size_t)m->cols);
     }
@@ -241,7 +242,7 @@ s2s_status s2s_model_init(s2s_model **out, const s2s_hparams *hp, uint64_t seed,
 }
 
 const s2s_hparams *s2s_model_hparams(const s2s_model *model) { return model ? &model->hp : NULL; }
-int s2s_model_is_quantized(const s2s_model *model) { return model && model->n_qblocks > 0; }
+int s2s_model_is_quantized(const s2s_model *model) { return model && model->n_qbytes > 0; }
 size_t s2s_model_num_params(const s2s_model *model) {
     return model ? model_param_count(&model->hp) : 0;
 }
@@ -346,7 +347,7 @@ static void save_visit(void *ctx, const char *name, int rows, int cols, matrix *
     if (m) {
         uint32_t shape[2] = {(uint32_t)rows, (uint32_t)cols};
         if (m->q)
-            format_writer_add_tensor(s->fw, name, FORMAT_DTYPE_Q8, 2, shape, m->q);
+            format_writer_add_tensor(s->fw, name, FORMAT_DTYPE_Q8, 2, shape, m->qscale);
         else
             format_writer_add_tensor(s->fw, name, FORMAT_DTYPE_F32, 2, shape, m->f);
     } else {
@@ -416,7 +417,7 @@ s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *ou
 typedef struct load_ctx {
     const format_file *f;
     s2s_model *m;
-    size_t f32_used, q8_used; /* running offsets (pass 2) or totals (pass 1) */
+    size_t f32_used, q8_used; /* running offsets (pass 2) or totals (pass 1): floats, bytes */
     int pass;
     int q8_in_place; /* point Q8 tensors into the file instead of copying them */
     s2s_status status;
@@ -439,43 +440,46 @@ static void load_visit(void *ctx, const char *name, int rows, int cols, matrix *
         return;
     }
     int is_q8 = t->dtype == FORMAT_DTYPE_Q8;
-    if (t->dtype == FORMAT_DTYPE_I32 || (is_q8 && (!m || cols % S2S_QK != 0))) {
+    if (t->dtype == FORMAT_DTYPE_I32 || (is_q8 && (!m || cols % S2S_Q8_COLS != 0))) {
         c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT, "tensor '%s' has an unusable type", name);
         return;
     }
     size_t n = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
     if (c->pass == 1) {
         if (is_q8)
-            c->q8_used += n / S2S_QK;
+            c->q8_used += q8_matrix_bytes(rows, cols);
         else
             c->f32_used += n;
         return;
     }
     if (is_q8) {
-        s2s_block_q8 *dst;
+        uint8_t *dst;
         if (c->q8_in_place) {
-            dst = (s2s_block_q8 *)(uintptr_t)t->data; /* the model owns the file bytes */
+            dst = (uint8_t *)(uintptr_t)t->data; /* the model owns the file bytes */
         } else {
             dst = c->m->qparams + c->q8_used;
-            memcpy(dst, t->data, n / S2S_QK * sizeof(s2s_block_q8));
+            memcpy(dst, t->data, q8_matrix_bytes(rows, cols));
         }
-        for (size_t i = 0; i < n / S2S_QK; i++) {
-            if (!isfinite(dst[i].d)) {
+        float *scale = (float *)(void *)dst;
+        for (int r = 0; r < rows; r++) {
+            if (!isfinite(scale[r])) {
                 c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT,
-                                     "tensor '%s' has a non-finite block scale", name);
+                                     "tensor '%s' has a non-finite row scale", name);
                 return;
             }
         }
         m->f = NULL;
-        m->q = dst;
+        m->qscale = scale;
+        m->q = (int8_t *)(dst + (size_t)rows * sizeof(float));
         m->rows = rows;
         m->cols = cols;
-        c->q8_used += n / S2S_QK;
+        c->q8_used += q8_matrix_bytes(rows, cols);
     } else {
         float *dst = c->m->params + c->f32_used;
         memcpy(dst, t->data, n * sizeof(float));
         if (m) {
             m->f = dst;
+            m->qscale = NULL;
             m->q = NULL;
             m->rows = rows;
             m->cols = cols;
@@ -585,10 +589,9 @@ static s2s_status model_load(s2s_model **out, const void *data, size_t size, int
     model_walk(&hp, &scratch, load_visit, &c);
     if (!c.status) {
         m->n_params = c.f32_used;
-        m->n_qblocks = c.q8_used;
+        m->n_qbytes = c.q8_used;
         m->params = malloc(s2s_mul_size(c.f32_used ? c.f32_used : 1, sizeof(float)));
-        if (!q8_in_place && c.q8_used)
-            m->qparams = malloc(s2s_mul_size(c.q8_used, sizeof(s2s_block_q8)));
+        if (!q8_in_place && c.q8_used) m->qparams = malloc(c.q8_used);
         if (!m->params || (c.q8_used && !q8_in_place && !m->qparams))
             c.status = s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the weights");
     }
@@ -621,8 +624,8 @@ s2s_status s2s_model_load(s2s_model **out, const void *data, size_t size, s2s_er
 
 s2s_status s2s_model_load_owned(s2s_model **out, void *data, size_t size, s2s_error *err) {
     /* Tensors start at multiples of 32 from the file start, so a float-aligned
-     * buffer gives aligned Q8 blocks; anything else is read by copying. */
-    int in_place = data && (uintptr_t)data % _Alignof(s2s_block_q8) == 0;
+     * buffer gives aligned Q8 row scales; anything else is read by copying. */
+    int in_place = data && (uintptr_t)data % _Alignof(float) == 0;
     s2s_status st = model_load(out, data, size, in_place, err);
     if (!st && in_place)
         (*out)->file = data;
@@ -658,10 +661,10 @@ static void convert_visit(void *ctx, const char *name, int rows, int cols, matri
     convert_ctx *c = ctx;
     (void)name;
     size_t n = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
-    int q8 = m && c->to_q8 && cols % S2S_QK == 0;
+    int q8 = m && c->to_q8 && cols % S2S_Q8_COLS == 0;
     if (c->pass == 1) {
         if (q8)
-            c->q8_used += n / S2S_QK;
+            c->q8_used += q8_matrix_bytes(rows, cols);
         else
             c->f32_used += n;
         return;
@@ -674,16 +677,19 @@ static void convert_visit(void *ctx, const char *name, int rows, int cols, matri
         return;
     }
     if (q8) {
-        s2s_block_q8 *dst = c->dst->qparams + c->q8_used;
+        uint8_t *dst = c->dst->qparams + c->q8_used;
+        float *scale = (float *)(void *)dst;
+        int8_t *q = (int8_t *)(dst + (size_t)rows * sizeof(float));
         if (m->q)
-            memcpy(dst, m->q, n / S2S_QK * sizeof *dst);
+            memcpy(dst, m->qscale, q8_matrix_bytes(rows, cols));
         else
             for (int r = 0; r < rows; r++)
-                kernel_quantize_q8(dst + (size_t)r * (size_t)(cols / S2S_QK),
+                kernel_quantize_q8(q + (size_t)r * (size_t)cols, &scale[r],
                                    m->f + (size_t)r * (size_t)cols, cols);
         m->f = NULL;
-        m->q = dst;
-        c->q8_used += n / S2S_QK;
+        m->qscale = scale;
+        m->q = q;
+        c->q8_used += q8_matrix_bytes(rows, cols);
     } else {
         float *dst = c->dst->params + c->f32_used;
         if (m->q)
@@ -691,6 +697,7 @@ static void convert_visit(void *ctx, const char *name, int rows, int cols, matri
         else
             memcpy(dst, m->f, n * sizeof(float));
         m->f = dst;
+        m->qscale = NULL;
         m->q = NULL;
         c->f32_used += n;
     }
@@ -707,7 +714,7 @@ static s2s_status model_convert(s2s_model **out, const s2s_model *model, int to_
     weights w = model->w;
     model_walk(&model->hp, &w, convert_visit, &c);
     float *params = malloc(s2s_mul_size(c.f32_used ? c.f32_used : 1, sizeof(float)));
-    s2s_block_q8 *qparams = c.q8_used ? malloc(s2s_mul_size(c.q8_used, sizeof *qparams)) : NULL;
+    uint8_t *qparams = c.q8_used ? malloc(c.q8_used) : NULL;
     if (!params || (c.q8_used && !qparams)) {
         free(params);
         free(qparams);
@@ -719,7 +726,7 @@ static s2s_status model_convert(s2s_model **out, const s2s_model *model, int to_
     dst->params = params;
     dst->qparams = qparams;
     dst->n_params = c.f32_used;
-    dst->n_qblocks = c.q8_used;
+    dst->n_qbytes = c.q8_used;
     c.pass = 2;
     c.f32_used = c.q8_used = 0;
     dst->w = model->w; /* walked from the source's pointers, rebound to dst's storage */

@@ -3,7 +3,7 @@
  * parameter layout, and typed views of the weights that the layers use.
  *
  * Layout: every tensor of docs/architecture.md, in table order, lives in one
- * contiguous f32 buffer (or, for quantized matrices, one Q8 block buffer).
+ * contiguous f32 buffer (or, for quantized matrices, one int8 buffer).
  * model_walk() is the single place that knows that order; everything that
  * needs the layout (allocation, binding gradients and Adam moments, saving,
  * loading, quantizing) goes through it.
@@ -20,7 +20,8 @@
 /* A weight matrix (rows, cols) mapping cols -> rows; exactly one of f / q is set. */
 typedef struct matrix {
     float *f;              /* (rows, cols) f32 */
-    s2s_block_q8 *q;       /* (rows, cols / 32) blocks */
+    float *qscale;         /* int8: (rows) scales, and right after them in memory... */
+    int8_t *q;             /* ...(rows, cols) int8: the file's Q8 tensor as it is */
     int rows, cols;
 } matrix;
 
@@ -78,16 +79,21 @@ struct s2s_model {
     weights w;
     float *params;          /* f32 storage; for a quantized model only its f32 tensors */
     size_t n_params;        /* floats in params */
-    s2s_block_q8 *qparams;  /* Q8 storage; NULL when f32 or when the Q8 tensors live in `file` */
-    size_t n_qblocks;       /* Q8 blocks in the model, wherever they are stored */
+    uint8_t *qparams;       /* Q8 storage; NULL when f32 or when the Q8 tensors live in `file` */
+    size_t n_qbytes;        /* bytes of Q8 tensors in the model, wherever they are stored */
     uint8_t *file;          /* the file bytes Q8 tensors point into (s2s_model_load_owned) */
     tokenizer *tok;         /* NULL when the model carries no vocabulary */
     meta_entry *meta;
     int n_meta;
 };
 
-/* True when the matrix is stored as int8 blocks by s2s_model_quantize. */
+/* True when the matrix is stored as int8 (s2s_model_quantize). */
 static inline int matrix_is_q8(const matrix *m) { return m->q != NULL; }
+
+/* Bytes of a Q8 matrix: rows f32 scales, then rows x cols int8. */
+static inline size_t q8_matrix_bytes(int rows, int cols) {
+    return (size_t)rows * sizeof(float) + (size_t)rows * (size_t)cols;
+}
 
 /* One row of an embedding matrix as f32 (dequantized when Q8). */
 void matrix_row_f32(float *out, const matrix *m, int row);

@@ -129,9 +129,9 @@ s2s_status s2s_model_load_owned(s2s_model **out, void *data, size_t size, s2s_er
 s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *out_size,
                           s2s_error *err);
 
-/* A copy of the model with every matrix whose row length is a multiple of 32
- * quantized to int8 blocks (Q8: 32 values, one f32 scale). Embeddings and
- * biases stay f32. */
+/* A copy of the model with every matrix (embeddings included) whose row
+ * length is a multiple of 16 quantized to int8 with one f32 scale per row
+ * (docs/format.md, Q8). Biases and vectors stay f32. */
 s2s_status s2s_model_quantize(s2s_model **out, const s2s_model *model, s2s_error *err);
 
 /* A copy with every int8 tensor expanded back to f32 (needed to train). */

@@ -251,7 +251,7 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
     float *OD = arena_floats(a, TB * (size_t)d.Hd);     /* after dropout */
     float *ODM = p_drop > 0.0f ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
     float *logits = arena_floats(a, TB * (size_t)d.Vt);
-    s2s_block_q8 *xq = NULL; /* f32 only: training models are never quantized */
+    void *xq = NULL; /* f32 only: training models are never quantized */
     if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for activations");
 
     for (int k = 0; k < T; k++) {

@@ -213,7 +213,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
     st.o = arena_zeros(a, (size_t)cap * d.Hd);
     next.o = arena_floats(a, (size_t)cap * d.Hd);
     float *logits = arena_floats(a, (size_t)cap * V);
-    s2s_block_q8 *xq = arena_bytes(a, sizeof(s2s_block_q8) * (size_t)cap * (size_t)(d.Hd / S2S_QK + 1));
+    void *xq = arena_bytes(a, kernel_gemm_q8_scratch(cap, d.Hd));
     int32_t *row_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
     int32_t *prev = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
     float *score = arena_floats(a, (size_t)cap);
@@ -406,7 +406,7 @@ struct s2s_stream {
     int32_t prev, steps, max_len, done;
     float *logits;      /* (Vt) */
     float *att;         /* (S) attention row of the last step, NULL without attention */
-    s2s_block_q8 *xq;
+    void *xq; /* kernel_gemm_q8 scratch for the output layer */
 };
 
 void s2s_stream_free(s2s_stream *s) {
@@ -443,7 +443,7 @@ s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int3
     }
     s->st.o = arena_zeros(a, (size_t)d.Hd);
     s->logits = arena_floats(a, (size_t)d.Vt);
-    s->xq = arena_bytes(a, sizeof(s2s_block_q8) * (size_t)(d.Hd / S2S_QK + 1));
+    s->xq = arena_bytes(a, kernel_gemm_q8_scratch(1, d.Hd));
     if (!ok || a->failed) {
         s2s_stream_free(s);
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");

@@ -73,26 +73,26 @@ typedef struct sample {
     float scores[4];
     float f32[15];      /* (3, 5) */
     int32_t i32[7];     /* (7) */
-    float q_src[256];   /* (4, 64), quantized into q8 */
-    uint8_t q8[8 * 36]; /* 8 blocks of f32 scale, 32 x int8 */
+    float q_src[192];       /* (4, 48), quantized into q8 */
+    uint8_t q8[4 * 4 + 192]; /* 4 row scales (f32), then 4 x 48 int8 */
     float f4[12];       /* (2, 1, 3, 2) */
 } sample;
 
-/* Q8 with the engine's rule (src/kernels.h): d = amax / 127 in float,
- * q = round-half-to-even(x / d) in float, an all-zero block stores zeros.
+/* Q8 with the engine's rule (src/kernels.h), row by row: d = amax / 127 in
+ * float (NaN ignored), q = round-half-to-even(x / d) in float, NaN gives 0,
+ * an all-zero row stores zeros; the row scales first, then the int8 rows.
  * Written here independently of src/kernels.c and of tools/s2sfile.py. */
-static void quantize_ref(uint8_t *out, const float *x, int n) {
-    for (int b = 0; b < n / 32; b++) {
-        const float *v = x + 32 * b;
-        uint8_t *blk = out + 36 * b;
+static void quantize_ref(uint8_t *out, const float *x, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        const float *v = x + cols * r;
+        int8_t *q = (int8_t *)(out + 4 * rows + cols * r);
         float amax = 0.0f;
-        for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(v[i]));
+        for (int i = 0; i < cols; i++) amax = fmaxf(amax, fabsf(v[i]));
         float d = amax / 127.0f;
-        put32(blk, f32_bits(d));
-        for (int i = 0; i < 32; i++) {
-            float q = d == 0.0f ? 0.0f : rintf(v[i] / d);
-            q = fminf(127.0f, fmaxf(-128.0f, q)); /* saturates as kernels.c does */
-            blk[4 + i] = (uint8_t)(int8_t)q;
+        put32(out + 4 * r, f32_bits(d));
+        for (int i = 0; i < cols; i++) {
+            float t = d == 0.0f || v[i] != v[i] ? 0.0f : rintf(v[i] / d);
+            q[i] = (int8_t)fminf(127.0f, fmaxf(-128.0f, t)); /* saturates as kernels.c does */
         }
     }
 }
@@ -102,9 +102,14 @@ static void sample_init(sample *s) {
     memcpy(s->scores, scores, sizeof scores);
     for (int i = 0; i < 15; i++) s->f32[i] = (float)(((i * 37) % 101 - 50) / 16.0);
     for (int i = 0; i < 7; i++) s->i32[i] = i * i - 20;
-    for (int j = 0; j < 256; j++) s->q_src[j] = (float)(((j * 7919) % 255 - 127) / 64.0);
-    for (int j = 64 + 32; j < 128; j++) s->q_src[j] = 0.0f; /* row 1, block 1 */
-    quantize_ref(s->q8, s->q_src, 256);
+    for (int j = 0; j < 192; j++) s->q_src[j] = (float)(((j * 7919) % 255 - 127) / 64.0);
+    for (int j = 48; j < 96; j++) s->q_src[j] = 0.0f; /* row 1 all zero: scale 0 */
+    s->q_src[2 * 48 + 7] = NAN;                          /* row 2: ignored by amax, q 0 */
+    s->q_src[144] = 127.0f;                              /* row 3: scale 1 and exact ties */
+    s->q_src[145] = 2.5f;
+    s->q_src[146] = -0.5f;
+    s->q_src[147] = -1.5f;
+    quantize_ref(s->q8, s->q_src, 4, 48);
     for (int i = 0; i < 12; i++) s->f4[i] = (float)i * 0.25f;
 }
 
@@ -124,7 +129,7 @@ static s2s_status sample_write(const sample *s, uint8_t **out, size_t *size, s2s
     format_writer_add_i32_array(w, "test.empty_i32s", NULL, 0);
     format_writer_add_f32_array(w, "test.empty_f32s", NULL, 0);
     format_writer_add_str_array(w, "test.empty_strs", NULL, 0);
-    const uint32_t d_f32[2] = {3, 5}, d_i32[1] = {7}, d_q8[2] = {4, 64}, d_4d[4] = {2, 1, 3, 2};
+    const uint32_t d_f32[2] = {3, 5}, d_i32[1] = {7}, d_q8[2] = {4, 48}, d_4d[4] = {2, 1, 3, 2};
     format_writer_add_tensor(w, "enc.f32", FORMAT_DTYPE_F32, 2, d_f32, s->f32);
     format_writer_add_tensor(w, "enc.i32", FORMAT_DTYPE_I32, 1, d_i32, s->i32);
     format_writer_add_tensor(w, "dec.q8", FORMAT_DTYPE_Q8, 2, d_q8, s->q8);
@@ -185,8 +190,13 @@ static void check_sample(const format_file *f, const sample *s) {
     CHECK(t && memcmp(t->data, s->i32, sizeof s->i32) == 0);
     t = format_find_tensor(f, "dec.q8");
     CHECK(t && t->dtype == FORMAT_DTYPE_Q8 && t->n_dims == 2 && t->dims[0] == 4 &&
-          t->dims[1] == 64 && t->nbytes == sizeof s->q8);
+          t->dims[1] == 48 && t->nbytes == sizeof s->q8);
     CHECK(t && memcmp(t->data, s->q8, sizeof s->q8) == 0);
+    /* the edge rows came out as the rule says */
+    CHECK(format_read_u32(s->q8 + 4) == 0 && format_read_u32(s->q8 + 12) == f32_bits(1.0f));
+    CHECK((int8_t)s->q8[16 + 2 * 48 + 7] == 0);
+    CHECK((int8_t)s->q8[16 + 144] == 127 && (int8_t)s->q8[16 + 145] == 2 &&
+          (int8_t)s->q8[16 + 146] == 0 && (int8_t)s->q8[16 + 147] == -2);
     t = format_find_tensor(f, "dec.4d");
     CHECK(t && t->dtype == FORMAT_DTYPE_F32 && t->n_dims == 4 && t->dims[0] == 2 &&
           t->dims[1] == 1 && t->dims[2] == 3 && t->dims[3] == 2 && t->nbytes == sizeof s->f4);
@@ -620,9 +630,9 @@ static void hostile_dims_and_offsets_are_rejected(void) {
     const uint32_t pow63[3] = {1u << 31, 1u << 31, 2}; /* product 2^63: x4 overflows */
     b = tensor_entry(FORMAT_DTYPE_F32, 3, pow63, 0);
     expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "byte size overflows");
-    /* product 0.94 * 2^64 fits, but / 32 * 36 does not */
-    const uint32_t q8big[2] = {0xF0000000u, 0xFFFFFFE0u};
-    b = tensor_entry(FORMAT_DTYPE_Q8, 2, q8big, 0);
+    /* product 0.81 * 2^64 fits, but with 4 bytes of scale per row of 16 it does not */
+    const uint32_t q8big[3] = {0xFFFFFFFFu, 0x0D000000u, 16};
+    b = tensor_entry(FORMAT_DTYPE_Q8, 3, q8big, 0);
     expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "byte size overflows");
     const uint32_t big[2] = {1u << 16, 1u << 16}; /* 16 GiB in a tiny file */
     b = tensor_entry(FORMAT_DTYPE_F32, 2, big, 0);
@@ -645,11 +655,19 @@ static void hostile_dims_and_offsets_are_rejected(void) {
     const uint32_t zero[2] = {4, 0};
     b = tensor_entry(FORMAT_DTYPE_F32, 2, zero, 0);
     expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "dim 1 is 0");
-    const uint32_t q8odd[2] = {2, 48};
+    const uint32_t q8odd[2] = {2, 40};
     b = tensor_entry(FORMAT_DTYPE_Q8, 2, q8odd, 0);
-    expect_reject(craft(0, 1, b.b, b.n, 256), S2S_ERR_BAD_FORMAT, "Q8 innermost dim 48");
-    b = tensor_entry(3, 1, small, 0);
-    expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "unknown dtype 3");
+    expect_reject(craft(0, 1, b.b, b.n, 256), S2S_ERR_BAD_FORMAT, "Q8 innermost dim 40");
+    const uint32_t q8ok[2] = {2, 48}; /* 2 x 4 + 96 bytes */
+    b = tensor_entry(FORMAT_DTYPE_Q8, 2, q8ok, 0);
+    blob q8fits = craft(0, 1, b.b, b.n, 128);
+    CHECK(parse_copy(q8fits.p, q8fits.n, NULL) == S2S_OK);
+    free(q8fits.p);
+    expect_reject(craft(0, 1, b.b, b.n, 96), S2S_ERR_BAD_FORMAT, "data [0, 104) runs past");
+    b = tensor_entry(FORMAT_DTYPE_Q8_BLOCKS, 2, q8ok, 0);
+    expect_reject(craft(0, 1, b.b, b.n, 256), S2S_ERR_BAD_FORMAT, "no longer read");
+    b = tensor_entry(4, 1, small, 0);
+    expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "unknown dtype 4");
     const uint32_t ones5[5] = {1, 1, 1, 1, 1};
     b = tensor_entry(FORMAT_DTYPE_F32, 5, ones5, 0);
     expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "n_dims 5");
@@ -714,7 +732,7 @@ static blob patched(const uint8_t *buf, size_t size, const char *find, size_t sk
 
 /* Renames and moves entries of a valid C-written sample (layout in
  * tools/s2sfile.py's printout: enc.f32 [0, 60), enc.i32 [64, 92),
- * dec.q8 [96, 384), dec.4d [384, 432)). */
+ * dec.q8 [96, 304), dec.4d [320, 368)). */
 static void duplicates_and_overlaps_are_rejected_with_their_names(void) {
     sample s;
     sample_init(&s);
@@ -729,7 +747,7 @@ static void duplicates_and_overlaps_are_rejected_with_their_names(void) {
 
     /* A tensor's offset follows its name by dtype, n_dims and 4 bytes a dim. */
     uint8_t off[8];
-    put64(off, 352); /* dec.4d (4 dims) into dec.q8 */
+    put64(off, 288); /* dec.4d (4 dims) into dec.q8 */
     expect_reject(patched(buf, size, "dec.4d", 6 + 8 + 16, off, 8), S2S_ERR_BAD_FORMAT,
                   "tensor 3 ('dec.4d') overlaps tensor 2 ('dec.q8')");
     put64(off, 0); /* enc.i32 (1 dim) onto enc.f32 */
@@ -737,7 +755,7 @@ static void duplicates_and_overlaps_are_rejected_with_their_names(void) {
     put64(off, 32); /* enc.i32 [32, 60) inside enc.f32 [0, 60) */
     expect_reject(patched(buf, size, "enc.i32", 7 + 8 + 4, off, 8), S2S_ERR_BAD_FORMAT,
                   "tensor 1 ('enc.i32') overlaps tensor 0 ('enc.f32')");
-    put64(off, 384); /* enc.i32 [384, 412) inside dec.4d [384, 432): same start */
+    put64(off, 320); /* enc.i32 [320, 348) inside dec.4d [320, 368): same start */
     expect_reject(patched(buf, size, "enc.i32", 7 + 8 + 4, off, 8), S2S_ERR_BAD_FORMAT, "overlaps");
     free(buf);
 }
@@ -771,12 +789,12 @@ static void the_writer_rejects_duplicates_and_bad_q8_dims(void) {
     free(out);
     format_writer_free(w);
 
-    const uint32_t q_bad[2][2] = {{2, 48}, {64, 1}};
+    const uint32_t q_bad[2][2] = {{2, 40}, {64, 1}};
     for (int k = 0; k < 2; k++) {
         w = format_writer_new();
         format_writer_add_tensor(w, "q", FORMAT_DTYPE_Q8, 2, q_bad[k], data);
         CHECK(format_writer_finish(w, &out, &size, &err) == S2S_ERR_INVALID_ARGUMENT);
-        CHECK(strstr(err.message, "not a multiple of 32") != NULL);
+        CHECK(strstr(err.message, "not a multiple of 16") != NULL);
         format_writer_free(w);
     }
 

@@ -319,22 +319,22 @@ static void softmax_of_masked_rows_has_no_nan(void) {
 
 /* -------------------------------------------------------------------- Q8 */
 
-/* Random blocks with a few zero blocks, tiny blocks and exact ties. */
-static float *q8_inputs(int n) {
-    float *x = rand_array((size_t)n, 4.0f);
-    for (int b = 0; b < n / S2S_QK; b++) {
-        float *xb = x + (size_t)b * S2S_QK;
-        switch (b % 7) {
-        case 1: memset(xb, 0, S2S_QK * sizeof *xb); break;
+/* `rows` random rows of n, with a few zero rows, tiny rows and exact ties. */
+static float *q8_inputs(int rows, int n) {
+    float *x = rand_array((size_t)rows * n, 4.0f);
+    for (int r = 0; r < rows; r++) {
+        float *xr = x + (size_t)r * n;
+        switch (r % 7) {
+        case 1: memset(xr, 0, (size_t)n * sizeof *xr); break;
         case 2:
-            for (int j = 0; j < S2S_QK; j++) xb[j] *= 1e-30f;
+            for (int j = 0; j < n; j++) xr[j] *= 1e-30f;
             break;
-        case 3: /* amax 127 -> d 1: values on .5 land on exact ties */
-            for (int j = 0; j < S2S_QK; j++) xb[j] = (float)(j - 16) + 0.5f;
-            xb[0] = 127.0f;
+        case 3: /* amax 127 -> scale 1: values on .5 land on exact ties */
+            for (int j = 0; j < n; j++) xr[j] = (float)(j % 32 - 16) + 0.5f;
+            xr[0] = 127.0f;
             break;
-        case 4: /* subnormal amax, where d rounds hard */
-            for (int j = 0; j < S2S_QK; j++) xb[j] = (float)(j * 7 - 100) * 0x1p-149f;
+        case 4: /* subnormal amax, where the scale rounds hard */
+            for (int j = 0; j < n; j++) xr[j] = (float)(j % 32 * 7 - 100) * 0x1p-149f;
             break;
         default: break;
         }
@@ -344,14 +344,17 @@ static float *q8_inputs(int n) {
 
 static void quantize_q8_matches_ref_bit_for_bit(void) {
     rng_seed(6);
-    static const int ns[] = {32, 64, 96, 512, 2048};
+    static const int ns[] = {16, 32, 48, 512, 2048};
     for (int t = 0; t < COUNT(ns); t++) {
-        int n = ns[t], nb = n / S2S_QK;
-        float *x = q8_inputs(n);
-        s2s_block_q8 *q1 = calloc((size_t)nb, sizeof *q1), *q2 = calloc((size_t)nb, sizeof *q2);
-        kernel_quantize_q8(q1, x, n);
-        kernel_quantize_q8_ref(q2, x, n);
-        CHECK(same_bits(q1, q2, (size_t)nb * sizeof *q1));
+        int n = ns[t], rows = 7;
+        float *x = q8_inputs(rows, n);
+        int8_t *q1 = calloc((size_t)n, 1), *q2 = calloc((size_t)n, 1);
+        for (int r = 0; r < rows; r++) {
+            float s1 = -1.0f, s2 = -2.0f;
+            kernel_quantize_q8(q1, &s1, x + (size_t)r * n, n);
+            kernel_quantize_q8_ref(q2, &s2, x + (size_t)r * n, n);
+            CHECK(same_bits(q1, q2, (size_t)n) && same_bits(&s1, &s2, sizeof s1));
+        }
         free(x);
         free(q1);
         free(q2);
@@ -361,120 +364,138 @@ static void quantize_q8_matches_ref_bit_for_bit(void) {
     x[3] = NAN;
     x[5] = 2.0f;
     x[9] = -INFINITY;
-    s2s_block_q8 a, b;
-    kernel_quantize_q8(&a, x, 32);
-    kernel_quantize_q8_ref(&b, x, 32);
-    CHECK(same_bits(&a, &b, sizeof a));
+    int8_t a[32], b[32];
+    float sa, sb;
+    kernel_quantize_q8(a, &sa, x, 32);
+    kernel_quantize_q8_ref(b, &sb, x, 32);
+    CHECK(same_bits(a, b, sizeof a) && same_bits(&sa, &sb, sizeof sa));
 }
 
 static void dequantized_values_are_within_half_a_step(void) {
     rng_seed(7);
-    int n = 4096, nb = n / S2S_QK;
-    float *x = q8_inputs(n);
-    s2s_block_q8 *q = malloc((size_t)nb * sizeof *q);
+    int rows = 14, n = 288;
+    float *x = q8_inputs(rows, n);
+    int8_t *q = malloc((size_t)n);
     float *y = malloc((size_t)n * sizeof *y);
-    kernel_quantize_q8(q, x, n);
-    kernel_dequantize_q8(y, q, n);
-    for (int b = 0; b < nb; b++) {
-        float d = q[b].d, amax = 0.0f;
-        for (int j = 0; j < S2S_QK; j++) amax = fmaxf(amax, fabsf(x[b * S2S_QK + j]));
-        if (amax < FLT_MIN) continue; /* subnormal blocks: d itself is inexact */
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * n;
+        float d, amax = 0.0f;
+        kernel_quantize_q8(q, &d, xr, n);
+        kernel_dequantize_q8(y, q, d, n);
+        for (int j = 0; j < n; j++) amax = fmaxf(amax, fabsf(xr[j]));
+        if (amax < FLT_MIN) continue; /* subnormal rows: the scale itself is inexact */
         CHECK(d == amax / 127.0f);
-        for (int j = 0; j < S2S_QK; j++) {
-            int i = b * S2S_QK + j;
-            CHECK(fabs((double)y[i] - x[i]) <= 0.5 * d * (1.0 + 1e-6) + 1e-45);
-            CHECK(q[b].qs[j] >= -127 && q[b].qs[j] <= 127);
+        for (int j = 0; j < n; j++) {
+            CHECK(fabs((double)y[j] - xr[j]) <= 0.5 * d * (1.0 + 1e-6) + 1e-45);
+            CHECK(q[j] >= -127 && q[j] <= 127);
+        }
+        if (r % 7 == 3) { /* the tie row: 0.5 rounds to 0, 1.5 to 2, -0.5 to -0 */
+            CHECK(d == 1.0f);
+            CHECK(q[16] == 0 && q[17] == 2 && q[15] == 0 && q[14] == -2);
         }
     }
-    /* the tie block: 0.5 rounds to 0, 1.5 to 2, -0.5 to -0 */
-    CHECK(q[3].d == 1.0f);
-    CHECK(q[3].qs[16] == 0 && q[3].qs[17] == 2 && q[3].qs[15] == 0 && q[3].qs[14] == -2);
     free(x);
     free(q);
     free(y);
 }
 
-static void all_zero_block_quantizes_to_zero_scale_and_zeros(void) {
+static void all_zero_row_quantizes_to_zero_scale_and_zeros(void) {
     float x[64] = {0};
-    s2s_block_q8 q[2];
+    int8_t q[64];
+    float d = -1.0f;
     memset(q, 0x55, sizeof q);
-    kernel_quantize_q8(q, x, 64);
-    for (int b = 0; b < 2; b++) {
-        CHECK(q[b].d == 0.0f);
-        for (int j = 0; j < S2S_QK; j++) CHECK(q[b].qs[j] == 0);
-    }
+    kernel_quantize_q8(q, &d, x, 64);
+    CHECK(d == 0.0f);
+    for (int j = 0; j < 64; j++) CHECK(q[j] == 0);
 }
 
-static void matvec_q8_and_gemm_q8_match_ref_bit_for_bit(void) {
-    static const int Ms[] = {1, 3, 4, 5, 17, 64};
-    static const int Ks[] = {32, 64, 288, 512};
-    static const int Ns[] = {1, 2, 5};
+typedef struct q8_mat {
+    int8_t *q;
+    float *scale;
+} q8_mat;
+
+static q8_mat q8_quantize_rows(const float *x, int rows, int n) {
+    q8_mat m = {malloc((size_t)rows * n), malloc((size_t)rows * sizeof(float))};
+    for (int r = 0; r < rows; r++) kernel_quantize_q8(m.q + (size_t)r * n, &m.scale[r], x + (size_t)r * n, n);
+    return m;
+}
+
+static void q8_mat_free(q8_mat m) {
+    free(m.q);
+    free(m.scale);
+}
+
+/* Every path of the SIMD kernel (four activation rows at once, four weight
+ * rows at once, single rows, strips of 32 weight rows) against _ref, with
+ * strided X and Y, zero / tiny / subnormal activation rows, and scratch of
+ * exactly kernel_gemm_q8_scratch bytes (ASan sees any overrun). */
+static void gemm_q8_matches_ref_bit_for_bit(void) {
+    static const int Ms[] = {1, 3, 4, 5, 17, 33, 64};
+    static const int Ks[] = {16, 32, 48, 288, 512};
+    static const int Ns[] = {1, 2, 4, 5, 9};
     rng_seed(8);
     for (int mi = 0; mi < COUNT(Ms); mi++)
         for (int ki = 0; ki < COUNT(Ks); ki++) {
-            int M = Ms[mi], K = Ks[ki], nb = K / S2S_QK;
-            float *Wf = q8_inputs(M * K);
-            s2s_block_q8 *W = malloc((size_t)M * nb * sizeof *W);
-            kernel_quantize_q8(W, Wf, M * K);
+            int M = Ms[mi], K = Ks[ki];
+            float *Wf = q8_inputs(M, K);
+            q8_mat W = q8_quantize_rows(Wf, M, K);
             for (int ni = 0; ni < COUNT(Ns); ni++) {
-                int N = Ns[ni], ldy = M + 3;
-                float *Xf = rand_array((size_t)N * K, 2.0f);
-                s2s_block_q8 *X = malloc((size_t)N * nb * sizeof *X);
-                kernel_quantize_q8(X, Xf, N * K);
-                float *y1 = malloc((size_t)M * sizeof *y1), *y2 = malloc((size_t)M * sizeof *y2);
-                kernel_matvec_q8(y1, W, X, M, K);
-                kernel_matvec_q8_ref(y2, W, X, M, K);
-                CHECK(same_bits(y1, y2, (size_t)M * sizeof *y1));
+                int N = Ns[ni], ldy = M + 3, ldx = K + 5;
+                float *Xf = q8_inputs(N, ldx);
+                void *scratch = malloc(kernel_gemm_q8_scratch(N, K));
                 float *Y1 = calloc((size_t)N * ldy, sizeof *Y1), *Y2 = calloc((size_t)N * ldy, sizeof *Y2);
-                kernel_gemm_q8(Y1, ldy, W, X, M, N, K);
-                kernel_gemm_q8_ref(Y2, ldy, W, X, M, N, K);
+                float *y = malloc((size_t)M * sizeof *y);
+                kernel_gemm_q8(Y1, ldy, W.q, W.scale, Xf, ldx, M, N, K, scratch);
+                kernel_gemm_q8_ref(Y2, ldy, W.q, W.scale, Xf, ldx, M, N, K, scratch);
                 CHECK(same_bits(Y1, Y2, (size_t)N * ldy * sizeof *Y1));
-                /* row r of the GEMM is the matvec of X row r; padding untouched */
+                /* row r of the GEMM is the one-row product of X row r; padding untouched */
                 for (int r = 0; r < N; r++) {
-                    kernel_matvec_q8(y1, W, X + (size_t)r * nb, M, K);
-                    CHECK(same_bits(y1, Y1 + (size_t)r * ldy, (size_t)M * sizeof *y1));
+                    kernel_gemm_q8(y, M, W.q, W.scale, Xf + (size_t)r * ldx, ldx, M, 1, K, scratch);
+                    CHECK(same_bits(y, Y1 + (size_t)r * ldy, (size_t)M * sizeof *y));
                     for (int p = M; p < ldy; p++) CHECK(Y1[(size_t)r * ldy + p] == 0.0f);
                 }
                 free(Xf);
-                free(X);
-                free(y1);
-                free(y2);
+                free(scratch);
+                free(y);
                 free(Y1);
                 free(Y2);
             }
             free(Wf);
-            free(W);
+            q8_mat_free(W);
         }
 }
 
-static void matvec_q8_is_close_to_f32_matvec_on_dequantized_values(void) {
+static void gemm_q8_is_close_to_f32_on_dequantized_values(void) {
     rng_seed(9);
-    int M = 67, K = 512, nb = K / S2S_QK;
-    float *Wf = rand_array((size_t)M * K, 1.0f), *xf = rand_array((size_t)K, 1.0f);
-    s2s_block_q8 *W = malloc((size_t)M * nb * sizeof *W), *x = malloc((size_t)nb * sizeof *x);
-    kernel_quantize_q8(W, Wf, M * K);
-    kernel_quantize_q8(x, xf, K);
-    float *Wd = malloc((size_t)M * K * sizeof *Wd), *xd = malloc((size_t)K * sizeof *xd);
-    kernel_dequantize_q8(Wd, W, M * K);
-    kernel_dequantize_q8(xd, x, K);
-    float y[67], yd[67], yf[67];
-    kernel_matvec_q8(y, W, x, M, K);
-    kernel_matvec_f32(yd, Wd, xd, M, K);
-    kernel_matvec_f32(yf, Wf, xf, M, K);
-    for (int i = 0; i < M; i++) {
-        double mag = 0.0;
-        for (int k = 0; k < K; k++) mag += fabs((double)Wd[(size_t)i * K + k] * xd[k]);
-        /* same products, different rounding: a few ulps of the magnitude */
-        CHECK(fabs(y[i] - yd[i]) <= 1e-6 * mag);
-        /* and int8 is a usable approximation of the f32 product */
-        CHECK(fabs(y[i] - yf[i]) <= 0.02 * mag);
+    int M = 67, K = 512, N = 5;
+    float *Wf = rand_array((size_t)M * K, 1.0f), *Xf = rand_array((size_t)N * K, 1.0f);
+    q8_mat W = q8_quantize_rows(Wf, M, K), X = q8_quantize_rows(Xf, N, K);
+    float *Wd = malloc((size_t)M * K * sizeof *Wd), *Xd = malloc((size_t)N * K * sizeof *Xd);
+    for (int r = 0; r < M; r++) kernel_dequantize_q8(Wd + (size_t)r * K, W.q + (size_t)r * K, W.scale[r], K);
+    for (int r = 0; r < N; r++) kernel_dequantize_q8(Xd + (size_t)r * K, X.q + (size_t)r * K, X.scale[r], K);
+    void *scratch = malloc(kernel_gemm_q8_scratch(N, K));
+    float Y[5 * 67], yd[67], yf[67];
+    kernel_gemm_q8(Y, M, W.q, W.scale, Xf, K, M, N, K, scratch);
+    for (int n = 0; n < N; n++) {
+        const float *x = Xf + (size_t)n * K, *xd = Xd + (size_t)n * K;
+        kernel_matvec_f32(yd, Wd, xd, M, K);
+        kernel_matvec_f32(yf, Wf, x, M, K);
+        for (int i = 0; i < M; i++) {
+            double mag = 0.0;
+            for (int k = 0; k < K; k++) mag += fabs((double)Wd[(size_t)i * K + k] * xd[k]);
+            /* the kernel quantizes X by the same rule: same products, other rounding */
+            CHECK(fabs(Y[n * M + i] - yd[i]) <= 1e-6 * mag);
+            /* and int8 is a usable approximation of the f32 product */
+            CHECK(fabs(Y[n * M + i] - yf[i]) <= 0.02 * mag);
+        }
     }
     free(Wf);
-    free(xf);
-    free(W);
-    free(x);
+    free(Xf);
     free(Wd);
-    free(xd);
+    free(Xd);
+    free(scratch);
+    q8_mat_free(W);
+    q8_mat_free(X);
 }
 
 /* ------------------------------------------------------------------ GEMM */
@@ -593,9 +614,9 @@ int main(void) {
     RUN(softmax_of_masked_rows_has_no_nan);
     RUN(quantize_q8_matches_ref_bit_for_bit);
     RUN(dequantized_values_are_within_half_a_step);
-    RUN(all_zero_block_quantizes_to_zero_scale_and_zeros);
-    RUN(matvec_q8_and_gemm_q8_match_ref_bit_for_bit);
-    RUN(matvec_q8_is_close_to_f32_matvec_on_dequantized_values);
+    RUN(all_zero_row_quantizes_to_zero_scale_and_zeros);
+    RUN(gemm_q8_matches_ref_bit_for_bit);
+    RUN(gemm_q8_is_close_to_f32_on_dequantized_values);
     RUN(gemm_matches_naive_product_for_all_transposes);
     RUN(gemm_with_beta_one_accumulates_into_c);
     RUN(gemm_ref_matches_naive_product);

@@ -149,6 +149,26 @@ static void an_owned_load_reads_int8_weights_in_place(void) {
     CHECK(s2s_model_load_owned(&none, bad, na, &err) == S2S_ERR_CHECKSUM && none == NULL);
     bad[na / 2] ^= 0x55; /* still ours to write */
     free(bad);
+
+    /* a row scale made NaN, checksum repaired: a bad file, in place or copied */
+    format_file ff;
+    CHECK(format_parse(&ff, a, na, NULL) == S2S_OK);
+    const format_tensor *emb = format_find_tensor(&ff, "src_emb");
+    CHECK(emb && emb->dtype == FORMAT_DTYPE_Q8);
+    size_t at = emb ? (size_t)(emb->data - a) + 4 : 0; /* row 1's scale */
+    format_file_clear(&ff);
+    for (int owned_load = 0; owned_load < 2 && at; owned_load++) {
+        uint8_t *nan_scale = malloc(na);
+        memcpy(nan_scale, a, na);
+        const uint8_t nan_bits[4] = {0x00, 0x00, 0xc0, 0x7f};
+        memcpy(nan_scale + at, nan_bits, 4);
+        uint32_t crc = format_crc32(0, nan_scale, na - 4);
+        for (int i = 0; i < 4; i++) nan_scale[na - 4 + i] = (uint8_t)(crc >> (8 * i));
+        s2s_status st = owned_load ? s2s_model_load_owned(&none, nan_scale, na, &err)
+                                   : s2s_model_load(&none, nan_scale, na, &err);
+        CHECK(st == S2S_ERR_BAD_FORMAT && none == NULL && strstr(err.message, "non-finite row scale"));
+        free(nan_scale);
+    }
     s2s_free(a);
     s2s_free(b);
     s2s_model_free(q);

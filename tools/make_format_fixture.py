@@ -17,7 +17,8 @@ import s2sfile  # noqa: E402
 
 def sample():
     """(kv, tensors) of the fixture. Values are exact in float32 except
-    0.1 and 1e-3, which C spells 0.1f and 1e-3f (the same nearest float)."""
+    0.1 and 1e-3, which C spells 0.1f and 1e-3f (the same nearest float).
+    dec.q8 is quantize_q8 of a (4, 48) float32 source (see below)."""
     kv = {
         "s2s.emb_dim": 256,
         "test.i32_min": -2147483648,
@@ -35,9 +36,12 @@ def sample():
     i = np.arange(15)
     f32 = (((i * 37) % 101 - 50) / 16).astype(np.float32).reshape(3, 5)
     i32 = (np.arange(7) ** 2 - 20).astype(np.int32)
-    j = np.arange(4 * 64)
-    q = (((j * 7919) % 255 - 127) / 64).astype(np.float32).reshape(4, 64)
-    q[1, 32:] = 0  # an all-zero block: d = 0, q = 0
+    # Q8 (per-row int8): 48 columns, a multiple of 16 but not of 32.
+    j = np.arange(4 * 48)
+    q = (((j * 7919) % 255 - 127) / 64).astype(np.float32).reshape(4, 48)
+    q[1, :] = 0         # an all-zero row: scale 0, q 0
+    q[2, 7] = np.nan    # NaN: ignored by amax, q 0
+    q[3, :4] = [127, 2.5, -0.5, -1.5]  # scale exactly 1: ties round to even (2, -0, -2)
     f4 = (np.arange(12) * 0.25).astype(np.float32).reshape(2, 1, 3, 2)
     tensors = [
         ("enc.f32", f32),

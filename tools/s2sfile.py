@@ -9,7 +9,8 @@
 kv values map to types by their Python type: int -> I32, float -> F32,
 str -> STR, 1-D int32 array -> I32_ARRAY, 1-D float32 array -> F32_ARRAY,
 list/tuple of str -> STR_ARRAY. Tensors are float32 arrays (F32), int32
-arrays (I32) or Q8Tensor (Q8). The layout is the one src/format.c writes,
+arrays (I32) or Q8Tensor (Q8, dtype 3: per-row int8). The retired dtype 1
+(Q8 blocks of 32) is refused on reading. The layout is the one src/format.c writes,
 byte for byte: entries in the order given, data_offset and every tensor at
 the next multiple of 32, zero padding, CRC-32 trailer.
 
@@ -31,43 +32,66 @@ MAX_TENSORS = 4096
 MAX_NAME = 256
 MAX_STR_VALUE = 1 << 20
 MAX_ARRAY = 1 << 24
-QK = 32           # values per Q8 block
-Q8_BLOCK = 36     # bytes per Q8 block: f32 scale, 32 x int8
+Q8_COLS = 16      # a Q8 tensor's innermost dim (its row length) is a multiple of this
 
 I32, F32, STR, I32_ARRAY, F32_ARRAY, STR_ARRAY = range(6)
 KV_TYPE_NAMES = ["I32", "F32", "STR", "I32_ARRAY", "F32_ARRAY", "STR_ARRAY"]
-DTYPE_F32, DTYPE_Q8, DTYPE_I32 = range(3)
-DTYPE_NAMES = ["F32", "Q8", "I32"]
+DTYPE_F32, DTYPE_Q8_BLOCKS, DTYPE_I32, DTYPE_Q8 = range(4)  # DTYPE_Q8_BLOCKS is retired
+DTYPE_NAMES = ["F32", "Q8 blocks (retired)", "I32", "Q8"]
 
 
 class Q8Tensor:
-    """An int8-block tensor: dims (outermost first, innermost a multiple of 32)
-    and its raw bytes, product(dims) / 32 blocks of (f32 scale, 32 x int8)."""
+    """A per-row int8 tensor (dtype 3): dims (outermost first, 1..4 of them)
+    and its raw bytes. cols = the innermost dim, a multiple of 16; rows =
+    product(dims) / cols. raw is `rows` little-endian f32 scales (scale of row
+    r) then rows * cols int8 values, row-major; value = scale[r] * q[r][c]."""
 
     def __init__(self, dims, raw):
         self.dims = tuple(int(d) for d in dims)
         self.raw = bytes(raw)
         if not 1 <= len(self.dims) <= 4 or any(d < 1 for d in self.dims):
             raise ValueError(f"Q8Tensor: bad dims {self.dims}")
-        if self.dims[-1] % QK:
-            raise ValueError(f"Q8Tensor: innermost dim {self.dims[-1]} is not a multiple of 32")
+        if self.dims[-1] % Q8_COLS:
+            raise ValueError(f"Q8Tensor: innermost dim {self.dims[-1]} is not a multiple of "
+                             f"{Q8_COLS}")
         if len(self.raw) != q8_nbytes(self.dims):
             raise ValueError(f"Q8Tensor: {len(self.raw)} bytes, dims {self.dims} need "
                              f"{q8_nbytes(self.dims)}")
+
+    @classmethod
+    def from_parts(cls, dims, scales, qs):
+        """The tensor of shape dims from its row scales (rows,) and int8
+        values (rows, cols), taken as float32 and int8."""
+        scales = np.asarray(scales, np.float32).reshape(-1)
+        qs = np.asarray(qs)
+        if qs.dtype != np.int8:
+            raise ValueError(f"Q8Tensor.from_parts: need int8 values, got {qs.dtype}")
+        return cls(dims, scales.astype("<f4").tobytes() + np.ascontiguousarray(qs).tobytes())
 
     @property
     def shape(self):
         return self.dims
 
-    def blocks(self):
-        """(scales (n_blocks,) float32, qs (n_blocks, 32) int8)."""
-        rec = np.frombuffer(self.raw, dtype=np.dtype([("d", "<f4"), ("qs", "i1", (QK,))]))
-        return rec["d"].copy(), rec["qs"].copy()
+    @property
+    def cols(self):
+        return self.dims[-1]
+
+    @property
+    def rows(self):
+        return _product(self.dims) // self.cols
+
+    def scales(self):
+        """The row scales, float32 of shape (rows,)."""
+        return np.frombuffer(self.raw, "<f4", self.rows).astype(np.float32)
+
+    def qs(self):
+        """The int8 values, shape (rows, cols)."""
+        return np.frombuffer(self.raw, np.int8, offset=4 * self.rows).reshape(
+            self.rows, self.cols).copy()
 
     def dequantize(self):
-        """The float32 values d * q in the tensor's shape."""
-        d, qs = self.blocks()
-        return (qs.astype(np.float32) * d[:, None]).reshape(self.dims)
+        """The float32 values scale[r] * q[r][c] in the tensor's shape."""
+        return (self.scales()[:, None] * self.qs().astype(np.float32)).reshape(self.dims)
 
     def __eq__(self, other):
         return isinstance(other, Q8Tensor) and self.dims == other.dims and self.raw == other.raw
@@ -76,36 +100,47 @@ class Q8Tensor:
         return f"Q8Tensor(dims={self.dims}, {len(self.raw)} bytes)"
 
 
-def q8_nbytes(dims):
+def _product(dims):
     n = 1
     for d in dims:
         n *= int(d)
-    return n // QK * Q8_BLOCK
+    return n
+
+
+def q8_nbytes(dims):
+    """Bytes of a Q8 tensor of shape dims: 4 * rows + rows * cols."""
+    cols = int(dims[-1])
+    if cols < 1 or cols % Q8_COLS:
+        raise ValueError(f"q8_nbytes: innermost dim {cols} is not a positive multiple of "
+                         f"{Q8_COLS}")
+    rows = _product(dims) // cols
+    return 4 * rows + rows * cols
 
 
 def quantize_q8(x):
-    """Quantize a float32 array whose last dim is a multiple of 32 with the
-    engine's rule (kernel_quantize_q8_ref in src/kernels.c): per block of 32,
-    amax ignores NaN, d = amax / 127 in float32, q = round-half-to-even(x / d)
-    with the division in float32, saturated to [-128, 127] (only subnormal
-    blocks get there), NaN -> 0; a block whose d is 0 stores d = 0, q = 0."""
+    """Quantize a float32 array (1..4 dims, the last a multiple of 16) row by
+    row with the engine's rule, bit for bit: per row, amax = the largest |x|,
+    ignoring NaN, starting from 0; scale = amax / 127 in float32; a row whose
+    scale is 0 stores q = 0; otherwise q = round-half-to-even(x / scale) with
+    the division in float32, saturated to [-128, 127] as the SIMD narrowing does
+    (only subnormal rows get past 127 in magnitude), and NaN -> 0."""
     x = np.asarray(x)
     if x.dtype != np.float32:
         raise ValueError(f"quantize_q8: need float32, got {x.dtype}")
-    if x.ndim < 1 or x.shape[-1] % QK:
-        raise ValueError(f"quantize_q8: innermost dim of shape {x.shape} is not a multiple of 32")
-    blocks = x.reshape(-1, QK)
-    mag = np.abs(blocks)
-    amax = np.max(np.where(np.isnan(mag), np.float32(0), mag), axis=1).astype(np.float32)
-    d = (amax / np.float32(127)).astype(np.float32)
-    safe = np.where(d == 0, np.float32(1), d).astype(np.float32)
-    with np.errstate(invalid="ignore", over="ignore"):
-        q = np.rint(blocks / safe[:, None])  # float32 / float32 stays float32
-    q = np.where(np.isnan(q) | (d[:, None] == 0), np.float32(0), q)
-    rec = np.zeros(len(blocks), dtype=np.dtype([("d", "<f4"), ("qs", "i1", (QK,))]))
-    rec["d"] = d
-    rec["qs"] = np.clip(q, -128, 127).astype(np.int8)
-    return Q8Tensor(x.shape, rec.tobytes())
+    if x.ndim < 1 or x.shape[-1] % Q8_COLS:
+        raise ValueError(f"quantize_q8: innermost dim of shape {x.shape} is not a multiple "
+                         f"of {Q8_COLS}")
+    rows = x.reshape(-1, x.shape[-1])
+    mag = np.abs(rows)
+    amax = np.max(np.where(np.isnan(mag), np.float32(0), mag), axis=1,
+                  initial=np.float32(0)).astype(np.float32)
+    scale = (amax / np.float32(127)).astype(np.float32)
+    safe = np.where(scale == 0, np.float32(1), scale).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        q = np.rint(rows / safe[:, None])  # float32 / float32 stays float32
+    q = np.where(np.isnan(q) | (scale[:, None] == 0), np.float32(0), q)
+    q = np.clip(q, -128, 127).astype(np.int8)
+    return Q8Tensor.from_parts(x.shape, scale, q)
 
 
 # ---------------------------------------------------------------- writing
@@ -337,7 +372,10 @@ def _parse(buf):
         at = c.pos
         dtype = c.u32(where, "dtype")
         n_dims = c.u32(where, "n_dims")
-        if dtype > DTYPE_I32:
+        if dtype == DTYPE_Q8_BLOCKS:
+            raise ValueError(f"{where}: Q8 blocks (dtype 1) are no longer read; quantize the "
+                             f"f32 model again")
+        if dtype > DTYPE_Q8:
             raise ValueError(f"{where}: unknown dtype {dtype} at byte {at}")
         if not 1 <= n_dims <= 4:
             raise ValueError(f"{where}: n_dims {n_dims} at byte {at + 4} is not in 1..4")
@@ -345,15 +383,13 @@ def _parse(buf):
         dims, offset = fields[:-1], fields[-1]
         if any(d == 0 for d in dims):
             raise ValueError(f"{where}: a dim is 0 in {dims}")
-        count = 1
-        for d in dims:
-            count *= d
         if dtype == DTYPE_Q8:
-            if dims[-1] % QK:
-                raise ValueError(f"{where}: Q8 innermost dim {dims[-1]} is not a multiple of 32")
-            nbytes = count // QK * Q8_BLOCK
+            if dims[-1] % Q8_COLS:
+                raise ValueError(f"{where}: Q8 innermost dim {dims[-1]} is not a multiple of "
+                                 f"{Q8_COLS}")
+            nbytes = q8_nbytes(dims)
         else:
-            nbytes = count * 4
+            nbytes = _product(dims) * 4
         if nbytes >= 1 << 64:
             raise ValueError(f"{where}: the byte size overflows 64 bits")
         if offset % ALIGN:

@@ -449,7 +449,7 @@ int cmd_info(int argc, char **argv) {
     printf("vocabulary     src %d, tgt %d, pieces %s\n", hp->src_vocab, hp->tgt_vocab,
            s2s_model_has_vocab(m) ? "attached" : "NOT attached");
     printf("parameters     %zu (%.2f MB as f32)\n", params, (double)params * 4 / 1e6);
-    printf("quantized      %s\n", s2s_model_is_quantized(m) ? "yes (int8 Q8 blocks)" : "no (f32)");
+    printf("quantized      %s\n", s2s_model_is_quantized(m) ? "yes (int8, one scale per row)" : "no (f32)");
     /* The public API looks meta up by key; listing them needs the container. */
     format_file f;
     memset(&f, 0, sizeof f);

@@ -21,7 +21,7 @@ const float *decoder_keys(const s2s_model *m, const float *henc, int S, int B, a
     if (!w) return henc;
     size_t SB = (size_t)S * (size_t)B;
     float *keys = arena_floats(a, SB * (size_t)d.Hd);
-    s2s_block_q8 *xq = arena_bytes(a, sizeof(s2s_block_q8) * SB * (size_t)(d.De / S2S_QK + 1));
+    void *xq = arena_bytes(a, kernel_gemm_q8_scratch((int)SB, d.De));
     if (!keys || !xq) return NULL;
     linear_forward(keys, d.Hd, henc, d.De, w, NULL, (int)SB, xq);
     return keys;
@@ -48,7 +48,7 @@ int decoder_step_forward(dec_state *st, dec_tape_step *tape, float *att, const s
     float *cat = arena_floats(a, (size_t)N * (size_t)(d.Hd + d.De));
     float *arow = arena_floats(a, (size_t)src->S);
     float *scratch = arena_floats(a, (size_t)K);
-    s2s_block_q8 *xq = arena_bytes(a, sizeof(s2s_block_q8) * (size_t)N * (size_t)(max_in / S2S_QK + 1));
+    void *xq = arena_bytes(a, kernel_gemm_q8_scratch(N, max_in));
     if (a->failed) return 0;
 
     /* layer 0 input: [dropout(emb(prev)); o_prev] */

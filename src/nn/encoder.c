@@ -29,7 +29,7 @@ int encoder_forward(enc_out *out, enc_tape *tape, const s2s_model *m, const int3
     float *xw = arena_floats(a, SB * (size_t)GH);
     float *hw = arena_floats(a, (size_t)B * (size_t)GH);
     float *zeros = arena_zeros(a, (size_t)B * (size_t)d.He);
-    s2s_block_q8 *xq = arena_bytes(a, sizeof(s2s_block_q8) * SB * (size_t)(max_in / S2S_QK + 1));
+    void *xq = arena_bytes(a, kernel_gemm_q8_scratch((int)SB, max_in));
     out->henc = arena_floats(a, SB * (size_t)d.De);
     if (a->failed) return 0;
     embedding_forward(x, &w->src_emb, src, (int)SB);
@@ -197,9 +197,10 @@ void bridge_forward(float *const *h0, float *const *c0, const enc_out *enc, cons
             if (lstm) memcpy(c0[l], enc->fin_c[l], sizeof(float) * n);
             break;
         case S2S_BRIDGE_PROJECT: {
-            /* row by row, so an int8 bridge needs only one row of blocks */
+            /* row by row, so an int8 bridge needs scratch for one row only:
+             * kernel_gemm_q8_scratch(1, De) = 4 floats + De int16 */
             for (int b = 0; b < B; b++) {
-                s2s_block_q8 xq[S2S_MAX_DIM / S2S_QK];
+                float xq[4 + S2S_MAX_DIM / 2];
                 linear_forward(h0[l] + (size_t)b * d.Hd, d.Hd, enc->fin_h[l] + (size_t)b * d.De,
                                d.De, &w->bridge_wh[l], w->bridge_bh[l], 1, xq);
                 if (lstm)

@@ -4,15 +4,10 @@
 #include "nn.h"
 
 void linear_forward(float *Y, int ldy, const float *X, int ldx, const matrix *W, const float *bias,
-                    int N, s2s_block_q8 *xq) {
+                    int N, void *q8_scratch) {
     int M = W->rows, K = W->cols;
     if (W->q) {
-        int nb = K / S2S_QK;
-        for (int n = 0; n < N; n++) kernel_quantize_q8(xq + (size_t)n * nb, X + (size_t)n * ldx, K);
-        if (N == 1 && ldy >= M)
-            kernel_matvec_q8(Y, W->q, xq, M, K);
-        else
-            kernel_gemm_q8(Y, ldy, W->q, xq, M, N, K);
+        kernel_gemm_q8(Y, ldy, W->q, W->qscale, X, ldx, M, N, K, q8_scratch);
     } else if (N == 1) {
         kernel_matvec_f32(Y, W->f, X, M, K);
     } else {

@@ -44,10 +44,11 @@ void arena_rewind(arena *a, arena_mark mark);
 /* -------------------------------------------------------------- linear */
 
 /* Y (N, W.rows) = X (N, W.cols) W^T (+ bias when non-NULL). X rows have
- * stride ldx, Y rows stride ldy. A Q8 matrix quantizes X into xq (room for
- * N * W.cols / 32 blocks) and uses the int8 kernels. */
+ * stride ldx, Y rows stride ldy. A Q8 matrix uses the int8 kernel, which
+ * quantizes X into q8_scratch (kernel_gemm_q8_scratch(N, W.cols) bytes,
+ * float-aligned; unused, may be NULL, for f32 matrices). */
 void linear_forward(float *Y, int ldy, const float *X, int ldx, const matrix *W, const float *bias,
-                    int N, s2s_block_q8 *xq);
+                    int N, void *q8_scratch);
 /* dX (N, cols) += dY W (when dX non-NULL); dW += dY^T X; db += column sums of dY. f32 only. */
 void linear_backward(float *dX, int lddx, float *dW, float *db, const float *dY, int lddy,
                      const float *X, int ldx, const matrix *W, int N);

@@ -64,7 +64,8 @@ TYPES = [3, 2, 3, 3] + [1] * 14 + [6] * 6
 
 def vocab_model(q8):
     """RNN, no attention, unidirectional, copy bridge: the smallest layout
-    (model.c's model_walk), with a vocabulary. E = H = 32 for int8 blocks."""
+    (model.c's model_walk), with a vocabulary. E = H = 32 for int8 (Q8 rows
+    need a multiple of 16 columns)."""
     rng = np.random.default_rng(7)
     V, E, H = len(PIECES), (32 if q8 else 8), (32 if q8 else 8)
     kv = {"s2s.src_vocab": V, "s2s.tgt_vocab": V, "s2s.emb_dim": E, "s2s.enc_hidden": H,
@@ -78,7 +79,7 @@ def vocab_model(q8):
 
     def mat(r, c):
         x = (rng.standard_normal((r, c)) * 0.3).astype(np.float32)
-        return s2sfile.quantize_q8(x) if q8 and c % 32 == 0 else x
+        return s2sfile.quantize_q8(x) if q8 and c % 16 == 0 else x
 
     def vec(n):
         return (rng.standard_normal(n) * 0.1).astype(np.float32)

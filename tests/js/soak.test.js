@@ -45,7 +45,12 @@ test('10,000 translations and 200 fine-tuning steps: heap flat after warm-up', {
   ctx.diagnostic(`heapUsed: round 1 ${heap[0]}, after warm-up ${[...new Set(tuned)].join('/')} (tuned) and ${[...new Set(afterReset)].join('/')} (after reset); ` +
     `memoryBytes: round 1 ${memory[0]}, round 5 ${memory[4]}, last ${memory.at(-1)}`);
   assert.equal(new Set(afterReset).size, 1, `heapUsed after resets: ${afterReset}`);
-  assert.equal(new Set(tuned).size, 1, `heapUsed with the tuned model: ${tuned}`);
+  // The tuned copy is made afresh after each reset; where its 32-byte aligned
+  // blocks land decides a few bytes of alignment slack (seen: 8), so rounds of
+  // different cycles may differ by less than one alignment. A leak adds at
+  // least one 16-byte chunk a round and would pass that within three rounds.
+  const spread = Math.max(...tuned) - Math.min(...tuned);
+  assert.ok(spread < 32, `heapUsed with the tuned model varies by ${spread} bytes: ${tuned}`);
   assert.equal(memory.at(-1), memory[4], `memoryBytes grew after warm-up: ${memory[4]} -> ${memory.at(-1)}`);
   t.destroy();
 });
