@@ -194,14 +194,37 @@ float kernel_softmax_ref(float *y, const float *x, int n) {
     return logf(s) + m;
 }
 
-void kernel_log_softmax_ref(float *y, const float *x, int n) {
+float kernel_logsumexp_ref(const float *x, int n) {
     float m = max4_ref(x, n);
-    if (m == -INFINITY) {
-        for (int i = 0; i < n; i++) y[i] = x[i]; /* -inf stays -inf; never NaN */
-        return;
-    }
-    float lse = logf(sumexp4_ref(NULL, x, m, n)) + m;
+    return m == -INFINITY ? 0.0f : logf(sumexp4_ref(NULL, x, m, n)) + m;
+}
+
+void kernel_log_softmax_ref(float *y, const float *x, int n) {
+    float lse = kernel_logsumexp_ref(x, n);
     for (int i = 0; i < n; i++) y[i] = x[i] - lse;
+}
+
+/* ------------------------------------------------------------------ top-k */
+
+/* One value offered to a top-k list of *c entries (at most k), sorted
+ * descending; kept only when the list has room or it beats the k-th. */
+static inline void top_k_offer(int32_t *idx, float *val, int *c, int k, float s, int32_t at_index) {
+    if (*c == k && s <= val[k - 1]) return;
+    int at = *c < k ? (*c)++ : k - 1;
+    while (at > 0 && val[at - 1] < s) {
+        val[at] = val[at - 1];
+        idx[at] = idx[at - 1];
+        at--;
+    }
+    val[at] = s;
+    idx[at] = at_index;
+}
+
+int kernel_top_k_ref(int32_t *idx, float *val, int k, const float *x, int n) {
+    int c = 0;
+    if (k <= 0) return 0;
+    for (int v = 0; v < n; v++) top_k_offer(idx, val, &c, k, x[v], v);
+    return c;
 }
 
 /* ------------------------------------------------------------------ Q8 */
@@ -285,6 +308,10 @@ S2S_NOINLINE void kernel_sigmoid(float *y, const float *x, int n) { kernel_sigmo
 S2S_NOINLINE void kernel_tanh(float *y, const float *x, int n) { kernel_tanh_ref(y, x, n); }
 S2S_NOINLINE float kernel_softmax(float *y, const float *x, int n) { return kernel_softmax_ref(y, x, n); }
 S2S_NOINLINE void kernel_log_softmax(float *y, const float *x, int n) { kernel_log_softmax_ref(y, x, n); }
+S2S_NOINLINE float kernel_logsumexp(const float *x, int n) { return kernel_logsumexp_ref(x, n); }
+S2S_NOINLINE int kernel_top_k(int32_t *idx, float *val, int k, const float *x, int n) {
+    return kernel_top_k_ref(idx, val, k, x, n);
+}
 S2S_NOINLINE void kernel_quantize_q8(int8_t *q, float *scale, const float *x, int n) {
     kernel_quantize_q8_ref(q, scale, x, n);
 }
@@ -474,17 +501,34 @@ S2S_NOINLINE float kernel_softmax(float *y, const float *x, int n) {
     return logf(s) + m;
 }
 
-S2S_NOINLINE void kernel_log_softmax(float *y, const float *x, int n) {
+S2S_NOINLINE float kernel_logsumexp(const float *x, int n) {
     float m = max4(x, n);
-    if (m == -INFINITY) {
-        if (y != x) memmove(y, x, (size_t)n * sizeof *y);
-        return;
-    }
-    float lse = logf(sumexp4(NULL, x, m, n)) + m;
+    return m == -INFINITY ? 0.0f : logf(sumexp4(NULL, x, m, n)) + m;
+}
+
+S2S_NOINLINE void kernel_log_softmax(float *y, const float *x, int n) {
+    float lse = kernel_logsumexp(x, n);
     v128_t vl = wasm_f32x4_splat(lse);
     int i = 0;
     for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_sub(wasm_v128_load(x + i), vl));
     for (; i < n; i++) y[i] = x[i] - lse;
+}
+
+/* ------------------------------------------------------------------ top-k */
+
+S2S_NOINLINE int kernel_top_k(int32_t *idx, float *val, int k, const float *x, int n) {
+    int c = 0, v = 0;
+    if (k <= 0) return 0;
+    for (; v < n && c < k; v++) top_k_offer(idx, val, &c, k, x[v], v);
+    v128_t worst = wasm_f32x4_splat(val[k - 1]);
+    for (; v + 4 <= n; v += 4) {
+        /* "not <= the k-th" rather than "> the k-th": a NaN is offered, as in _ref */
+        if (!wasm_v128_any_true(wasm_v128_not(wasm_f32x4_le(wasm_v128_load(x + v), worst)))) continue;
+        for (int j = 0; j < 4; j++) top_k_offer(idx, val, &c, k, x[v + j], v + j);
+        worst = wasm_f32x4_splat(val[k - 1]);
+    }
+    for (; v < n; v++) top_k_offer(idx, val, &c, k, x[v], v);
+    return c;
 }
 
 /* ------------------------------------------------------------------ Q8 */

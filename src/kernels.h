@@ -80,6 +80,18 @@ float kernel_softmax_ref(float *y, const float *x, int n);
 /* y = x - logsumexp(x). y may == x. */
 void kernel_log_softmax(float *y, const float *x, int n);
 void kernel_log_softmax_ref(float *y, const float *x, int n);
+/* log(sum(exp(x - max))) + max, what kernel_log_softmax subtracts; 0 when
+ * every value is -inf (so x - it stays -inf, never NaN). */
+float kernel_logsumexp(const float *x, int n);
+float kernel_logsumexp_ref(const float *x, int n);
+
+/* The min(k, n) largest of x (n values), largest first, into val and their
+ * positions into idx; of equal values the earlier position comes first (a
+ * NaN is kept where the scalar rule "skip when not above the k-th" puts it).
+ * The SIMD path skips four values at a time that cannot enter: beam search
+ * reads 8,000 logits a row for a handful of candidates. */
+int kernel_top_k(int32_t *idx, float *val, int k, const float *x, int n);
+int kernel_top_k_ref(int32_t *idx, float *val, int k, const float *x, int n);
 
 /* Small vector helpers used all over the layers. */
 float kernel_dot(const float *a, const float *b, int n);

@@ -99,18 +99,16 @@ typedef struct candidate {
     float logprob;
 } candidate;
 
-/* Keep the best `k` of a row's tokens in cand (sorted, descending). */
-static int top_tokens(candidate *cand, int k, const float *logp, int V, float base, int row) {
-    int n = 0;
-    for (int v = 0; v < V; v++) {
-        float s = base + logp[v];
-        if (n == k && s <= cand[n - 1].score) continue;
-        int at = n < k ? n++ : k - 1;
-        while (at > 0 && cand[at - 1].score < s) {
-            cand[at] = cand[at - 1];
-            at--;
-        }
-        cand[at] = (candidate){s, row, v, logp[v]};
+/* The best `k` (at most 2 * S2S_MAX_BEAM) of a row's tokens into cand,
+ * best first: the k largest logits, whose log-probabilities are logit - lse. */
+static int top_tokens(candidate *cand, int k, const float *logits, float lse, int V, float base,
+                      int row) {
+    int32_t idx[2 * S2S_MAX_BEAM];
+    float val[2 * S2S_MAX_BEAM];
+    int n = kernel_top_k(idx, val, k, logits, V);
+    for (int c = 0; c < n; c++) {
+        float logprob = val[c] - lse;
+        cand[c] = (candidate){base + logprob, row, idx[c], logprob};
     }
     return n;
 }
@@ -213,6 +211,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
     st.o = arena_zeros(a, (size_t)cap * d.Hd);
     next.o = arena_floats(a, (size_t)cap * d.Hd);
     float *logits = arena_floats(a, (size_t)cap * V);
+    float *lse = arena_floats(a, (size_t)cap); /* each row's log normaliser */
     void *xq = arena_bytes(a, kernel_gemm_q8_scratch(cap, d.Hd));
     int32_t *row_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
     int32_t *prev = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
@@ -250,7 +249,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
                                   NULL, a))
             return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
         linear_forward(logits, V, st.o, d.Hd, &m->w.out_w, m->w.out_b, rows, xq);
-        for (int r = 0; r < rows; r++) kernel_log_softmax(logits + (size_t)r * V, logits + (size_t)r * V, V);
+        for (int r = 0; r < rows; r++) lse[r] = kernel_logsumexp(logits + (size_t)r * V, V);
         /* select per sentence; rows of one sentence are contiguous */
         int out_rows = 0;
         for (int r0 = 0; r0 < rows;) {
@@ -258,7 +257,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
             while (r1 < rows && row_src[r1] == i) r1++;
             int nc = 0;
             for (int r = r0; r < r1; r++)
-                nc += top_tokens(cand + nc, 2 * k, logits + (size_t)r * V, V, score[r], r);
+                nc += top_tokens(cand + nc, 2 * k, logits + (size_t)r * V, lse[r], V, score[r], r);
             qsort(cand, (size_t)nc, sizeof *cand, by_score_desc);
             int kept = 0, at_limit = t >= max_len[i]; /* max_len tokens, then only EOS */
             for (int c = 0; c < nc && kept < k && n_fin[i] < k; c++) {
@@ -294,11 +293,11 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
                     int best = r0;
                     for (int r = r0; r < r1; r++)
                         if (score[r] > score[best]) best = r;
-                    f->norm = normalised(score[best] + logits[(size_t)best * V + S2S_EOS], t + 1,
-                                         p->length_penalty);
+                    float eos_logprob = logits[(size_t)best * V + S2S_EOS] - lse[best];
+                    f->norm = normalised(score[best] + eos_logprob, t + 1, p->length_penalty);
                     f->step = t;
                     f->row = best;
-                    f->eos_logprob = logits[(size_t)best * V + S2S_EOS];
+                    f->eos_logprob = eos_logprob;
                 }
             }
             r0 = r1;
@@ -467,15 +466,14 @@ s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_
                               &s->a))
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
     linear_forward(s->logits, V, s->st.o, m->hp.dec_hidden, &m->w.out_w, m->w.out_b, 1, s->xq);
-    kernel_log_softmax(s->logits, s->logits, V);
-    /* the same choice as the search with one beam: the first best token, and
-     * only EOS once max_len tokens are out */
+    /* the same choice as the search with one beam: the first largest logit,
+     * and only EOS once max_len tokens are out */
     int32_t best = 0;
-    for (int32_t v = 1; v < V; v++)
-        if (s->logits[v] > s->logits[best]) best = v;
+    float top;
+    kernel_top_k(&best, &top, 1, s->logits, V);
     if (s->steps >= s->max_len) best = S2S_EOS;
     *token = best;
-    *logprob = s->logits[best];
+    *logprob = s->logits[best] - kernel_logsumexp(s->logits, V);
     s->steps++;
     s->prev = best;
     s->done = *done = best == S2S_EOS;

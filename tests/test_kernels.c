@@ -317,6 +317,69 @@ static void softmax_of_masked_rows_has_no_nan(void) {
     CHECK(kernel_softmax(y, x, 0) == -INFINITY);
 }
 
+/* ------------------------------------------------------------------ top-k */
+
+static void logsumexp_is_what_log_softmax_subtracts(void) {
+    rng_seed(11);
+    static const int ns[] = {1, 3, 4, 7, 8000};
+    for (int t = 0; t < COUNT(ns); t++) {
+        int n = ns[t];
+        float *x = rand_array((size_t)n, 20.0f), *y = malloc((size_t)n * sizeof *y);
+        float l1 = kernel_logsumexp(x, n), l2 = kernel_logsumexp_ref(x, n);
+        CHECK(same_bits(&l1, &l2, sizeof l1));
+        kernel_log_softmax(y, x, n);
+        for (int i = 0; i < n; i++) CHECK(y[i] == x[i] - l1);
+        double m = -INFINITY, sum = 0.0;
+        for (int i = 0; i < n; i++) m = fmax(m, x[i]);
+        for (int i = 0; i < n; i++) sum += exp((double)x[i] - m);
+        CHECK(fabs(l1 - (log(sum) + m)) <= 1e-5 * fmax(1.0, fabs(l1)));
+        free(x);
+        free(y);
+    }
+    float inf[5] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    CHECK(kernel_logsumexp(inf, 5) == 0.0f && kernel_logsumexp_ref(inf, 5) == 0.0f);
+}
+
+/* Against _ref and against a plain definition: the k largest, largest first,
+ * ties in position order; on random rows, rows with many ties, sorted rows
+ * (every value enters) and rows with NaN. */
+static void top_k_matches_ref_and_keeps_the_earliest_of_ties(void) {
+    rng_seed(12);
+    static const int ns[] = {1, 3, 5, 9, 64, 8000};
+    static const int ks[] = {1, 2, 4, 8, 64};
+    int32_t i1[64], i2[64];
+    float v1[64], v2[64];
+    for (int kind = 0; kind < 4; kind++)
+        for (int t = 0; t < COUNT(ns); t++)
+            for (int kk = 0; kk < COUNT(ks); kk++) {
+                int n = ns[t], k = ks[kk];
+                float *x = rand_array((size_t)n, 5.0f);
+                for (int i = 0; i < n; i++) {
+                    if (kind == 1) x[i] = (float)(int)(x[i]); /* many equal values */
+                    if (kind == 2) x[i] = (float)i;           /* ascending: each one enters */
+                    if (kind == 3 && i % 7 == 3) x[i] = NAN;
+                }
+                int c1 = kernel_top_k(i1, v1, k, x, n), c2 = kernel_top_k_ref(i2, v2, k, x, n);
+                CHECK(c1 == (k < n ? k : n) && c1 == c2);
+                CHECK(same_bits(i1, i2, (size_t)c1 * sizeof *i1) && same_bits(v1, v2, (size_t)c1 * sizeof *v1));
+                if (kind == 3) {
+                    free(x);
+                    continue;
+                }
+                for (int c = 0; c < c1; c++) {
+                    CHECK(v1[c] == x[i1[c]]);
+                    if (c > 0) CHECK(v1[c - 1] > v1[c] || (v1[c - 1] == v1[c] && i1[c - 1] < i1[c]));
+                }
+                /* nothing left out beats the k-th, or ties it from an earlier position */
+                for (int i = 0; i < n && c1 == k; i++) {
+                    int taken = 0;
+                    for (int d = 0; d < c1; d++) taken |= i1[d] == i;
+                    if (!taken) CHECK(x[i] < v1[k - 1] || (x[i] == v1[k - 1] && i > i1[k - 1]));
+                }
+                free(x);
+            }
+}
+
 /* -------------------------------------------------------------------- Q8 */
 
 /* `rows` random rows of n, with a few zero rows, tiny rows and exact ties. */
@@ -612,6 +675,8 @@ int main(void) {
     RUN(softmax_matches_ref_bit_for_bit_and_sums_to_one);
     RUN(log_softmax_matches_ref_bit_for_bit_and_double_logsumexp);
     RUN(softmax_of_masked_rows_has_no_nan);
+    RUN(logsumexp_is_what_log_softmax_subtracts);
+    RUN(top_k_matches_ref_and_keeps_the_earliest_of_ties);
     RUN(quantize_q8_matches_ref_bit_for_bit);
     RUN(dequantized_values_are_within_half_a_step);
     RUN(all_zero_row_quantizes_to_zero_scale_and_zeros);
