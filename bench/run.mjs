@@ -504,7 +504,7 @@ async function kernels() {
     if (r.kernel === 'gemm_f32') info(`GEMM f32 ${r.what} (${r.M}x${r.N}x${r.K})`, `${fmt(r.gflops, 1)} GFLOP/s`);
     else if (r.kernel === 'gemm_q8') info(`GEMM int8 ${r.M}x${r.K}, ${r.N} rows (beam)`, `${fmt(r.gflops, 1)} GFLOP/s (${fmt(r.speedup_vs_f32, 2)}x f32)`);
     else if (r.kernel.startsWith('matvec')) {
-      info(`matvec ${r.kernel.slice(7)} ${r.M}x${r.K} (${mb(r.M * r.K * (r.kernel === 'matvec_f32' ? 4 : 34 / 32))})`,
+      info(`matvec ${r.kernel.slice(7)} ${r.M}x${r.K} (${mb(r.kernel === 'matvec_f32' ? 4 * r.M * r.K : r.M * r.K + 4 * r.M)})`,
         `${fmt(r.gbs, 1)} GB/s, ${fmt(r.gflops, 1)} GFLOP/s` + (stream ? ` (${fmt(r.gbs / stream.gbs, 2)}x streaming read)` : '') +
         (r.speedup_vs_f32 ? `; ${fmt(r.speedup_vs_f32, 2)}x f32` : ''));
     }
