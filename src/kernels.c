@@ -1,6 +1,7 @@
 /*
- * kernels.c — vector helpers, f32 matvec, int8 (Q8) kernels and the
- * elementwise approximations of kernels.h. GEMM lives in kernels_gemm.c.
+ * kernels.c — vector helpers, f32 matvec, the int8 (Q8) GEMM, top-k and
+ * the elementwise approximations of kernels.h. f32 GEMM lives in
+ * kernels_gemm.c.
  *
  * Written once against the WASM SIMD128 intrinsics; native builds get them
  * through SIMDe. A build with S2S_NO_SIMD (the scalar WASM flavour) turns
