@@ -447,6 +447,11 @@ s2s_status s2s_trainer_save_state(const s2s_trainer *t, uint8_t **out_data, size
     format_writer_add_str(fw, "train.step", buf);
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)t->rng.state);
     format_writer_add_str(fw, "train.rng", buf);
+    /* the exploding-loss guard's running level, so a resumed run needs no new warm-up */
+    snprintf(buf, sizeof buf, "%.17g", t->loss_level);
+    format_writer_add_str(fw, "train.loss_level", buf);
+    snprintf(buf, sizeof buf, "%lld", (long long)t->level_steps);
+    format_writer_add_str(fw, "train.level_steps", buf);
     uint32_t n = (uint32_t)t->n;
     format_writer_add_tensor(fw, "adam.m", FORMAT_DTYPE_F32, 1, &n, t->m1);
     format_writer_add_tensor(fw, "adam.v", FORMAT_DTYPE_F32, 1, &n, t->m2);
@@ -464,7 +469,10 @@ s2s_status s2s_trainer_load_state(s2s_trainer *t, const void *data, size_t size,
     const format_tensor *m2 = format_find_tensor(&f, "adam.v");
     char *step = format_get_str_dup(&f, "train.step");
     char *rng = format_get_str_dup(&f, "train.rng");
-    int ok = m1 && m2 && step && rng;
+    /* optional (states written before the guard had them): absent, it warms up again */
+    char *level = format_get_str_dup(&f, "train.loss_level");
+    char *level_steps = format_get_str_dup(&f, "train.level_steps");
+    int ok = m1 && m2 && step && rng && !level == !level_steps;
     for (int i = 0; ok && i < 2; i++) {
         const format_tensor *x = i ? m2 : m1;
         ok = x->dtype == FORMAT_DTYPE_F32 && x->n_dims == 1 && x->dims[0] == t->n;
@@ -473,18 +481,32 @@ s2s_status s2s_trainer_load_state(s2s_trainer *t, const void *data, size_t size,
     long long steps = ok ? strtoll(step, &end1, 10) : 0;
     unsigned long long state = ok ? strtoull(rng, &end2, 10) : 0;
     ok = ok && end1 && *end1 == '\0' && end2 && *end2 == '\0' && steps >= 0 && state != 0;
+    double loss_level = 0.0;
+    long long n_level = 0;
+    if (ok && level) {
+        char *end3 = NULL, *end4 = NULL;
+        loss_level = strtod(level, &end3);
+        n_level = strtoll(level_steps, &end4, 10);
+        ok = *end3 == '\0' && *end4 == '\0' && isfinite(loss_level) && loss_level >= 0.0 &&
+             n_level >= 0 && n_level <= steps;
+    }
     if (ok) {
         memcpy(t->m1, m1->data, t->n * sizeof(float));
         memcpy(t->m2, m2->data, t->n * sizeof(float));
         t->step = steps;
         t->rng.state = state;
+        t->loss_level = loss_level;
+        t->level_steps = n_level;
     }
     free(step);
     free(rng);
+    free(level);
+    free(level_steps);
     format_file_clear(&f);
     if (!ok)
         return s2s_fail(err, S2S_ERR_BAD_FORMAT,
                         "not an optimizer state for this model (adam.m/adam.v of %zu values, "
-                        "train.step, train.rng)", t->n);
+                        "train.step, train.rng, optionally train.loss_level and "
+                        "train.level_steps)", t->n);
     return S2S_OK;
 }

@@ -28,7 +28,8 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
  * rejected like a non-finite one: S2S_ERR_DIVERGED, no update, the dropout
  * generator restored, the running level unchanged. Every trainer starts with
  * factor TRAIN_EXPLODE_FACTOR; 0 disables the guard; otherwise factor > 1.
- * The level is not part of a checkpoint: a resumed trainer warms up again. */
+ * The level travels in s2s_trainer_save_state (train.loss_level and
+ * train.level_steps); a state without them warms up again. */
 #define TRAIN_EXPLODE_FACTOR 10.0f
 #define TRAIN_EXPLODE_WARMUP 5
 #define TRAIN_EXPLODE_DECAY 0.9

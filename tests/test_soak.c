@@ -260,6 +260,18 @@ static void an_exploding_loss_is_rolled_back(void) {
     CHECK(strstr(err.message, "exploded") != NULL);
     CHECK(memcmp(before, m->params, bytes) == 0);
     CHECK(s2s_trainer_steps(t) == TRAIN_EXPLODE_WARMUP);
+    /* a trainer resumed from a checkpoint keeps the running level: no new
+     * warm-up lets the same step through */
+    uint8_t *state = NULL;
+    size_t state_size = 0;
+    CHECK(s2s_trainer_save_state(t, &state, &state_size, &err) == S2S_OK);
+    s2s_trainer *resumed = NULL;
+    CHECK(s2s_trainer_init(&resumed, m, &p, &err) == S2S_OK);
+    CHECK(s2s_trainer_load_state(resumed, state, state_size, &err) == S2S_OK);
+    CHECK(s2s_trainer_step(resumed, &poisoned, &loss, NULL, &err) == S2S_ERR_DIVERGED);
+    CHECK(memcmp(before, m->params, bytes) == 0);
+    s2s_trainer_free(resumed);
+    s2s_free(state);
     /* ordinary batches go on */
     s2s_batch b = batch_of(0, 4, sp, tp, sl, tl);
     CHECK(s2s_trainer_step(t, &b, &loss, NULL, &err) == S2S_OK);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "model.h"
 #include "testing.h"
 #include "util.h"
@@ -122,6 +123,51 @@ static void a_checkpoint_resumes_exactly(void) {
     s2s_model_free(other);
 }
 
+/* An optimizer state as s2s_trainer_save_state writes it, by hand, with the
+ * guard's level keys as given (NULL: left out). */
+static void write_state(uint8_t **out, size_t *size, const s2s_model *m, const char *level,
+                        const char *level_steps) {
+    uint32_t n = (uint32_t)s2s_model_num_params(m);
+    float *zeros = calloc(n, sizeof *zeros);
+    format_writer *fw = format_writer_new();
+    format_writer_add_str(fw, "train.step", "7");
+    format_writer_add_str(fw, "train.rng", "12345");
+    if (level) format_writer_add_str(fw, "train.loss_level", level);
+    if (level_steps) format_writer_add_str(fw, "train.level_steps", level_steps);
+    format_writer_add_tensor(fw, "adam.m", FORMAT_DTYPE_F32, 1, &n, zeros);
+    format_writer_add_tensor(fw, "adam.v", FORMAT_DTYPE_F32, 1, &n, zeros);
+    CHECK(format_writer_finish(fw, out, size, NULL) == S2S_OK);
+    format_writer_free(fw);
+    free(zeros);
+}
+
+/* The guard's running level is optional in a state (older checkpoints lack
+ * it) but must be whole and sane when present. */
+static void a_state_without_the_guard_level_loads_and_a_broken_one_is_refused(void) {
+    s2s_model *m = new_model();
+    s2s_train_params p = with_dropout();
+    s2s_trainer *t = NULL;
+    CHECK(s2s_trainer_init(&t, m, &p, NULL) == S2S_OK);
+    static const char *const cases[][2] = {
+        {NULL, NULL}, {"3.25", "5"}, {"3.25", NULL}, {NULL, "5"}, {"nan", "5"}, {"-1", "5"},
+        {"3.25", "8"}, {"3.25x", "5"},
+    };
+    static const s2s_status want[] = {S2S_OK, S2S_OK, S2S_ERR_BAD_FORMAT, S2S_ERR_BAD_FORMAT,
+                                      S2S_ERR_BAD_FORMAT, S2S_ERR_BAD_FORMAT, S2S_ERR_BAD_FORMAT,
+                                      S2S_ERR_BAD_FORMAT};
+    for (int i = 0; i < (int)(sizeof want / sizeof want[0]); i++) {
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        write_state(&buf, &size, m, cases[i][0], cases[i][1]);
+        s2s_error err;
+        CHECK(s2s_trainer_load_state(t, buf, size, &err) == want[i]);
+        if (want[i] == S2S_OK) CHECK(s2s_trainer_steps(t) == 7);
+        s2s_free(buf);
+    }
+    s2s_trainer_free(t);
+    s2s_model_free(m);
+}
+
 static void a_diverging_step_leaves_the_model_untouched(void) {
     s2s_model *m = new_model();
     s2s_train_params p = with_dropout();
@@ -199,6 +245,7 @@ int main(void) {
     make_batch(42);
     RUN(the_same_seed_gives_the_same_weights);
     RUN(a_checkpoint_resumes_exactly);
+    RUN(a_state_without_the_guard_level_loads_and_a_broken_one_is_refused);
     RUN(a_diverging_step_leaves_the_model_untouched);
     RUN(evaluation_changes_nothing);
     RUN(bad_batches_and_settings_get_error_codes);
