@@ -15,7 +15,11 @@
  *     decodes back to itself with its spaces trimmed and runs of them
  *     collapsed to one (spm's identity normalization);
  *   - decoding arbitrary ids made from the input never fails on in-range ids
- *     and never writes outside its buffer.
+ *     and never writes outside its buffer;
+ *   - the input read as a vocabulary (tokenizer_from_spm_vocab, what
+ *     `s2s train --vocab` reads) is refused with a status and a message, or
+ *     gives a tokenizer that encodes and decodes a fixed sentence and the
+ *     input itself like the others.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -180,11 +184,29 @@ static void decode_arbitrary(const void *ctx, int32_t vocab, decode_fn dec, int 
     free(ids);
 }
 
+/* The input as a spm_export_vocab TSV. */
+static void vocab_from_input(const uint8_t *data, size_t size) {
+    tokenizer *t = (tokenizer *)&size; /* must come back NULL on failure */
+    s2s_error err = {S2S_OK, ""};
+    s2s_status st = tokenizer_from_spm_vocab(&t, (const char *)data, size, &err);
+    if (st != S2S_OK) {
+        FUZZ_CHECK(t == NULL && err.status == st && err.message[0] != '\0');
+        return;
+    }
+    FUZZ_CHECK(t != NULL && tokenizer_size(t) > 0);
+    static const char fixed[] = "Open the file. \xc2\xbf" "D\xc3\xb3nde est\xc3\xa1? \xe2\x96\x81x <unk>";
+    round_trip(t, tokenizer_size(t), enc_tok, dec_tok, 0, (const uint8_t *)fixed, sizeof fixed - 1);
+    round_trip(t, tokenizer_size(t), enc_tok, dec_tok, 0, data, size);
+    decode_arbitrary(t, tokenizer_size(t), dec_tok, 0, data, size);
+    tokenizer_free(t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int32_t vm = s2s_model_hparams(model)->src_vocab, vn = tokenizer_size(nobyte);
     round_trip(model, vm, enc_model, dec_model, 1, data, size);
     round_trip(nobyte, vn, enc_tok, dec_tok, 0, data, size);
     decode_arbitrary(model, vm, dec_model, 1, data, size);
     decode_arbitrary(nobyte, vn, dec_tok, 0, data, size);
+    vocab_from_input(data, size);
     return 0;
 }

@@ -8,7 +8,9 @@ loader/     small valid models (three reference fixtures, two made here with
             damaged variants of one model: truncated, a flipped byte with a
             repaired checksum, a wrong version, a huge count.
 tokenizer/  sentences: ASCII, Spanish, emoji, RTL, combining marks, CJK,
-            NUL bytes, tabs and space runs, invalid UTF-8 of every kind.
+            NUL bytes, tabs and space runs, invalid UTF-8 of every kind;
+            and small vocabularies (spm_export_vocab lines), valid and not,
+            for the target's vocabulary path.
 translate/  8 option bytes (see fuzz_translate.c) then a sentence.
 regress_*   inputs that found bugs, copied from build-fuzz/artifacts/ by
             hand; this script keeps them.
@@ -167,12 +169,25 @@ SENTENCES = [
 ]
 
 
+VOCABS = [
+    "<pad>\t0\n<unk>\t0\n<s>\t0\n</s>\t0\n\u2581\t-2.5\n\u2581the\t-3\ne\t-3.5\n"
+    "\u2581file\t-4\n<0x41>\t0\nOpen\t-5.25\n",
+    "<unk>\t0\na\t-1\nb\t-1e3\n\ntab\tin piece\t-2\n",
+    "<pad>\t0\n<s>\t0\na\t-1\n",                     # no <unk>: refused
+    "<unk>\t0\na\tnot-a-score\n",                      # bad score
+    "<unk>\t0\n\t-1\n",                               # empty piece
+    "<unk>\t0\na\t-1\na\t-2\n",                      # duplicate piece
+]
+
+
 def tokenizer():
     clean("tokenizer")
     for i, s in enumerate(SENTENCES):
         if isinstance(s, str):
             s = s.encode()
         put("tokenizer", "s%02d" % i, s)
+    for i, v in enumerate(VOCABS):
+        put("tokenizer", "vocab%02d" % i, v.encode())
 
 
 def opts(beam=1, flags=0, penalty=16 + 40, factor=16 + 30, extra=10, extra_hi=0, ref=0,
