@@ -593,11 +593,16 @@ static inline int32_t isum1(v128_t v) {
     return wasm_i32x4_extract_lane(v, 0);
 }
 
-/* Lane sums of 16 products: 16 int8 weights (widened as they load) times 16
- * widened activations. */
+/* Lane sums of 16 products: 16 widened weights (wl, wh) times 16 widened
+ * activations. */
+static inline v128_t q8_dot16_widened(v128_t wl, v128_t wh, const int16_t *x) {
+    return wasm_i32x4_add(wasm_i32x4_dot_i16x8(wl, wasm_v128_load(x)),
+                          wasm_i32x4_dot_i16x8(wh, wasm_v128_load(x + 8)));
+}
+
+/* The same with 16 int8 weights, widened as they load. */
 static inline v128_t q8_dot16(const int8_t *w, const int16_t *x) {
-    return wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_load8x8(w), wasm_v128_load(x)),
-                          wasm_i32x4_dot_i16x8(wasm_i16x8_load8x8(w + 8), wasm_v128_load(x + 8)));
+    return q8_dot16_widened(wasm_i16x8_load8x8(w), wasm_i16x8_load8x8(w + 8), x);
 }
 
 /* One weight row against four activation rows (stride K): each weight chunk
@@ -607,14 +612,10 @@ static inline v128_t q8_row_x4(const int8_t *w, const int16_t *x, int K) {
     v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
     for (int k = 0; k < K; k += 16) {
         v128_t wl = wasm_i16x8_load8x8(w + k), wh = wasm_i16x8_load8x8(w + k + 8);
-#define Q8_ACC(a, xr)                                                                  \
-    a = wasm_i32x4_add(a, wasm_i32x4_add(wasm_i32x4_dot_i16x8(wl, wasm_v128_load(xr + k)), \
-                                         wasm_i32x4_dot_i16x8(wh, wasm_v128_load(xr + k + 8))))
-        Q8_ACC(a0, x);
-        Q8_ACC(a1, x1);
-        Q8_ACC(a2, x2);
-        Q8_ACC(a3, x3);
-#undef Q8_ACC
+        a0 = wasm_i32x4_add(a0, q8_dot16_widened(wl, wh, x + k));
+        a1 = wasm_i32x4_add(a1, q8_dot16_widened(wl, wh, x1 + k));
+        a2 = wasm_i32x4_add(a2, q8_dot16_widened(wl, wh, x2 + k));
+        a3 = wasm_i32x4_add(a3, q8_dot16_widened(wl, wh, x3 + k));
     }
     return isum4x4(a0, a1, a2, a3);
 }

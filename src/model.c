@@ -460,19 +460,14 @@ static void load_visit(void *ctx, const char *name, int rows, int cols, matrix *
             dst = c->m->qparams + c->q8_used;
             memcpy(dst, t->data, q8_matrix_bytes(rows, cols));
         }
-        float *scale = (float *)(void *)dst;
+        q8_matrix_bind(m, dst, rows, cols);
         for (int r = 0; r < rows; r++) {
-            if (!isfinite(scale[r])) {
+            if (!isfinite(m->qscale[r])) {
                 c->status = s2s_fail(c->err, S2S_ERR_BAD_FORMAT,
                                      "tensor '%s' has a non-finite row scale", name);
                 return;
             }
         }
-        m->f = NULL;
-        m->qscale = scale;
-        m->q = (int8_t *)(dst + (size_t)rows * sizeof(float));
-        m->rows = rows;
-        m->cols = cols;
         c->q8_used += q8_matrix_bytes(rows, cols);
     } else {
         float *dst = c->m->params + c->f32_used;
@@ -678,17 +673,14 @@ static void convert_visit(void *ctx, const char *name, int rows, int cols, matri
     }
     if (q8) {
         uint8_t *dst = c->dst->qparams + c->q8_used;
-        float *scale = (float *)(void *)dst;
-        int8_t *q = (int8_t *)(dst + (size_t)rows * sizeof(float));
-        if (m->q)
-            memcpy(dst, m->qscale, q8_matrix_bytes(rows, cols));
+        matrix src = *m;
+        q8_matrix_bind(m, dst, rows, cols);
+        if (src.q)
+            memcpy(dst, src.qscale, q8_matrix_bytes(rows, cols));
         else
             for (int r = 0; r < rows; r++)
-                kernel_quantize_q8(q + (size_t)r * (size_t)cols, &scale[r],
-                                   m->f + (size_t)r * (size_t)cols, cols);
-        m->f = NULL;
-        m->qscale = scale;
-        m->q = q;
+                kernel_quantize_q8(m->q + (size_t)r * (size_t)cols, &m->qscale[r],
+                                   src.f + (size_t)r * (size_t)cols, cols);
         c->q8_used += q8_matrix_bytes(rows, cols);
     } else {
         float *dst = c->dst->params + c->f32_used;

@@ -95,6 +95,15 @@ static inline size_t q8_matrix_bytes(int rows, int cols) {
     return (size_t)rows * sizeof(float) + (size_t)rows * (size_t)cols;
 }
 
+/* Makes m the Q8 matrix stored at `bytes` (float-aligned, q8_matrix_bytes long). */
+static inline void q8_matrix_bind(matrix *m, uint8_t *bytes, int rows, int cols) {
+    m->f = NULL;
+    m->qscale = (float *)(void *)bytes;
+    m->q = (int8_t *)(bytes + (size_t)rows * sizeof(float));
+    m->rows = rows;
+    m->cols = cols;
+}
+
 /* One row of an embedding matrix as f32 (dequantized when Q8). */
 void matrix_row_f32(float *out, const matrix *m, int row);
 
