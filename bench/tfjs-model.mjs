@@ -78,7 +78,8 @@ export function parseS2s(bytes) {
   if (bytes.length < 36) fail('file too short');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (String.fromCharCode(...bytes.subarray(0, 4)) !== 'S2SM') fail('not an .s2s file (bad magic)');
-  if (dv.getUint32(4, true) !== 1) fail(`unsupported version ${dv.getUint32(4, true)}`);
+  const version = dv.getUint32(4, true);
+  if (version !== 1 && version !== 2) fail(`unsupported version ${version}`);
   const nKv = dv.getUint32(8, true), nT = dv.getUint32(12, true);
   const dataOffset = Number(dv.getBigUint64(16, true)), fileSize = Number(dv.getBigUint64(24, true));
   if (fileSize !== bytes.length) fail(`size ${bytes.length} disagrees with the header's ${fileSize}`);
@@ -155,7 +156,7 @@ export function dequantizeS2s(bytes) {
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   out.set(enc.encode('S2SM'), 0);
-  dv.setUint32(4, 1, true);
+  dv.setUint32(4, 2, true); // the format version src/format.c writes
   dv.setUint32(8, Object.keys(kv).length, true);
   dv.setUint32(12, names.length, true);
   dv.setBigUint64(16, BigInt(dataOffset), true);

@@ -241,10 +241,11 @@ static s2s_status parse_kv(reader *c, format_kv *kv, uint32_t index, s2s_error *
     return S2S_OK;
 }
 
-/* Parses tensor entry `index` into *t, checking dtype, dims, the byte size
- * and that the bytes lie inside the tensor data [data, data + data_len). */
-static s2s_status parse_tensor(reader *c, format_tensor *t, uint32_t index, const uint8_t *data,
-                               size_t data_len, s2s_error *err) {
+/* Parses tensor entry `index` of a file of `version` into *t, checking dtype,
+ * dims, the byte size and that the bytes lie inside the tensor data
+ * [data, data + data_len). */
+static s2s_status parse_tensor(reader *c, format_tensor *t, uint32_t index, uint32_t version,
+                               const uint8_t *data, size_t data_len, s2s_error *err) {
     char where[80];
     snprintf(where, sizeof where, "tensor %u", (unsigned)index);
     s2s_status st = read_str(c, &t->name, MAX_NAME, 0, where, "name", err);
@@ -259,12 +260,13 @@ static s2s_status parse_tensor(reader *c, format_tensor *t, uint32_t index, cons
     uint32_t n_dims = reader_u32(c);
     if (dtype == FORMAT_DTYPE_Q8_BLOCKS)
         return s2s_fail(err, S2S_ERR_BAD_FORMAT,
-                        "%s: int8 blocks (dtype 1, an older seq2seq-wasm) are no longer read; "
+                        "%s: int8 blocks (dtype 1, format version 1) are no longer read; "
                         "quantize the f32 model again",
                         where);
-    if (dtype > FORMAT_DTYPE_Q8)
-        return s2s_fail(err, S2S_ERR_BAD_FORMAT, "%s: unknown dtype %u at byte %zu", where,
-                        (unsigned)dtype, at);
+    /* dtype 3 came with version 2 */
+    if (dtype > FORMAT_DTYPE_Q8 || (dtype == FORMAT_DTYPE_Q8 && version < 2))
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT, "%s: unknown dtype %u at byte %zu (version %u)",
+                        where, (unsigned)dtype, at, (unsigned)version);
     if (n_dims < 1 || n_dims > MAX_DIMS)
         return s2s_fail(err, S2S_ERR_BAD_FORMAT, "%s: n_dims %u at byte %zu is not in 1..4", where,
                         (unsigned)n_dims, at + 4);
@@ -416,9 +418,9 @@ static s2s_status check_header(header *h, const uint8_t *data, size_t size, s2s_
     if (memcmp(data, FORMAT_MAGIC, 4) != 0)
         return s2s_fail(err, S2S_ERR_BAD_FORMAT, "not an .s2s file: the magic is not \"S2SM\"");
     h->version = format_read_u32(data + 4);
-    if (h->version != FORMAT_VERSION)
-        return s2s_fail(err, S2S_ERR_VERSION, "file version %u, this build reads version %u",
-                        (unsigned)h->version, FORMAT_VERSION);
+    if (h->version < FORMAT_VERSION_MIN || h->version > FORMAT_VERSION)
+        return s2s_fail(err, S2S_ERR_VERSION, "file version %u, this build reads versions %u to %u",
+                        (unsigned)h->version, FORMAT_VERSION_MIN, FORMAT_VERSION);
     h->n_kv = format_read_u32(data + 8);
     h->n_tensors = format_read_u32(data + 12);
     h->data_offset = format_read_u64(data + 16);
@@ -484,7 +486,8 @@ static s2s_status parse_body(format_file *out, const header *h, const uint8_t *d
     const uint8_t *tensor_data = data + data_offset;
     size_t data_len = size - TRAILER_SIZE - data_offset;
     for (uint32_t i = 0; i < h->n_tensors; i++) {
-        if ((st = parse_tensor(&c, &out->tensors[i], i, tensor_data, data_len, err)) != S2S_OK)
+        if ((st = parse_tensor(&c, &out->tensors[i], i, h->version, tensor_data, data_len, err)) !=
+            S2S_OK)
             return st;
         out->n_tensors = i + 1;
     }

@@ -13,7 +13,12 @@
 #include "s2s.h"
 
 #define FORMAT_MAGIC "S2SM"
-#define FORMAT_VERSION 1u
+/* Version 2 (2026-11-22) brought per-row int8 (dtype 3) and retired the
+ * int8 blocks of version 1 (dtype 1). Version 1 files are still read: their
+ * F32 and I32 tensors are unchanged, their dtype 1 tensors are refused with
+ * a message saying to quantize the f32 model again. */
+#define FORMAT_VERSION 2u
+#define FORMAT_VERSION_MIN 1u
 #define FORMAT_ALIGN 32u
 
 typedef enum format_value_type {

@@ -141,7 +141,7 @@ static s2s_status sample_write(const sample *s, uint8_t **out, size_t *size, s2s
 
 /* Checks every value of a parsed sample, bit for bit. */
 static void check_sample(const format_file *f, const sample *s) {
-    CHECK(f->version == 1);
+    CHECK(f->version == FORMAT_VERSION);
     CHECK(f->n_kv == 12);
     CHECK(f->n_tensors == 4);
     int32_t i = 0;
@@ -505,7 +505,7 @@ static blob craft(uint32_t n_kv, uint32_t n_tensors, const uint8_t *body, size_t
     blob b = {NULL, data_offset + data_len + 4};
     b.p = calloc(b.n, 1);
     memcpy(b.p, "S2SM", 4);
-    put32(b.p + 4, 1);
+    put32(b.p + 4, FORMAT_VERSION);
     put32(b.p + 8, n_kv);
     put32(b.p + 12, n_tensors);
     put64(b.p + 16, data_offset);
@@ -666,6 +666,23 @@ static void hostile_dims_and_offsets_are_rejected(void) {
     expect_reject(craft(0, 1, b.b, b.n, 96), S2S_ERR_BAD_FORMAT, "data [0, 104) runs past");
     b = tensor_entry(FORMAT_DTYPE_Q8_BLOCKS, 2, q8ok, 0);
     expect_reject(craft(0, 1, b.b, b.n, 256), S2S_ERR_BAD_FORMAT, "no longer read");
+    /* version 1 files are still read, without the dtype version 2 brought */
+    b = tensor_entry(FORMAT_DTYPE_F32, 1, small, 0);
+    blob v1 = craft(0, 1, b.b, b.n, 32);
+    put32(v1.p + 4, 1);
+    fix_crc(v1.p, v1.n);
+    CHECK(parse_copy(v1.p, v1.n, NULL) == S2S_OK);
+    free(v1.p);
+    b = tensor_entry(FORMAT_DTYPE_Q8, 2, q8ok, 0);
+    v1 = craft(0, 1, b.b, b.n, 128);
+    put32(v1.p + 4, 1);
+    fix_crc(v1.p, v1.n);
+    expect_reject(v1, S2S_ERR_BAD_FORMAT, "unknown dtype 3 at byte 37 (version 1)");
+    b = tensor_entry(FORMAT_DTYPE_Q8_BLOCKS, 2, q8ok, 0);
+    v1 = craft(0, 1, b.b, b.n, 256);
+    put32(v1.p + 4, 1);
+    fix_crc(v1.p, v1.n);
+    expect_reject(v1, S2S_ERR_BAD_FORMAT, "no longer read");
     b = tensor_entry(4, 1, small, 0);
     expect_reject(craft(0, 1, b.b, b.n, 64), S2S_ERR_BAD_FORMAT, "unknown dtype 4");
     const uint32_t ones5[5] = {1, 1, 1, 1, 1};
@@ -689,9 +706,13 @@ static void hostile_header_fields_are_rejected(void) {
     fix_crc(x.p, x.n);
     expect_reject(x, S2S_ERR_BAD_FORMAT, "file_size 18446744073709551615");
     x = craft(0, 0, NULL, 0, 0);
-    put32(x.p + 4, 2);
+    put32(x.p + 4, FORMAT_VERSION + 1);
     fix_crc(x.p, x.n);
-    expect_reject(x, S2S_ERR_VERSION, "version 2");
+    expect_reject(x, S2S_ERR_VERSION, "version 3");
+    x = craft(0, 0, NULL, 0, 0);
+    put32(x.p + 4, 0);
+    fix_crc(x.p, x.n);
+    expect_reject(x, S2S_ERR_VERSION, "version 0");
     x = craft(0, 0, NULL, 0, 0);
     x.p[3] = 'X';
     fix_crc(x.p, x.n);

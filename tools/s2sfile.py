@@ -9,8 +9,8 @@
 kv values map to types by their Python type: int -> I32, float -> F32,
 str -> STR, 1-D int32 array -> I32_ARRAY, 1-D float32 array -> F32_ARRAY,
 list/tuple of str -> STR_ARRAY. Tensors are float32 arrays (F32), int32
-arrays (I32) or Q8Tensor (Q8, dtype 3: per-row int8). The retired dtype 1
-(Q8 blocks of 32) is refused on reading. The layout is the one src/format.c writes,
+arrays (I32) or Q8Tensor (Q8, dtype 3: per-row int8, format version 2). The
+retired dtype 1 (Q8 blocks of 32, version 1) is refused on reading. The layout is the one src/format.c writes,
 byte for byte: entries in the order given, data_offset and every tensor at
 the next multiple of 32, zero padding, CRC-32 trailer.
 
@@ -24,7 +24,8 @@ import zlib
 import numpy as np
 
 MAGIC = b"S2SM"
-VERSION = 1
+VERSION = 2      # written; versions 1..2 are read (version 1: no dtype 3, see docs/format.md)
+MIN_VERSION = 1
 ALIGN = 32
 HEADER = struct.Struct("<4sIIIQQ")  # magic, version, n_kv, n_tensors, data_offset, file_size
 MAX_KV = 65536
@@ -311,8 +312,9 @@ def _parse(buf):
     magic, version, n_kv, n_tensors, data_offset, file_size = HEADER.unpack_from(buf, 0)
     if magic != MAGIC:
         raise ValueError('not an .s2s file: the magic is not "S2SM"')
-    if version != VERSION:
-        raise ValueError(f"file version {version}, this reader reads version {VERSION}")
+    if not MIN_VERSION <= version <= VERSION:
+        raise ValueError(f"file version {version}, this reader reads versions {MIN_VERSION} to "
+                         f"{VERSION}")
     if file_size != size:
         raise ValueError(f"header file_size {file_size} disagrees with the size {size}")
     stored = struct.unpack_from("<I", buf, size - 4)[0]
@@ -373,10 +375,10 @@ def _parse(buf):
         dtype = c.u32(where, "dtype")
         n_dims = c.u32(where, "n_dims")
         if dtype == DTYPE_Q8_BLOCKS:
-            raise ValueError(f"{where}: Q8 blocks (dtype 1) are no longer read; quantize the "
-                             f"f32 model again")
-        if dtype > DTYPE_Q8:
-            raise ValueError(f"{where}: unknown dtype {dtype} at byte {at}")
+            raise ValueError(f"{where}: int8 blocks (dtype 1, format version 1) are no longer "
+                             f"read; quantize the f32 model again")
+        if dtype > DTYPE_Q8 or (dtype == DTYPE_Q8 and version < 2):  # dtype 3 came with version 2
+            raise ValueError(f"{where}: unknown dtype {dtype} at byte {at} (version {version})")
         if not 1 <= n_dims <= 4:
             raise ValueError(f"{where}: n_dims {n_dims} at byte {at + 4} is not in 1..4")
         fields = struct.unpack(f"<{n_dims}IQ", c.take(4 * n_dims + 8, where, "dims and offset"))
