@@ -125,7 +125,7 @@ for t in $targets; do
   printf '\n== fuzz_%s: %s s, -max_len=%s, corpus %s (%s files)\n' "$t" "$seconds" \
     "$(max_len_of "$t")" "$work" "$(ls "$work" | wc -l)"
   rc=0
-  "$out/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout=25 \
+  "$out/fuzz_$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout=120 \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="$art/" "$work" >"$log" 2>&1 || rc=$?
   # the last status line (#N DONE cov: ... ft: ... corp: ... exec/s: ...) and the final stats

@@ -7,9 +7,9 @@
 #                                  shipped model: an interactive prompt on a
 #                                  terminal, otherwise stdin to stdout line by line
 #
-# "What is missing": the WebAssembly engines in dist/ (emscripten/build.sh,
-# which rebuilds only what is out of date; needs emcc from tools/setup.sh).
-# Without emcc but with both engines in dist/, the page is served as built.
+# "What is missing": the WebAssembly engines in dist/ (tools/ensure_engines.sh:
+# emscripten/build.sh rebuilds only what is out of date; without emcc but
+# with both engines in dist/, the page is served as built).
 # The models are not built here (README, "Train a model"): without
 # models/en-es.s2s the page says so.
 set -eu
@@ -17,16 +17,7 @@ cd "$(dirname "$0")/.."
 
 model=models/en-es.s2s
 
-build_engines() {
-  if command -v emcc >/dev/null 2>&1 && command -v wasm-opt >/dev/null 2>&1 && command -v wasm-objdump >/dev/null 2>&1; then
-    sh emscripten/build.sh
-  elif [ -f dist/seq2seq-simd.wasm ] && [ -f dist/seq2seq-scalar.wasm ]; then
-    echo "npm start: emcc is not installed; using the engines already in dist/" >&2
-  else
-    sh tools/setup.sh
-    sh emscripten/build.sh
-  fi
-}
+build_engines() { sh tools/ensure_engines.sh; }
 
 if [ "${1:-}" = "--cli" ]; then
   shift

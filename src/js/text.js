@@ -29,11 +29,12 @@ function isSpace(c) {
     c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
-// Every step below is linear in the text's length (no backtracking regular
-// expression over a whole sentence, no string rebuilt per sentence: parts
-// are offsets into the text until the end), so a hostile text costs time in
-// proportion to its size; tests/js/hostile.test.js checks the ratio for 4x
-// the input.
+// Every step below is linear in the text's length by construction: no
+// backtracking regular expression over a whole sentence, no string rebuilt
+// per sentence (parts are offsets into the text until the end), and
+// Intl.Segmenter never sees more than WINDOW code units at a time. Callers
+// may pass a `work` object to count what was done (tests/js/hostile.test.js
+// checks the counts, not the clock).
 
 // The fallback where Intl.Segmenter is missing: a sentence ends after a run
 // of . ! ? or … (with closing quotes or brackets) followed by whitespace,
@@ -42,7 +43,8 @@ function isSpace(c) {
 const TERMINATORS = new Set(['.', '!', '?', '\u2026']);
 const CLOSERS = new Set(['"', "'", '\u201d', '\u2019', ')', ']']);
 
-function fallbackEnds(text) {
+function fallbackEnds(text, work) {
+  if (work) work.scannedUnits += text.length;
   const ends = [];
   const n = text.length;
   const cut = (at) => {
@@ -65,42 +67,80 @@ function fallbackEnds(text) {
   return ends;
 }
 
-// Intl.Segmenter takes time proportional to the text's length for every
-// segment (Node 20: quadratic over a long text), so a long text is
-// segmented in windows of WINDOW code units: the segments of a window are
-// kept except its last (which the window's end may have cut short), and the
-// next window starts where that one began. A window holding a single segment
-// is doubled until the segment ends. Texts up to WINDOW long are segmented
-// in one piece, as before. Returns the end offsets.
+// Intl.Segmenter's cost per segment grows with the length of the string it
+// is given (Node 20: quadratic over a long text), so it is only ever given
+// windows of at most WINDOW code units: the segments of a window are kept
+// except its last (which the window's end may have cut short), and the next
+// window starts where that one began. A window holding a single unfinished
+// segment (a "sentence" of WINDOW code units or more: whitespace, dots,
+// garbage) is not grown: the next window starts inside it at a restart
+// point (restartPoint) where no sentence end can be, and the segment simply
+// goes on, so no end is invented and none is lost. Every window either
+// keeps a finished segment or moves at least WINDOW / 2 code units on, and
+// two windows in a row move at least WINDOW / 2 on, so the segmenter sees
+// at most about 4 x the text's length in all. Returns the end offsets.
 const WINDOW = 2048;
 
-function intlEnds(seg, text) {
+// Letters, digits and marks: no sentence-end rule of UAX #29 looks behind
+// or ahead across a pair of these, so restarting the segmenter between two
+// of them changes nothing it decides after that point.
+const PLAIN = /[\p{L}\p{N}\p{M}]/u;
+
+// Where to restart inside an unfinished segment that fills [pos, end): the
+// last position in the window's second half between two plain characters,
+// else (a window of spaces, dots or symbols, where an end can only follow a
+// terminator the segmenter has already seen) the window's end (which never
+// splits a surrogate pair).
+function restartPoint(text, pos, end, window) {
+  for (let i = end - 1; i > pos + window / 2; i--) {
+    if (PLAIN.test(text[i]) && PLAIN.test(text[i - 1])) return i;
+  }
+  return end;
+}
+
+const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
+
+// A character that ends SB8's look-ahead: a letter, a paragraph separator
+// or a sentence terminator.
+const STOPS_LOOKAHEAD = /[\p{L}\n\r\u0085\u2028\u2029.!?\u3002\uff0e\uff01\uff1f]/u;
+
+function intlEnds(seg, text, window, work) {
   const ends = [];
-  let pos = 0;
+  let pos = 0; // where the current window starts
   while (pos < text.length) {
-    for (let w = WINDOW; ; w *= 2) {
-      const end = Math.min(text.length, pos + w);
-      const found = [];
-      for (const x of seg.segment(text.slice(pos, end))) found.push(pos + x.index + x.segment.length);
-      if (end === text.length) {
-        for (const e of found) ends.push(e);
-        pos = end;
-        break;
-      }
-      if (found.length > 1) {
-        found.pop();
-        for (const e of found) ends.push(e);
-        pos = found[found.length - 1];
-        break;
-      }
+    let end = Math.min(text.length, pos + window);
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+    const found = [];
+    for (const x of seg.segment(text.slice(pos, end))) found.push(pos + x.index + x.segment.length);
+    if (work) {
+      work.windows++;
+      work.segmentedUnits += end - pos;
+      work.segments += found.length;
+      work.largestWindow = Math.max(work.largestWindow, end - pos);
+    }
+    if (end === text.length) {
+      for (const e of found) ends.push(e);
+      break;
+    }
+    // the last segment may have been cut short by the window's end; so may
+    // an end whose look-ahead (UAX #29's rule SB8 reads on over spaces,
+    // digits and symbols to the next letter) ran into the window's end
+    found.pop();
+    while (found.length && !STOPS_LOOKAHEAD.test(text.slice(found[found.length - 1], end))) found.pop();
+    if (found.length) {
+      for (const e of found) ends.push(e);
+      pos = found[found.length - 1];
+    } else {
+      if (work) work.restarts++;
+      pos = restartPoint(text, pos, end, window);
     }
   }
   return ends;
 }
 
-function segmentEnds(text, useIntl) {
+function segmentEnds(text, useIntl, window, work) {
   const seg = useIntl ? sentenceSegmenter() : null;
-  return seg ? intlEnds(seg, text) : fallbackEnds(text);
+  return seg ? intlEnds(seg, text, window, work) : fallbackEnds(text, work);
 }
 
 // A break after one of these, or before a lowercase letter, is not a sentence end.
@@ -111,14 +151,17 @@ const ABBREVIATION = /(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|vs|etc|e\.g|i\
  * concatenated over all parts gives `text` back; `core` has no surrounding
  * whitespace and is never empty. A text of only whitespace gives [] and
  * `rest` (the whitespace) is returned separately. useIntl: false forces the
- * fallback rule (for tests).
+ * fallback rule. For tests: window, the segmenter's window in code units
+ * (Infinity: the whole text in one pass, the reference); work, an object
+ * whose counters (windows, restarts, segmentedUnits, segments,
+ * largestWindow, scannedUnits) are increased by what this call did.
  */
-export function splitSentences(text, { useIntl = true } = {}) {
+export function splitSentences(text, { useIntl = true, window = WINDOW, work } = {}) {
   // offsets into text: a part is lead [ls, cs), core [cs, ce), trail [ce, te)
   const parts = [];
   let pendingFrom = -1; // start of whitespace-only segments not yet placed
   let start = 0;
-  for (const end of segmentEnds(text, useIntl)) {
+  for (const end of segmentEnds(text, useIntl, window, work)) {
     let a = start, z = end;
     while (a < z && isSpace(text.charCodeAt(a))) a++;
     if (a === z) {

@@ -81,9 +81,9 @@ before(async () => {
   page = context.pages()[0] ?? await context.newPage();
   w.watchPage(page);
   await page.goto(`${server.origin}/tests/browser/index.html`);
-  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 15_000 });
+  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 60_000 });
   await node;
-}, { timeout: 40_000 });
+}, { timeout: 160_000 });
 
 after(async () => {
   try {
@@ -97,7 +97,7 @@ after(async () => {
   } finally {
     await closeAll({ context, server, profile });
   }
-}, { timeout: 20_000 });
+}, { timeout: 80_000 });
 
 function checkRun(r, engine) {
   const size = modelBytes.length;
@@ -166,7 +166,7 @@ test('the page runs in a secure context (crypto.subtle) with WebAssembly SIMD', 
 });
 
 for (const [name, kind, engine, flavor] of RUNS) {
-  test(`${name}: create from a URL with progress and integrity, translate, stream, fine-tune, destroy; equal to Node`, { skip, timeout: 20_000 }, async () => {
+  test(`${name}: create from a URL with progress and integrity, translate, stream, fine-tune, destroy; equal to Node`, { skip, timeout: 80_000 }, async () => {
     const r = await page.evaluate((p) => window.s2sBrowserTest.run(p), { ...PARAMS, kind, engine });
     checkRun(r, flavor);
   });

@@ -32,7 +32,7 @@ export function launch(profile, options = {}) {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    timeout: 30_000,
+    timeout: 120_000,
     ...options,
   });
 }

@@ -31,10 +31,10 @@ before(async () => {
   page = context.pages()[0] ?? await context.newPage();
   w.watchPage(page);
   await page.goto(`${server.origin}/tests/browser/index.html`);
-  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 15_000 });
-}, { timeout: 40_000 });
+  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 60_000 });
+}, { timeout: 160_000 });
 
-after(() => closeAll({ context, server, profile }), { timeout: 20_000 });
+after(() => closeAll({ context, server, profile }), { timeout: 80_000 });
 
 // Runs in the page: each case's outcome, 'ok' or the error's name.
 function cases({ model, good, wrongHex }) {
@@ -78,7 +78,7 @@ function cases({ model, good, wrongHex }) {
   })();
 }
 
-test('integrity and hostile input in Chromium: page and worker, URL and bytes', { skip, timeout: 60_000 }, async () => {
+test('integrity and hostile input in Chromium: page and worker, URL and bytes', { skip, timeout: 240_000 }, async () => {
   const out = await page.evaluate(cases, { model: MODEL, good: GOOD, wrongHex: WRONG_HEX });
   for (const kind of ['main', 'worker']) {
     assert.deepEqual(out[kind], {

@@ -57,12 +57,12 @@ before(async () => {
   page = context.pages()[0] ?? await context.newPage();
   w.watchPage(page);
   mkdirSync(SHOTS, { recursive: true });
-}, { timeout: 40_000 });
+}, { timeout: 160_000 });
 
-after(() => closeAll({ context, server, profile }), { timeout: 20_000 });
+after(() => closeAll({ context, server, profile }), { timeout: 80_000 });
 
 const html = (p = page) => p.locator('html');
-const ready = (p = page) => p.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 20_000 });
+const ready = (p = page) => p.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 80_000 });
 
 /** Types `text` into the English box (of `on`, default the shared page) and waits for its translation; returns it. */
 async function translate(text, { beam, on = page } = {}) {
@@ -70,11 +70,11 @@ async function translate(text, { beam, on = page } = {}) {
   await on.waitForFunction(([t, b]) => {
     const o = document.getElementById('target');
     return o.dataset.for === t && (!b || o.dataset.beam === String(b)) && !o.classList.contains('stale');
-  }, [text, beam], { timeout: 15_000 });
+  }, [text, beam], { timeout: 60_000 });
   return on.textContent('#target');
 }
 
-test('loads the engine and the model with a byte progress bar, names the build, sends a strict CSP', { skip, timeout: 30_000 }, async () => {
+test('loads the engine and the model with a byte progress bar, names the build, sends a strict CSP', { skip, timeout: 120_000 }, async () => {
   const res = await page.goto(`${server.origin}/`);
   assert.equal(new URL(res.url()).pathname, '/web/', '/ leads to the page');
   const csp = res.headers()['content-security-policy'];
@@ -100,11 +100,11 @@ test('loads the engine and the model with a byte progress bar, names the build, 
   await page.screenshot({ path: join(SHOTS, 'page-desktop.png'), fullPage: true });
 });
 
-test('translates as you type (debounced; the last text wins), greedy and beam, equal to Node', { skip, timeout: 30_000 }, async () => {
+test('translates as you type (debounced; the last text wins), greedy and beam, equal to Node', { skip, timeout: 120_000 }, async () => {
   assert.equal(await translate(SENTENCE), expected.greedy.text);
   // keys one by one: only the final text's translation may stay on screen
   await page.locator('#source').pressSequentially(' Now open it.', { delay: 15 });
-  await page.waitForFunction((t) => document.getElementById('target').dataset.for === t, `${SENTENCE} Now open it.`, { timeout: 15_000 });
+  await page.waitForFunction((t) => document.getElementById('target').dataset.for === t, `${SENTENCE} Now open it.`, { timeout: 60_000 });
   assert.equal(await page.textContent('#target'), expected.typed);
   await page.check('input[name=search][value=beam]');
   assert.equal(await translate(SENTENCE, { beam: 4 }), expected.beam4);
@@ -112,7 +112,7 @@ test('translates as you type (debounced; the last text wins), greedy and beam, e
   assert.equal(await translate(SENTENCE, { beam: 1 }), expected.greedy.text);
 });
 
-test('the heatmap is target pieces × source pieces; hovering links both ways; it exports as PNG', { skip, timeout: 30_000 }, async () => {
+test('the heatmap is target pieces × source pieces; hovering links both ways; it exports as PNG', { skip, timeout: 120_000 }, async () => {
   const T = expected.greedy.targetTokens.length, S = expected.greedy.sourceTokens.length;
   const dims = await page.evaluate(() => {
     const c = document.getElementById('heatmap');
@@ -168,16 +168,16 @@ test('the heatmap is target pieces × source pieces; hovering links both ways; i
   assert.equal(png.readUInt32BE(20), Math.round(dims.cssHeight * 2));
 });
 
-test('the no-attention baseline side by side on request', { skip, timeout: 20_000 }, async () => {
+test('the no-attention baseline side by side on request', { skip, timeout: 80_000 }, async () => {
   await page.check('#compare');
   assert.equal(await page.isVisible('#baseline-pane'), true);
-  await page.waitForFunction((t) => document.getElementById('baseline-target').dataset.for === t, SENTENCE, { timeout: 15_000 });
+  await page.waitForFunction((t) => document.getElementById('baseline-target').dataset.for === t, SENTENCE, { timeout: 60_000 });
   assert.equal(await page.textContent('#baseline-target'), expected.greedy.text, 'the same model gives the same text');
   await page.uncheck('#compare');
   assert.equal(await page.isVisible('#baseline-pane'), false);
 });
 
-test('bad pairs and bad pair files get a clear message', { skip, timeout: 10_000 }, async () => {
+test('bad pairs and bad pair files get a clear message', { skip, timeout: 40_000 }, async () => {
   await page.fill('#pairs', 'Open the file.\tAbre el archivo.\nthis line has no separator\n | only Spanish');
   await page.click('#tune');
   const msg = await page.textContent('#pairs-error');
@@ -192,11 +192,11 @@ test('bad pairs and bad pair files get a clear message', { skip, timeout: 10_000
 
 let tuned; // the tuned model's translation of PAIR[0]
 
-test('fine-tunes a few steps on a pair with a live loss curve; the output changes; cancel stops', { skip, timeout: 40_000 }, async () => {
+test('fine-tunes a few steps on a pair with a live loss curve; the output changes; cancel stops', { skip, timeout: 160_000 }, async () => {
   await page.fill('#steps', '20');
   await page.selectOption('#lr', '0.01');
   await page.click('#tune');
-  await page.waitForFunction(() => ['done', 'error', 'diverged'].includes(document.documentElement.dataset.tune), null, { timeout: 30_000 });
+  await page.waitForFunction(() => ['done', 'error', 'diverged'].includes(document.documentElement.dataset.tune), null, { timeout: 120_000 });
   assert.equal(await html().getAttribute('data-tune'), 'done', await page.textContent('#pairs-error'));
   const row = await page.$$eval('#before-after tbody td', (tds) => tds.map((td) => td.textContent));
   assert.equal(row[0], PAIR[0]);
@@ -212,16 +212,16 @@ test('fine-tunes a few steps on a pair with a live loss curve; the output change
   // cancel: a long run stops after a few steps and keeps them
   await page.fill('#steps', '2000');
   await page.click('#tune');
-  await page.waitForFunction(() => document.getElementById('tune-progress').value >= 3, null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('tune-progress').value >= 3, null, { timeout: 40_000 });
   await page.click('#cancel');
-  await page.waitForFunction(() => ['cancelled', 'error'].includes(document.documentElement.dataset.tune), null, { timeout: 10_000 });
+  await page.waitForFunction(() => ['cancelled', 'error'].includes(document.documentElement.dataset.tune), null, { timeout: 40_000 });
   assert.match(await page.textContent('#tune-label'), /Cancelled after \d+ of 2000 steps/);
   const steps = Number(await html().getAttribute('data-steps'));
   assert.ok(steps > 20 && steps < 2020, `${steps} steps in all`);
   tuned = { text: await translate(PAIR[0]), steps };
 });
 
-test('the tuned model survives a reload (IndexedDB)', { skip, timeout: 30_000 }, async () => {
+test('the tuned model survives a reload (IndexedDB)', { skip, timeout: 120_000 }, async () => {
   await page.reload();
   await ready();
   assert.equal(await html().getAttribute('data-model'), 'tuned');
@@ -229,34 +229,34 @@ test('the tuned model survives a reload (IndexedDB)', { skip, timeout: 30_000 },
   assert.equal(await translate(PAIR[0]), tuned.text);
 });
 
-test('downloads as .s2s; a bad file gets a clear message; a .s2s file loads', { skip, timeout: 30_000 }, async () => {
+test('downloads as .s2s; a bad file gets a clear message; a .s2s file loads', { skip, timeout: 120_000 }, async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   assert.match(download.suggestedFilename(), /^en-es-tuned-\d+\.s2s$/);
   const file = readFileSync(await download.path());
   assert.equal(file.subarray(0, 4).toString(), 'S2SM');
 
   await page.setInputFiles('#model-file', { name: 'broken.s2s', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a model, only some text') });
-  await page.waitForFunction(() => !document.getElementById('model-error').hidden, null, { timeout: 10_000 });
+  await page.waitForFunction(() => !document.getElementById('model-error').hidden, null, { timeout: 40_000 });
   assert.match(await page.textContent('#model-error'), /“broken\.s2s” is not a model this page can use: .+ The current model stays\./);
   assert.equal(await html().getAttribute('data-model'), 'tuned');
 
   await page.setInputFiles('#model-file', { name: 'mine.s2s', mimeType: 'application/octet-stream', buffer: file });
-  await page.waitForFunction(() => document.documentElement.dataset.model === 'file', null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.model === 'file', null, { timeout: 40_000 });
   assert.match(await page.textContent('#model-info'), /“mine\.s2s”/);
   assert.equal(await page.isHidden('#model-error'), true);
   assert.equal(await translate(PAIR[0]), tuned.text, 'the downloaded model is the tuned one');
 });
 
-test('reset returns to the shipped model', { skip, timeout: 20_000 }, async () => {
+test('reset returns to the shipped model', { skip, timeout: 80_000 }, async () => {
   await page.click('#reset');
-  await page.waitForFunction(() => document.documentElement.dataset.model === 'shipped', null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.model === 'shipped', null, { timeout: 40_000 });
   assert.equal(await translate(PAIR[0]), expected.pairBefore);
   await page.reload();
   await ready();
   assert.equal(await html().getAttribute('data-model'), 'shipped', 'nothing is kept after a reset');
 });
 
-test('works offline: reload with the network off and translate', { skip, timeout: 30_000 }, async () => {
+test('works offline: reload with the network off and translate', { skip, timeout: 120_000 }, async () => {
   const before = server.requests.length;
   await context.setOffline(true);
   try {
@@ -272,7 +272,7 @@ test('works offline: reload with the network off and translate', { skip, timeout
   assert.deepEqual(reached, [], 'nothing else reached the server while offline');
 });
 
-test('readable at phone width in dark mode; keyboard and screen-reader basics', { skip, timeout: 20_000 }, async () => {
+test('readable at phone width in dark mode; keyboard and screen-reader basics', { skip, timeout: 80_000 }, async () => {
   // every control has a label
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
     .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim())))
@@ -324,7 +324,7 @@ async function divergingModel(word, clean) {
   }
 }
 
-test('a diverging fine-tuning step: a clear message, the steps before it kept, the page goes on working', { skip, timeout: 90_000 }, async () => {
+test('a diverging fine-tuning step: a clear message, the steps before it kept, the page goes on working', { skip, timeout: 360_000 }, async () => {
   const CLEAN = [PAIR, ['Close the window.', 'Cierra la ventana.']];
   const POISON = ['Zebra', 'Cebra'];
   const model = await divergingModel(POISON[0], CLEAN.map((c) => c[0]));
@@ -387,7 +387,7 @@ test('a diverging fine-tuning step: a clear message, the steps before it kept, t
       await p.fill('#steps', String(run.steps));
       await p.selectOption('#lr', '0.01');
       await p.click('#tune'); // sets data-tune to 'running' at once
-      await p.waitForFunction(() => ['done', 'error', 'diverged', 'cancelled'].includes(document.documentElement.dataset.tune), null, { timeout: 30_000 });
+      await p.waitForFunction(() => ['done', 'error', 'diverged', 'cancelled'].includes(document.documentElement.dataset.tune), null, { timeout: 120_000 });
       return p.evaluate(() => {
         const $ = (id) => document.getElementById(id);
         return {
@@ -436,7 +436,7 @@ test('a diverging fine-tuning step: a clear message, the steps before it kept, t
     assert.equal(s.steps, '5');
     assert.equal(await translate(PAIR[0], { on: p }), want.five);
     await p.click('#reset');
-    await p.waitForFunction(() => document.documentElement.dataset.model === 'shipped', null, { timeout: 10_000 });
+    await p.waitForFunction(() => document.documentElement.dataset.model === 'shipped', null, { timeout: 40_000 });
     assert.equal(await translate(PAIR[0], { on: p }), want.loaded);
 
     assert.deepEqual(seen.problems, [], 'no console error');
@@ -447,14 +447,14 @@ test('a diverging fine-tuning step: a clear message, the steps before it kept, t
   }
 });
 
-test('a clear message where WebAssembly is missing', { skip, timeout: 20_000 }, async () => {
+test('a clear message where WebAssembly is missing', { skip, timeout: 80_000 }, async () => {
   const p = await context.newPage();
   const seen = [];
   p.on('console', (m) => { if (m.type() === 'error') seen.push(m.text()); });
   try {
     await p.addInitScript(() => { delete globalThis.WebAssembly; });
     await p.goto(`${server.origin}/web/`);
-    await p.waitForFunction(() => document.documentElement.dataset.state === 'error', null, { timeout: 10_000 });
+    await p.waitForFunction(() => document.documentElement.dataset.state === 'error', null, { timeout: 40_000 });
     assert.match(await p.textContent('#fatal'), /This browser has no WebAssembly/);
     assert.equal(await p.isDisabled('#source'), true);
     assert.deepEqual(seen, []);

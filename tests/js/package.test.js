@@ -56,3 +56,16 @@ test('npm pack ships only the engine, the JS, the types, the CLI and the model',
   assert.equal(r2.status, 0, r2.stderr);
   assert.equal(r2.stdout, want + '\n');
 });
+
+test('the package is publishable: not private, npm publish --dry-run passes, the tarball lists its engines', { skip: ENGINE === 'scalar' && 'run once, with the SIMD pass' }, () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  assert.equal(pkg.private, undefined, 'package.json must not say "private"');
+  for (const k of ['name', 'version', 'description', 'license', 'exports', 'types', 'bin', 'files', 'engines']) assert.ok(pkg[k], `package.json has ${k}`);
+  // prepack makes sure dist/ holds both engines before anything is packed
+  assert.equal(pkg.scripts.prepack, 'sh tools/ensure_engines.sh');
+  // --offline: nothing is sent; npm checks the manifest and packs as it would publish
+  const [report] = Object.values(JSON.parse(npm(['publish', '--dry-run', '--offline', '--json'], ROOT)));
+  const files = report.files.map((f) => f.path);
+  assert.equal(report.name, 'seq2seq-wasm');
+  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'models/en-es.s2s', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
+});

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Translator } from '../../src/js/index.js';
 import { opts, sentences } from './helpers.js';
 
-test('10,000 translations and 200 fine-tuning steps: heap flat after warm-up', { timeout: 120_000 }, async (ctx) => {
+test('10,000 translations and 200 fine-tuning steps: heap flat after warm-up', { timeout: 480_000 }, async (ctx) => {
   const t = await Translator.create(opts());
   const S = sentences();
   const batch = Array.from({ length: 100 }, (_, i) => S[i % S.length]);

@@ -38,10 +38,10 @@ test('package.json: ESM, an exports map with "types" first, the bin, files', () 
 const TSC = `${ROOT}node_modules/typescript/bin/tsc`;
 const noTsc = !existsSync(TSC) && 'typescript is not installed (npm install): index.d.ts is not compiled';
 
-test('tsc --strict accepts the documented uses of index.d.ts and rejects misuse (tests/js/types-usage.ts)', { skip: noTsc, timeout: 60_000 }, () => {
+test('tsc --strict accepts the documented uses of index.d.ts and rejects misuse (tests/js/types-usage.ts)', { skip: noTsc, timeout: 240_000 }, () => {
   const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
     '--pretty', 'false', 'tests/js/types-usage.ts'];
-  const r = spawnSync(process.execPath, [TSC, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+  const r = spawnSync(process.execPath, [TSC, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 200_000 });
   const version = JSON.parse(readFileSync(`${ROOT}node_modules/typescript/package.json`, 'utf8')).version;
   assert.equal(r.status, 0, `tsc ${version} ${args.join(' ')} exited with ${r.status ?? r.signal}${r.error ? ` (${r.error.message})` : ''}:\n${r.stdout}${r.stderr}`);
 });

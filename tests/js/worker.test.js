@@ -98,7 +98,7 @@ test('a forgotten worker translator does not keep Node running', () => {
     const t = await WorkerTranslator.create({ model: ${JSON.stringify(FIXTURE_MODEL)}, engine: '${ENGINE}' });
     console.log((await t.translate('Open the file.')).text.length >= 0);
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 80_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'true');
 });
