@@ -13,7 +13,7 @@
 #      (debug info, producers, target features), then the passes emcc -O3
 #      would run (--post-emscripten -O3 --low-memory-unused --zero-filled-memory).
 #      emscripten/measure.sh compares this with other wasm-opt choices
-#      (-O4, -Os, -Oz, --converge, -O3 then -Os): none paid (README, "Sizes").
+#      (-O4, -Os, -Oz, --converge, -O3 then -Os): none paid (docs/performance.md, "The WebAssembly build").
 # The result is checked: the scalar module must contain no SIMD instruction,
 # the SIMD one must contain some, and the imports must be the expected one.
 #

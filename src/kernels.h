@@ -6,8 +6,11 @@
  * Conventions: row-major; a weight matrix W of M rows and K columns maps a
  * K-vector to an M-vector (y = W x), as PyTorch's nn.Linear stores it.
  * Output pointers first, then inputs, then dimensions. Unless a comment says
- * otherwise outputs must not alias inputs. Every kernel is noinline: V8 only
- * tiers up WASM functions that are entered many times (TOOLCHAIN.md).
+ * otherwise outputs must not alias inputs. Every kernel is noinline: V8
+ * first runs a WASM function from its baseline compiler and swaps in the
+ * optimised code only when the function is entered again, so a kernel
+ * inlined into one long-running caller would stay unoptimised
+ * (docs/performance.md, "Engine notes").
  */
 #ifndef S2S_KERNELS_H
 #define S2S_KERNELS_H

@@ -27,8 +27,9 @@ static inline v128_t s2s_i16x8_load8x8(const void *p) {
 #endif
 #endif
 
-/* Hot kernels stay separate functions: V8 tiers up WASM functions that are
- * called many times, never one long call (TOOLCHAIN.md). */
+/* Hot kernels stay separate functions: V8 swaps in optimised code for a
+ * WASM function on a later entry, never in the middle of one long call
+ * (docs/performance.md, "Engine notes"). */
 #define S2S_NOINLINE __attribute__((noinline))
 
 #endif /* S2S_SIMD_H */
