@@ -29,7 +29,7 @@ const OUT = join(ROOT, 'build-bench');
 const MODEL = 'models/en-es.s2s';
 const MODEL_F32 = 'build-bench/en-es-f32.s2s';
 const SAMPLE = 'bench/dev-sample.en';
-const SECTIONS = ['translation', 'tfjs', 'training', 'memory', 'kernels'];
+const SECTIONS = ['translation', 'tfjs', 'training', 'memory', 'kernels', 'text'];
 
 // ------------------------------------------------------------------ options
 const args = process.argv.slice(2);
@@ -47,7 +47,7 @@ for (let i = 0; i < args.length; i++) {
 }
 function usage(why) {
   if (why) console.error(`bench/run.mjs: ${why}`);
-  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join(',')}] (or section numbers 1-5)`);
+  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join(',')}] (or section numbers 1-6)`);
   process.exit(why ? 2 : 0);
 }
 
@@ -511,6 +511,38 @@ async function kernels() {
   }
 }
 
+// ------------------------------------------------------------------ 6. text
+// Sentence splitting of hostile texts (the shapes of tests/js/hostile.test.js,
+// which checks the work by counting): time for 100k and 400k code units.
+async function splitting() {
+  const { splitSentences } = await import('../src/js/text.js');
+  const shapes = {
+    'whitespace run': (n) => 'a' + ' \t'.repeat(n / 2) + 'b.',
+    dots: (n) => '.'.repeat(n),
+    'lowercase continuations': (n) => 'x. '.repeat(n / 3),
+    sentences: (n) => 'Open the file. '.repeat(n / 15),
+    'one long sentence': (n) => 'and the word '.repeat(n / 13),
+  };
+  info('what', 'splitSentences (src/js/text.js) on texts built to defeat rescans; fastest of 5 calls; ' +
+    'linear work gives about 4x for 4x the text');
+  for (const [name, make] of Object.entries(shapes)) {
+    for (const useIntl of [true, false]) {
+      const ms = [100_152, 400_608].map((n) => {
+        const t = make(n);
+        let best = Infinity;
+        for (let i = 0; i < (quick ? 2 : 5); i++) {
+          const t0 = performance.now();
+          splitSentences(t, { useIntl });
+          best = Math.min(best, performance.now() - t0);
+        }
+        return best;
+      });
+      info(`${name}${useIntl ? ' (Intl.Segmenter)' : ' (fallback rule)'}: 100k / 400k code units`,
+        `${fmt(ms[0], 1)} / ${fmt(ms[1], 1)} ms (${fmt(ms[1] / ms[0], 2)}x)`);
+    }
+  }
+}
+
 // ------------------------------------------------------------------ the run
 function machine() {
   const cpus = os.cpus();
@@ -529,8 +561,8 @@ if (only.some((s) => ['translation', 'tfjs'].includes(s)) &&
   sh(join(ROOT, 'build/s2s'), ['dequantize', MODEL, MODEL_F32]);
 }
 const titles = { translation: '1. Translation', tfjs: '2. TF.js, the same model', training: '3. Training',
-  memory: '4. Load time, memory, size', kernels: '5. Kernels' };
-const fns = { translation, tfjs, training, memory, kernels };
+  memory: '4. Load time, memory, size', kernels: '5. Kernels', text: '6. Sentence splitting' };
+const fns = { translation, tfjs, training, memory, kernels, text: splitting };
 for (const s of SECTIONS.filter((x) => only.includes(x))) {
   section = titles[s];
   try {
