@@ -1,30 +1,43 @@
 #!/usr/bin/env bash
-# Build the whole data set: fetch + unpack packages (cached in data/cache/), extract
-# the three sources, clean, split, train SentencePiece. Idempotent and deterministic:
-# rerunning it rewrites the same bytes. Usage: tools/data/build.sh [--no-spm]
+# Build the whole data set: private apt indexes, fetch + unpack packages (cached in
+# data/cache/), extract the sources, clean, subsample UI, split, Spanish monolingual
+# text, SentencePiece. Idempotent and deterministic: rerunning it rewrites the same
+# bytes. Usage: tools/data/build.sh [--no-spm]
+# The package list of the gettext sweep is tools/data/mo_packages.txt (regenerate with
+# tools/data/make_mo_list.sh > tools/data/mo_packages.txt; not part of the build, so
+# that a build reads exactly the committed list).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-PY=/usr/bin/python3            # Debian's python3: has pysword and numpy
+PY=/usr/bin/python3            # Debian's python3
+# python3-pysword is unpacked from its .deb by fetch.sh, not installed
+export PYTHONPATH="$ROOT/data/cache/unpacked/python3-pysword/usr/lib/python3/dist-packages"
 export PYTHONHASHSEED=0 LC_ALL=C.UTF-8
 mkdir -p data/cache data/work
 T=tools/data
+W=data/work
 
 stage() {  # stage NAME CMD... : run and time one stage
   local name=$1; shift
   local t0=$EPOCHREALTIME
   "$@"
-  awk -v n="$name" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "stage %-6s %7.1f s\n", n, b-a}' \
-    | tee -a data/work/times.txt >&2
+  awk -v n="$name" -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "stage %-8s %7.1f s\n", n, b-a}' \
+    | tee -a $W/times.txt >&2
 }
-: > data/work/times.txt
-stage fetch "$T/fetch.sh"
-stage bible "$PY" "$T/extract_bible.py" data/cache/unpacked data/work/bible.tsv data/work/bible_report.json
-stage ui    "$PY" "$T/extract_mo.py" data/cache/unpacked "$T/packages.txt" data/work/ui.tsv data/work/ui_report.json
-stage help  "$PY" "$T/extract_help.py" data/cache/unpacked data/work/help.tsv data/work/help_report.json
-stage split "$PY" "$T/clean_split.py" data data/work/bible.tsv data/work/ui.tsv data/work/help.tsv
+: > $W/times.txt
+stage fetch    "$T/fetch.sh"
+stage licenses "$PY" "$T/licenses.py" data/cache/unpacked "$T/mo_packages.txt" "$T/packages.txt" $W/licenses.tsv
+stage bible    "$PY" "$T/extract_bible.py" data/cache/unpacked $W/bible.tsv $W/bible_report.json
+stage mo       "$PY" "$T/extract_mo.py" data/cache/unpacked "$T/mo_packages.txt" "$T/packages.txt" \
+                     $W/mo.tsv $W/mo_report.json $W/reserved_en.txt
+stage desc     "$PY" "$T/extract_desc.py" data/cache/apt/lists $W/desc.tsv $W/desc_report.json
+stage help     "$PY" "$T/extract_help.py" data/cache/unpacked $W/help.tsv $W/help_report.json
+stage split    "$PY" "$T/clean_split.py" data $W/reserved_en.txt \
+                     $W/bible.tsv $W/mo.tsv $W/desc.tsv $W/help.tsv
+stage mono     "$PY" "$T/extract_mono.py" data/cache/unpacked data data/mono.es $W/mono_report.json \
+                     $W/mo.tsv $W/desc.tsv
 if [ "${1:-}" != "--no-spm" ]; then
   stage spm "$T/train_spm.sh"
 fi
-# record exactly which package versions went in
-ls data/cache/debs > data/work/packages_used.txt
+# record exactly which package versions went in (the .done stamps name the .deb files)
+cat data/cache/unpacked/*/.done | awk '{print $1}' | sort > $W/packages_used.txt
