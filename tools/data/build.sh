@@ -34,6 +34,9 @@ stage desc     "$PY" "$T/extract_desc.py" data/cache/apt/lists $W/desc.tsv $W/de
 stage help     "$PY" "$T/extract_help.py" data/cache/unpacked $W/help.tsv $W/help_report.json
 stage split    "$PY" "$T/clean_split.py" data $W/reserved_en.txt \
                      $W/bible.tsv $W/mo.tsv $W/desc.tsv $W/help.tsv
+# the project's own text: phrasebook into train (x8), everyday dev in front of dev
+stage corpus   "$PY" "$T/add_corpus.py" data corpus/phrasebook.tsv corpus/everyday/test.tsv \
+                     corpus/everyday/dev.tsv 8 $W/corpus_report.json
 stage mono     "$PY" "$T/extract_mono.py" data/cache/unpacked data data/mono.es $W/mono_report.json \
                      $W/mo.tsv $W/desc.tsv
 if [ "${1:-}" != "--no-spm" ]; then
