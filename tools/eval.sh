@@ -9,7 +9,9 @@
 # --noattn FILE  the no-attention model (default models/en-es-noattn.s2s, skipped
 #                with a note when that file does not exist)
 # --f32 FILE     the f32 model the main (int8) model was quantized from
-# --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv)
+# --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv; with the
+#                default, the everyday test set corpus/everyday/test.tsv is then
+#                evaluated the same way into DIR/everyday/, categories as domains)
 # --beam N       beam size of the main model's second run (default 4)
 # --out DIR      results (default build-eval)
 #
@@ -25,6 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 TEST=data/test.tsv
+TEST_GIVEN=0
 OUT=build-eval
 BEAM=4
 F32=
@@ -43,7 +46,7 @@ while [ $# -gt 0 ]; do
     -h|--help) usage; exit 0 ;;
     --f32) need "$@"; F32=$2; shift 2 ;;
     --noattn) need "$@"; NOATTN=$2; NOATTN_GIVEN=1; shift 2 ;;
-    --test) need "$@"; TEST=$2; shift 2 ;;
+    --test) need "$@"; TEST=$2; TEST_GIVEN=1; shift 2 ;;
     --beam) need "$@"; BEAM=$2; shift 2 ;;
     --out) need "$@"; OUT=$2; shift 2 ;;
     --) shift; break ;;
@@ -102,6 +105,7 @@ run_eval() {
   printf '%s\t%s\t%s\n' "$1" "$2" "$1.json" >>"$SYSTEMS"
 }
 
+ALL_MODELS=$*   # for the everyday run at the end (paths without spaces)
 MAIN=$1
 shift
 run_eval main-greedy "$MAIN" 1
@@ -184,3 +188,11 @@ fi
 # ---------------------------------------------------------------- report
 "$PYTHON" tools/eval_report.py --dir "$OUT" --everyday "$EVERYDAY" --out "$OUT/report.md"
 echo "== report: $OUT/report.md" >&2
+
+# ---------------------------------------------------------------- everyday test set
+if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
+  echo "== the everyday test set: corpus/everyday/test.tsv -> $OUT/everyday/" >&2
+  # shellcheck disable=SC2086
+  sh "$0" --test corpus/everyday/test.tsv --out "$OUT/everyday" --beam "$BEAM" \
+    ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} $ALL_MODELS
+fi
