@@ -214,7 +214,19 @@ test('fine-tunes a few steps on a pair with a live loss curve; the output change
   await page.click('#tune');
   await page.waitForFunction(() => document.getElementById('tune-progress').value >= 3, null, { timeout: 40_000 });
   await page.click('#cancel');
-  await page.waitForFunction(() => ['cancelled', 'error'].includes(document.documentElement.dataset.tune), null, { timeout: 40_000 });
+  // on a timeout, say where the page stood (seen once in a loaded CI-like
+  // run and not since: this tells a lost click from a slow or lost abort)
+  const tuneState = () => page.evaluate(() => ({
+    tune: document.documentElement.dataset.tune, progress: document.getElementById('tune-progress').value,
+    label: document.getElementById('tune-label').textContent, cancelDisabled: document.getElementById('cancel').disabled,
+  }));
+  await page.waitForFunction(() => document.documentElement.dataset.tune !== 'running', null, { timeout: 40_000 })
+    .catch(async (e) => { throw new Error(`the click on Cancel did not reach the page: ${JSON.stringify(await tuneState())} (${e.message})`); });
+  await page.waitForFunction(() => ['cancelled', 'error'].includes(document.documentElement.dataset.tune), null, { timeout: 40_000 })
+    .catch(async (e) => {
+      await page.screenshot({ path: 'build-browser/page-cancel-timeout.png' }).catch(() => {});
+      throw new Error(`cancelling did not finish: ${JSON.stringify(await tuneState())} (${e.message}); screenshot build-browser/page-cancel-timeout.png`);
+    });
   assert.match(await page.textContent('#tune-label'), /Cancelled after \d+ of 2000 steps/);
   const steps = Number(await html().getAttribute('data-steps'));
   assert.ok(steps > 20 && steps < 2020, `${steps} steps in all`);
