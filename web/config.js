@@ -8,5 +8,5 @@ export const CONFIG = Object.freeze({
   /** The no-attention baseline, loaded only when asked for; may be absent. */
   baseline: '../models/en-es-noattn.s2s',
   /** Optional SHA-256 of the shipped model ("sha256-<base64>"), checked when set. */
-  integrity: 'sha256-Y6XDcwE6RjUk8784vtAzTJSh9TEoNtRR5K4vDjQJ+jA=',
+  integrity: 'sha256-HNgsdf4b5AcgSNU2WixalCShU5O61p+tHXbJNRRHZt8=',
 });
