@@ -1,11 +1,14 @@
 #!/bin/sh
 # tools/eval.sh — the whole evaluation in one command (npm run eval).
 #
-#   sh tools/eval.sh [--f32 FILE] [--noattn FILE] [--test FILE] [--beam N]
-#                    [--out DIR] [MODEL ...]
+#   sh tools/eval.sh [--reverse] [--f32 FILE] [--noattn FILE] [--test FILE]
+#                    [--beam N] [--out DIR] [MODEL ...]
 #
 # MODEL ...      models to evaluate; the first is the main model (greedy and beam
-#                N), the others are scored greedy. Default: models/en-es.s2s.
+#                N), the others are scored greedy. Default: models/en-es.s2s
+#                (with --reverse: models/es-en.s2s).
+# --reverse      Spanish -> English: translate the Spanish column, score against
+#                the English one, Apertium as spa-eng (default out build-eval-es-en)
 # --noattn FILE  the no-attention model (default models/en-es-noattn.s2s, skipped
 #                with a note when that file does not exist)
 # --f32 FILE     the f32 model the main (int8) model was quantized from
@@ -28,7 +31,8 @@ cd "$ROOT"
 
 TEST=data/test.tsv
 TEST_GIVEN=0
-OUT=build-eval
+OUT=
+REVERSE=
 BEAM=4
 F32=
 NOATTN=
@@ -37,7 +41,7 @@ NOATTN_GIVEN=0
 MODELS=
 PYTHON=${PYTHON:-python3}
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "eval.sh: $*" >&2; exit 1; }
 need() { [ $# -ge 2 ] || die "$1 needs a value"; }
 
@@ -49,14 +53,24 @@ while [ $# -gt 0 ]; do
     --test) need "$@"; TEST=$2; TEST_GIVEN=1; shift 2 ;;
     --beam) need "$@"; BEAM=$2; shift 2 ;;
     --out) need "$@"; OUT=$2; shift 2 ;;
+    --reverse) REVERSE=--reverse; shift ;;
     --) shift; break ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) break ;;
   esac
 done
 # Remaining arguments are the models (paths without newlines or tabs).
-[ $# -gt 0 ] || set -- models/en-es.s2s
-if [ "$NOATTN_GIVEN" = 0 ]; then
+if [ -n "$REVERSE" ]; then
+  [ $# -gt 0 ] || set -- models/es-en.s2s
+  : "${OUT:=build-eval-es-en}"
+  AP_MODE=spa-eng
+  NOATTN_DEFAULT=   # no Spanish -> English no-attention model is shipped
+else
+  [ $# -gt 0 ] || set -- models/en-es.s2s
+  : "${OUT:=build-eval}"
+  AP_MODE=eng-spa
+fi
+if [ "$NOATTN_GIVEN" = 0 ] && [ -n "$NOATTN_DEFAULT" ]; then
   if [ -f "$NOATTN_DEFAULT" ]; then NOATTN=$NOATTN_DEFAULT
   else echo "eval.sh: note: $NOATTN_DEFAULT not found; no attention/no-attention comparison" >&2
   fi
@@ -98,7 +112,7 @@ meta() { printf '%s\t%s\n' "$1" "$2" >>"$META"; }
 # eval ROLE MODEL BEAM
 run_eval() {
   echo "== $1: $2, beam $3" >&2
-  "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length \
+  "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length $REVERSE \
     --json "$OUT/$1.json" --hyp-out "$OUT/$1.hyp.txt" >"$OUT/$1.log" ||
     die "s2s eval failed for $2 (see $OUT/$1.log)"
   sed -n '1,3p' "$OUT/$1.log" | sed 's/^/   /' >&2
@@ -119,17 +133,18 @@ for m in "$@"; do
 done
 
 # ---------------------------------------------------------------- Apertium
-# The English column exactly as `s2s eval` reads it: blank lines skipped, a
-# trailing CR dropped, the column before the last.
+# The source column exactly as `s2s eval` reads it: blank lines skipped, a
+# trailing CR dropped, the column before the last (English), or with --reverse
+# the last (Spanish).
 src_column() {
-  awk -F '\t' '{ sub(/\r$/, "") } $0 != "" { print $(NF - 1) }' "$1"
+  awk -F '\t' -v last="${REVERSE:+1}" '{ sub(/\r$/, "") } $0 != "" { print last ? $NF : $(NF - 1) }' "$1"
 }
 # One line in, one line out. Apertium treats a single newline as a space, so its
 # reordering rules can move words from one line into the next; a blank line
 # between sentences makes each a paragraph of its own. Every second output line
 # must then be blank, which checks the alignment.
 apertium_lines() {
-  awk '{ print; print "" }' | apertium -u eng-spa | awk '
+  awk '{ print; print "" }' | apertium -u "$AP_MODE" | awk '
     NR % 2 == 0 { if ($0 != "") bad = 1; next }
     { sub(/^[ \t]+/, ""); sub(/[ \t]+$/, ""); print }
     END { if (bad || NR % 2) exit 3 }'
@@ -142,15 +157,17 @@ meta commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff
 meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 meta beam "$BEAM"
 
-if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE '^[[:space:]]*eng-spa[[:space:]]*$'; then
+meta direction "$([ -n "$REVERSE" ] && echo es-en || echo en-es)"
+
+if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE "^[[:space:]]*$AP_MODE[[:space:]]*\$"; then
   AP_VERSION=$(dpkg-query -W -f '${Version}' apertium-eng-spa 2>/dev/null || echo unknown)
   KEY=$(sha256sum "$TEST" | cut -c1-16)
-  CACHE=$OUT/apertium-$KEY.txt
+  CACHE=$OUT/apertium-$AP_MODE-$KEY.txt
   if [ -f "$CACHE" ] && [ -f "$CACHE.meta" ] && grep -qx "version$TAB$AP_VERSION" "$CACHE.meta"; then
     echo "== apertium: cached $CACHE" >&2
     meta apertium_cached yes
   else
-    echo "== apertium eng-spa $AP_VERSION on $TEST" >&2
+    echo "== apertium $AP_MODE $AP_VERSION on $TEST" >&2
     src_column "$TEST" >"$CACHE.src"
     t0=$(date +%s%N)
     apertium_lines <"$CACHE.src" >"$CACHE.tmp" || die "apertium failed or lost the line alignment"
@@ -164,19 +181,19 @@ if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE '^[
   meta apertium_version "$AP_VERSION"
   meta apertium_seconds "$(awk -F '\t' '$1 == "seconds" { print $2 }' "$CACHE.meta")"
   echo "== apertium: scoring with s2s eval --hyp" >&2
-  "$S2S" eval --hyp "$CACHE" --test "$TEST" --by-domain --by-length \
+  "$S2S" eval --hyp "$CACHE" --test "$TEST" --by-domain --by-length $REVERSE \
     --json "$OUT/apertium.json" >"$OUT/apertium.log" || die "scoring Apertium failed (see $OUT/apertium.log)"
   sed -n '3p' "$OUT/apertium.log" | sed 's/^/   /' >&2
-  printf '%s\t%s\t%s\n' apertium "apertium -u eng-spa" apertium.json >>"$SYSTEMS"
+  printf '%s\t%s\t%s\n' apertium "apertium -u $AP_MODE" apertium.json >>"$SYSTEMS"
   HAVE_APERTIUM=1
 else
-  echo "eval.sh: note: apertium eng-spa not installed; no Apertium rows" >&2
+  echo "eval.sh: note: apertium $AP_MODE not installed; no Apertium rows" >&2
   HAVE_APERTIUM=0
 fi
 
 # ---------------------------------------------------------------- everyday sentences
-EVERYDAY=tools/everyday.txt
-if [ -f "$EVERYDAY" ]; then
+EVERYDAY=tools/everyday.txt   # English: only for English -> Spanish
+if [ -z "$REVERSE" ] && [ -f "$EVERYDAY" ]; then
   echo "== everyday sentences ($EVERYDAY)" >&2
   "$S2S" translate --model "$MAIN" --beam "$BEAM" <"$EVERYDAY" >"$OUT/everyday.ours.txt" ||
     die "s2s translate failed on $EVERYDAY"
@@ -193,6 +210,6 @@ echo "== report: $OUT/report.md" >&2
 if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
   echo "== the everyday test set: corpus/everyday/test.tsv -> $OUT/everyday/" >&2
   # shellcheck disable=SC2086
-  sh "$0" --test corpus/everyday/test.tsv --out "$OUT/everyday" --beam "$BEAM" \
+  sh "$0" $REVERSE --test corpus/everyday/test.tsv --out "$OUT/everyday" --beam "$BEAM" \
     ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} $ALL_MODELS
 fi

@@ -130,7 +130,10 @@ def main():
     counts = count_test(meta["test"]) if os.path.exists(meta.get("test", "")) else {}
 
     L = []
-    L.append("# English→Spanish evaluation")
+    direction = meta.get("direction", "en-es")
+    names = {"en": "English", "es": "Spanish"}
+    src, tgt = (names.get(x, x) for x in direction.split("-"))
+    L.append(f"# {src}→{tgt} evaluation")
     L.append("")
     L.append(f"Test set `{meta.get('test')}` ({meta.get('test_pairs')} sentence pairs, "
              f"SHA-256 `{meta.get('test_sha256', '')[:16]}…`), code {meta.get('commit')}, "
@@ -147,7 +150,8 @@ def main():
         if s["role"] == "apertium":
             secs = meta.get("apertium_seconds")
             secs = float(secs) if secs else None
-            arch = f"rule-based, apertium-eng-spa {meta.get('apertium_version', '?')}"
+            arch = (f"rule-based, {s['file'].split()[-1]} "
+                    f"(apertium-eng-spa {meta.get('apertium_version', '?')})")
             size = "–"
             dec = "–"
             note = " (cached)" if meta.get("apertium_cached") == "yes" else ""

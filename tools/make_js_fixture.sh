@@ -7,6 +7,9 @@
 # are poor but deterministic; the tests only need a real model of the shipped
 # shape family. Then it writes the native reference outputs
 # (tests/fixtures/js/native_expected.json) with tests/js/native_ref.c.
+# The same recipe with the columns swapped (s2s train --reverse) gives
+# tests/fixtures/js/tiny-es-en.s2s, Spanish -> English, for the tests of the
+# two directions (the page's swap button, the CLI's --from).
 # Needs: the native build (cmake), data/train.tsv (npm run data).
 set -eu
 cd "$(dirname "$0")/.."
@@ -26,3 +29,11 @@ build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.
 build/s2s quantize "$tmp/tiny.s2s" "$out/tiny-en-es.s2s"
 build/s2s info "$out/tiny-en-es.s2s"
 sh tests/js/native_ref.sh "$out/tiny-en-es.s2s" tests/fixtures/js/sentences.txt >"$out/native_expected.json"
+build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.tsv --reverse \
+  --meta source_language=es --meta target_language=en \
+  --out "$tmp/tiny-es-en.s2s" --cell lstm --attention bahdanau --bridge project \
+  --emb 32 --hidden 32 --dec-hidden 32 --tie 1 --bidirectional 1 \
+  --batch 32 --epochs 1000 --max-steps 10000 --max-len 60 --lr 1e-2 --dropout 0 --label-smoothing 0 \
+  --seed 7 --checkpoint "$tmp/tiny-es-en.ckpt" --log-every 1000
+build/s2s quantize "$tmp/tiny-es-en.s2s" "$out/tiny-es-en.s2s"
+build/s2s info "$out/tiny-es-en.s2s"

@@ -3,7 +3,10 @@
 # `npm run data` first). Trains natively with OpenBLAS, keeps the best
 # checkpoint by dev BLEU, then quantizes to int8 into models/.
 #   tools/train_models.sh attention      models/en-es.s2s        (110 minutes)
+#   tools/train_models.sh es-en          models/es-en.s2s        (110 minutes)
 #   tools/train_models.sh noattention    models/en-es-noattn.s2s (30 minutes)
+# es-en is the attention recipe on the same files with the columns swapped
+# (s2s train --reverse); the vocabulary is shared by both languages.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit. Dev BLEU is scored on the first
 # 643 dev pairs: the 143 everyday dev sentences, then 100 of each domain
@@ -31,14 +34,20 @@ case "$which" in
   attention)
     # shellcheck disable=SC2086
     build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit "${TIME_LIMIT:-110}" \
-      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+      --meta source_language=en --meta target_language=es ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es.s2s ;;
+  es-en)
+    # shellcheck disable=SC2086
+    build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit "${TIME_LIMIT:-110}" \
+      --reverse --meta source_language=es --meta target_language=en ${RESUME:+--resume} 2>&1 \
+      | tee -a "$run/train.log"
+    out=models/es-en.s2s ;;
   noattention)
     # shellcheck disable=SC2086
     build-blas/s2s train $common --attention none --input-feed 0 --tie 1 --time-limit "${TIME_LIMIT:-30}" \
-      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+      --meta source_language=en --meta target_language=es ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es-noattn.s2s ;;
-  *) echo "usage: $0 attention|noattention" >&2; exit 2 ;;
+  *) echo "usage: $0 attention|es-en|noattention" >&2; exit 2 ;;
 esac
 build-blas/s2s quantize "$run/model-f32.s2s" "$out"
 build-blas/s2s info "$out"

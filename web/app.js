@@ -1,7 +1,9 @@
 // app.js — the translation page: loads the engine and the model in a Web
-// Worker (WorkerTranslator), translates as you type, shows the attention,
-// fine-tunes on the user's pairs, keeps the tuned model in IndexedDB, and
-// registers the service worker that makes the page work offline.
+// Worker (WorkerTranslator), translates as you type in either direction the
+// config names (English -> Spanish, Spanish -> English: one model each, the
+// swap button loads the other), shows the attention, fine-tunes on the user's
+// pairs, keeps the tuned model of each direction in IndexedDB, and registers
+// the service worker that makes the page work offline.
 //
 // Everything the user typed or loaded is shown through textContent (never as
 // HTML). The model files come from config.js.
@@ -22,7 +24,7 @@ const el = {
   pairs: $('pairs'), pairsFile: $('pairs-file'), steps: $('steps'), lr: $('lr'), tune: $('tune'), cancel: $('cancel'),
   pairsError: $('pairs-error'), tuneProgress: $('tune-progress'), tuneLabel: $('tune-label'), beforeAfter: $('before-after'),
   modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
-  offline: $('offline-state'),
+  offline: $('offline-state'), swap: $('swap'), compareLabel: $('compare-label'),
 };
 
 const heatmap = new Heatmap({
@@ -32,10 +34,18 @@ const heatmap = new Heatmap({
 const lossChart = new LossChart($('loss'));
 
 const modelUrl = (path) => new URL(path, location.href).href;
+const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
+const languageName = (tag) => LANGUAGE_NAMES[tag] ?? tag;
+const DIRECTION_KEY = 'seq2seq-wasm.direction'; // localStorage: the direction last used
+// 'en-es' -> the other way round, when the config has it
+const reverseOf = (d) => { const r = d.split('-').reverse().join('-'); return CONFIG.directions[r] ? r : null; };
+const shipped = () => CONFIG.directions[state.direction];
 const MB = (n) => `${(n / 1048576).toFixed(n < 1048576 ? 2 : 1)} MB`;
 
 const state = {
   t: null,            // the translator in use (WorkerTranslator, or Translator when workers fail)
+  direction: CONFIG.direction, // a key of CONFIG.directions: whose shipped model and stored slot are in use
+  languages: CONFIG.direction.split('-'), // [source, target] tags shown: the model's own when it names them
   kind: 'shipped',    // 'shipped' | 'tuned' | 'file'
   name: '',           // file name of a loaded model
   baseSteps: 0,       // fine-tuning steps already in the loaded weights (restored from IndexedDB)
@@ -71,8 +81,9 @@ function fatal(message) {
 }
 
 function setControls(on) {
-  for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile]) n.disabled = !on;
-  if (on && state.tuning) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; }
+  for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile, el.swap]) n.disabled = !on;
+  if (on && state.tuning) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; el.swap.disabled = true; }
+  if (on && !reverseOf(state.direction)) el.swap.disabled = true;
 }
 
 function progressMonitor(what) {
@@ -115,34 +126,18 @@ async function start() {
   el.loadLabel.textContent = 'Starting the engine…';
   await registerServiceWorker();
 
-  let stored = null;
+  let last = null;
+  try { last = localStorage.getItem(DIRECTION_KEY); } catch { /* storage may be off */ }
+  const direction = CONFIG.directions[last] ? last : CONFIG.direction;
   try {
-    stored = await loadStored();
-  } catch (e) {
-    console.info(`seq2seq-wasm: no stored model (${e.message})`);
-  }
-  try {
-    if (stored) {
-      try {
-        el.loadLabel.textContent = `Loading your ${stored.kind === 'file' ? 'model file' : 'fine-tuned model'} from this browser…`;
-        await adopt(await createTranslator(stored.bytes), { kind: stored.kind, name: stored.name, baseSteps: stored.steps ?? 0, bytes: stored.bytes.length });
-      } catch (e) {
-        if (e?.name !== 'ModelError') throw e;
-        await clearStored().catch(() => {});
-        show(el.modelError, `The model kept in this browser could not be read (${e.message}); the shipped model is used instead.`, 'error');
-        stored = null;
-      }
-    }
-    if (!stored) {
-      const t = await createTranslator(modelUrl(CONFIG.model), { monitor: progressMonitor('the model'), integrity: CONFIG.integrity });
-      await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0 });
-    }
+    await loadDirection(direction);
   } catch (e) {
     console.error(e);
+    const model = CONFIG.directions[direction].model;
     fatal(e?.name === 'NetworkError' && /HTTP 404/.test(e.message)
-      ? `The model file ${CONFIG.model} is not on this site (HTTP 404). Train one and put it there (README, “Train a model”), then reload.`
+      ? `The model file ${model} is not on this site (HTTP 404). Train one and put it there (README, “Train a model”), then reload.`
       : e?.name === 'NetworkError'
-        ? `The model ${CONFIG.model} could not be loaded: ${e.message}. If you are offline, open this page once while online.`
+        ? `The model ${model} could not be loaded: ${e.message}. If you are offline, open this page once while online.`
         : `The translator could not start: ${describeError(e)}`);
     return;
   }
@@ -157,12 +152,98 @@ async function start() {
   translateNow();
 }
 
+/**
+ * Makes `direction` the page's: its model kept in this browser, else its shipped
+ * model. Throws (and leaves the page as it was) when neither can be loaded.
+ */
+async function loadDirection(direction) {
+  let stored = null;
+  try {
+    stored = await loadStored(direction);
+  } catch (e) {
+    console.info(`seq2seq-wasm: no stored model (${e.message})`);
+  }
+  if (stored) {
+    try {
+      el.loadLabel.textContent = `Loading your ${stored.kind === 'file' ? 'model file' : 'fine-tuned model'} from this browser…`;
+      const t = await createTranslator(stored.bytes);
+      await adopt(t, { kind: stored.kind, name: stored.name, baseSteps: stored.steps ?? 0, bytes: stored.bytes.length, direction });
+      return;
+    } catch (e) {
+      if (e?.name !== 'ModelError') throw e;
+      await clearStored(direction).catch(() => {});
+      show(el.modelError, `The model kept in this browser could not be read (${e.message}); the shipped model is used instead.`, 'error');
+    }
+  }
+  const { model, integrity } = CONFIG.directions[direction];
+  const t = await createTranslator(modelUrl(model), { monitor: progressMonitor('the model'), integrity });
+  await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0, direction });
+}
+
+/** Shows the languages of the translator in use in every label, lang attribute and placeholder. */
+async function showLanguages() {
+  const m = await modelOf(state.t);
+  const [src, tgt] = m.sourceLanguage && m.targetLanguage ? [m.sourceLanguage, m.targetLanguage] : state.direction.split('-');
+  state.languages = [src, tgt];
+  for (const n of document.querySelectorAll('.src-name')) n.textContent = languageName(src);
+  for (const n of document.querySelectorAll('.tgt-name')) n.textContent = languageName(tgt);
+  el.source.lang = src;
+  for (const n of [el.target, el.baselineTarget, $('tgt-pieces')]) n.lang = tgt;
+  $('src-pieces').lang = src;
+  heatmap.names = { src: languageName(src), tgt: languageName(tgt) };
+  el.pairs.placeholder = src === 'es' ? 'Abre el archivo. | Open the file.' : 'Open the file. | Abre el archivo.';
+  root.dataset.direction = `${src}-${tgt}`;
+  // the no-attention baseline exists for some directions only
+  const hasBaseline = !!shipped().baseline;
+  el.compare.disabled = !hasBaseline;
+  el.compareLabel.hidden = !hasBaseline;
+  if (!hasBaseline && el.compare.checked) { el.compare.checked = false; compareChanged(); }
+}
+
+/** The swap button: the other direction's model, with the translation as the new source text. */
+async function swapDirection() {
+  const to = reverseOf(state.direction);
+  if (!to || state.tuning) return;
+  const fresh = el.target.dataset.for === el.source.value && !el.target.classList.contains('stale');
+  const newSource = fresh ? el.target.textContent : el.source.value;
+  await replaceModel(async () => {
+    el.status.classList.remove('done');
+    try {
+      await loadDirection(to);
+    } catch (e) {
+      show(el.modelError, `The ${languageName(to.split('-')[0])} → ${languageName(to.split('-')[1])} model could not be loaded: ${describeError(e)}. The page stays as it was.`, 'error');
+      return;
+    } finally {
+      el.status.classList.add('done');
+      el.loadLabel.textContent = 'Ready.';
+    }
+    try { localStorage.setItem(DIRECTION_KEY, to); } catch { /* storage may be off */ }
+    el.source.value = newSource;
+    el.target.textContent = '';
+    el.target.dataset.for = '';
+    el.baselineTarget.textContent = '';
+    heatmap.show(null);
+    tuneStatus('idle', '');
+    el.tuneProgress.hidden = true;
+    el.beforeAfter.hidden = true;
+    lossChart.start(0);
+  }, 'Loading the other direction…');
+}
+
 /** Makes `t` the translator in use (destroying the previous one). */
-async function adopt(t, { kind, name = '', baseSteps = 0, bytes = 0 }) {
+async function adopt(t, { kind, name = '', baseSteps = 0, bytes = 0, direction = state.direction }) {
   const old = state.t;
   state.t = t;
   Object.assign(state, { kind, name, baseSteps, bytes });
   if (old && old !== t) old.destroy();
+  if (direction !== state.direction) {
+    state.direction = direction;
+    // the baseline belongs to the direction it was loaded for
+    const b = state.baseline;
+    state.baseline = null;
+    b?.then((x) => x?.destroy()).catch(() => {});
+  }
+  await showLanguages();
   await showModelInfo();
 }
 
@@ -174,7 +255,7 @@ async function showModelInfo() {
   let text;
   if (state.kind === 'file') text = `A model loaded from the file “${state.name}”${steps ? `, then fine-tuned for ${steps} steps` : ''} (${arch}). It is kept in this browser.`;
   else if (steps) text = `The shipped model fine-tuned for ${steps} steps here (${arch}). It is kept in this browser until you reset it.`;
-  else text = `The shipped model, ${CONFIG.model.split('/').pop()}${state.bytes ? `, ${MB(state.bytes)}` : ''} (${arch}).`;
+  else text = `The shipped model, ${shipped().model.split('/').pop()}${state.bytes ? `, ${MB(state.bytes)}` : ''} (${arch}).`;
   el.modelInfo.textContent = text;
   root.dataset.model = state.kind === 'shipped' && !steps ? 'shipped' : state.kind === 'file' ? 'file' : 'tuned';
   root.dataset.steps = String(steps);
@@ -294,10 +375,10 @@ function baselineTranslator() {
     el.baselineTarget.textContent = 'Loading the no-attention model…';
     el.baselineTarget.classList.add('unavailable');
     try {
-      return await createTranslator(modelUrl(CONFIG.baseline));
+      return await createTranslator(modelUrl(shipped().baseline));
     } catch (e) {
       state.baselineError = e?.name === 'NetworkError'
-        ? `The no-attention baseline (${CONFIG.baseline.split('/').pop()}) is not available on this site, so only the attention model is shown.`
+        ? `The no-attention baseline (${shipped().baseline.split('/').pop()}) is not available on this site, so only the attention model is shown.`
         : `The no-attention baseline could not be loaded: ${describeError(e)}`;
       state.baseline = null; // try again next time it is asked for
       return null;
@@ -339,7 +420,7 @@ async function pairsFileChosen() {
 function readTuneForm() {
   const { pairs, errors } = parsePairs(el.pairs.value);
   if (errors.length) return { error: `${errors.slice(0, 5).join(' ')}${errors.length > 5 ? ` (and ${errors.length - 5} more problems)` : ''}` };
-  if (!pairs.length) return { error: 'Type at least one pair first: the English, a tab or “|”, then the Spanish.' };
+  if (!pairs.length) return { error: `Type at least one pair first: the ${languageName(state.languages[0])}, a tab or “|”, then the ${languageName(state.languages[1])}.` };
   const steps = Number(el.steps.value);
   if (!Number.isInteger(steps) || steps < 1 || steps > 2000) return { error: 'Steps must be a whole number from 1 to 2000.' };
   const learningRate = Number(el.lr.value);
@@ -354,7 +435,7 @@ function renderBeforeAfter(pairs, before, after) {
     cells.forEach((text, k) => {
       const td = document.createElement('td');
       td.textContent = text;
-      if (k === 0) td.lang = 'en'; else td.lang = 'es';
+      td.lang = k === 0 ? state.languages[0] : state.languages[1];
       if (k === 3 && after && after[i] !== before[i]) td.className = 'changed';
       tr.append(td);
     });
@@ -446,7 +527,7 @@ async function persist() {
   const m = await modelOf(state.t);
   try {
     const bytes = await state.t.save();
-    await saveStored({ bytes, kind: state.kind === 'file' ? 'file' : 'tuned', name: state.name, steps: state.baseSteps + m.fineTuneSteps });
+    await saveStored(state.direction, { bytes, kind: state.kind === 'file' ? 'file' : 'tuned', name: state.name, steps: state.baseSteps + m.fineTuneSteps });
   } catch (e) {
     show(el.modelError, `The model could not be kept in this browser (${e.message}); download it to keep it.`, 'error');
   }
@@ -460,7 +541,7 @@ async function downloadModel() {
     const bytes = await state.t.save();
     const m = await modelOf(state.t);
     const steps = state.baseSteps + m.fineTuneSteps;
-    const name = state.kind === 'file' ? state.name.replace(/\.s2s$/i, '') + (m.fineTuned ? '-tuned' : '') : steps ? `en-es-tuned-${steps}` : 'en-es';
+    const name = state.kind === 'file' ? state.name.replace(/\.s2s$/i, '') + (m.fineTuned ? '-tuned' : '') : steps ? `${state.direction}-tuned-${steps}` : state.direction;
     saveBlob(new Blob([bytes], { type: 'application/octet-stream' }), `${name}.s2s`);
   } catch (e) {
     show(el.modelError, `The model could not be written: ${describeError(e)}`, 'error');
@@ -513,9 +594,14 @@ async function modelFileChosen() {
         : `“${file.name}” could not be loaded: ${describeError(e)}. The current model stays.`, 'error');
       return;
     }
-    await adopt(t, { kind: 'file', name: file.name, baseSteps: 0, bytes: bytes.length });
+    // a file that names a direction the page knows becomes that direction's model
+    const m = await modelOf(t);
+    const named = `${m.sourceLanguage}-${m.targetLanguage}`;
+    const direction = CONFIG.directions[named] ? named : state.direction;
+    await adopt(t, { kind: 'file', name: file.name, baseSteps: 0, bytes: bytes.length, direction });
+    try { localStorage.setItem(DIRECTION_KEY, direction); } catch { /* storage may be off */ }
     try {
-      await saveStored({ bytes, kind: 'file', name: file.name, steps: 0 });
+      await saveStored(direction, { bytes, kind: 'file', name: file.name, steps: 0 });
     } catch (e) {
       show(el.modelError, `Loaded, but it could not be kept in this browser (${e.message}).`, 'error');
     }
@@ -524,14 +610,15 @@ async function modelFileChosen() {
 
 async function resetModel() {
   await replaceModel(async () => {
-    await clearStored().catch(() => {});
+    await clearStored(state.direction).catch(() => {});
     if (state.kind === 'shipped') {
       await state.t.reset();
       state.baseSteps = 0;
     } else {
       el.status.classList.remove('done');
       try {
-        const t = await createTranslator(modelUrl(CONFIG.model), { monitor: progressMonitor('the shipped model'), integrity: CONFIG.integrity });
+        const { model, integrity } = shipped();
+        const t = await createTranslator(modelUrl(model), { monitor: progressMonitor('the shipped model'), integrity });
         await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0 });
       } catch (e) {
         show(el.modelError, `The shipped model could not be loaded: ${describeError(e)}`, 'error');
@@ -576,6 +663,7 @@ el.pairsFile.addEventListener('change', pairsFileChosen);
 el.download.addEventListener('click', downloadModel);
 el.modelFile.addEventListener('change', modelFileChosen);
 el.reset.addEventListener('click', resetModel);
+el.swap.addEventListener('click', swapDirection);
 $('export-png').addEventListener('click', exportPng);
 lossChart.draw();
 heatmap.show(null);

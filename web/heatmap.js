@@ -1,5 +1,5 @@
-// heatmap.js — the attention heatmap: Spanish (target) pieces as rows, English
-// (source) pieces as columns, drawn on a <canvas>, with the pieces as
+// heatmap.js — the attention heatmap: target pieces (e.g. Spanish) as rows, source
+// pieces (e.g. English) as columns, drawn on a <canvas>, with the pieces as
 // focusable buttons and the weights as a table (the text alternative).
 // Hovering a cell or a piece, or focusing a piece, links the two sides:
 // a target piece highlights the source pieces it attends to, a source piece
@@ -34,6 +34,7 @@ function pct(w) { return `${Math.round(w * 100)}%`; }
 export class Heatmap {
   constructor(el) {
     this.el = el; // { canvas, wrap, srcList, tgtList, info, summary, table, exportButton }
+    this.names = { src: 'English', tgt: 'Spanish' }; // the languages' names, for labels
     this.data = null;
     this.sel = null;
     this.layout = null;
@@ -90,8 +91,8 @@ export class Heatmap {
       });
       list.replaceChildren(...items);
     };
-    fill(srcList, this.data?.src, 'English');
-    fill(tgtList, this.data?.tgt, 'Spanish');
+    fill(srcList, this.data?.src, this.names.src);
+    fill(tgtList, this.data?.tgt, this.names.tgt);
   }
 
   #table() {
@@ -137,13 +138,13 @@ export class Heatmap {
       return;
     }
     const { src, tgt, att } = this.data;
-    canvas.setAttribute('aria-label', `Attention heatmap: ${tgt.length} Spanish pieces (rows) by ${src.length} English pieces (columns)`);
+    canvas.setAttribute('aria-label', `Attention heatmap: ${tgt.length} ${this.names.tgt} pieces (rows) by ${src.length} ${this.names.src} pieces (columns)`);
     const links = tgt.slice(0, 12).map((p, t) => {
       let best = 0;
       for (let s = 1; s < src.length; s++) if (att[t][s] > att[t][best]) best = s;
       return `${p} ← ${src[best]} (${pct(att[t][best])})`;
     });
-    summary.textContent = `${tgt.length} Spanish pieces × ${src.length} English pieces. Strongest link of each Spanish piece: ${links.join('; ')}${tgt.length > 12 ? '; … (all in the table below)' : '.'}`;
+    summary.textContent = `${tgt.length} ${this.names.tgt} pieces × ${src.length} ${this.names.src} pieces. Strongest link of each ${this.names.tgt} piece: ${links.join('; ')}${tgt.length > 12 ? '; … (all in the table below)' : '.'}`;
   }
 
   /** Highlights a target row { t }, a source column { s }, a cell { t, s }, or nothing (null). */
@@ -162,7 +163,7 @@ export class Heatmap {
     if (has('t') && has('s')) {
       tgtChips[sel.t]?.classList.add('active');
       srcChips[sel.s]?.classList.add('active');
-      info.textContent = `Spanish “${tgt[sel.t]}” → English “${src[sel.s]}”: ${pct(att[sel.t][sel.s])} of its attention.`;
+      info.textContent = `${this.names.tgt} “${tgt[sel.t]}” → ${this.names.src} “${src[sel.s]}”: ${pct(att[sel.t][sel.s])} of its attention.`;
     } else if (has('t')) {
       const row = att[sel.t];
       let best = 0;
@@ -173,7 +174,7 @@ export class Heatmap {
         else if (row[s] >= 0.1 && row[s] >= row[best] / 2) { srcChips[s]?.classList.add('linked'); others.push(s); }
       }
       tgtChips[sel.t]?.classList.add('active');
-      info.textContent = `Spanish “${tgt[sel.t]}” attends most to English “${src[best]}” (${pct(row[best])})` +
+      info.textContent = `${this.names.tgt} “${tgt[sel.t]}” attends most to ${this.names.src} “${src[best]}” (${pct(row[best])})` +
         (others.length ? `, then ${others.map((s) => `“${src[s]}” (${pct(row[s])})`).join(', ')}.` : '.');
     } else if (has('s')) {
       const strong = [], weak = [];
@@ -186,8 +187,8 @@ export class Heatmap {
       }
       srcChips[sel.s]?.classList.add('active');
       info.textContent = strong.length || weak.length
-        ? `English “${src[sel.s]}” is attended to by ${[...strong, ...weak].map((t) => `“${tgt[t]}” (${pct(att[t][sel.s])})`).join(', ')}.`
-        : `No Spanish piece attends much to English “${src[sel.s]}”.`;
+        ? `${this.names.src} “${src[sel.s]}” is attended to by ${[...strong, ...weak].map((t) => `“${tgt[t]}” (${pct(att[t][sel.s])})`).join(', ')}.`
+        : `No ${this.names.tgt} piece attends much to ${this.names.src} “${src[sel.s]}”.`;
     }
     this.#draw();
   }

@@ -1,9 +1,11 @@
-// store.js — the tuned (or loaded) model kept in this browser: one IndexedDB
-// record { bytes: Uint8Array, name, steps, kind: 'tuned' | 'file', savedAt }.
+// store.js — the tuned (or loaded) models kept in this browser: one IndexedDB
+// record per direction { bytes: Uint8Array, name, steps, kind: 'tuned' | 'file',
+// savedAt }. English -> Spanish keeps the key it had before there were two
+// directions ('current'), so a model kept then is still found.
 
 const DB = 'seq2seq-wasm';
 const STORE = 'models';
-const KEY = 'current';
+const keyOf = (direction) => (direction === 'en-es' ? 'current' : `current-${direction}`);
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -33,18 +35,18 @@ async function run(mode, fn) {
   }
 }
 
-/** The stored model record, or null. */
-export async function loadStored() {
-  const rec = await run('readonly', (s) => s.get(KEY));
+/** The stored model record of a direction ('en-es', 'es-en'), or null. */
+export async function loadStored(direction) {
+  const rec = await run('readonly', (s) => s.get(keyOf(direction)));
   if (!rec || !(rec.bytes instanceof Uint8Array) || rec.bytes.length === 0) return null;
   return rec;
 }
 
-/** Keeps { bytes, name, steps, kind } as the page's current model. */
-export function saveStored(rec) {
-  return run('readwrite', (s) => s.put({ ...rec, savedAt: Date.now() }, KEY));
+/** Keeps { bytes, name, steps, kind } as the page's current model of a direction. */
+export function saveStored(direction, rec) {
+  return run('readwrite', (s) => s.put({ ...rec, savedAt: Date.now() }, keyOf(direction)));
 }
 
-export function clearStored() {
-  return run('readwrite', (s) => s.delete(KEY));
+export function clearStored(direction) {
+  return run('readwrite', (s) => s.delete(keyOf(direction)));
 }

@@ -194,6 +194,28 @@ void cli_format_duration(char *out, size_t cap, double seconds) {
     snprintf(out, cap, "%lld:%02lld:%02lld", s / 3600, (s / 60) % 60, s % 60);
 }
 
+int cli_set_meta(s2s_model *model, const char *assignment) {
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment) {
+        cli_error("--meta: '%s' is not KEY=VALUE", assignment);
+        return -1;
+    }
+    char key[201];
+    size_t kl = (size_t)(eq - assignment);
+    if (kl >= sizeof key) {
+        cli_error("--meta: keys are at most 200 bytes");
+        return -1;
+    }
+    memcpy(key, assignment, kl);
+    key[kl] = '\0';
+    s2s_error err = {0};
+    if (s2s_model_set_meta(model, key, eq + 1, &err) != S2S_OK) {
+        cli_error_s2s("--meta", &err);
+        return -1;
+    }
+    return 0;
+}
+
 size_t cli_chomp(char *line, size_t len) {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
     return len;

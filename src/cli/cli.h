@@ -42,6 +42,8 @@ int cli_write_file(const char *path, const void *data, size_t size);
 
 s2s_model *cli_load_model(const char *path); /* NULL after printing why */
 int cli_save_model(const s2s_model *model, const char *path);
+/* `--meta KEY=VALUE`: set meta KEY on the model (0), or print why not (-1). */
+int cli_set_meta(s2s_model *model, const char *assignment);
 
 /* Option values: "--name VALUE". next_value returns argv[i+1] and advances
  * *i, or prints "--name needs a value" and returns NULL. */

@@ -169,7 +169,7 @@ static int length_bin(int32_t words) {
 }
 
 static const char eval_usage[] =
-    "usage: s2s eval --model MODEL.s2s --test TEST.tsv [--beam N] [--length-penalty A]\n"
+    "usage: s2s eval --model MODEL.s2s --test TEST.tsv [--beam N] [--length-penalty A] [--reverse]\n"
     "                [--batch N] [--hyp-out FILE] [--by-domain] [--by-length] [--json FILE]\n"
     "       s2s eval --hyp HYP.txt --test TEST.tsv [--by-domain] [--by-length] [--json FILE]\n"
     "Translates the English column of TEST.tsv (domain<TAB>en<TAB>es or en<TAB>es) and\n"
@@ -178,7 +178,9 @@ static const char eval_usage[] =
     "(1-10, 11-20, 21-30, 31-50, 51+). --hyp-out writes the translations, one a line.\n"
     "With --hyp instead of --model, the translations are read from HYP.txt (another\n"
     "system's output: one line per sentence pair of TEST.tsv, in order, the same\n"
-    "number of lines) and scored with exactly the same breakdown.\n";
+    "number of lines) and scored with exactly the same breakdown.\n"
+    "--reverse swaps the columns: translate the Spanish, score against the English\n"
+    "(for a Spanish -> English model on the same files).\n";
 
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
@@ -283,7 +285,7 @@ done:
 int cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *test_path = NULL, *hyp_out_path = NULL, *json_path = NULL,
                *hyp_in_path = NULL;
-    int by_domain = 0, by_length = 0, decoding_opts = 0;
+    int by_domain = 0, by_length = 0, decoding_opts = 0, reverse = 0;
     long long batch = 64, v;
     double d;
     s2s_translate_params tp = s2s_translate_default_params();
@@ -322,6 +324,8 @@ int cmd_eval(int argc, char **argv) {
             decoding_opts = 1;
         } else if (!strcmp(a, "--by-domain")) {
             by_domain = 1;
+        } else if (!strcmp(a, "--reverse")) {
+            reverse = 1;
         } else if (!strcmp(a, "--by-length")) {
             by_length = 1;
         } else {
@@ -339,6 +343,7 @@ int cmd_eval(int argc, char **argv) {
     }
     tsv_corpus test;
     if (tsv_read(test_path, &test) != 0) return 1;
+    if (reverse) tsv_reverse(&test);
     if (test.n == 0) {
         cli_error("eval: %s has no sentence pairs", test_path);
         tsv_free(&test);

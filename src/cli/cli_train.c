@@ -31,7 +31,9 @@ typedef struct train_opts {
     long long batch, epochs, max_steps, max_len, dev_bleu_sentences, patience, eval_every,
         log_every, seed;
     double time_limit_min, init_scale, lr_decay;
-    int resume;
+    int resume, reverse;
+    const char *meta[32]; /* --meta KEY=VALUE, in order */
+    int n_meta;
 } train_opts;
 
 static const char train_usage[] =
@@ -39,6 +41,10 @@ static const char train_usage[] =
     "                 [--dev FILE.tsv] [options]\n"
     "TSV lines are domain<TAB>en<TAB>es (or en<TAB>es). The best model by dev BLEU is kept\n"
     "at --out (without --dev: the latest). Progress goes to stderr.\n"
+    "  --reverse                       train es -> en from the same files (give it again\n"
+    "                                  with --resume)\n"
+    "  --meta KEY=VALUE                metadata string on the model (repeatable), e.g.\n"
+    "                                  source_language=en\n"
     "model (new models only; --init and --resume take the shape from the file):\n"
     "  --cell lstm|gru|rnn            --attention bahdanau|dot|general|none\n"
     "  --bridge copy|project|zero     --emb N (256)   --hidden N (256, per direction)\n"
@@ -93,6 +99,10 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
             o->resume = 1;
             continue;
         }
+        if (!strcmp(a, "--reverse")) {
+            o->reverse = 1;
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0) {
             cli_error("train: unexpected argument '%s' (see s2s train -h)", a);
             return -1;
@@ -114,6 +124,13 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         else if (!strcmp(a, "--vocab")) o->vocab_path = v;
         else if (!strcmp(a, "--init")) o->init_path = v;
         else if (!strcmp(a, "--checkpoint")) o->ckpt_path = v;
+        else if (!strcmp(a, "--meta")) {
+            if (o->n_meta == (int)(sizeof o->meta / sizeof o->meta[0])) {
+                cli_error("train: at most 32 --meta options");
+                return -1;
+            }
+            o->meta[o->n_meta++] = v;
+        }
         else if (!strcmp(a, "--cell")) {
             if ((o->hp.cell = cli_cell_from_name(v)) < 0) {
                 cli_error("--cell: '%s' is not one of lstm, gru, rnn", v);
@@ -702,6 +719,8 @@ int cmd_train(int argc, char **argv) {
     } else {
         if (!(model = new_model_from_vocab(&o))) goto done;
     }
+    for (int i = 0; i < o.n_meta; i++)
+        if (cli_set_meta(model, o.meta[i])) goto done;
     if (s2s_trainer_init(&trainer, model, &o.tp, &err) != S2S_OK) {
         cli_error_s2s("cannot start training", &err);
         goto done;
@@ -734,6 +753,7 @@ int cmd_train(int argc, char **argv) {
     }
 
     if (tsv_read(o.train_path, &train_c)) goto done;
+    if (o.reverse) tsv_reverse(&train_c);
     if (encode_corpus(model, &train_c, (int32_t)o.max_len, &train_e, "train")) goto done;
     if (train_e.n == 0) {
         cli_error("train: no usable pairs in %s", o.train_path);
@@ -741,6 +761,7 @@ int cmd_train(int argc, char **argv) {
     }
     if (o.dev_path) {
         if (tsv_read(o.dev_path, &dev_c)) goto done;
+        if (o.reverse) tsv_reverse(&dev_c);
         /* Dev pairs are never dropped for length: the dev set stays the dev set. */
         if (encode_corpus(model, &dev_c, S2S_MAX_SEQ_LEN - 1, &dev_e, "dev")) goto done;
     }

@@ -380,16 +380,31 @@ done:
 static int convert(int argc, char **argv, int quantize) {
     const char *name = quantize ? "quantize" : "dequantize";
     if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: s2s %s IN.s2s OUT.s2s\n%s", name,
+        printf("usage: s2s %s IN.s2s OUT.s2s [--meta KEY=VALUE]...\n%s"
+               "--meta sets a metadata string on the copy (repeatable), e.g.\n"
+               "  --meta source_language=en --meta target_language=es\n",
+               name,
                quantize ? "Writes a copy with int8 (Q8) matrices; embeddings and biases stay f32.\n"
                         : "Writes a copy with every int8 tensor expanded back to f32.\n");
         return 0;
     }
-    if (argc != 3) {
+    const char *paths[2] = {NULL, NULL};
+    int n_paths = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--meta")) {
+            if (!cli_next_value(argc, argv, &i)) return 2;
+        } else if (!strncmp(argv[i], "--", 2) || n_paths == 2) {
+            cli_error("%s: unexpected argument '%s' (see s2s %s -h)", name, argv[i], name);
+            return 2;
+        } else {
+            paths[n_paths++] = argv[i];
+        }
+    }
+    if (n_paths != 2) {
         cli_error("%s needs IN and OUT (see s2s %s -h)", name, name);
         return 2;
     }
-    s2s_model *in = cli_load_model(argv[1]);
+    s2s_model *in = cli_load_model(paths[0]);
     if (!in) return 1;
     s2s_model *out = NULL;
     s2s_error err = {0};
@@ -400,7 +415,14 @@ static int convert(int argc, char **argv, int quantize) {
         cli_error_s2s(quantize ? "cannot quantize" : "cannot dequantize", &err);
         return 1;
     }
-    int rc = cli_save_model(out, argv[2]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--meta") != 0) continue;
+        if (cli_set_meta(out, argv[++i])) {
+            s2s_model_free(out);
+            return 2;
+        }
+    }
+    int rc = cli_save_model(out, paths[1]);
     s2s_model_free(out);
     return rc ? 1 : 0;
 }

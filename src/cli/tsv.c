@@ -101,3 +101,9 @@ void lines_free(text_lines *t) {
     free(t->storage);
     memset(t, 0, sizeof *t);
 }
+
+void tsv_reverse(tsv_corpus *c) {
+    const char **t = c->src;
+    c->src = c->tgt;
+    c->tgt = t;
+}

@@ -14,14 +14,17 @@
 typedef struct tsv_corpus {
     int64_t n;
     const char **domain; /* (n) */
-    const char **src;    /* (n) English */
-    const char **tgt;    /* (n) Spanish */
+    const char **src;    /* (n) English (Spanish after tsv_reverse) */
+    const char **tgt;    /* (n) Spanish (English after tsv_reverse) */
     char *storage;
 } tsv_corpus;
 
 /* Prints the reason and returns -1 on failure; free with tsv_free. */
 int tsv_read(const char *path, tsv_corpus *out);
 void tsv_free(tsv_corpus *c); /* accepts a zeroed struct */
+/* Swap the two sides, so that one corpus file serves both directions
+ * (`--reverse`: Spanish -> English from the same en<TAB>es files). */
+void tsv_reverse(tsv_corpus *c);
 
 typedef struct text_lines {
     int64_t n;

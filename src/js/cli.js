@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // cli.js — the package's command line: npx seq2seq-wasm translate ...
 //
-//   seq2seq-wasm translate [--model FILE] [--beam N] [options] "text" ...
+//   seq2seq-wasm translate [--from L --to L | --model FILE] [--beam N] [options] "text" ...
 //   seq2seq-wasm translate [--model FILE] < input.txt > output.txt   (line by line)
-//   seq2seq-wasm info [--model FILE]
+//   seq2seq-wasm info [--from L --to L | --model FILE]
 //
-// Without --model it uses the package's shipped model (models/en-es.s2s).
+// Without --model it uses a shipped model: models/en-es.s2s, or models/es-en.s2s
+// with --from es.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -13,16 +14,24 @@ import { fileURLToPath } from 'node:url';
 import { LIMITS, Translator } from './translator.js';
 import { Seq2SeqError } from './errors.js';
 
-const SHIPPED_MODEL = fileURLToPath(new URL('../../models/en-es.s2s', import.meta.url));
+// The shipped models by direction; the first is the default.
+const SHIPPED = {
+  'en-es': fileURLToPath(new URL('../../models/en-es.s2s', import.meta.url)),
+  'es-en': fileURLToPath(new URL('../../models/es-en.s2s', import.meta.url)),
+};
+const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 
-const USAGE = `usage: seq2seq-wasm translate [--model FILE] [--beam N] [--max-length N]
-                                [--length-penalty A] [--engine auto|simd|scalar]
-                                [--json] [TEXT ...]
-       seq2seq-wasm info [--model FILE] [--engine auto|simd|scalar]
-translate: English to Spanish. Translates each TEXT argument; without any,
-reads stdin line by line and writes one line per input line to stdout
-(an interactive prompt when stdin is a terminal).
-  --model FILE         a .s2s model (default: the package's models/en-es.s2s)
+const USAGE = `usage: seq2seq-wasm translate [--from en|es] [--to es|en] [--model FILE] [--beam N]
+                                [--max-length N] [--length-penalty A]
+                                [--engine auto|simd|scalar] [--json] [TEXT ...]
+       seq2seq-wasm info [--from L] [--to L] [--model FILE] [--engine auto|simd|scalar]
+translate: English to Spanish (--from es: Spanish to English). Translates each
+TEXT argument; without any, reads stdin line by line and writes one line per
+input line to stdout (an interactive prompt when stdin is a terminal).
+  --from L, --to L     the direction: en to es (default) or es to en; giving one
+                       is enough. Picks the shipped model models/L1-L2.s2s; with
+                       --model, the file must translate that way when it says
+  --model FILE         a .s2s model (default: the shipped model of the direction)
   --beam N             beam size, 1-32 (default 1: greedy)
   --max-length N       at most N target tokens per sentence (default 2 x source + 10)
   --length-penalty A   score = logprob / length^A, 0-5 (default 1)
@@ -39,7 +48,7 @@ class UsageError extends Error {}
 class CliError extends Error {}
 
 function parseArgs(argv) {
-  const o = { command: null, texts: [], model: null, engine: 'auto', json: false, options: {} };
+  const o = { command: null, texts: [], model: null, from: null, to: null, engine: 'auto', json: false, options: {} };
   const int = (name, v) => {
     if (v === undefined) throw new UsageError(`${name} needs a value`);
     if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number (got "${v}")`);
@@ -54,6 +63,8 @@ function parseArgs(argv) {
     if (a === '-h' || a === '--help') o.command = 'help';
     else if (a === '--version') o.command = 'version';
     else if (a === '--model') o.model = val();
+    else if (a === '--from') o.from = val();
+    else if (a === '--to') o.to = val();
     else if (a === '--beam') o.options.beamSize = int(a, val());
     else if (a === '--max-length') o.options.maxLength = int(a, val());
     else if (a === '--length-penalty') {
@@ -70,10 +81,37 @@ function parseArgs(argv) {
   return o;
 }
 
+/** The direction asked for ('en-es', 'es-en'), or null when neither --from nor --to was given. */
+function direction(o) {
+  if (o.from === null && o.to === null) return null;
+  const other = (l) => Object.keys(SHIPPED).find((d) => d.startsWith(l + '-'))?.slice(l.length + 1);
+  const from = o.from ?? Object.keys(SHIPPED).find((d) => d.endsWith('-' + o.to))?.split('-')[0];
+  const to = o.to ?? (from && other(from));
+  const d = `${from}-${to}`;
+  if (!from || !to || !SHIPPED[d]) {
+    throw new UsageError(`no shipped model translates ${o.from ?? '?'} to ${o.to ?? '?'} (there are: ${Object.keys(SHIPPED).join(', ')})`);
+  }
+  return d;
+}
+
 function modelPath(o) {
+  const d = direction(o);
   if (o.model) return o.model;
-  if (existsSync(SHIPPED_MODEL)) return SHIPPED_MODEL;
-  throw new CliError(`no model: the package's ${SHIPPED_MODEL} is missing; pass --model FILE`);
+  const path = SHIPPED[d ?? 'en-es'];
+  if (existsSync(path)) return path;
+  throw new CliError(`no model: the package's ${path} is missing; pass --model FILE`);
+}
+
+/** Loads the model of `o`; with --from/--to and --model, a file that names other languages is refused. */
+async function open(o) {
+  const t = await Translator.create({ model: modelPath(o), engine: o.engine });
+  const d = o.model && direction(o);
+  const m = t.model;
+  if (d && m.sourceLanguage && m.targetLanguage && d !== `${m.sourceLanguage}-${m.targetLanguage}`) {
+    t.destroy();
+    throw new CliError(`${o.model} translates ${m.sourceLanguage} to ${m.targetLanguage}, not ${d.replace('-', ' to ')}`);
+  }
+  return t;
 }
 
 function format(r, json) {
@@ -132,7 +170,7 @@ async function* readLines(stream) {
 }
 
 async function translateCommand(o) {
-  const t = await Translator.create({ model: modelPath(o), engine: o.engine });
+  const t = await open(o);
   let failed = 0;
   // one input: its translation, or an empty line and the reason on stderr
   const one = async (text, where) => {
@@ -150,12 +188,14 @@ async function translateCommand(o) {
       for (let i = 0; i < o.texts.length; i++) process.stdout.write(await one(o.texts[i], `text ${i + 1}`) + '\n');
     } else if (process.stdin.isTTY && process.stdout.isTTY) {
       const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-      process.stderr.write(`seq2seq-wasm (${t.engine.flavor} engine): type English, get Spanish; Ctrl-D ends.\n`);
-      rl.setPrompt('en> ');
+      const src = t.model.sourceLanguage ?? 'en', tgt = t.model.targetLanguage ?? 'es';
+      const name = (l) => LANGUAGE_NAMES[l] ?? l;
+      process.stderr.write(`seq2seq-wasm (${t.engine.flavor} engine): type ${name(src)}, get ${name(tgt)}; Ctrl-D ends.\n`);
+      rl.setPrompt(`${src}> `);
       rl.prompt();
       let n = 0;
       for await (const line of rl) {
-        process.stdout.write('es> ' + await one(line, `line ${++n}`) + '\n');
+        process.stdout.write(`${tgt}> ` + await one(line, `line ${++n}`) + '\n');
         rl.prompt();
       }
     } else {
@@ -182,7 +222,7 @@ async function translateCommand(o) {
 
 async function infoCommand(o) {
   const path = modelPath(o);
-  const t = await Translator.create({ model: path, engine: o.engine });
+  const t = await open(o);
   try {
     const m = t.model;
     const meta = {};

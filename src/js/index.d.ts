@@ -144,6 +144,11 @@ export interface ModelInfo {
   quantized: boolean;
   /** Whether the loaded file was int8. */
   loadedQuantized: boolean;
+  /** The language tags the file names (`meta.source_language`, `meta.target_language`,
+   *  e.g. "en" and "es"); null when the file does not say (files made before 0.2 are
+   *  English -> Spanish). */
+  sourceLanguage: string | null;
+  targetLanguage: string | null;
   fineTuned: boolean;
   fineTuneSteps: number;
 }

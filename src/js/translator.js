@@ -167,6 +167,7 @@ export class Translator {
   #tuning = false;
   #pieces = new Map();
   #hparams;
+  #languages;
   #trainerKey;
 
   /**
@@ -230,6 +231,7 @@ export class Translator {
     const names = ['srcVocab', 'tgtVocab', 'embDim', 'encHidden', 'decHidden', 'layers', 'bidirectional',
       'cell', 'attention', 'bridge', 'inputFeed', 'tieOutput'];
     this.#hparams = Object.freeze(Object.fromEntries(names.map((n, i) => [n, hp[i]])));
+    this.#languages = { source: this.#languageTag('source_language'), target: this.#languageTag('target_language') };
     registry.register(this, res, this);
     stats.created++;
   }
@@ -266,9 +268,19 @@ export class Translator {
       parameters: x.s2s_model_num_params(r.base) >>> 0,
       quantized: !!x.s2s_model_is_quantized(this.#model()),
       loadedQuantized: !!x.s2s_model_is_quantized(r.base),
+      // from the file's meta.source_language / meta.target_language; null in files
+      // written before they existed (those are all English -> Spanish)
+      sourceLanguage: this.#languages.source,
+      targetLanguage: this.#languages.target,
       fineTuned: r.tuned !== 0,
       fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
     };
+  }
+
+  /** The file's meta KEY when it is a well-formed language tag ("en", "es", "pt-BR"), else null. */
+  #languageTag(key) {
+    const v = this.metadata(key);
+    return v !== null && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(v) ? v : null;
   }
 
   /** A metadata string of the model file ("name", "license", …), or null. */

@@ -24,10 +24,17 @@ import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
 
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
 const modelBytes = readFileSync(MODEL_PATH);
+const ES_EN_PATH = join(ROOT, 'tests/fixtures/js/tiny-es-en.s2s');
 const CONFIG_JS = `export const CONFIG = Object.freeze({
-  model: '../tests/fixtures/js/tiny-en-es.s2s',
-  baseline: '../tests/fixtures/js/tiny-en-es.s2s',
-  integrity: null,
+  direction: 'en-es',
+  directions: {
+    'en-es': {
+      model: '../tests/fixtures/js/tiny-en-es.s2s',
+      baseline: '../tests/fixtures/js/tiny-en-es.s2s',
+      integrity: null,
+    },
+    'es-en': { model: '../tests/fixtures/js/tiny-es-en.s2s', integrity: null },
+  },
 });
 `;
 const SHOTS = join(ROOT, 'build-browser');
@@ -49,6 +56,14 @@ before(async () => {
     expected.typed = (await t.translate(`${SENTENCE} Now open it.`)).text;
   } finally {
     t.destroy();
+  }
+  const back = await Translator.create({ model: ES_EN_PATH });
+  try {
+    // swapping puts the Spanish translation into the source box and translates it back
+    expected.back = (await back.translate(expected.greedy.text)).text;
+    expected.spanishTyped = (await back.translate(PAIR[1])).text;
+  } finally {
+    back.destroy();
   }
   server = await startServer({ files: { '/web/config.js': { body: CONFIG_JS } } });
   profile = mkdtempSync(join(tmpdir(), 's2s-page-'));
@@ -175,6 +190,48 @@ test('the no-attention baseline side by side on request', { skip, timeout: 80_00
   assert.equal(await page.textContent('#baseline-target'), expected.greedy.text, 'the same model gives the same text');
   await page.uncheck('#compare');
   assert.equal(await page.isVisible('#baseline-pane'), false);
+});
+
+test('the swap button loads the other direction, moves the translation into the source box and relabels the page', { skip, timeout: 120_000 }, async () => {
+  assert.equal(await translate(SENTENCE), expected.greedy.text);
+  const label = () => page.textContent('#direction-label');
+  assert.equal(await label(), 'English → Spanish');
+  assert.equal(await page.textContent('#swap'), 'Swap to Spanish → English');
+  await page.click('#swap');
+  await page.waitForFunction(() => document.documentElement.dataset.direction === 'es-en', null, { timeout: 60_000 });
+  assert.equal(await page.inputValue('#source'), expected.greedy.text, 'the translation became the source text');
+  await page.waitForFunction((t) => document.getElementById('target').dataset.for === t, expected.greedy.text, { timeout: 60_000 });
+  assert.equal(await page.textContent('#target'), expected.back, 'the Spanish -> English model, as in Node');
+  const s = await page.evaluate(() => ({
+    sourceLang: document.getElementById('source').lang, targetLang: document.getElementById('target').lang,
+    paneLabel: document.querySelector('label[for=source]').textContent,
+    pairsLabel: document.querySelector('label[for=pairs]').textContent,
+    compareHidden: document.getElementById('compare-label').hidden,
+    model: document.getElementById('model-info').textContent,
+  }));
+  assert.deepEqual([s.sourceLang, s.targetLang, s.paneLabel], ['es', 'en', 'Spanish']);
+  assert.equal(await label(), 'Spanish → English');
+  assert.match(s.pairsLabel, /Spanish, then a tab .* then English/);
+  assert.equal(s.compareHidden, true, 'no no-attention baseline for this direction');
+  assert.match(s.model, /tiny-es-en\.s2s/);
+  assert.match(await page.textContent('#attention-help'), /row is a piece of English the model wrote; each column a piece of Spanish/);
+  assert.equal(await translate(PAIR[1]), expected.spanishTyped);
+  // back to English -> Spanish
+  await page.click('#swap');
+  await page.waitForFunction(() => document.documentElement.dataset.direction === 'en-es', null, { timeout: 60_000 });
+  assert.equal(await translate(SENTENCE), expected.greedy.text);
+  assert.equal(await page.isVisible('#compare-label'), true);
+  // a model file that names its direction is filed under it: loaded while the page is
+  // English -> Spanish, this Spanish -> English file turns the page round
+  await page.setInputFiles('#model-file', ES_EN_PATH);
+  await page.waitForFunction(() => document.documentElement.dataset.direction === 'es-en'
+    && document.documentElement.dataset.model === 'file', null, { timeout: 60_000 });
+  assert.equal(await translate(PAIR[1]), expected.spanishTyped);
+  assert.match(await page.textContent('#model-info'), /tiny-es-en\.s2s/);
+  await page.click('#swap');
+  await page.waitForFunction(() => document.documentElement.dataset.direction === 'en-es'
+    && document.documentElement.dataset.model === 'shipped', null, { timeout: 60_000 });
+  assert.equal(await translate(SENTENCE), expected.greedy.text, 'the English -> Spanish slot still has the shipped model');
 });
 
 test('bad pairs and bad pair files get a clear message', { skip, timeout: 40_000 }, async () => {

@@ -51,3 +51,35 @@ test('errors: usage mistakes exit 2 with the usage, engine errors exit 1 with a 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).cellName, 'lstm');
 });
+
+test('directions: --from/--to pick the shipped model; a --model that names other languages is refused', async () => {
+  const ES_EN = FIXTURE_MODEL.replace('tiny-en-es.s2s', 'tiny-es-en.s2s');
+  const t = await Translator.create({ model: ES_EN, engine: ENGINE });
+  const want = (await t.translate('Abre el archivo.')).text;
+  assert.deepEqual([t.model.sourceLanguage, t.model.targetLanguage], ['es', 'en']);
+  t.destroy();
+  const f = await Translator.create(opts());
+  assert.deepEqual([f.model.sourceLanguage, f.model.targetLanguage], [null, null], 'a file without the keys says nothing');
+  f.destroy();
+  // giving either side is enough; both must agree with the file when it names them
+  for (const dir of [['--from', 'es'], ['--to', 'en'], ['--from', 'es', '--to', 'en']]) {
+    const r = cli(['translate', '--model', ES_EN, '--engine', ENGINE, ...dir, 'Abre el archivo.']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, want + '\n');
+  }
+  let r = cli(['translate', '--model', ES_EN, '--from', 'en', 'Open the file.']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /translates es to en, not en to es/);
+  // a file without language keys is taken at its word for either direction
+  r = cli([...base, '--from', 'en', 'Open the file.']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const bad of [['--from', 'fr'], ['--to', 'de'], ['--from', 'en', '--to', 'en']]) {
+    r = cli(['translate', ...bad, 'x']);
+    assert.equal(r.status, 2, bad.join(' '));
+    assert.match(r.stderr, /no shipped model translates .* \(there are: en-es, es-en\)/);
+  }
+  r = cli(['info', '--model', ES_EN]);
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.deepEqual([info.sourceLanguage, info.targetLanguage], ['es', 'en']);
+});

@@ -1,6 +1,7 @@
 // shipped-models.test.js — the models in models/ load, carry what the page
-// and the model card say, and translate; web/config.js pins the shipped
-// model's SHA-256 (a retrained model must update it).
+// and the model card say, and translate; web/config.js pins each shipped
+// model's SHA-256 (a retrained model must update it) and each file names the
+// direction the page files it under.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,13 +15,26 @@ import { ENGINE, ROOT } from './helpers.js';
 const MAIN = join(ROOT, 'models/en-es.s2s');
 const NOATTN = join(ROOT, 'models/en-es-noattn.s2s');
 
-test('web/config.js pins the SHA-256 of models/en-es.s2s', () => {
-  const digest = createHash('sha256').update(readFileSync(MAIN)).digest('base64');
-  assert.equal(CONFIG.integrity, `sha256-${digest}`);
+const shipped = Object.entries(CONFIG.directions).map(([direction, c]) => ({ direction, ...c, path: join(ROOT, 'web', c.model) }));
+
+test('web/config.js: every direction\'s model is in models/, its SHA-256 pinned, its languages named in the file', async () => {
+  assert.ok(CONFIG.directions[CONFIG.direction], 'the starting direction is configured');
+  assert.equal(shipped.find((d) => d.direction === 'en-es')?.path, MAIN);
+  for (const d of shipped) {
+    const bytes = readFileSync(d.path);
+    assert.equal(d.integrity, `sha256-${createHash('sha256').update(bytes).digest('base64')}`, d.model);
+    const t = await Translator.create({ model: bytes, engine: ENGINE });
+    try {
+      assert.equal(`${t.model.sourceLanguage}-${t.model.targetLanguage}`, d.direction, d.model);
+      assert.equal(t.model.quantized, true, d.model);
+    } finally {
+      t.destroy();
+    }
+  }
 });
 
 test('the shipped attention model is int8, translates and returns attention', async () => {
-  const t = await Translator.create({ model: MAIN, engine: ENGINE, integrity: CONFIG.integrity });
+  const t = await Translator.create({ model: MAIN, engine: ENGINE, integrity: CONFIG.directions['en-es'].integrity });
   try {
     assert.equal(t.model.quantized, true);
     const r = await t.translate('Open the file.', { attention: true });

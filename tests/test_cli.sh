@@ -1,0 +1,50 @@
+#!/bin/sh
+# tests/test_cli.sh S2S — the native command line's direction and metadata
+# options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s eval
+# --reverse`. Run by CTest with the s2s binary; the tiny JS fixture model is the
+# starting point, so it takes a second.
+set -eu
+S2S=$1
+FIX=$(cd "$(dirname "$0")" && pwd)/fixtures/js/tiny-en-es.s2s
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "test_cli: FAIL: $*" >&2; exit 1; }
+
+# short English, long Spanish: the token counts tell which side was read as source
+printf 'ui\tOpen.\tAbra el archivo que usted quiere ver ahora mismo, por favor.\n' > "$T/c.tsv"
+printf 'ui\tClose.\tCierre la ventana que usted abrió hace un momento, por favor.\n' >> "$T/c.tsv"
+
+"$S2S" train --train "$T/c.tsv" --init "$FIX" --out "$T/fwd.s2s" --max-steps 1 --batch 2 \
+  2> "$T/fwd.log" || fail "train (forward)"
+"$S2S" train --train "$T/c.tsv" --init "$FIX" --out "$T/rev.s2s" --max-steps 1 --batch 2 \
+  --reverse --meta source_language=es --meta target_language=en 2> "$T/rev.log" || fail "train --reverse"
+counts() { sed -n 's/.*; \([0-9.]*\) source and \([0-9.]*\) target tokens per sentence/\1 \2/p' "$1"; }
+set -- $(counts "$T/fwd.log")
+fs=$1 ft=$2
+set -- $(counts "$T/rev.log")
+[ "$1" = "$ft" ] && [ "$2" = "$fs" ] || fail "--reverse: forward $fs/$ft, reversed $1/$2 source/target tokens"
+awk -v s="$fs" -v t="$ft" 'BEGIN { exit !(s < t) }' || fail "fixture: English should be the shorter side ($fs vs $ft)"
+
+"$S2S" info "$T/rev.s2s" > "$T/info.txt"
+grep -q ' source_language *es$' "$T/info.txt" || fail "train --meta source_language missing"
+grep -q '^ *target_language *en$' "$T/info.txt" || fail "train --meta target_language missing"
+
+# quantize keeps the file's meta and adds (or replaces) what --meta says
+"$S2S" quantize "$T/rev.s2s" "$T/q.s2s" --meta name=tiny --meta source_language=xx || fail "quantize --meta"
+"$S2S" info "$T/q.s2s" > "$T/qinfo.txt"
+grep -q ' name *tiny$' "$T/qinfo.txt" || fail "quantize --meta name"
+grep -q 'source_language *xx$' "$T/qinfo.txt" || fail "quantize --meta replaces a key"
+grep -q 'target_language *en$' "$T/qinfo.txt" || fail "quantize keeps the other meta"
+grep -q '^quantized *yes' "$T/qinfo.txt" || fail "quantize did not quantize"
+if "$S2S" quantize "$T/rev.s2s" "$T/bad.s2s" --meta novalue 2> "$T/err.txt"; then fail "--meta without '=' accepted"; fi
+grep -q "not KEY=VALUE" "$T/err.txt" || fail "--meta error message"
+[ ! -e "$T/bad.s2s" ] || fail "a refused --meta still wrote the file"
+
+# eval --reverse scores against the English column
+cut -f2 "$T/c.tsv" > "$T/en.txt"
+"$S2S" eval --hyp "$T/en.txt" --test "$T/c.tsv" --reverse > "$T/rev_eval.txt" || fail "eval --reverse"
+all_chrf() { awk '$1 == "all" { print $4 }' "$1"; }
+[ "$(all_chrf "$T/rev_eval.txt")" = 100.00 ] || fail "eval --reverse: English hypotheses vs the English column: $(cat "$T/rev_eval.txt")"
+"$S2S" eval --hyp "$T/en.txt" --test "$T/c.tsv" > "$T/fwd_eval.txt" || fail "eval"
+if [ "$(all_chrf "$T/fwd_eval.txt")" = 100.00 ]; then fail "eval without --reverse scored English as Spanish"; fi
+echo "test_cli: ok"
