@@ -8,7 +8,9 @@
 # es-en is the attention recipe on the same files with the columns swapped
 # (s2s train --reverse); the vocabulary is shared by both languages.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
-# TIME_LIMIT=MINUTES overrides the time limit. Dev BLEU is scored on the first
+# TIME_LIMIT=MINUTES overrides the time limit. EXTRA_TRAIN="FILE ..." adds
+# training pairs (e.g. data/bt.tsv from tools/data/back_translate.sh; English ->
+# Spanish only, as its English side is synthetic). Dev BLEU is scored on the first
 # 643 dev pairs: the 143 everyday dev sentences, then 100 of each domain
 # (tools/data/add_corpus.py orders data/dev.tsv so).
 set -eu
@@ -25,7 +27,14 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
   elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
-common="--train data/train.tsv --dev data/dev.tsv --vocab data/spm.vocab
+train=data/train.tsv
+if [ -n "${EXTRA_TRAIN:-}" ]; then
+  [ "$which" != es-en ] || { echo "EXTRA_TRAIN is for English -> Spanish only" >&2; exit 2; }
+  # shellcheck disable=SC2086
+  cat data/train.tsv $EXTRA_TRAIN > "$run/train.tsv"
+  train=$run/train.tsv
+fi
+common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
   --out $run/model-f32.s2s --checkpoint $run/model.ckpt --cell lstm --bridge project
   --emb 256 --hidden 128 --dec-hidden 256 --bidirectional 1 --batch 64 --epochs 40
   --lr 2e-3 --lr-decay 0.5 --dropout 0.2 --label-smoothing 0.1 --clip 5 --seed 1

@@ -181,7 +181,8 @@ static void print_attention(const s2s_model *model, int64_t line, const int32_t 
 static const char translate_usage[] =
     "usage: s2s translate --model MODEL.s2s [--beam N] [--length-penalty A]\n"
     "                     [--max-len-factor F] [--batch N] [--attention]\n"
-    "Reads English lines on stdin, writes one Spanish line per input line on stdout.\n"
+    "Reads lines in the source language (the file says which: s2s info) on stdin, writes one\n"
+    "translated line per input line on stdout.\n"
     "  --beam N            beam size (1 = greedy; default 1)\n"
     "  --length-penalty A  score = logprob / len^A (default from the library)\n"
     "  --max-len-factor F  stop after F x source length (+ extra) tokens\n"
