@@ -24,7 +24,7 @@ const el = {
   pairs: $('pairs'), pairsFile: $('pairs-file'), steps: $('steps'), lr: $('lr'), tune: $('tune'), cancel: $('cancel'),
   pairsError: $('pairs-error'), tuneProgress: $('tune-progress'), tuneLabel: $('tune-label'), beforeAfter: $('before-after'),
   modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
-  offline: $('offline-state'), swap: $('swap'), compareLabel: $('compare-label'),
+  offline: $('offline-state'), swap: $('swap'), compareLabel: $('compare-label'), confidenceNote: $('confidence-note'),
 };
 
 const heatmap = new Heatmap({
@@ -220,6 +220,7 @@ async function swapDirection() {
     try { localStorage.setItem(DIRECTION_KEY, to); } catch { /* storage may be off */ }
     el.source.value = newSource;
     el.target.textContent = '';
+    show(el.confidenceNote, '');
     el.target.dataset.for = '';
     el.baselineTarget.textContent = '';
     heatmap.show(null);
@@ -320,6 +321,7 @@ async function translateNow() {
   const opts = options();
   if (!text.trim()) {
     el.target.textContent = '';
+    show(el.confidenceNote, '');
     el.baselineTarget.textContent = '';
     el.target.classList.remove('stale');
     heatmap.show(null);
@@ -332,7 +334,7 @@ async function translateNow() {
   try {
     const r = await t.translate(text, { ...opts, attention: true, signal: ac.signal });
     if (my !== seq) return;
-    el.target.textContent = r.text;
+    showTranslation(r);
     el.target.classList.remove('stale', 'unavailable');
     el.target.dataset.for = text;
     el.target.dataset.beam = String(opts.beamSize);
@@ -342,10 +344,46 @@ async function translateNow() {
     if (my !== seq || e?.name === 'AbortError' || e?.name === 'DestroyedError') return;
     el.target.classList.remove('stale');
     heatmap.show(null);
+    show(el.confidenceNote, '');
     show(el.note, e?.name === 'InputTooLongError' || e?.name === 'BadTextError'
       ? `This text cannot be translated: ${e.message}` : `The translation failed: ${describeError(e)}`, 'error');
   }
   await baseline;
+}
+
+// Below this a sentence is marked as probably poor (the calibration's "good" is chrF2 >= 50).
+const LOW_CONFIDENCE = 0.5;
+
+/** The translation, one span per sentence carrying its confidence; the text between them as it is. */
+function showTranslation(r) {
+  const nodes = [];
+  let at = 0, low = 0, rated = 0;
+  for (const s of r.sentences) {
+    if (!s.text) continue;
+    const i = r.text.indexOf(s.text, at);
+    if (i < 0) { nodes.length = 0; break; } // cannot happen (the text is the sentences joined); plain text then
+    if (i > at) nodes.push(document.createTextNode(r.text.slice(at, i)));
+    const span = document.createElement('span');
+    span.className = 'sentence';
+    span.textContent = s.text;
+    if (s.confidence !== null) {
+      rated++;
+      span.dataset.confidence = String(s.confidence);
+      span.title = `Confidence ${Math.round(100 * s.confidence)} %`;
+      if (s.confidence < LOW_CONFIDENCE) { span.classList.add('low-confidence'); low++; }
+    }
+    nodes.push(span);
+    at = i + s.text.length;
+  }
+  if (nodes.length) {
+    if (at < r.text.length) nodes.push(document.createTextNode(r.text.slice(at)));
+    el.target.replaceChildren(...nodes);
+  } else {
+    el.target.textContent = r.text;
+  }
+  show(el.confidenceNote, !rated ? '' : low
+    ? `${low === rated && rated === 1 ? 'This translation is' : `${low} of ${rated} sentences are`} probably poor (underlined: the model's confidence is below ${100 * LOW_CONFIDENCE} %; point at a sentence to see it).`
+    : `Confidence ${Math.round(100 * r.confidence)} % or more for every sentence.`);
 }
 
 async function translateBaseline(text, opts, signal, my) {

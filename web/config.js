@@ -10,7 +10,7 @@ export const CONFIG = Object.freeze({
   directions: {
     'en-es': {
       model: '../models/en-es.s2s',
-      integrity: 'sha256-Z4sQBMhm/hloKtwruUreUXLSITUdE6rBIZ5i5KwYEIo=',
+      integrity: 'sha256-2WT2kDtVh+Hryj1t2uCYGHzWz35yre6V3mUCrCy+HDE=',
       baseline: '../models/en-es-noattn.s2s',
     },
   },

@@ -24,6 +24,7 @@ const SHELL = [
   './store.js',
   './icon.svg',
   '../src/js/index.js',
+  '../src/js/confidence.js',
   '../src/js/engine.js',
   '../src/js/errors.js',
   '../src/js/model-source.js',

@@ -74,6 +74,13 @@ export interface SentenceResult {
   attention: Float32Array[] | null;
   /** The search's score: log-probability / length^lengthPenalty. */
   score: number;
+  /**
+   * How likely this sentence is a good translation, in [0, 1], from the model's own
+   * calibration (meta.confidence, fitted on its dev split: the probability that the
+   * sentence's chrF2 against a human reference reaches the calibration's threshold);
+   * null when the model file has no calibration.
+   */
+  confidence: number | null;
 }
 
 export interface TranslationResult {
@@ -91,6 +98,8 @@ export interface TranslationResult {
   attention: Float32Array[] | null;
   /** The mean of the sentences' scores (0 for an empty text). */
   score: number;
+  /** The lowest of the sentences' confidences (a text is as good as its weakest sentence); null without a calibration. */
+  confidence: number | null;
   sentences: SentenceResult[];
 }
 

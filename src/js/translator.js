@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import { normalizeText, splitSentences } from './text.js';
+import { confidenceOf, parseCalibration } from './confidence.js';
 
 /** The documented input limits (docs/limits.md explains each; keep index.d.ts in sync). */
 export const LIMITS = Object.freeze({
@@ -168,6 +169,7 @@ export class Translator {
   #pieces = new Map();
   #hparams;
   #languages;
+  #calibration; // meta.confidence, parsed (confidence.js), or null
   #trainerKey;
 
   /**
@@ -232,6 +234,7 @@ export class Translator {
       'cell', 'attention', 'bridge', 'inputFeed', 'tieOutput'];
     this.#hparams = Object.freeze(Object.fromEntries(names.map((n, i) => [n, hp[i]])));
     this.#languages = { source: this.#languageTag('source_language'), target: this.#languageTag('target_language') };
+    this.#calibration = parseCalibration(this.metadata('confidence'));
     registry.register(this, res, this);
     stats.created++;
   }
@@ -472,6 +475,7 @@ export class Translator {
           // one row per target token (the EOS row the search also has is dropped)
           attention: p.attention ? (r.attention ? r.attention.slice(0, r.ids.length) : null) : null,
           score: r.score,
+          confidence: confidenceOf(this.#calibration, { tokenLogprobs: r.logprobs, sourceLength: src.length, targetLength: r.ids.length }),
           lead: q.lead,
           trail: q.trail,
         };
@@ -779,6 +783,8 @@ function joinSentences(sentences, wantAttention, where) {
     }
   }
   const score = sentences.length ? sentences.reduce((a, s) => a + s.score, 0) / sentences.length : PAD_SCORE;
+  // a text is as trustworthy as its weakest sentence
+  const confidence = sentences.reduce((a, s) => (a === null || s.confidence === null ? null : Math.min(a, s.confidence)), 1);
   return {
     text,
     sourceTokens,
@@ -787,6 +793,7 @@ function joinSentences(sentences, wantAttention, where) {
     targetIds: concatI32(sentences.map((s) => s.targetIds)),
     attention,
     score,
+    confidence: sentences.length ? confidence : null,
     sentences: sentences.map(({ lead, trail, ...s }) => s),
   };
 }

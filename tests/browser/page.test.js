@@ -127,6 +127,31 @@ test('translates as you type (debounced; the last text wins), greedy and beam, e
   assert.equal(await translate(SENTENCE, { beam: 1 }), expected.greedy.text);
 });
 
+test('each sentence of the translation carries its confidence; low ones are marked and counted', { skip, timeout: 80_000 }, async () => {
+  const text = `${SENTENCE} Now open it.`;
+  const r = await (async () => {
+    const t = await Translator.create({ model: MODEL_PATH });
+    try { return await t.translate(text); } finally { t.destroy(); }
+  })();
+  assert.equal(await translate(text), r.text, 'the spans read as the whole translation');
+  const spans = await page.$$eval('#target span.sentence', (ss) => ss.map((s) => ({
+    text: s.textContent, confidence: Number(s.dataset.confidence), low: s.classList.contains('low-confidence'), title: s.title,
+  })));
+  assert.deepEqual(spans.map((s) => s.text), r.sentences.map((s) => s.text));
+  spans.forEach((s, i) => {
+    const c = r.sentences[i].confidence;
+    assert.ok(c !== null, 'the fixture carries a calibration');
+    assert.ok(Math.abs(s.confidence - c) < 1e-12, `${s.confidence} vs Node ${c}`);
+    assert.equal(s.low, c < 0.5);
+    assert.equal(s.title, `Confidence ${Math.round(100 * c)} %`);
+  });
+  const low = r.sentences.filter((s) => s.confidence < 0.5).length;
+  const note = await page.textContent('#confidence-note');
+  if (low) assert.match(note, low === 1 && r.sentences.length === 1 ? /This translation is probably poor/ : new RegExp(`${low} of ${r.sentences.length} sentences are probably poor`));
+  else assert.match(note, /Confidence \d+ % or more for every sentence/);
+  assert.equal(await translate(SENTENCE), expected.greedy.text); // the next tests start from it
+});
+
 test('the heatmap is target pieces × source pieces; hovering links both ways; it exports as PNG', { skip, timeout: 120_000 }, async () => {
   const T = expected.greedy.targetTokens.length, S = expected.greedy.sourceTokens.length;
   const dims = await page.evaluate(() => {
