@@ -56,9 +56,17 @@ export interface TranslateOptions {
   attention?: boolean;
   /** Cancels a batch between chunks of sentences. */
   signal?: AbortSignal;
+  /**
+   * The text is an HTML fragment and so is the result's `text` (docs/html.md): tags, comments,
+   * scripts and styles are kept as written, inline elements are placed around the words their
+   * text was translated into. The result's top-level `attention` is then null.
+   */
+  html?: boolean;
+  /** With html: true, the attributes whose values are translated too (e.g. ['title', 'alt', 'placeholder']). */
+  attributes?: string[];
 }
 
-export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention'>;
+export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention' | 'html' | 'attributes'>;
 
 export interface SentenceResult {
   /** The source sentence (NFC, without surrounding whitespace). */
@@ -178,6 +186,7 @@ export declare const LIMITS: Readonly<{
   maxBeam: 32;
   maxFineTunePairs: 10000;
   maxFineTuneSteps: 100000;
+  maxHtmlDepth: 1000;
 }>;
 
 /** An English-to-Spanish translator in this thread. */

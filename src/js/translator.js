@@ -13,6 +13,7 @@ import {
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import { normalizeText, splitSentences } from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
+import { translateHtml } from './html.js';
 
 /** The documented input limits (docs/limits.md explains each; keep index.d.ts in sync). */
 export const LIMITS = Object.freeze({
@@ -34,6 +35,8 @@ export const LIMITS = Object.freeze({
   maxFineTunePairs: 10_000,
   /** Steps in one fineTune call. */
   maxFineTuneSteps: 100_000,
+  /** Open elements nested in one HTML text (translate with html: true). */
+  maxHtmlDepth: 1_000,
 });
 
 const CHUNK = 16;     // sentences per C call (sorted by length first)
@@ -156,7 +159,7 @@ const registry = new FinalizationRegistry((res) => {
 });
 
 const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
-const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'signal'];
+const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'signal', 'html', 'attributes'];
 const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'signal'];
 const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'onProgress', 'signal'];
 
@@ -405,6 +408,9 @@ export class Translator {
     const maxLength = intOption(o, 'maxLength', undefined, 1, LIMITS.maxOutputTokens, where);
     const lengthPenalty = numOption(o, 'lengthPenalty', -1, 0, 5, where);
     if (o.attention !== undefined && typeof o.attention !== 'boolean') throw new InvalidArgumentError(`${where}: attention must be true or false`);
+    // html: true never gets here (translate hands it to html.js)
+    if (o.html !== undefined && typeof o.html !== 'boolean') throw new InvalidArgumentError(`${where}: html must be true or false`);
+    if (o.attributes !== undefined) throw new InvalidArgumentError(`${where}: attributes applies only with html: true`);
     checkSignal(o.signal, where);
     return {
       beamSize,
@@ -433,11 +439,14 @@ export class Translator {
    * the same whitespace) or an array of texts (a batch: an array of results).
    * Options: beamSize (1–32, default 1), maxLength (target tokens per
    * sentence, 1–511; default 2 × source tokens + 10), lengthPenalty (0–5,
-   * default 1), attention (default false), signal.
+   * default 1), attention (default false), signal. html: true takes HTML
+   * and gives HTML (html.js, docs/html.md), translating the attribute names
+   * given as `attributes` too.
    */
   async translate(text, options) {
     const where = 'translate';
     this.#alive();
+    if (options?.html === true) return translateHtml(this, text, options);
     const p = this.#translateParams(options, where, false);
     throwIfAborted(p.signal);
     const batch = Array.isArray(text);

@@ -10,6 +10,7 @@
 import { DestroyedError, InvalidArgumentError, errorFromJSON } from './errors.js';
 import { DownloadProgressEvent } from './model-source.js';
 import { checkSignal } from './translator.js';
+import { translateHtml } from './html.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 const workerUrl = new URL('./worker.js', import.meta.url);
@@ -210,6 +211,8 @@ export class WorkerTranslator {
   async memoryBytes() { return this.#call({ type: 'memoryBytes' }); }
 
   async translate(text, options) {
+    // HTML is parsed here and only its text crosses to the worker
+    if (options?.html === true) return translateHtml(this, text, options);
     const [rest, signal] = splitSignal(options, 'translate');
     return this.#call({ type: 'translate', text, options: rest }, { signal });
   }

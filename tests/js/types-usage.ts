@@ -27,6 +27,9 @@ export async function readme(): Promise<void> {
 
   // one text, with options
   const r = await t.translate('Open the file. Save it.', { beamSize: 4, attention: true, maxLength: 40, lengthPenalty: 1 });
+  // HTML in, HTML out
+  const h: string = (await t.translate('<p>Open <b>the file</b>.</p>', { html: true, attributes: ['title', 'alt'] })).text;
+  void h;
   const text: string = r.text;
   const pieces: string[] = [...r.sourceTokens, ...r.targetTokens];
   const score: number = r.score;
