@@ -14,6 +14,7 @@ import { Heatmap } from './heatmap.js';
 import { LossChart } from './losschart.js';
 import { parsePairs, readPairsFile } from './pairs.js';
 import { loadStored, saveStored, clearStored } from './store.js';
+import { initDocumentMode } from './document.js';
 
 const $ = (id) => document.getElementById(id);
 const root = document.documentElement;
@@ -54,6 +55,7 @@ const state = {
   baselineError: '',
   tuning: null,       // AbortController of the running fine-tune
   busy: false,        // a model is being replaced
+  docRunning: false,  // the document mode is translating
   mode: 'worker',
 };
 
@@ -82,7 +84,10 @@ function fatal(message) {
 
 function setControls(on) {
   for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile, el.swap]) n.disabled = !on;
-  if (on && state.tuning) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; el.swap.disabled = true; }
+  for (const n of [$('doc-source'), $('doc-html')]) n.disabled = !on;
+  $('doc-translate').disabled = !on || state.docRunning;
+  // one model at a time: nothing replaces or trains it while it is busy
+  if (on && (state.tuning || state.docRunning)) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; el.swap.disabled = true; }
   if (on && !reverseOf(state.direction)) el.swap.disabled = true;
 }
 
@@ -188,7 +193,8 @@ async function showLanguages() {
   for (const n of document.querySelectorAll('.src-name')) n.textContent = languageName(src);
   for (const n of document.querySelectorAll('.tgt-name')) n.textContent = languageName(tgt);
   el.source.lang = src;
-  for (const n of [el.target, el.baselineTarget, $('tgt-pieces')]) n.lang = tgt;
+  for (const n of [el.target, el.baselineTarget, $('tgt-pieces'), $('doc-output')]) n.lang = tgt;
+  $('doc-source').lang = src;
   $('src-pieces').lang = src;
   heatmap.names = { src: languageName(src), tgt: languageName(tgt) };
   el.pairs.placeholder = src === 'es' ? 'Abre el archivo. | Open the file.' : 'Open the file. | Abre el archivo.';
@@ -702,6 +708,14 @@ el.download.addEventListener('click', downloadModel);
 el.modelFile.addEventListener('change', modelFileChosen);
 el.reset.addEventListener('click', resetModel);
 el.swap.addEventListener('click', swapDirection);
+initDocumentMode({
+  root: $('document'), source: $('doc-source'), html: $('doc-html'), translate: $('doc-translate'), cancel: $('doc-cancel'),
+  progress: $('doc-progress'), label: $('doc-label'), output: $('doc-output'), htmlOut: $('doc-html-out'), note: $('doc-note'),
+}, {
+  getTranslator: () => state.t,
+  lowConfidence: LOW_CONFIDENCE,
+  setBusy: (on) => { state.docRunning = on; setControls(true); if (on) $('doc-cancel').disabled = false; },
+});
 $('export-png').addEventListener('click', exportPng);
 lossChart.draw();
 heatmap.show(null);

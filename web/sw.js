@@ -22,6 +22,7 @@ const SHELL = [
   './losschart.js',
   './pairs.js',
   './store.js',
+  './document.js',
   './icon.svg',
   '../src/js/index.js',
   '../src/js/confidence.js',

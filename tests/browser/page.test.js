@@ -259,6 +259,55 @@ test('the swap button loads the other direction, moves the translation into the 
   assert.equal(await translate(SENTENCE), expected.greedy.text, 'the English -> Spanish slot still has the shipped model');
 });
 
+test('a pasted document: paragraphs and HTML translated part by part with progress, markup kept, nothing unsafe shown', { skip, timeout: 120_000 }, async () => {
+  const paragraphs = ['Open the file.', 'Save the document before closing it. Then close it.', 'Print the page.'];
+  const fragment = '<h2>Files</h2>\n<p>Open <b>the file</b> and <a href="https://example.org/help" onclick="alert(1)">read the help</a>.</p>\n'
+    + '<script>document.title = "owned"</script>\n<p>Click <a href="javascript:alert(1)">here</a>.<img src=x onerror="alert(1)"></p>';
+  const t = await Translator.create({ model: MODEL_PATH });
+  let wantText, wantHtml;
+  try {
+    wantText = (await t.translate(paragraphs)).map((r) => r.text);
+    const parts = ['<h2>Files</h2>', '<p>Open <b>the file</b> and <a href="https://example.org/help" onclick="alert(1)">read the help</a>.</p>',
+      '<script>document.title = "owned"</script>', '<p>Click <a href="javascript:alert(1)">here</a>.<img src=x onerror="alert(1)"></p>'];
+    wantHtml = (await t.translate(parts, { html: true })).map((r) => r.text);
+  } finally {
+    t.destroy();
+  }
+  const run = async () => {
+    await page.click('#doc-translate');
+    await page.waitForFunction(() => ['done', 'cancelled'].includes(document.getElementById('document').dataset.state), null, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.getElementById('doc-translate').disabled, null, { timeout: 10_000 });
+  };
+  await page.fill('#doc-source', paragraphs.join('\n\n'));
+  await run();
+  const text = await page.$$eval('#doc-output .doc-piece', (ps) => ps.map((p) => ({ tag: p.localName, text: p.textContent, low: p.classList.contains('low-confidence'), c: Number(p.dataset.confidence) })));
+  assert.deepEqual(text.map((p) => p.text), wantText);
+  assert.ok(text.every((p) => p.tag === 'p' && p.low === (p.c < 0.5)));
+  assert.equal(await page.$eval('#doc-progress', (p) => [p.value, p.max].join('/')), '3/3');
+  assert.match(await page.textContent('#doc-label'), /Done: 3 parts/);
+
+  await page.evaluate(() => { document.getElementById('document').dataset.state = ''; });
+  await page.fill('#doc-source', fragment);
+  await page.check('#doc-html');
+  await run();
+  assert.equal(await page.textContent('#doc-html-out'), wantHtml.join('\n'), 'the translated HTML, as the API gives it, the line breaks between blocks kept');
+  const shown = await page.evaluate(() => {
+    const out = document.getElementById('doc-output');
+    return {
+      tags: [...out.querySelectorAll('*')].map((e) => e.localName),
+      attrs: [...out.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => `${e.localName}[${a.name}=${a.value}]`)),
+      title: document.title,
+    };
+  });
+  for (const tag of ['h2', 'p', 'b', 'a']) assert.ok(shown.tags.includes(tag), tag);
+  for (const tag of ['script', 'img']) assert.ok(!shown.tags.includes(tag), `no ${tag} is shown`);
+  assert.ok(!shown.attrs.some((a) => /onclick|onerror|javascript:/.test(a)), shown.attrs.join(' '));
+  assert.ok(shown.attrs.includes('a[href=https://example.org/help]'));
+  assert.notEqual(shown.title, 'owned');
+  assert.match(await page.textContent('#doc-note'), /2 elements .* are not shown here/);
+  await page.uncheck('#doc-html');
+});
+
 test('bad pairs and bad pair files get a clear message', { skip, timeout: 40_000 }, async () => {
   await page.fill('#pairs', 'Open the file.\tAbre el archivo.\nthis line has no separator\n | only Spanish');
   await page.click('#tune');
