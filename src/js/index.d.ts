@@ -235,6 +235,71 @@ export declare class WorkerTranslator {
   destroy(): void;
 }
 
+/**
+ * The DOM element translateElement takes: any Element. Written structurally
+ * (not `Element`), so that this file compiles with Node's types alone too.
+ */
+export interface ElementLike {
+  readonly nodeType: number;
+  readonly ownerDocument: object | null;
+  getAttribute(name: string): string | null;
+}
+
+export interface TranslateElementProgress {
+  /** Work items done (units, or text nodes in 'nodes' mode, and attribute values). */
+  done: number;
+  total: number;
+}
+
+export interface TranslateElementOptions {
+  /** Attributes whose values are translated (default ['title', 'alt', 'placeholder', 'aria-label']). */
+  attributes?: string[];
+  /**
+   * 'block' (default): each paragraph-like unit is translated whole with its inline
+   * elements placed by html.js; 'nodes': each text node alone, as plain text (the tree is
+   * never reshaped, no HTML is parsed; needs no Trusted Types policy).
+   */
+  mode?: 'block' | 'nodes';
+  /** Units (and attribute values) per translate call, 1–10000 (default 16). */
+  batchSize?: number;
+  /** Called after each batch is applied. */
+  onProgress?: (progress: TranslateElementProgress) => void;
+  /** Stops between batches (whole units only); the promise rejects with signal.reason. */
+  signal?: AbortSignal;
+  /** Adds data-s2s-confidence to the block of each unit whose confidence is below this (0–1). */
+  markLowConfidence?: number;
+  beamSize?: number;
+  maxLength?: number;
+  lengthPenalty?: number;
+}
+
+export interface ElementTranslation {
+  /** Units (text nodes in 'nodes' mode) translated. */
+  units: number;
+  /** Attribute values translated. */
+  attributes: number;
+  /** Sentences of the units. */
+  sentences: number;
+  /** The lowest unit confidence; null without a calibration or without units. */
+  confidence: number | null;
+  /** Puts back the original nodes, text and attribute values (safe to call twice). */
+  restore(): void;
+}
+
+/**
+ * Translates the text and named attributes of a DOM subtree in place, keeping the
+ * page's element nodes (browsers only; docs/html.md, "Translating a page in place").
+ * Rejects with an InvalidArgumentError when root, or an element around or inside it,
+ * is already translated.
+ */
+export declare function translateElement(
+  translator: Pick<Translator, 'translate'> | Pick<WorkerTranslator, 'translate'>,
+  root: ElementLike,
+  options?: TranslateElementOptions,
+): Promise<ElementTranslation>;
+/** Undoes translateElement on root (also after an abort or failure); false when there was nothing. */
+export declare function restoreElement(root: ElementLike): boolean;
+
 /** True when this environment runs WebAssembly SIMD128. */
 export declare function simdSupported(): boolean;
 /** The build `engine` resolves to here. */

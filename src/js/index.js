@@ -1,6 +1,7 @@
 // index.js — the package's entry point (types: index.d.ts).
 export { Translator, LIMITS } from './translator.js';
 export { WorkerTranslator } from './worker-translator.js';
+export { translateElement, restoreElement } from './dom.js';
 export { DownloadProgressEvent } from './model-source.js';
 export { simdSupported, chooseFlavor, ENGINE_FILES } from './engine.js';
 export {

@@ -8,10 +8,12 @@ import {
   Translator, WorkerTranslator, LIMITS, DownloadProgressEvent, simdSupported, chooseFlavor, ENGINE_FILES,
   Seq2SeqError, InvalidArgumentError, DestroyedError, ModelError, IntegrityError, NetworkError,
   InputTooLongError, BadTextError, DivergedError, UnsupportedError, OutOfMemoryError, EngineError,
+  translateElement, restoreElement,
 } from 'seq2seq-wasm';
 import type {
   CreateOptions, TranslateOptions, TranslationResult, SentenceResult, StreamChunk, TrainingPair,
   FineTuneOptions, FineTuneProgress, ModelInfo, EngineInfo, ModelSource,
+  ElementLike, ElementTranslation, TranslateElementOptions,
 } from 'seq2seq-wasm';
 
 export async function readme(): Promise<void> {
@@ -129,6 +131,28 @@ export async function errors(t: Translator): Promise<string> {
     if (e instanceof Error && e.name === 'AbortError') return 'aborted';
     throw e;
   }
+}
+
+/** Translating a page in place (docs/html.md), with a Translator or a WorkerTranslator. */
+export async function inPlace(t: Translator, w: WorkerTranslator, root: ElementLike): Promise<void> {
+  const ac = new AbortController();
+  const options: TranslateElementOptions = {
+    attributes: ['title', 'alt'], mode: 'block', batchSize: 8, markLowConfidence: 0.5, beamSize: 2,
+    signal: ac.signal, onProgress: (p) => { if (p.done === p.total) console.log('done'); },
+  };
+  const done: ElementTranslation = await translateElement(t, root, options);
+  const counts: number = done.units + done.attributes + done.sentences;
+  const lowest: number | null = done.confidence;
+  done.restore();
+  await translateElement(w, root, { mode: 'nodes' });
+  const undone: boolean = restoreElement(root);
+  void counts; void lowest; void undone;
+  // @ts-expect-error: no such mode
+  await translateElement(t, root, { mode: 'text' });
+  // @ts-expect-error: an unknown option
+  await translateElement(t, root, { html: true });
+  // @ts-expect-error: root is an element, not a string
+  await translateElement(t, '<p>Hi</p>');
 }
 
 /** Misuse that the types must reject. */
