@@ -27,6 +27,7 @@ const SHELL = [
   '../src/js/index.js',
   '../src/js/confidence.js',
   '../src/js/engine.js',
+  '../src/js/dom.js',
   '../src/js/html.js',
   '../src/js/errors.js',
   '../src/js/model-source.js',
