@@ -1,0 +1,47 @@
+// model-speed.mjs — speed and memory of one model file in Node (WASM SIMD),
+// for a model card: the same measurement loop as the benchmark suite
+// (translate-loop.js), on 200 dev pairs in either direction.
+//
+//   node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2]
+//
+// The sentences: the pairs of the dev file whose two sides are each one
+// sentence for the JS API, 200 of them evenly spaced; the English side, or
+// the Spanish with --reverse (so both directions translate the same pairs).
+// Prints words/s (source words), target tokens/s, first-token median for
+// greedy and beam 4, peak WebAssembly memory and the file's size.
+import { readFileSync, statSync } from 'node:fs';
+import { Translator } from '../src/js/index.js';
+import { normalizeText, splitSentences } from '../src/js/text.js';
+import { measure } from './translate-loop.js';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const model = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--reverse'));
+if (!model) { console.error('usage: node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2]'); process.exit(2); }
+const reverse = args.includes('--reverse');
+const reps = Number(opt('--reps', 2));
+const one = (s) => { const t = normalizeText(s).trim(); const { parts } = splitSentences(t); return t === s && parts.length === 1 && parts[0].core === s; };
+const pairs = readFileSync(opt('--dev', 'data/dev.tsv'), 'utf8').split('\n').filter(Boolean)
+  .map((l) => l.split('\t').slice(-2)).filter(([en, es]) => one(en) && one(es));
+const N = 200;
+const sentences = Array.from({ length: N }, (_, i) => pairs[Math.floor((i * pairs.length) / N)][reverse ? 1 : 0]);
+const words = sentences.reduce((a, s) => a + s.split(/\s+/).filter(Boolean).length, 0);
+
+const t = await Translator.create({ model: readFileSync(model), engine: 'simd' });
+try {
+  const rows = [];
+  for (const beamSize of [1, 4]) {
+    const r = await measure(t, sentences, { beamSize, reps });
+    const tokens = r.tokens.reduce((a, b) => a + b, 0);
+    const ft = [...r.firstTokenMs].sort((a, b) => a - b)[N >> 1];
+    rows.push(`| ${beamSize === 1 ? 'greedy' : 'beam 4'} | ${(words / r.seconds).toFixed(0)} | ${(tokens / r.seconds).toFixed(0)} | ${ft.toFixed(1)} |`);
+  }
+  const file = statSync(model).size;
+  const peak = t.memoryBytes;
+  console.log(`${model}: ${N} dev sentences (${reverse ? 'Spanish' : 'English'}, ${words} words), WASM SIMD in Node ${process.version}, best of ${reps} passes`);
+  console.log('| search | words/s | tokens/s | first token, median ms |\n|---|---:|---:|---:|');
+  console.log(rows.join('\n'));
+  console.log(`WebAssembly memory ${(peak / 1048576).toFixed(1)} MiB for a ${(file / 1048576).toFixed(1)} MiB file (${(peak / file).toFixed(2)}x)`);
+} finally {
+  t.destroy();
+}
