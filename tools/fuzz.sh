@@ -5,8 +5,9 @@
 #
 #   sh tools/fuzz.sh [--seconds N] [--build-only] [--fresh] [target...]
 #
-# Targets: loader, tokenizer, translate (default: all three, one after the
-# other). N defaults to $FUZZ_SECONDS or 60. The checked-in seeds in
+# Targets: loader, tokenizer, translate (libFuzzer, C) and html (the JS markup
+# path, tests/fuzz/fuzz_html.mjs, a mutation fuzzer in Node); default: all four,
+# one after the other. N defaults to $FUZZ_SECONDS or 60. The checked-in seeds in
 # tests/fuzz/corpus/<target>/ are never written to: they are copied into
 # build-fuzz/corpus/<target>/ (kept between runs; --fresh starts it again),
 # where libFuzzer adds what it finds. Crashes, leaks, UB and timeouts stop a
@@ -34,12 +35,14 @@ while [ $# -gt 0 ]; do
     --build-only) build_only=1; shift ;;
     --fresh) fresh=1; shift ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    loader|tokenizer|translate) targets="$targets $1"; shift ;;
-    *) echo "fuzz.sh: unknown argument '$1' (targets: loader tokenizer translate)" >&2; exit 2 ;;
+    loader|tokenizer|translate|html) targets="$targets $1"; shift ;;
+    *) echo "fuzz.sh: unknown argument '$1' (targets: loader tokenizer translate html)" >&2; exit 2 ;;
   esac
 done
 case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: --seconds wants a whole number" >&2; exit 2 ;; esac
-[ -n "$targets" ] || targets="loader tokenizer translate"
+[ -n "$targets" ] || targets="loader tokenizer translate html"
+# the C targets need the clang build below; html needs only Node
+ctargets=$(for t in $targets; do [ "$t" = html ] || printf '%s ' "$t"; done)
 
 # ---------------------------------------------------------------- toolchain
 CC=${FUZZ_CC:-clang-14}
@@ -84,7 +87,7 @@ for src in $core; do
   fi
   objs="$objs $obj"
 done
-for t in $targets; do
+for t in $ctargets; do
   exe="$out/fuzz_$t"
   src="tests/fuzz/fuzz_$t.c"
   rebuild=0
@@ -97,7 +100,7 @@ for t in $targets; do
       "$src" $objs -lm -o "$exe"
   fi
 done
-[ "$build_only" = 1 ] && { echo "fuzz.sh: built$(for t in $targets; do printf ' %s' "$out/fuzz_$t"; done)"; exit 0; }
+[ "$build_only" = 1 ] && { echo "fuzz.sh: built$(for t in $ctargets; do printf ' %s' "$out/fuzz_$t"; done)"; exit 0; }
 
 # ---------------------------------------------------------------------- run
 # Inputs beyond these sizes only slow the search down: the loader's seed
@@ -122,6 +125,14 @@ for t in $targets; do
   mkdir -p "$work" "$art"
   cp -p tests/fuzz/corpus/"$t"/* "$work"/ # seeds, into the copy; the checked-in corpus stays as it is
   log="$logdir/$t.log"
+  if [ "$t" = html ]; then
+    printf '\n== fuzz_html (node): %s s, corpus tests/fuzz/corpus/html (%s files)\n' "$seconds" "$(ls tests/fuzz/corpus/html | wc -l)"
+    rc=0
+    node tests/fuzz/fuzz_html.mjs --seconds "$seconds" --artifacts "$art" >"$log" 2>&1 || rc=$?
+    tail -n 3 "$log"
+    if [ "$rc" != 0 ]; then status=1; echo "fuzz.sh: fuzz_html FAILED (exit $rc); log: $log" >&2; else echo "fuzz.sh: fuzz_html clean ($log)"; fi
+    continue
+  fi
   printf '\n== fuzz_%s: %s s, -max_len=%s, corpus %s (%s files)\n' "$t" "$seconds" \
     "$(max_len_of "$t")" "$work" "$(ls "$work" | wc -l)"
   rc=0

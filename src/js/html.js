@@ -153,7 +153,12 @@ export function tokenize(html) {
       for (;;) {
         const k = html.indexOf('</', j);
         if (k < 0) break;
-        if (endsRawText(html, k, t.name)) { end = k; break; }
+        if (endsRawText(html, k, t.name)) {
+          // an end tag the input ends inside ("</style" without ">") does not end the
+          // raw text, as in browsers: the rest of the input is raw text then
+          if (scanTag(html, k + 2) !== null) end = k;
+          break;
+        }
         j = k + 2;
       }
       if (end > i) tokens.push({ type: 'raw', start: i, end });
@@ -330,6 +335,33 @@ function walk(html, attrNames, jobs, where) {
   const ids = { next: 0 };
   let unit = null;
   let verbatim = null; // { depth, parts: [] } while inside code, svg, translate="no", …
+  // The input ends inside something unfinished (a tag or comment without its ">",
+  // raw text without its end tag, a stray "<"): an end tag added after it would
+  // be read as part of it, so the elements still open at the end are left open.
+  // A comment, doctype or raw text the input ends inside is copied after everything
+  // else, as it was the last thing in the input (whatever followed it would be read
+  // as part of it); elements open before it are closed before it.
+  let stop = tokens.length;
+  const last = tokens[stop - 1];
+  if (last && (last.type === 'raw' ? !/^<\/[^>]*>/.test(html.slice(last.end))
+    : last.type !== 'text' && last.type !== 'start' && last.type !== 'end' && html.charCodeAt(html.length - 1) !== 62)) {
+    stop--;
+    if (last.type === 'raw' && stop > 0 && tokens[stop - 1].type === 'start') stop--; // with its start tag
+  } else if (last?.type === 'start' && RAW_TEXT.has(last.name)) {
+    stop--; // a raw-text start tag with nothing after it
+  }
+  let tail = stop < tokens.length ? html.slice(tokens[stop].start) : '';
+  if (!tail && last?.type === 'text') {
+    // a tag the input ends inside ("<a href=…" without ">") is text from its "<"
+    // on: that rest is the tail, the text before it is translated as usual
+    for (let p = html.indexOf('<', last.start); p >= 0; p = html.indexOf('<', p + 1)) {
+      if (readMarkup(html, p) !== EOF) continue;
+      tail = html.slice(p);
+      if (p > last.start) tokens[stop - 1] = { type: 'text', start: last.start, end: p };
+      else stop--;
+      break;
+    }
+  }
 
   const tagPart = (t) => {
     if (!attrNames.size || t.type !== 'start') return html.slice(t.start, t.end);
@@ -376,7 +408,7 @@ function walk(html, attrNames, jobs, where) {
     }
   };
 
-  for (let k = 0; k < tokens.length; k++) {
+  for (let k = 0; k < stop; k++) {
     const t = tokens[k];
     const raw = html.slice(t.start, t.end);
     if (verbatim) {
@@ -401,7 +433,7 @@ function walk(html, attrNames, jobs, where) {
         const v = verbatim;
         verbatim = null;
         open.popTo(v.index, () => {});
-        addPoint(`${v.raw}</${v.name}>`);
+        addPoint(withEndTag(v.raw, v.name));
         // and the end tag is handled below as usual
       } else {
         verbatim.raw += raw;
@@ -517,13 +549,14 @@ function walk(html, attrNames, jobs, where) {
   }
   if (verbatim) {
     // the input ended inside a kept element: its end tag is added
-    addPoint(`${verbatim.raw}</${verbatim.name}>`);
+    addPoint(withEndTag(verbatim.raw, verbatim.name));
     open.popTo(verbatim.index, () => {});
     verbatim = null;
   }
-  // inline elements still open at the end are closed there
+  // inline elements still open at the end are closed there (before an unfinished tail)
   open.popTo(0, popped);
   endUnit();
+  if (tail) parts.push(tail);
 
   for (const p of parts) if (p.unit) prepareUnit(p.unit, jobs);
   return { parts };
@@ -624,6 +657,19 @@ function pieceSpans(pieces, text) {
   return spans;
 }
 
+// Markup copied as written, then the end tag a repair adds. When the copy ends
+// in text holding a "<" (an unfinished tag the input ended in, or "a < b"), the
+// added end tag could turn that text into a tag: its "<"s are written as
+// "&lt;", which reads as the same text.
+function withEndTag(raw, name) {
+  const tokens = tokenize(raw);
+  const last = tokens[tokens.length - 1];
+  if (last && last.type === 'text' && raw.indexOf('<', last.start) >= 0) {
+    raw = raw.slice(0, last.start) + raw.slice(last.start).replaceAll('<', '&lt;');
+  }
+  return `${raw}</${name}>`;
+}
+
 // ----------------------------------------------------------------- placement
 
 /**
@@ -663,16 +709,23 @@ export function placeUnit(root, P, align) {
     const j0 = firstFrom(x);
     const p = j0 > 0 ? prevA[j0 - 1] : -1, n = j0 < nS ? nextA[j0] : -1;
     if (p < 0 && n < 0) return proportional(x);
-    if (n < 0 || (p >= 0 && x - align.srcSpans[p][1] <= align.srcSpans[n][0] - x)) return align.srcMax[p] + 1;
-    return align.srcMin[n];
+    const gMin = align.gapMin ?? align.srcMin, gMax = align.gapMax ?? align.srcMax;
+    if (n < 0 || (p >= 0 && x - align.srcSpans[p][1] <= align.srcSpans[n][0] - x)) return gMax[p] + 1;
+    return gMin[n];
   };
   // target words the source tokens inside [s, e) are aligned to: [min, max], or null
   const desired = (s, e) => {
     let j = firstFrom(s);
     if (j > 0 && align.srcSpans[j - 1][1] > s) j--;
     let a = Infinity, b = -1;
+    const gMin = align.gapMin ?? align.srcMin, gMax = align.gapMax ?? align.srcMax;
     for (; j < nS && align.srcSpans[j][0] < e; j++) {
-      if (align.srcMin[j] >= 0 && align.srcSpans[j][1] > s) { a = Math.min(a, align.srcMin[j]); b = Math.max(b, align.srcMax[j]); }
+      if (align.srcMin[j] < 0 || align.srcSpans[j][1] <= s) continue;
+      // a token's punctuation words come along on the side where the token lies inside
+      // the element: "(now)" around <b>now</b> brings "now" only, "station?" inside
+      // <em>…station?</em> brings the "?" too
+      a = Math.min(a, align.srcSpans[j][0] >= s ? gMin[j] : align.srcMin[j]);
+      b = Math.max(b, align.srcSpans[j][1] <= e ? gMax[j] : align.srcMax[j]);
     }
     return b >= 0 ? [a, b] : null;
   };
@@ -804,6 +857,9 @@ function alignUnit(u, results) {
     i = j;
   }
   const srcMin = new Int32Array(srcSpans.length).fill(-1), srcMax = new Int32Array(srcSpans.length).fill(-1);
+  // the same with punctuation words included: where a point (code, a comment) next to the
+  // token goes, so that it keeps its place relative to the punctuation as well
+  const gapMin = new Int32Array(srcSpans.length).fill(-1), gapMax = new Int32Array(srcSpans.length).fill(-1);
   if (aligned) {
     // a token covering a word and punctuation next to it ("▁(now)") counts for the word only
     const isPunctWord = (w) => { for (let k = words[w][0]; k < words[w][1]; k++) if (!EDGE_PUNCT.test(T[k])) return false; return true; };
@@ -816,6 +872,8 @@ function alignUnit(u, results) {
       while (c1 > c0 && isPunctWord(c1)) c1--;
       if (srcMin[src] < 0 || c0 < srcMin[src]) srcMin[src] = c0;
       if (c1 > srcMax[src]) srcMax[src] = c1;
+      if (gapMin[src] < 0 || w0 < gapMin[src]) gapMin[src] = w0;
+      if (w1 > gapMax[src]) gapMax[src] = w1;
     }
   }
   // words per sentence, for placement by position
@@ -831,7 +889,7 @@ function alignUnit(u, results) {
   for (let j = 1; j < srcSpans.length; j++) {
     if (srcSpans[j][0] < srcSpans[j - 1][0]) srcSpans[j] = [srcSpans[j - 1][0], Math.max(srcSpans[j - 1][0], srcSpans[j][1])];
   }
-  return { T, words, W: words.length, srcSpans, srcMin, srcMax, sentences };
+  return { T, words, W: words.length, srcSpans, srcMin, srcMax, gapMin, gapMax, sentences };
 }
 
 // ----------------------------------------------------------------- rendering
