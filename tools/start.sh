@@ -22,13 +22,16 @@ build_engines() { sh tools/ensure_engines.sh; }
 if [ "${1:-}" = "--cli" ]; then
   shift
   build_engines
-  if [ ! -f "$model" ]; then
-    echo "npm start: the shipped model $model is missing." >&2
-    echo "  Train one (README, \"Train a model\") and write it there, or run the CLI with" >&2
-    echo "  another model: node src/js/cli.js translate --model FILE" >&2
-    exit 1
-  fi
-  exec node src/js/cli.js translate --model "$model" "$@"
+  # --from/--to/--model choose another model; the CLI checks those itself
+  case " $* " in *" --from "*|*" --to "*|*" --model "*) ;; *)
+    if [ ! -f "$model" ]; then
+      echo "npm start: the shipped model $model is missing." >&2
+      echo "  Train one (README, \"Train a model\") and write it there, or run the CLI with" >&2
+      echo "  another model: node src/js/cli.js translate --model FILE" >&2
+      exit 1
+    fi ;;
+  esac
+  exec node src/js/cli.js translate "$@"
 fi
 
 port="${PORT:-8080}"

@@ -9,11 +9,10 @@
 // what is not allowed is dropped with its content (script, style, frames…)
 // or unwrapped (any other element: its text stays).
 
-import { tokenize, decodeEntities } from '../src/js/html.js';
+import { tokenize, decodeEntities, VOID } from '../src/js/html.js';
 
 const BATCH = 4; // pieces per translate call: progress and cancel between calls
 
-const VOID = new Set(['br', 'hr', 'img', 'wbr', 'input', 'meta', 'link', 'area', 'base', 'col', 'embed', 'param', 'source', 'track', 'keygen']);
 // elements shown as elements; everything else is unwrapped or dropped
 const ALLOWED = new Set(['p', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'small', 'mark', 'sub', 'sup', 'a',
   'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'br', 'hr', 'blockquote', 'q', 'cite', 'abbr',

@@ -17,7 +17,7 @@
 
 import { InputTooLongError, InvalidArgumentError } from './errors.js';
 import { LIMITS, checkSignal } from './translator.js';
-import { escapeText } from './html.js';
+import { BLOCK, RAW_TEXT, VERBATIM, VOID, escapeText } from './html.js';
 
 const DEFAULT_ATTRIBUTES = Object.freeze(['title', 'alt', 'placeholder', 'aria-label']);
 const PASS_ON = ['beamSize', 'maxLength', 'lengthPenalty'];
@@ -27,19 +27,8 @@ const MARK = 'data-s2s-confidence';
 const HTML_NS = 'http://www.w3.org/1999/xhtml';
 const ELEMENT = 1, TEXT = 3;
 
-// The element kinds of html.js (keep in sync with BLOCK, VOID, VERBATIM, RAW_TEXT there).
-const BLOCK = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'br', 'caption', 'center', 'col', 'colgroup', 'dd', 'details',
-  'dialog', 'dir', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5',
-  'h6', 'head', 'header', 'hgroup', 'hr', 'html', 'legend', 'li', 'main', 'menu', 'nav', 'noscript', 'ol', 'optgroup',
-  'option', 'p', 'pre', 'section', 'select', 'summary', 'table', 'tbody', 'td', 'template', 'tfoot', 'th', 'thead',
-  'tr', 'ul', 'video', 'audio', 'canvas', 'object', 'picture', 'frameset', 'frame',
-]);
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-const VERBATIM = new Set(['code', 'kbd', 'samp', 'var', 'svg', 'math']);
-// content never translated, but the element's named attributes are (<textarea placeholder=…>);
-// in a live page noscript and template hold no translatable text either
-const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'template']);
+// The element kinds are html.js's, so a page and a string are cut into the same units.
+const RAW = new Set([...RAW_TEXT, 'noscript', 'template']);
 
 // Roots translated and not yet restored (also while a translation runs) -> their state.
 const active = new WeakMap();

@@ -20,7 +20,7 @@ import { normalizeText, splitSentences } from './text.js';
 // ---------------------------------------------------------------- tokenizer
 
 /** Elements whose content is raw text (never markup, never translated). */
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
+export const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
 
 const isWs = (c) => c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
 const isAlpha = (c) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -229,9 +229,10 @@ function escapeAttr(s, quote) {
 
 // ------------------------------------------------------------ element kinds
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+/** Elements without content or end tag. */
+export const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 /** Elements that end a unit (a paragraph translated on its own). Unknown names are inline. */
-const BLOCK = new Set([
+export const BLOCK = new Set([
   'address', 'article', 'aside', 'blockquote', 'body', 'br', 'caption', 'center', 'col', 'colgroup', 'dd', 'details',
   'dialog', 'dir', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5',
   'h6', 'head', 'header', 'hgroup', 'hr', 'html', 'legend', 'li', 'main', 'menu', 'nav', 'noscript', 'ol', 'optgroup',
@@ -239,7 +240,7 @@ const BLOCK = new Set([
   'tr', 'ul', 'video', 'audio', 'canvas', 'object', 'picture', 'frameset', 'frame',
 ]);
 /** Elements whose content is kept as written (and translate="no"). */
-const VERBATIM = new Set(['code', 'kbd', 'samp', 'var', 'svg', 'math']);
+export const VERBATIM = new Set(['code', 'kbd', 'samp', 'var', 'svg', 'math']);
 
 // Start tags that end an open element of these names first (HTML's optional
 // end tags), unless one of `barriers` is open above it.
