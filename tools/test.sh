@@ -5,7 +5,8 @@
 #      flavours (tools/test_js.sh);
 #   3. the JS API in headless Chromium, in the page and in a Web Worker
 #      (tests/browser/: Debian's chromium, npm's playwright-core);
-#   4. each libFuzzer target (tests/fuzz/) for S2S_FUZZ_SECONDS (60) seconds;
+#   4. each fuzz target (tests/fuzz/: libFuzzer for C, Node for the HTML path)
+#      for S2S_FUZZ_SECONDS (60) seconds;
 #   5. the C suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
 #   6. the C suite under valgrind memcheck (leaks and invalid accesses), built
 #      without -march=native because valgrind does not decode AVX-512.
@@ -41,7 +42,7 @@ fi
 
 [ "${S2S_TEST_QUICK:-0}" = 1 ] && exit 0
 
-step "libFuzzer: each fuzz target for ${S2S_FUZZ_SECONDS:-60} s (tests/fuzz/)"
+step "fuzzing: each target for ${S2S_FUZZ_SECONDS:-60} s (tests/fuzz/)"
 sh tools/fuzz.sh --seconds "${S2S_FUZZ_SECONDS:-60}"
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer"
