@@ -38,8 +38,9 @@ def bucket_of(words):
     return BUCKETS[-1]
 
 
-def count_test(path):
-    """Pairs per (domain, bucket), read the way `s2s eval` reads the file."""
+def count_test(path, reverse=False):
+    """Pairs per (domain, bucket) of source words, read the way `s2s eval` reads
+    the file (with --reverse the source is the last column)."""
     counts = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -48,7 +49,7 @@ def count_test(path):
                 continue
             cols = line.split("\t")
             domain = cols[0] if len(cols) == 3 else "-"
-            words = len(cols[-2].split())  # any Unicode whitespace, as count_words
+            words = len(cols[-1 if reverse else -2].split())  # any Unicode whitespace, as count_words
             key = (domain, bucket_of(words))
             counts[key] = counts.get(key, 0) + 1
     return counts
@@ -127,7 +128,8 @@ def main():
         for d in s["data"].get("by_domain", {}):
             if d not in domains:
                 domains.append(d)
-    counts = count_test(meta["test"]) if os.path.exists(meta.get("test", "")) else {}
+    reverse = meta.get("direction", "en-es") == "es-en"
+    counts = count_test(meta["test"], reverse) if os.path.exists(meta.get("test", "")) else {}
 
     L = []
     direction = meta.get("direction", "en-es")

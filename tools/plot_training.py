@@ -42,7 +42,7 @@ def read_log(path):
 
 def nice_ceiling(v):
     for e in range(-2, 7):
-        for m in (1, 2, 2.5, 5):
+        for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
             c = m * 10 ** e
             if c >= v:
                 return c

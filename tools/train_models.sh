@@ -15,6 +15,11 @@
 # (tools/data/add_corpus.py orders data/dev.tsv so).
 set -eu
 cd "$(dirname "$0")/.."
+# The whole script is one function, read before anything runs: sh reads a
+# script as it goes, so editing it during a two-hour run would otherwise make
+# the run execute other lines than it started with (it once went on from the
+# es-en case into the noattention one).
+main() {
 which=${1:-attention}
 run=${RUN_DIR:-build-train}/$which
 mkdir -p "$run" models
@@ -60,3 +65,6 @@ case "$which" in
 esac
 build-blas/s2s quantize "$run/model-f32.s2s" "$out"
 build-blas/s2s info "$out"
+}
+main "$@"
+exit

@@ -13,5 +13,9 @@ export const CONFIG = Object.freeze({
       integrity: 'sha256-2WT2kDtVh+Hryj1t2uCYGHzWz35yre6V3mUCrCy+HDE=',
       baseline: '../models/en-es-noattn.s2s',
     },
+    'es-en': {
+      model: '../models/es-en.s2s',
+      integrity: 'sha256-gJADDaWo9Z/qS4Q2M6QASGEfDhS61T9VVe6WELgWVL4=',
+    },
   },
 });

@@ -83,3 +83,13 @@ test('directions: --from/--to pick the shipped model; a --model that names other
   const info = JSON.parse(r.stdout);
   assert.deepEqual([info.sourceLanguage, info.targetLanguage], ['es', 'en']);
 });
+
+test('--from es uses the shipped Spanish -> English model', () => {
+  const r = cli(['translate', '--from', 'es', '--beam', '4', '--engine', ENGINE, '¿Dónde está la estación de tren?']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /train station/);
+  const i = cli(['info', '--to', 'en']);
+  assert.equal(i.status, 0, i.stderr);
+  assert.match(JSON.parse(i.stdout).model, /es-en\.s2s$/);
+});
+

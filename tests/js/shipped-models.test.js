@@ -56,3 +56,17 @@ test('the no-attention baseline loads and translates without attention', { skip:
     t.destroy();
   }
 });
+
+test('the shipped Spanish -> English model translates what people type', async () => {
+  const t = await Translator.create({ model: join(ROOT, 'models/es-en.s2s'), engine: ENGINE, integrity: CONFIG.directions['es-en'].integrity });
+  try {
+    assert.deepEqual([t.model.sourceLanguage, t.model.targetLanguage], ['es', 'en']);
+    const [a, b] = await t.translate(['¿Dónde está la estación de tren?', 'Buenos días, ¿cómo estás?'], { beamSize: 4 });
+    assert.match(a.text, /train station/);
+    assert.match(b.text, /^Good morning/);
+    assert.ok(a.confidence !== null, 'it carries a confidence calibration');
+  } finally {
+    t.destroy();
+  }
+});
+
