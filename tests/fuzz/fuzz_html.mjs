@@ -28,7 +28,8 @@ import { Seq2SeqError } from '../../src/js/errors.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const files = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
+const VALUED = new Set(['--seconds', '--seed', '--corpus', '--artifacts']);
+const files = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && VALUED.has(args[i - 1])));
 const seconds = Number(opt('--seconds', process.env.FUZZ_SECONDS ?? 60));
 // checks 3 and 4 only with --strict: on heavily broken markup (a tag, comment or
 // raw text the input ends inside, nested in other unfinished constructs) the
