@@ -189,7 +189,7 @@ export declare const LIMITS: Readonly<{
   maxHtmlDepth: 1000;
 }>;
 
-/** An English-to-Spanish translator in this thread. */
+/** A translator (one model file, one direction: model.sourceLanguage -> targetLanguage) in this thread. */
 export declare class Translator {
   private constructor();
   static create(options: CreateOptions): Promise<Translator>;

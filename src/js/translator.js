@@ -163,7 +163,7 @@ const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention'
 const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'signal'];
 const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'onProgress', 'signal'];
 
-/** An English-to-Spanish translator backed by one WebAssembly engine instance. */
+/** A translator (one model file, one direction) backed by one WebAssembly engine instance. */
 export class Translator {
   #res;
   #engine;
