@@ -995,8 +995,8 @@ function describe(v) {
  * targetTokens, sourceIds, targetIds, attention: null, score, confidence },
  * or an array of them for an array of fragments.
  */
-export async function translateHtml(translator, input, options) {
-  const where = 'translate';
+// The html options of translate / translateStreaming: { attrNames, rest }.
+function htmlOptions(options, where) {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new InvalidArgumentError(`${where}: options must be an object (got ${describe(options)})`);
   }
@@ -1009,6 +1009,83 @@ export async function translateHtml(translator, input, options) {
     }
     attrNames = new Set(attributes.map((a) => a.toLowerCase()));
   }
+  return { attrNames, rest };
+}
+
+// Renders a tag part (or markup copied as written), its named attributes translated.
+function tagRenderer(src, results) {
+  const renderTag = (p) => {
+    if (typeof p === 'string') return p;
+    if (Array.isArray(p)) return p.map(renderTag).join('');
+    const t = p.tag;
+    let s = '', from = t.start;
+    for (const { a, lead, trail, job } of p.attrs) {
+      let v = escapeAttr(lead + results[job].text + trail, a.quote);
+      if (!a.quote && /[\s"'=<>`]/.test(v)) v = `"${escapeAttr(lead + results[job].text + trail, '"')}"`;
+      s += src.slice(from, a.valueStart) + v;
+      from = a.valueEnd;
+    }
+    return s + src.slice(from, t.end);
+  };
+  return renderTag;
+}
+
+// Translates jobs[i] for i in `which` (all when null) into results, in calls within translate's limits.
+async function translateJobs(translator, jobs, which, results, passOn) {
+  const idx = which ?? jobs.map((_, i) => i);
+  for (let i = 0; i < idx.length;) {
+    let j = i, len = 0;
+    while (j < idx.length && j - i < LIMITS.maxBatch && len + jobs[idx[j]].length <= LIMITS.maxTotalLength) len += jobs[idx[j++]].length;
+    if (j === i) j++;
+    const rs = await translator.translate(idx.slice(i, j).map((k) => jobs[k]), passOn);
+    for (let k = 0; k < rs.length; k++) results[idx[i + k]] = rs[k];
+    i = j;
+  }
+}
+
+/**
+ * translateStreaming(html, { html: true, attributes, maxLength, lengthPenalty,
+ * signal }): the HTML of one fragment in chunks, in order, whose texts join to
+ * the greedy translate(html, { html: true }).text. A chunk is markup copied as
+ * written or one whole unit (a paragraph-like run of text with its inline
+ * elements): an inline element can only be placed once its sentence is
+ * complete. Chunks have the StreamChunk fields; `sentence` is the index of the
+ * unit's first sentence among the fragment's, null for markup.
+ */
+export async function* translateHtmlStreaming(translator, input, options) {
+  const where = 'translateStreaming';
+  const { attrNames, rest } = htmlOptions(options, where);
+  for (const k of ['beamSize', 'attention']) {
+    if (k in rest) throw new InvalidArgumentError(`${where}: unknown option '${k}' (streaming is greedy and returns no attention)`);
+  }
+  if (typeof input !== 'string') throw new InvalidArgumentError(`${where}: text must be a string, got ${describe(input)}`);
+  if (input.length > LIMITS.maxTextLength) throw new InputTooLongError(`${where}: the text has ${input.length} characters; the limit is ${LIMITS.maxTextLength} (split it)`);
+  const passOn = { ...rest, attention: true };
+  await translator.translate([], passOn); // the options are checked even when there is nothing to translate
+  const jobs = [];
+  const doc = walk(input, attrNames, jobs, where);
+  const results = new Array(jobs.length);
+  // attribute values first (short, anywhere in the fragment), then unit by unit
+  const unitJobs = new Set(doc.parts.flatMap((p) => (p.unit && !p.unit.verbatim ? p.unit.sentences.map((x) => x.job) : [])));
+  await translateJobs(translator, jobs, jobs.map((_, i) => i).filter((i) => !unitJobs.has(i)), results, passOn);
+  const renderTag = tagRenderer(input, results);
+  let sentence = 0;
+  for (const p of doc.parts) {
+    if (p.unit && !p.unit.verbatim) {
+      await translateJobs(translator, jobs, p.unit.sentences.map((x) => x.job), results, passOn);
+      const first = sentence;
+      for (const x of p.unit.sentences) sentence += results[x.job].sentences.length;
+      yield { text: renderUnit(p.unit, results, renderTag), id: null, token: null, logprob: 0, attention: null, sentence: first };
+    } else {
+      const text = p.unit ? renderUnit(p.unit, results, renderTag) : renderTag(p);
+      if (text) yield { text, id: null, token: null, logprob: 0, attention: null, sentence: null };
+    }
+  }
+}
+
+export async function translateHtml(translator, input, options) {
+  const where = 'translate';
+  const { attrNames, rest } = htmlOptions(options, where);
   const wantAttention = rest.attention === true;
   const passOn = { ...rest, attention: true };
   const batch = Array.isArray(input);
@@ -1030,31 +1107,10 @@ export async function translateHtml(translator, input, options) {
   const jobs = [];
   const docs = htmls.map((h) => walk(h, attrNames, jobs, where));
   const results = new Array(jobs.length);
-  // in calls within translate's batch limits
-  for (let i = 0; i < jobs.length;) {
-    let j = i, len = 0;
-    while (j < jobs.length && j - i < LIMITS.maxBatch && len + jobs[j].length <= LIMITS.maxTotalLength) len += jobs[j++].length;
-    if (j === i) j++;
-    const rs = await translator.translate(jobs.slice(i, j), passOn);
-    for (let k = 0; k < rs.length; k++) results[i + k] = rs[k];
-    i = j;
-  }
+  await translateJobs(translator, jobs, null, results, passOn);
 
   const out = docs.map((doc, di) => {
-    const src = htmls[di];
-    const renderTag = (p) => {
-      if (typeof p === 'string') return p;
-      if (Array.isArray(p)) return p.map(renderTag).join('');
-      const t = p.tag;
-      let s = '', from = t.start;
-      for (const { a, lead, trail, job } of p.attrs) {
-        let v = escapeAttr(lead + results[job].text + trail, a.quote);
-        if (!a.quote && /[\s"'=<>`]/.test(v)) v = `"${escapeAttr(lead + results[job].text + trail, '"')}"`;
-        s += src.slice(from, a.valueStart) + v;
-        from = a.valueEnd;
-      }
-      return s + src.slice(from, t.end);
-    };
+    const renderTag = tagRenderer(htmls[di], results);
     let text = '';
     const sentenceIdx = [];
     for (const p of doc.parts) {

@@ -66,7 +66,12 @@ export interface TranslateOptions {
   attributes?: string[];
 }
 
-export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention' | 'html' | 'attributes'>;
+/**
+ * Options of translateStreaming. With html: true the chunks are markup copied as
+ * written or whole units of translated HTML (docs/html.md), joining to the greedy
+ * translate(html, { html: true }).text.
+ */
+export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention'>;
 
 export interface SentenceResult {
   /** The source sentence (NFC, without surrounding whitespace). */

@@ -13,7 +13,7 @@ import {
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import { normalizeText, splitSentences } from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
-import { translateHtml } from './html.js';
+import { translateHtml, translateHtmlStreaming } from './html.js';
 
 /** The documented input limits (docs/limits.md explains each; keep index.d.ts in sync). */
 export const LIMITS = Object.freeze({
@@ -505,6 +505,8 @@ export class Translator {
   translateStreaming(text, options) {
     const where = 'translateStreaming';
     this.#alive();
+    // HTML streams unit by unit (html.js); its errors come with the first chunk
+    if (options?.html === true) return translateHtmlStreaming(this, text, options);
     const p = this.#translateParams(options, where, true);
     checkText(text, where);
     const parts = this.#prepare(text, where);

@@ -10,7 +10,7 @@
 import { DestroyedError, InvalidArgumentError, errorFromJSON } from './errors.js';
 import { DownloadProgressEvent } from './model-source.js';
 import { checkSignal } from './translator.js';
-import { translateHtml } from './html.js';
+import { translateHtml, translateHtmlStreaming } from './html.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 const workerUrl = new URL('./worker.js', import.meta.url);
@@ -219,6 +219,8 @@ export class WorkerTranslator {
 
   /** An async iterable of chunks, like Translator#translateStreaming. */
   translateStreaming(text, options) {
+    // HTML is parsed here and streamed unit by unit; only its text crosses to the worker
+    if (options?.html === true) return translateHtmlStreaming(this, text, options);
     const [rest, signal] = splitSignal(options, 'translateStreaming');
     const queue = [];
     let wake = null, finished = false, failure = null, started = null, id = 0;

@@ -308,3 +308,28 @@ test('WorkerTranslator gives the same HTML as Translator', async () => {
   assert.deepEqual(batch.map((x) => x.text), (await t.translate(FIXTURES.slice(6), { html: true })).map((x) => x.text));
   await assert.rejects(w.translate('<p>x</p>', { html: true, nope: 1 }), InvalidArgumentError);
 });
+
+test('translateStreaming with html: true yields markup and whole units that join to translate()\'s HTML, here and in the worker', async () => {
+  const collect = async (it) => { const cs = []; for await (const c of it) cs.push(c); return cs; };
+  for (const f of FIXTURES) {
+    const want = (await t.translate(f, { html: true, attributes: ['title'] })).text;
+    for (const x of [t, w]) {
+      const chunks = await collect(x.translateStreaming(f, { html: true, attributes: ['title'] }));
+      assert.equal(chunks.map((c) => c.text).join(''), want, JSON.stringify(f.slice(0, 60)));
+      // units carry the index of their first sentence, in order; markup chunks carry null
+      const firsts = chunks.filter((c) => c.sentence !== null).map((c) => c.sentence);
+      assert.deepEqual(firsts, [...firsts].sort((a, b) => a - b));
+      assert.ok(chunks.every((c) => c.id === null && c.token === null && c.attention === null));
+    }
+  }
+  // greedy, no attention: those options are refused, as for text streaming
+  await assert.rejects(collect(t.translateStreaming('<p>x</p>', { html: true, beamSize: 4 })), InvalidArgumentError);
+  await assert.rejects(collect(w.translateStreaming('<p>x</p>', { html: true, attention: true })), InvalidArgumentError);
+  await assert.rejects(collect(t.translateStreaming(42, { html: true })), InvalidArgumentError);
+  // an abort stops it between units
+  const ac = new AbortController();
+  const it = t.translateStreaming('<p>Open the file.</p><p>Close it.</p><p>Save it.</p>', { html: true, signal: ac.signal });
+  const seen = [];
+  await assert.rejects((async () => { for await (const c of it) { seen.push(c.text); if (c.sentence !== null) ac.abort(); } })(), (e) => e.name === 'AbortError');
+  assert.equal(seen.filter((s) => !s.startsWith('<')).length, 1, 'nothing after the aborted unit');
+});
