@@ -14,12 +14,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
-import { startServer } from './server.js';
-import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
+import { ROOT, skip, openTestPage, closeAll } from './helpers.js';
 import { plain } from './plain.js';
 
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
@@ -71,17 +69,7 @@ const nodeResults = {};
 before(async () => {
   if (skip) return;
   const node = Promise.all(['simd', 'scalar'].map(async (e) => { nodeResults[e] = await nodeRun(e); }));
-  server = await startServer({ root: ROOT });
-  profile = mkdtempSync(join(tmpdir(), 's2s-chromium-'));
-  context = await launch(profile, {
-    viewport: { width: 1100, height: 560 },
-    serviceWorkers: 'block',
-  });
-  const w = watch(context, { requests, problems });
-  page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
-  await page.goto(`${server.origin}/tests/browser/index.html`);
-  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 60_000 });
+  ({ server, context, page, profile } = await openTestPage({ requests, problems, viewport: { width: 1100, height: 560 } }));
   await node;
 }, { timeout: 160_000 });
 

@@ -2,8 +2,11 @@
 // playwright-core (skipped when either is missing, unless
 // S2S_BROWSER_REQUIRED=1), its flags, and a watcher that records every
 // request and every console error or warning, page error and failed request.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServer } from './server.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.S2S_CHROMIUM || '/usr/bin/chromium';
@@ -35,6 +38,23 @@ export function launch(profile, options = {}) {
     timeout: 120_000,
     ...options,
   });
+}
+
+/**
+ * The API test page (tests/browser/index.html) served from the repository
+ * root, in a fresh Chromium without service workers, watched into `requests`
+ * and `problems`, ready once the page says so: { server, context, page, profile }.
+ */
+export async function openTestPage({ requests, problems, viewport } = {}) {
+  const server = await startServer({ root: ROOT });
+  const profile = mkdtempSync(join(tmpdir(), 's2s-chromium-'));
+  const context = await launch(profile, { ...(viewport ? { viewport } : {}), serviceWorkers: 'block' });
+  const w = watch(context, { requests, problems });
+  const page = context.pages()[0] ?? await context.newPage();
+  w.watchPage(page);
+  await page.goto(`${server.origin}/tests/browser/index.html`);
+  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 60_000 });
+  return { server, context, page, profile };
 }
 
 /** Closes what a test opened (each may be missing) and removes its profile directory. */

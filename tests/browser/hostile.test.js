@@ -8,11 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer } from './server.js';
-import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
+import { ROOT, skip, openTestPage, closeAll } from './helpers.js';
 
 const MODEL = '/tests/fixtures/js/tiny-en-es.s2s';
 const bytes = readFileSync(join(ROOT, MODEL.slice(1)));
@@ -24,14 +22,7 @@ const problems = [];
 
 before(async () => {
   if (skip) return;
-  server = await startServer({ root: ROOT });
-  profile = mkdtempSync(join(tmpdir(), 's2s-chromium-'));
-  context = await launch(profile, { serviceWorkers: 'block' });
-  const w = watch(context, { problems });
-  page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
-  await page.goto(`${server.origin}/tests/browser/index.html`);
-  await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 60_000 });
+  ({ server, context, page, profile } = await openTestPage({ problems }));
 }, { timeout: 160_000 });
 
 after(() => closeAll({ context, server, profile }), { timeout: 80_000 });
