@@ -16,7 +16,8 @@ import { measure } from './translate-loop.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const model = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--reverse'));
+const VALUED = new Set(['--dev', '--reps']); // options followed by a value
+const model = args.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUED.has(args[i - 1])));
 if (!model) { console.error('usage: node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2]'); process.exit(2); }
 const reverse = args.includes('--reverse');
 const reps = Number(opt('--reps', 2));

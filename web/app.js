@@ -26,6 +26,12 @@ const el = {
   pairsError: $('pairs-error'), tuneProgress: $('tune-progress'), tuneLabel: $('tune-label'), beforeAfter: $('before-after'),
   modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
   offline: $('offline-state'), swap: $('swap'), compareLabel: $('compare-label'), confidenceNote: $('confidence-note'),
+  srcPieces: $('src-pieces'), tgtPieces: $('tgt-pieces'),
+};
+// the document mode's controls (web/document.js)
+const doc = {
+  root: $('document'), source: $('doc-source'), html: $('doc-html'), translate: $('doc-translate'), cancel: $('doc-cancel'),
+  progress: $('doc-progress'), label: $('doc-label'), output: $('doc-output'), htmlOut: $('doc-html-out'), note: $('doc-note'),
 };
 
 const heatmap = new Heatmap({
@@ -84,8 +90,8 @@ function fatal(message) {
 
 function setControls(on) {
   for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile, el.swap]) n.disabled = !on;
-  for (const n of [$('doc-source'), $('doc-html')]) n.disabled = !on;
-  $('doc-translate').disabled = !on || state.docRunning;
+  for (const n of [doc.source, doc.html]) n.disabled = !on;
+  doc.translate.disabled = !on || state.docRunning;
   // one model at a time: nothing replaces or trains it while it is busy
   if (on && (state.tuning || state.docRunning)) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; el.swap.disabled = true; }
   if (on && !reverseOf(state.direction)) el.swap.disabled = true;
@@ -192,10 +198,8 @@ async function showLanguages() {
   state.languages = [src, tgt];
   for (const n of document.querySelectorAll('.src-name')) n.textContent = languageName(src);
   for (const n of document.querySelectorAll('.tgt-name')) n.textContent = languageName(tgt);
-  el.source.lang = src;
-  for (const n of [el.target, el.baselineTarget, $('tgt-pieces'), $('doc-output')]) n.lang = tgt;
-  $('doc-source').lang = src;
-  $('src-pieces').lang = src;
+  for (const n of [el.target, el.baselineTarget, el.tgtPieces, doc.output]) n.lang = tgt;
+  for (const n of [el.source, el.srcPieces, doc.source]) n.lang = src;
   heatmap.names = { src: languageName(src), tgt: languageName(tgt) };
   el.pairs.placeholder = src === 'es' ? 'Abre el archivo. | Open the file.' : 'Open the file. | Abre el archivo.';
   root.dataset.direction = `${src}-${tgt}`;
@@ -708,13 +712,10 @@ el.download.addEventListener('click', downloadModel);
 el.modelFile.addEventListener('change', modelFileChosen);
 el.reset.addEventListener('click', resetModel);
 el.swap.addEventListener('click', swapDirection);
-initDocumentMode({
-  root: $('document'), source: $('doc-source'), html: $('doc-html'), translate: $('doc-translate'), cancel: $('doc-cancel'),
-  progress: $('doc-progress'), label: $('doc-label'), output: $('doc-output'), htmlOut: $('doc-html-out'), note: $('doc-note'),
-}, {
+initDocumentMode(doc, {
   getTranslator: () => state.t,
   lowConfidence: LOW_CONFIDENCE,
-  setBusy: (on) => { state.docRunning = on; setControls(true); if (on) $('doc-cancel').disabled = false; },
+  setBusy: (on) => { state.docRunning = on; setControls(true); if (on) doc.cancel.disabled = false; },
 });
 $('export-png').addEventListener('click', exportPng);
 lossChart.draw();

@@ -84,11 +84,12 @@ function parseArgs(argv) {
 /** The direction asked for ('en-es', 'es-en'), or null when neither --from nor --to was given. */
 function direction(o) {
   if (o.from === null && o.to === null) return null;
-  const other = (l) => Object.keys(SHIPPED).find((d) => d.startsWith(l + '-'))?.slice(l.length + 1);
-  const from = o.from ?? Object.keys(SHIPPED).find((d) => d.endsWith('-' + o.to))?.split('-')[0];
-  const to = o.to ?? (from && other(from));
-  const d = `${from}-${to}`;
-  if (!from || !to || !SHIPPED[d]) {
+  // the shipped direction that agrees with every side given
+  const d = Object.keys(SHIPPED).find((k) => {
+    const [from, to] = k.split('-');
+    return (o.from ?? from) === from && (o.to ?? to) === to;
+  });
+  if (!d) {
     throw new UsageError(`no shipped model translates ${o.from ?? '?'} to ${o.to ?? '?'} (there are: ${Object.keys(SHIPPED).join(', ')})`);
   }
   return d;

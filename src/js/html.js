@@ -995,6 +995,12 @@ function describe(v) {
  * targetTokens, sourceIds, targetIds, attention: null, score, confidence },
  * or an array of them for an array of fragments.
  */
+// One fragment must be a string within LIMITS.maxTextLength (`at` names it in a batch).
+function checkHtml(h, where, at = '') {
+  if (typeof h !== 'string') throw new InvalidArgumentError(`${where}: text must be a string${at}, got ${describe(h)}`);
+  if (h.length > LIMITS.maxTextLength) throw new InputTooLongError(`${where}: the text${at} has ${h.length} characters; the limit is ${LIMITS.maxTextLength} (split it)`);
+}
+
 // The html options of translate / translateStreaming: { attrNames, rest }.
 function htmlOptions(options, where) {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
@@ -1058,8 +1064,7 @@ export async function* translateHtmlStreaming(translator, input, options) {
   for (const k of ['beamSize', 'attention']) {
     if (k in rest) throw new InvalidArgumentError(`${where}: unknown option '${k}' (streaming is greedy and returns no attention)`);
   }
-  if (typeof input !== 'string') throw new InvalidArgumentError(`${where}: text must be a string, got ${describe(input)}`);
-  if (input.length > LIMITS.maxTextLength) throw new InputTooLongError(`${where}: the text has ${input.length} characters; the limit is ${LIMITS.maxTextLength} (split it)`);
+  checkHtml(input, where);
   const passOn = { ...rest, attention: true };
   await translator.translate([], passOn); // the options are checked even when there is nothing to translate
   const jobs = [];
@@ -1093,9 +1098,7 @@ export async function translateHtml(translator, input, options) {
   if (batch && htmls.length > LIMITS.maxBatch) throw new InputTooLongError(`${where}: ${htmls.length} texts in one call; the limit is ${LIMITS.maxBatch}`);
   let total = 0;
   htmls.forEach((h, i) => {
-    const at = batch ? ` (text ${i})` : '';
-    if (typeof h !== 'string') throw new InvalidArgumentError(`${where}: text must be a string${at}, got ${describe(h)}`);
-    if (h.length > LIMITS.maxTextLength) throw new InputTooLongError(`${where}: the text${at} has ${h.length} characters; the limit is ${LIMITS.maxTextLength} (split it)`);
+    checkHtml(h, where, batch ? ` (text ${i})` : '');
     total += h.length;
   });
   if (batch && total > LIMITS.maxTotalLength) {
