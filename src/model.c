@@ -212,6 +212,7 @@ void s2s_model_free(s2s_model *model) {
         free(model->meta[i].value);
     }
     free(model->meta);
+    shortlist_free(model->sl);
     free(model);
 }
 
@@ -292,6 +293,43 @@ s2s_status s2s_model_set_meta(s2s_model *model, const char *key, const char *val
     model->meta[model->n_meta].value = v;
     model->n_meta++;
     return S2S_OK;
+}
+
+/* -------------------------------------------------------------- shortlist */
+
+s2s_status s2s_model_set_shortlist(s2s_model *model, const int32_t *frequent, int32_t n_frequent,
+                                   const int32_t *candidates, int32_t k, s2s_error *err) {
+    if (!model) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model is NULL");
+    shortlist *sl = NULL;
+    if (n_frequent != 0 || k != 0) {
+        s2s_status st = shortlist_new(&sl, model->hp.src_vocab, model->hp.tgt_vocab, frequent,
+                                      n_frequent, candidates, k, err);
+        if (st) return st;
+    }
+    shortlist_free(model->sl);
+    model->sl = sl;
+    return S2S_OK;
+}
+
+int s2s_model_shortlist(const s2s_model *model, int32_t *n_frequent, int32_t *k) {
+    const shortlist *sl = model ? model->sl : NULL;
+    if (n_frequent) *n_frequent = sl ? sl->n_frequent : 0;
+    if (k) *k = sl ? sl->k : 0;
+    return sl != NULL;
+}
+
+int32_t s2s_model_shortlist_ids(const s2s_model *model, const int32_t *src, int32_t len,
+                                int32_t *ids, int32_t cap) {
+    if (!model || !model->sl || !ids || len < 0 || (len > 0 && !src)) return -1;
+    const shortlist *sl = model->sl;
+    if (cap < shortlist_max_ids(sl, len)) return -1;
+    for (int32_t i = 0; i < len; i++)
+        if (src[i] < 0 || src[i] >= sl->src_vocab) return -1;
+    uint8_t *mark = calloc((size_t)sl->tgt_vocab, 1);
+    if (!mark) return -1;
+    int32_t n = shortlist_ids(sl, src, len, ids, mark);
+    free(mark);
+    return n;
 }
 
 /* ------------------------------------------------------------- vocabulary */
@@ -403,6 +441,13 @@ s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *ou
         char key[256];
         snprintf(key, sizeof key, "meta.%s", model->meta[i].key);
         format_writer_add_str(fw, key, model->meta[i].value);
+    }
+    if (model->sl) {
+        const shortlist *sl = model->sl;
+        format_writer_add_i32(fw, "shortlist.k", sl->k);
+        format_writer_add_i32_array(fw, "shortlist.frequent", sl->frequent, (uint32_t)sl->n_frequent);
+        format_writer_add_i32_array(fw, "shortlist.candidates", sl->candidates,
+                                    (uint32_t)((size_t)sl->src_vocab * (size_t)sl->k));
     }
     weights w = model->w; /* the walker takes non-const slots; it only reads them here */
     save_ctx s = {fw};
@@ -552,6 +597,34 @@ static s2s_status load_meta(s2s_model *m, const format_file *f, s2s_error *err) 
     return S2S_OK;
 }
 
+/* The optional lexical shortlist: all three keys or none. */
+static s2s_status load_shortlist(s2s_model *m, const format_file *f, s2s_error *err) {
+    const format_kv *freq = format_find_kv(f, "shortlist.frequent");
+    const format_kv *cand = format_find_kv(f, "shortlist.candidates");
+    int32_t k = 0;
+    int has_k = format_get_i32(f, "shortlist.k", &k);
+    if (!has_k && !freq && !cand) return S2S_OK;
+    if (!has_k || !freq || !cand || freq->type != FORMAT_I32_ARRAY ||
+        cand->type != FORMAT_I32_ARRAY || k < 0 || k > S2S_MAX_VOCAB ||
+        cand->count != (uint64_t)m->hp.src_vocab * (uint64_t)k)
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT,
+                        "the shortlist needs shortlist.k, shortlist.frequent and "
+                        "shortlist.candidates (src_vocab x k ids)");
+    int32_t *fq = malloc(sizeof(int32_t) * ((size_t)freq->count + 1));
+    int32_t *cd = malloc(sizeof(int32_t) * ((size_t)cand->count + 1));
+    s2s_status st = S2S_OK;
+    if (!fq || !cd) {
+        st = s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        for (uint32_t i = 0; i < freq->count; i++) fq[i] = format_kv_i32_at(freq, i);
+        for (uint32_t i = 0; i < cand->count; i++) cd[i] = format_kv_i32_at(cand, i);
+        st = s2s_model_set_shortlist(m, fq, (int32_t)freq->count, cd, k, err);
+    }
+    free(fq);
+    free(cd);
+    return st;
+}
+
 static s2s_status model_load(s2s_model **out, const void *data, size_t size, int q8_in_place,
                              s2s_error *err) {
     if (!out) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "out is NULL");
@@ -598,7 +671,8 @@ static s2s_status model_load(s2s_model **out, const void *data, size_t size, int
     }
     if (!c.status) c.status = load_vocab(m, &f, err);
     if (!c.status) c.status = load_meta(m, &f, err);
-    /* A vocabulary or metadata the setters refuse (bad UTF-8, unknown piece
+    if (!c.status) c.status = load_shortlist(m, &f, err);
+    /* A vocabulary, metadata or shortlist the setters refuse (bad UTF-8, unknown piece
      * type, an empty or 250-byte meta key...) is a bad file, not a bad argument. */
     if (c.status && c.status != S2S_ERR_OUT_OF_MEMORY && c.status != S2S_ERR_BAD_FORMAT) {
         c.status = S2S_ERR_BAD_FORMAT;

@@ -16,6 +16,7 @@
 #include "s2s.h"
 #include "kernels.h"
 #include "tokenizer.h"
+#include "shortlist.h"
 
 /* A weight matrix (rows, cols) mapping cols -> rows; exactly one of f / q is set. */
 typedef struct matrix {
@@ -85,6 +86,7 @@ struct s2s_model {
     tokenizer *tok;         /* NULL when the model carries no vocabulary */
     meta_entry *meta;
     int n_meta;
+    shortlist *sl;          /* NULL when the model carries no lexical shortlist */
 };
 
 /* True when the matrix is stored as int8 (s2s_model_quantize). */

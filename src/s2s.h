@@ -158,6 +158,21 @@ s2s_status s2s_model_set_vocab(s2s_model *model, int32_t n, const char *const *p
                                const float *scores, const int32_t *types, s2s_error *err);
 int s2s_model_has_vocab(const s2s_model *model);
 
+/* A lexical shortlist (see src/shortlist.h): search then scores, per
+ * sentence, only EOS, the n_frequent ids of `frequent` and the first k
+ * `candidates` of each source piece (src_vocab rows of k target ids, best
+ * first, -1 padding a row's end). n_frequent = k = 0 removes it. Saved with
+ * the model; `s2s shortlist` builds one from a training corpus. */
+s2s_status s2s_model_set_shortlist(s2s_model *model, const int32_t *frequent, int32_t n_frequent,
+                                   const int32_t *candidates, int32_t k, s2s_error *err);
+/* 1 when the model has a shortlist; its sizes go to the non-NULL pointers. */
+int s2s_model_shortlist(const s2s_model *model, int32_t *n_frequent, int32_t *k);
+/* The target ids the shortlist allows for a source sentence (ids in range),
+ * ascending, into ids (cap room; the target vocabulary size always fits);
+ * returns their number, or -1 without a shortlist or room. */
+int32_t s2s_model_shortlist_ids(const s2s_model *model, const int32_t *src, int32_t len,
+                                int32_t *ids, int32_t cap);
+
 /* Text <-> ids with the model's vocabulary. `text` is UTF-8 (NFC is the
  * caller's job). encode writes at most `cap` ids and sets *n_out to the
  * number needed; S2S_ERR_INPUT_TOO_LONG when that exceeds cap. No SOS/EOS. */
@@ -179,6 +194,8 @@ typedef struct s2s_translate_params {
     float max_len_factor;   /* stop after factor * source length + max_len_extra tokens */
     int32_t max_len_extra;
     int32_t want_attention; /* 0 or 1 */
+    int32_t use_shortlist;  /* 1 (default): score only the model's lexical shortlist, when it
+                               has one; 0: always the whole target vocabulary */
 } s2s_translate_params;
 
 s2s_translate_params s2s_translate_default_params(void);

@@ -20,10 +20,13 @@
 
 /* Rows decoded together at most: bounds the (rows, V) logits buffer. */
 #define MAX_ROWS 256
+/* The shortlisted output layers of one chunk's sentences (gathered rows of
+ * W_out) take at most this much; a chunk has fewer sentences if needed. */
+#define SHORTLIST_CHUNK_BYTES ((size_t)8 << 20)
 
 s2s_translate_params s2s_translate_default_params(void) {
     s2s_translate_params p = {.beam_size = 1, .length_penalty = 1.0f, .max_len_factor = 2.0f,
-                              .max_len_extra = 10, .want_attention = 0};
+                              .max_len_extra = 10, .want_attention = 0, .use_shortlist = 1};
     return p;
 }
 
@@ -166,6 +169,64 @@ static int32_t max_output_len(const s2s_translate_params *p, int len) {
     return lim > S2S_MAX_SEQ_LEN - 1 ? S2S_MAX_SEQ_LEN - 1 : (int32_t)lim;
 }
 
+/* The output layer as one sentence sees it: the whole vocabulary, or only
+ * its lexical shortlist (src/shortlist.h) with those rows of W_out and the
+ * bias gathered once, so each step multiplies by a few hundred rows. */
+typedef struct out_layer {
+    int32_t n;             /* scored ids */
+    const int32_t *ids;    /* (n) ascending target ids; NULL: all of 0..n-1 */
+    matrix w;              /* (n, Hd) */
+    const float *b;        /* (n) */
+    int32_t eos;           /* where EOS is among the scored ids (shortlists always hold it) */
+} out_layer;
+
+/* Bytes one sentence's gathered layer needs at most (0 without a shortlist). */
+static size_t out_layer_bytes(const s2s_model *m, int use_shortlist, int len) {
+    if (!use_shortlist || !m->sl) return 0;
+    size_t n = (size_t)shortlist_max_ids(m->sl, len), Hd = (size_t)m->w.out_w.cols;
+    size_t row = m->w.out_w.q ? sizeof(float) + Hd : sizeof(float) * Hd;
+    return n * (row + 2 * sizeof(float) + sizeof(int32_t)) + 64;
+}
+
+/* 0 when out of memory. `mark` is tgt_vocab zero bytes, left zeroed. */
+static int out_layer_init(out_layer *o, const s2s_model *m, const int32_t *src, int len,
+                          int use_shortlist, uint8_t *mark, arena *a) {
+    const matrix *W = &m->w.out_w;
+    int Hd = W->cols;
+    if (!use_shortlist || !m->sl) {
+        *o = (out_layer){.n = W->rows, .ids = NULL, .w = *W, .b = m->w.out_b, .eos = S2S_EOS};
+        return 1;
+    }
+    int32_t *ids = arena_bytes(a, sizeof(int32_t) * (size_t)shortlist_max_ids(m->sl, len));
+    if (!ids) return 0;
+    int32_t n = shortlist_ids(m->sl, src, len, ids, mark);
+    float *b = arena_floats(a, (size_t)n);
+    if (!b) return 0;
+    *o = (out_layer){.n = n, .ids = ids, .b = b, .eos = 0};
+    for (int32_t j = 0; j < n; j++) {
+        b[j] = m->w.out_b[ids[j]];
+        if (ids[j] == S2S_EOS) o->eos = j;
+    }
+    if (W->q) {
+        uint8_t *q = arena_bytes(a, q8_matrix_bytes(n, Hd));
+        if (!q) return 0;
+        q8_matrix_bind(&o->w, q, n, Hd);
+        for (int32_t j = 0; j < n; j++) {
+            o->w.qscale[j] = W->qscale[ids[j]];
+            memcpy(o->w.q + (size_t)j * Hd, W->q + (size_t)ids[j] * Hd, (size_t)Hd);
+        }
+    } else {
+        float *f = arena_floats(a, (size_t)n * Hd);
+        if (!f) return 0;
+        o->w = (matrix){.f = f, .rows = n, .cols = Hd};
+        for (int32_t j = 0; j < n; j++)
+            memcpy(f + (size_t)j * Hd, W->f + (size_t)ids[j] * Hd, sizeof(float) * (size_t)Hd);
+    }
+    return 1;
+}
+
+static int32_t out_layer_id(const out_layer *o, int32_t j) { return o->ids ? o->ids[j] : j; }
+
 /* Translate sentences [first, first + n) of the request. */
 static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first, int n,
                                   const int32_t *const *src_ids, const int32_t *src_len,
@@ -218,6 +279,14 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
     float *score = arena_floats(a, (size_t)cap);
     float *next_score = arena_floats(a, (size_t)cap);
     int32_t *next_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
+    int shortlisted = p->use_shortlist && m->sl;
+    out_layer *out = arena_bytes(a, sizeof(out_layer) * (size_t)n);
+    uint8_t *mark = shortlisted ? arena_bytes(a, (size_t)V) : NULL;
+    if (mark) memset(mark, 0, (size_t)V);
+    for (int i = 0; i < n && out && (mark || !shortlisted); i++)
+        if (!out_layer_init(&out[i], m, src_ids[first + i], src_len[first + i], shortlisted, mark, a))
+            out = NULL;
+    if (!out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the shortlist");
     candidate *cand = arena_bytes(a, sizeof(candidate) * (size_t)cap * (size_t)(2 * k));
     step_record *rec = arena_bytes(a, sizeof(step_record) * (size_t)T);
     finished *fin = arena_bytes(a, sizeof(finished) * (size_t)n * (size_t)k);
@@ -248,16 +317,24 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         if (!decoder_step_forward(&st, NULL, sr->attention, m, &source, row_src, prev, rows, 0.0f,
                                   NULL, a))
             return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
-        linear_forward(logits, V, st.o, d.Hd, &m->w.out_w, m->w.out_b, rows, xq);
-        for (int r = 0; r < rows; r++) lse[r] = kernel_logsumexp(logits + (size_t)r * V, V);
-        /* select per sentence; rows of one sentence are contiguous */
+        /* rows of one sentence are contiguous: a shortlisted layer per sentence,
+         * else one product over every row */
+        if (!shortlisted) linear_forward(logits, V, st.o, d.Hd, &m->w.out_w, m->w.out_b, rows, xq);
         int out_rows = 0;
         for (int r0 = 0; r0 < rows;) {
             int i = row_src[r0], r1 = r0;
             while (r1 < rows && row_src[r1] == i) r1++;
+            const out_layer *ol = &out[i];
+            if (shortlisted)
+                linear_forward(logits + (size_t)r0 * V, V, st.o + (size_t)r0 * d.Hd, d.Hd, &ol->w,
+                               ol->b, r1 - r0, xq);
             int nc = 0;
-            for (int r = r0; r < r1; r++)
-                nc += top_tokens(cand + nc, 2 * k, logits + (size_t)r * V, lse[r], V, score[r], r);
+            for (int r = r0; r < r1; r++) {
+                lse[r] = kernel_logsumexp(logits + (size_t)r * V, ol->n);
+                int nr = top_tokens(cand + nc, 2 * k, logits + (size_t)r * V, lse[r], ol->n, score[r], r);
+                for (int c = nc; c < nc + nr; c++) cand[c].token = out_layer_id(ol, cand[c].token);
+                nc += nr;
+            }
             qsort(cand, (size_t)nc, sizeof *cand, by_score_desc);
             int kept = 0, at_limit = t >= max_len[i]; /* max_len tokens, then only EOS */
             for (int c = 0; c < nc && kept < k && n_fin[i] < k; c++) {
@@ -293,7 +370,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
                     int best = r0;
                     for (int r = r0; r < r1; r++)
                         if (score[r] > score[best]) best = r;
-                    float eos_logprob = logits[(size_t)best * V + S2S_EOS] - lse[best];
+                    float eos_logprob = logits[(size_t)best * V + ol->eos] - lse[best];
                     f->norm = normalised(score[best] + eos_logprob, t + 1, p->length_penalty);
                     f->step = t;
                     f->row = best;
@@ -381,8 +458,13 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
     arena a;
     memset(&a, 0, sizeof a);
     int chunk = MAX_ROWS / p->beam_size;
-    for (int first = 0; first < n && !st; first += chunk) {
-        int count = n - first < chunk ? n - first : chunk;
+    for (int first = 0, count; first < n && !st; first += count) {
+        count = n - first < chunk ? n - first : chunk;
+        size_t bytes = 0;
+        for (int c = 0; c < count; c++) {
+            bytes += out_layer_bytes(model, p->use_shortlist, src_len[first + c]);
+            if (c > 0 && bytes > SHORTLIST_CHUNK_BYTES) count = c;
+        }
         st = translate_chunk(res, model, first, count, src, src_len, p, &a, err);
     }
     arena_release(&a);
@@ -406,6 +488,7 @@ struct s2s_stream {
     float *logits;      /* (Vt) */
     float *att;         /* (S) attention row of the last step, NULL without attention */
     void *xq; /* kernel_gemm_q8 scratch for the output layer */
+    out_layer out;
 };
 
 void s2s_stream_free(s2s_stream *s) {
@@ -443,6 +526,11 @@ s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int3
     s->st.o = arena_zeros(a, (size_t)d.Hd);
     s->logits = arena_floats(a, (size_t)d.Vt);
     s->xq = arena_bytes(a, kernel_gemm_q8_scratch(1, d.Hd));
+    int shortlisted = params->use_shortlist && model->sl;
+    uint8_t *mark = shortlisted ? arena_bytes(a, (size_t)d.Vt) : NULL;
+    if (mark) memset(mark, 0, (size_t)d.Vt);
+    if (ok && (mark || !shortlisted))
+        ok = out_layer_init(&s->out, model, src, src_len, shortlisted, mark, a);
     if (!ok || a->failed) {
         s2s_stream_free(s);
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
@@ -461,19 +549,20 @@ s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_
     *done = s->done;
     if (s->done) return S2S_OK;
     const s2s_model *m = s->m;
-    int V = m->hp.tgt_vocab;
+    const out_layer *ol = &s->out;
     if (!decoder_step_forward(&s->st, NULL, s->att, m, &s->source, NULL, &s->prev, 1, 0.0f, NULL,
                               &s->a))
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
-    linear_forward(s->logits, V, s->st.o, m->hp.dec_hidden, &m->w.out_w, m->w.out_b, 1, s->xq);
+    linear_forward(s->logits, ol->n, s->st.o, m->hp.dec_hidden, &ol->w, ol->b, 1, s->xq);
     /* the same choice as the search with one beam: the first largest logit,
      * and only EOS once max_len tokens are out */
-    int32_t best = 0;
+    int32_t j = 0;
     float top;
-    kernel_top_k(&best, &top, 1, s->logits, V);
-    if (s->steps >= s->max_len) best = S2S_EOS;
+    kernel_top_k(&j, &top, 1, s->logits, ol->n);
+    if (s->steps >= s->max_len) j = ol->eos;
+    int32_t best = out_layer_id(ol, j);
     *token = best;
-    *logprob = s->logits[best] - kernel_logsumexp(s->logits, V);
+    *logprob = s->logits[j] - kernel_logsumexp(s->logits, ol->n);
     s->steps++;
     s->prev = best;
     s->done = *done = best == S2S_EOS;

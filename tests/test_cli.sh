@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/test_cli.sh S2S — the native command line's direction and metadata
 # options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s eval
-# --reverse`. Run by CTest with the s2s binary; the tiny JS fixture model is the
+# --reverse`, `s2s shortlist`. Run by CTest with the s2s binary; the tiny JS fixture model is the
 # starting point, so it takes a second.
 set -eu
 S2S=$1
@@ -47,4 +47,18 @@ all_chrf() { awk '$1 == "all" { print $4 }' "$1"; }
 [ "$(all_chrf "$T/rev_eval.txt")" = 100.00 ] || fail "eval --reverse: English hypotheses vs the English column: $(cat "$T/rev_eval.txt")"
 "$S2S" eval --hyp "$T/en.txt" --test "$T/c.tsv" > "$T/fwd_eval.txt" || fail "eval"
 if [ "$(all_chrf "$T/fwd_eval.txt")" = 100.00 ]; then fail "eval without --reverse scored English as Spanish"; fi
+# shortlist: learned from a corpus, shown by info, used unless --no-shortlist,
+# removed by --remove; its check reports coverage
+"$S2S" shortlist --model "$FIX" --train "$T/c.tsv" --out "$T/sl.s2s" --frequent 3 --candidates 2 \
+  --min-count 1 --check "$T/c.tsv" > "$T/sl.txt" || fail "shortlist"
+grep -q 'reference pieces in the list' "$T/sl.txt" || fail "shortlist --check report: $(cat "$T/sl.txt")"
+"$S2S" info "$T/sl.s2s" | grep -q '^shortlist *3 frequent pieces + 2 candidates' || fail "info: shortlist"
+"$S2S" info "$FIX" | grep -q '^shortlist *none' || fail "info: no shortlist"
+"$S2S" eval --model "$T/sl.s2s" --test "$T/c.tsv" | grep -q 'beam 1, shortlist,' || fail "eval: shortlist not used"
+"$S2S" eval --model "$T/sl.s2s" --test "$T/c.tsv" --no-shortlist | grep -q 'shortlist' &&
+  fail "eval --no-shortlist still used it"
+printf 'Open.\n' | "$S2S" translate --model "$T/sl.s2s" --no-shortlist > /dev/null || fail "translate --no-shortlist"
+"$S2S" shortlist --model "$T/sl.s2s" --remove --out "$T/nosl.s2s" || fail "shortlist --remove"
+"$S2S" info "$T/nosl.s2s" | grep -q '^shortlist *none' || fail "shortlist --remove kept it"
+if "$S2S" shortlist --model "$FIX" --out "$T/x.s2s" 2> "$T/err.txt"; then fail "shortlist without --train"; fi
 echo "test_cli: ok"

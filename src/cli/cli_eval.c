@@ -171,6 +171,7 @@ static int length_bin(int32_t words) {
 static const char eval_usage[] =
     "usage: s2s eval --model MODEL.s2s --test TEST.tsv [--beam N] [--length-penalty A] [--reverse]\n"
     "                [--batch N] [--hyp-out FILE] [--by-domain] [--by-length] [--json FILE]\n"
+    "                [--no-shortlist]\n"
     "       s2s eval --hyp HYP.txt --test TEST.tsv [--by-domain] [--by-length] [--json FILE]\n"
     "Translates the English column of TEST.tsv (domain<TAB>en<TAB>es or en<TAB>es) and\n"
     "prints corpus BLEU and chrF2 against the Spanish column: overall, and with\n"
@@ -180,12 +181,14 @@ static const char eval_usage[] =
     "system's output: one line per sentence pair of TEST.tsv, in order, the same\n"
     "number of lines) and scored with exactly the same breakdown.\n"
     "--reverse swaps the columns: translate the Spanish, score against the English\n"
-    "(for a Spanish -> English model on the same files).\n";
+    "(for a Spanish -> English model on the same files).\n"
+    "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n";
 
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
     const char *cell, *attention;
     int quantized;
+    int shortlist; /* the search used the model's lexical shortlist */
 } model_desc;
 
 /* Translate the English side of `test` with the model at model_path into
@@ -199,6 +202,7 @@ static int eval_translate(const char *model_path, const tsv_corpus *test,
     desc->cell = cli_cell_name(hp->cell);
     desc->attention = cli_attention_name(hp->attention);
     desc->quantized = s2s_model_is_quantized(model);
+    desc->shortlist = tp->use_shortlist && s2s_model_shortlist(model, NULL, NULL);
     int status = -1;
     size_t pool_cap = (size_t)test->n * S2S_MAX_SEQ_LEN / 8 + 1, pool_n = 0;
     int32_t *pool = malloc(sizeof *pool * pool_cap);
@@ -317,6 +321,9 @@ int cmd_eval(int argc, char **argv) {
                 return 2;
             tp.length_penalty = (float)d;
             decoding_opts = 1;
+        } else if (!strcmp(a, "--no-shortlist")) {
+            tp.use_shortlist = 0;
+            decoding_opts = 1;
         } else if (!strcmp(a, "--batch")) {
             if (!(val = cli_next_value(argc, argv, &i)) ||
                 cli_parse_int(a, val, 1, S2S_MAX_BATCH, &batch))
@@ -338,7 +345,8 @@ int cmd_eval(int argc, char **argv) {
         return 2;
     }
     if (hyp_in_path && decoding_opts) {
-        cli_error("eval: --beam, --length-penalty, --batch and --hyp-out need --model, not --hyp");
+        cli_error("eval: --beam, --length-penalty, --batch, --hyp-out and --no-shortlist need "
+                  "--model, not --hyp");
         return 2;
     }
     tsv_corpus test;
@@ -354,7 +362,7 @@ int cmd_eval(int argc, char **argv) {
     score_bin *domains = NULL;
     int n_domains = 0;
     double secs = 0;
-    model_desc desc = {"?", "?", 0};
+    model_desc desc = {"?", "?", 0, 0};
     if (!hyps) {
         cli_error("out of memory");
         goto done;
@@ -387,8 +395,9 @@ int cmd_eval(int argc, char **argv) {
         }
     }
     if (model_path)
-        printf("model %s, test %s, beam %d, %lld sentences in %.1f s (%.1f sentences/s)\n",
-               model_path, test_path, tp.beam_size, (long long)test.n, secs,
+        printf("model %s, test %s, beam %d%s, %lld sentences in %.1f s (%.1f sentences/s)\n",
+               model_path, test_path, tp.beam_size, desc.shortlist ? ", shortlist" : "",
+               (long long)test.n, secs,
                secs > 0 ? (double)test.n / secs : 0.0);
     else
         printf("hypotheses %s, test %s, %lld sentences\n", hyp_in_path, test_path,
@@ -429,8 +438,10 @@ int cmd_eval(int argc, char **argv) {
         if (model_path)
             fprintf(f,
                     ",\n  \"cell\": \"%s\",\n  \"attention\": \"%s\",\n  \"quantized\": %s,"
-                    "\n  \"beam\": %d,\n  \"length_penalty\": %.3f,\n  \"seconds\": %.3f",
+                    "\n  \"beam\": %d,\n  \"shortlist\": %s,\n  \"length_penalty\": %.3f,"
+                    "\n  \"seconds\": %.3f",
                     desc.cell, desc.attention, desc.quantized ? "true" : "false", tp.beam_size,
+                    desc.shortlist ? "true" : "false",
                     (double)tp.length_penalty, secs);
         fputs(",\n  \"overall\": ", f);
         json_bin(f, &all);

@@ -180,7 +180,7 @@ static void print_attention(const s2s_model *model, int64_t line, const int32_t 
 
 static const char translate_usage[] =
     "usage: s2s translate --model MODEL.s2s [--beam N] [--length-penalty A]\n"
-    "                     [--max-len-factor F] [--batch N] [--attention]\n"
+    "                     [--max-len-factor F] [--batch N] [--attention] [--no-shortlist]\n"
     "Reads lines in the source language (the file says which: s2s info) on stdin, writes one\n"
     "translated line per input line on stdout.\n"
     "  --beam N            beam size (1 = greedy; default 1)\n"
@@ -188,6 +188,7 @@ static const char translate_usage[] =
     "  --max-len-factor F  stop after F x source length (+ extra) tokens\n"
     "  --batch N           sentences translated together (default 32)\n"
     "  --attention         also print each attention matrix as a JSON line on stderr\n"
+    "  --no-shortlist      score the whole vocabulary even when the model has a shortlist\n"
     "A line that cannot be translated (invalid UTF-8, or longer than 1 MiB) gives an\n"
     "empty output line and a message naming it on stderr; the rest go on. A line of\n"
     "more than 512 tokens is translated from its first 512 (with a warning). Exit\n"
@@ -263,6 +264,8 @@ int cmd_translate(int argc, char **argv) {
                 return 2;
         } else if (!strcmp(a, "--attention")) {
             tp.want_attention = 1;
+        } else if (!strcmp(a, "--no-shortlist")) {
+            tp.use_shortlist = 0;
         } else {
             cli_error("translate: unknown option '%s' (see s2s translate -h)", a);
             return 2;
@@ -473,6 +476,11 @@ int cmd_info(int argc, char **argv) {
            s2s_model_has_vocab(m) ? "attached" : "NOT attached");
     printf("parameters     %zu (%.2f MB as f32)\n", params, (double)params * 4 / 1e6);
     printf("quantized      %s\n", s2s_model_is_quantized(m) ? "yes (int8, one scale per row)" : "no (f32)");
+    int32_t sl_frequent = 0, sl_k = 0;
+    if (s2s_model_shortlist(m, &sl_frequent, &sl_k))
+        printf("shortlist      %d frequent pieces + %d candidates per source piece\n", sl_frequent, sl_k);
+    else
+        puts("shortlist      none");
     /* The public API looks meta up by key; listing them needs the container. */
     format_file f;
     memset(&f, 0, sizeof f);

@@ -13,7 +13,8 @@ static const char usage[] =
     "  score       BLEU and chrF2 of a hypothesis file against a reference file\n"
     "  quantize    write an int8 copy of a model\n"
     "  dequantize  write an f32 copy of an int8 model\n"
-    "  info        show a model's shape, size and metadata\n";
+    "  info        show a model's shape, size and metadata\n"
+    "  shortlist   learn a lexical shortlist from a training corpus and attach it to a model\n";
 
 int main(int argc, char **argv) {
     static const struct {
@@ -22,7 +23,7 @@ int main(int argc, char **argv) {
     } commands[] = {
         {"train", cmd_train},   {"translate", cmd_translate},   {"eval", cmd_eval},
         {"score", cmd_score},   {"quantize", cmd_quantize},     {"dequantize", cmd_dequantize},
-        {"info", cmd_info},
+        {"info", cmd_info},     {"shortlist", cmd_shortlist},
     };
     if (argc < 2) {
         fputs(usage, stderr);
