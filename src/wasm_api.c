@@ -28,13 +28,14 @@ size_t s2sw_heap_used(void) {
 
 static s2s_translate_params make_params(int32_t beam, float length_penalty,
                                         float max_len_factor, int32_t max_len_extra,
-                                        int32_t want_attention) {
+                                        int32_t want_attention, int32_t use_shortlist) {
     s2s_translate_params p = s2s_translate_default_params();
     p.beam_size = beam;
     if (length_penalty >= 0.0f) p.length_penalty = length_penalty;  /* < 0: library default */
     if (max_len_factor > 0.0f) p.max_len_factor = max_len_factor;   /* <= 0: library default */
     if (max_len_extra >= 0) p.max_len_extra = max_len_extra;        /* < 0: library default */
     p.want_attention = want_attention;
+    p.use_shortlist = use_shortlist != 0;
     return p;
 }
 
@@ -54,7 +55,7 @@ void s2sw_translate_defaults(float *out) {
 s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
                           const int32_t *lens, int32_t beam, float length_penalty,
                           float max_len_factor, int32_t max_len_extra, int32_t want_attention,
-                          s2s_result **out, s2s_error *err) {
+                          int32_t use_shortlist, s2s_result **out, s2s_error *err) {
     if (!ids || !lens || !out || n < 1 || n > S2S_MAX_BATCH)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "translate 1 to %d sentences at a time",
                         S2S_MAX_BATCH);
@@ -66,7 +67,7 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
         at += lens[i] > 0 ? (size_t)lens[i] : 0;
     }
     s2s_translate_params p =
-        make_params(beam, length_penalty, max_len_factor, max_len_extra, want_attention);
+        make_params(beam, length_penalty, max_len_factor, max_len_extra, want_attention, use_shortlist);
     s2s_status st = s2s_translate_ids(model, n, src, lens, &p, out, err);
     free(src);
     return st;
@@ -74,8 +75,9 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
 
 s2s_status s2sw_stream_start(s2s_stream **out, const s2s_model *model, const int32_t *src,
                              int32_t src_len, float length_penalty, float max_len_factor,
-                             int32_t max_len_extra, s2s_error *err) {
-    s2s_translate_params p = make_params(1, length_penalty, max_len_factor, max_len_extra, 0);
+                             int32_t max_len_extra, int32_t use_shortlist, s2s_error *err) {
+    s2s_translate_params p =
+        make_params(1, length_penalty, max_len_factor, max_len_extra, 0, use_shortlist);
     return s2s_stream_start(out, model, src, src_len, &p, err);
 }
 

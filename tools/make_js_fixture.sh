@@ -9,7 +9,8 @@
 # (tests/fixtures/js/native_expected.json) with tests/js/native_ref.c.
 # The same recipe with the columns swapped (s2s train --reverse) gives
 # tests/fixtures/js/tiny-es-en.s2s, Spanish -> English, for the tests of the
-# two directions (the page's swap button, the CLI's --from).
+# two directions (the page's swap button, the CLI's --from), and
+# tests/fixtures/js/tiny-en-es-shortlist.s2s adds a lexical shortlist.
 # Needs: the native build (cmake), data/train.tsv (npm run data).
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,6 +34,10 @@ node tools/calibrate_confidence.mjs "$out/tiny-en-es.s2s" data/dev.tsv --thresho
   --write "$out/tiny-en-es.s2s" >/dev/null
 build/s2s info "$out/tiny-en-es.s2s"
 sh tests/js/native_ref.sh "$out/tiny-en-es.s2s" tests/fixtures/js/sentences.txt >"$out/native_expected.json"
+# the same model with a lexical shortlist from its training sample, for the
+# tests of the shortlist option (134 of 768 pieces per sentence on average)
+build/s2s shortlist --model "$out/tiny-en-es.s2s" --train "$tmp/train.tsv" \
+  --out "$out/tiny-en-es-shortlist.s2s" --frequent 64 --candidates 8 --min-count 1
 build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.tsv --reverse \
   --meta source_language=es --meta target_language=en \
   --out "$tmp/tiny-es-en.s2s" --cell lstm --attention bahdanau --bridge project \

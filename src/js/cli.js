@@ -22,7 +22,7 @@ const SHIPPED = {
 const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 
 const USAGE = `usage: seq2seq-wasm translate [--from en|es] [--to es|en] [--model FILE] [--beam N]
-                                [--max-length N] [--length-penalty A]
+                                [--max-length N] [--length-penalty A] [--no-shortlist]
                                 [--engine auto|simd|scalar] [--json] [TEXT ...]
        seq2seq-wasm info [--from L] [--to L] [--model FILE] [--engine auto|simd|scalar]
 translate: English to Spanish (--from es: Spanish to English). Translates each
@@ -35,6 +35,7 @@ input line to stdout (an interactive prompt when stdin is a terminal).
   --beam N             beam size, 1-32 (default 1: greedy)
   --max-length N       at most N target tokens per sentence (default 2 x source + 10)
   --length-penalty A   score = logprob / length^A, 0-5 (default 1)
+  --no-shortlist       score the whole vocabulary, not the model's lexical shortlist
   --engine E           the WebAssembly build: auto (default), simd or scalar
   --json               print each result as a JSON line (text, tokens, score)
   -h, --help           this help;  --version  the package version
@@ -71,7 +72,8 @@ function parseArgs(argv) {
       const v = val();
       if (!Number.isFinite(Number(v))) throw new UsageError(`--length-penalty must be a number (got "${v}")`);
       o.options.lengthPenalty = Number(v);
-    } else if (a === '--engine') o.engine = val();
+    } else if (a === '--no-shortlist') o.options.shortlist = false;
+    else if (a === '--engine') o.engine = val();
     else if (a === '--json') o.json = true;
     else if (a === '--') { o.texts.push(...argv.slice(i + 1)); break; }
     else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option ${a}`);

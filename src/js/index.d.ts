@@ -54,6 +54,11 @@ export interface TranslateOptions {
   lengthPenalty?: number;
   /** Return the attention weights (default false; a model without attention gives null). */
   attention?: boolean;
+  /**
+   * Score only the model's lexical shortlist, the target pieces each sentence can plausibly
+   * use (default true; no effect for a model without one). false: the whole vocabulary.
+   */
+  shortlist?: boolean;
   /** Cancels a batch between chunks of sentences. */
   signal?: AbortSignal;
   /**
@@ -171,6 +176,8 @@ export interface ModelInfo {
    *  English -> Spanish). */
   sourceLanguage: string | null;
   targetLanguage: string | null;
+  /** The file's lexical shortlist: frequent pieces always allowed, candidates per source piece. */
+  shortlist: { frequent: number; candidates: number } | null;
   fineTuned: boolean;
   fineTuneSteps: number;
 }
@@ -276,6 +283,7 @@ export interface TranslateElementOptions {
   beamSize?: number;
   maxLength?: number;
   lengthPenalty?: number;
+  shortlist?: boolean;
 }
 
 export interface ElementTranslation {

@@ -159,8 +159,8 @@ const registry = new FinalizationRegistry((res) => {
 });
 
 const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
-const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'signal', 'html', 'attributes'];
-const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'signal'];
+const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'shortlist', 'signal', 'html', 'attributes'];
+const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'shortlist', 'signal'];
 const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'onProgress', 'signal'];
 
 /** A translator (one model file, one direction) backed by one WebAssembly engine instance. */
@@ -278,9 +278,19 @@ export class Translator {
       // written before they existed (those are all English -> Spanish)
       sourceLanguage: this.#languages.source,
       targetLanguage: this.#languages.target,
+      // { frequent, candidates } of the file's lexical shortlist, or null
+      shortlist: this.#shortlist(),
       fineTuned: r.tuned !== 0,
       fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
     };
+  }
+
+  #shortlist() {
+    const e = this.#engine;
+    const p = e.scratch;
+    if (!e.x.s2s_model_shortlist(this.#model(), p, p + 4)) return null;
+    const [frequent, candidates] = e.readI32(p, 2);
+    return Object.freeze({ frequent, candidates });
   }
 
   /** The file's meta KEY when it is a well-formed language tag ("en", "es", "pt-BR"), else null. */
@@ -373,7 +383,7 @@ export class Translator {
         lensP = e.writeI32(lens);
         e.clearError();
         e.check(e.x.s2sw_translate(model, idx.length, idsP, lensP, p.beamSize, p.lengthPenalty,
-          p.maxLenFactor, p.maxLenExtra, p.attention ? 1 : 0, e.scratch, e.err), 'translate');
+          p.maxLenFactor, p.maxLenExtra, p.attention ? 1 : 0, p.shortlist ? 1 : 0, e.scratch, e.err), 'translate');
         res = e.ptrAt(e.scratch);
         for (let j = 0; j < idx.length; j++) {
           const tokP = e.x.s2s_result_tokens(res, j, e.scratch);
@@ -408,6 +418,7 @@ export class Translator {
     const maxLength = intOption(o, 'maxLength', undefined, 1, LIMITS.maxOutputTokens, where);
     const lengthPenalty = numOption(o, 'lengthPenalty', -1, 0, 5, where);
     if (o.attention !== undefined && typeof o.attention !== 'boolean') throw new InvalidArgumentError(`${where}: attention must be true or false`);
+    if (o.shortlist !== undefined && typeof o.shortlist !== 'boolean') throw new InvalidArgumentError(`${where}: shortlist must be true or false`);
     // html: true never gets here (translate hands it to html.js)
     if (o.html !== undefined && typeof o.html !== 'boolean') throw new InvalidArgumentError(`${where}: html must be true or false`);
     if (o.attributes !== undefined) throw new InvalidArgumentError(`${where}: attributes applies only with html: true`);
@@ -420,6 +431,8 @@ export class Translator {
       maxLenFactor: maxLength === undefined ? -1 : 1 / 1024,
       maxLenExtra: maxLength === undefined ? -1 : maxLength,
       attention: o.attention === true,
+      // the model's lexical shortlist, when it has one (false: the whole vocabulary)
+      shortlist: o.shortlist !== false,
       signal: o.signal,
     };
   }
@@ -528,7 +541,7 @@ export class Translator {
         try {
           e.clearError();
           e.check(e.x.s2sw_stream_start(e.scratch, model, srcP, part.ids.length, p.lengthPenalty,
-            p.maxLenFactor, p.maxLenExtra, e.err), where);
+            p.maxLenFactor, p.maxLenExtra, p.shortlist ? 1 : 0, e.err), where);
           handle.ptr = e.ptrAt(e.scratch);
           res.streams.add(handle);
         } finally {
