@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "format.h"
 #include "util.h"
 
@@ -23,23 +24,6 @@ s2s_hparams s2s_hparams_default(void) {
         .tie_output = 0, .architecture = S2S_ARCH_RNN,
     };
     return hp;
-}
-
-int cell_gates(int cell) { return cell == S2S_CELL_LSTM ? 4 : cell == S2S_CELL_GRU ? 3 : 1; }
-
-dims model_dims(const s2s_hparams *hp) {
-    dims d;
-    d.Vs = hp->src_vocab;
-    d.Vt = hp->tgt_vocab;
-    d.E = hp->emb_dim;
-    d.He = hp->enc_hidden;
-    d.Hd = hp->dec_hidden;
-    d.L = hp->layers;
-    d.D = hp->bidirectional ? 2 : 1;
-    d.De = d.D * d.He;
-    d.G = cell_gates(hp->cell);
-    d.dec_in0 = d.E + (hp->input_feed ? d.Hd : 0);
-    return d;
 }
 
 /* The hyper-parameter key table: the one list of names, ranges and defaults.
@@ -129,83 +113,15 @@ s2s_status s2s_hparams_validate(const s2s_hparams *hp, s2s_error *err) {
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "%s must be in [%d, %d] (got %d)", h->key,
                         (int)h->min, (int)h->max, (int)v);
     }
-    dims d = model_dims(hp);
-    if (hp->bridge == S2S_BRIDGE_COPY && d.Hd != d.De)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "the copy bridge needs dec_hidden == directions * enc_hidden (%d != %d)",
-                        d.Hd, d.De);
-    if (hp->attention == S2S_ATTN_LUONG_DOT && d.Hd != d.De)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "Luong dot attention needs dec_hidden == directions * enc_hidden (%d != %d)",
-                        d.Hd, d.De);
-    if (hp->input_feed && hp->attention == S2S_ATTN_NONE)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "input feeding needs attention");
-    if (hp->tie_output && d.Hd != d.E)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "a tied output needs dec_hidden == emb_dim (%d != %d)", d.Hd, d.E);
-    return S2S_OK;
+    return arch_of(hp)->validate(hp, err);
 }
 
 /* ----------------------------------------------------------------- layout */
 
-/* The one definition of the tensor order (docs/architecture.md's table). */
+/* The tensor order is the family's (arch.h); everything that needs the
+ * layout goes through here. */
 void model_walk(const s2s_hparams *hp, weights *w, model_visit_fn visit, void *ctx) {
-    dims d = model_dims(hp);
-    char name[64];
-    static const char *const dir_name[2] = {"fwd", "bwd"};
-    visit(ctx, "src_emb", d.Vs, d.E, &w->src_emb, NULL);
-    visit(ctx, "tgt_emb", d.Vt, d.E, &w->tgt_emb, NULL);
-    for (int l = 0; l < d.L; l++) {
-        int in = l == 0 ? d.E : d.De;
-        for (int dir = 0; dir < d.D; dir++) {
-            rnn_weights *r = &w->enc[l][dir];
-            snprintf(name, sizeof name, "enc.%d.%s.w_ih", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, in, &r->w_ih, NULL);
-            snprintf(name, sizeof name, "enc.%d.%s.w_hh", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, d.He, &r->w_hh, NULL);
-            snprintf(name, sizeof name, "enc.%d.%s.b_ih", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, 0, NULL, &r->b_ih);
-            snprintf(name, sizeof name, "enc.%d.%s.b_hh", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, 0, NULL, &r->b_hh);
-        }
-    }
-    if (hp->bridge == S2S_BRIDGE_PROJECT) {
-        for (int l = 0; l < d.L; l++) {
-            snprintf(name, sizeof name, "bridge.%d.w_h", l);
-            visit(ctx, name, d.Hd, d.De, &w->bridge_wh[l], NULL);
-            snprintf(name, sizeof name, "bridge.%d.b_h", l);
-            visit(ctx, name, d.Hd, 0, NULL, &w->bridge_bh[l]);
-            if (hp->cell == S2S_CELL_LSTM) {
-                snprintf(name, sizeof name, "bridge.%d.w_c", l);
-                visit(ctx, name, d.Hd, d.De, &w->bridge_wc[l], NULL);
-                snprintf(name, sizeof name, "bridge.%d.b_c", l);
-                visit(ctx, name, d.Hd, 0, NULL, &w->bridge_bc[l]);
-            }
-        }
-    }
-    for (int l = 0; l < d.L; l++) {
-        int in = l == 0 ? d.dec_in0 : d.Hd;
-        rnn_weights *r = &w->dec[l];
-        snprintf(name, sizeof name, "dec.%d.w_ih", l);
-        visit(ctx, name, d.G * d.Hd, in, &r->w_ih, NULL);
-        snprintf(name, sizeof name, "dec.%d.w_hh", l);
-        visit(ctx, name, d.G * d.Hd, d.Hd, &r->w_hh, NULL);
-        snprintf(name, sizeof name, "dec.%d.b_ih", l);
-        visit(ctx, name, d.G * d.Hd, 0, NULL, &r->b_ih);
-        snprintf(name, sizeof name, "dec.%d.b_hh", l);
-        visit(ctx, name, d.G * d.Hd, 0, NULL, &r->b_hh);
-    }
-    if (hp->attention == S2S_ATTN_BAHDANAU) {
-        visit(ctx, "att.w_q", d.Hd, d.Hd, &w->att_wq, NULL);
-        visit(ctx, "att.w_k", d.Hd, d.De, &w->att_wk, NULL);
-        visit(ctx, "att.v", d.Hd, 0, NULL, &w->att_v);
-    } else if (hp->attention == S2S_ATTN_LUONG_GENERAL) {
-        visit(ctx, "att.w_a", d.Hd, d.De, &w->att_wa, NULL);
-    }
-    if (hp->attention != S2S_ATTN_NONE) visit(ctx, "out.w_c", d.Hd, d.Hd + d.De, &w->out_wc, NULL);
-    if (!hp->tie_output) visit(ctx, "out.w", d.Vt, d.Hd, &w->out_w, NULL);
-    visit(ctx, "out.b", d.Vt, 0, NULL, &w->out_b);
-    if (hp->tie_output) w->out_w = w->tgt_emb; /* shared storage, shared gradient */
+    arch_of(hp)->walk(hp, w, visit, ctx);
 }
 
 typedef struct bind_ctx {
