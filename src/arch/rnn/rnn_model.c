@@ -119,4 +119,6 @@ const s2s_arch rnn_arch = {
     .begin = rnn_begin,
     .step = rnn_step,
     .reorder = rnn_reorder,
+    .train_forward = rnn_train_forward,
+    .train_backward = rnn_train_backward,
 };

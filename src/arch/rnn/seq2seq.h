@@ -133,5 +133,9 @@ void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int 
 const float *rnn_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
                       arena *a);
 void rnn_reorder(void *state, const int32_t *parent, int n_out);
+void *rnn_train_forward(float *O, const s2s_model *m, const packed_batch *b, int record,
+                        float dropout, s2s_rng *rng, arena *a);
+int rnn_train_backward(weights *g, const float *dO, const float *O, void *tape,
+                       const s2s_model *m, const packed_batch *b, arena *a);
 
 #endif /* S2S_SEQ2SEQ_H */
