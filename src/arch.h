@@ -47,7 +47,7 @@ typedef struct s2s_arch {
     size_t (*row_state_bytes)(const s2s_hparams *hp, int S);
     /* Encodes n sentences (src (S, n) time-major, PAD past len) and returns
      * the state of up to cap_rows rows, row i < n starting sentence i; all in
-     * `a`. NULL when out of memory. */
+     * `a`, and `len` must outlive it. NULL when out of memory. */
     void *(*begin)(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
                    int cap_rows, arena *a);
     /* One step for N rows: row r reads sentence row_src[r] (NULL: r) and
