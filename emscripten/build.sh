@@ -31,7 +31,7 @@ done
 
 srcs="$(sed -n '/^set(S2S_CORE_SOURCES/,/^)/p' CMakeLists.txt | grep -o 'src/[^ )]*\.c') src/wasm_api.c"
 exports="$(grep -v '^#' emscripten/exports.txt | sed 's/[[:space:]]//g' | grep . | sed 's/^/_/' | paste -sd, -)"
-headers="$(find src -maxdepth 2 -name '*.h' | sort)"
+headers="$(find src -name '*.h' -not -path 'src/cli/*' | sort)"
 jobs="${S2S_WASM_JOBS:-2}"
 
 CFLAGS="-O3 -DNDEBUG -std=c11 -ffp-contract=off -Wall -Wextra -Wno-unused-parameter -Isrc"

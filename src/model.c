@@ -5,10 +5,12 @@
 #include "model.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "format.h"
 #include "util.h"
 
@@ -19,131 +21,107 @@ s2s_hparams s2s_hparams_default(void) {
         .src_vocab = 8000, .tgt_vocab = 8000, .emb_dim = 256, .enc_hidden = 256,
         .dec_hidden = 256, .layers = 1, .bidirectional = 1, .cell = S2S_CELL_LSTM,
         .attention = S2S_ATTN_BAHDANAU, .bridge = S2S_BRIDGE_PROJECT, .input_feed = 1,
-        .tie_output = 0,
+        .tie_output = 0, .architecture = S2S_ARCH_RNN,
     };
     return hp;
 }
 
-int cell_gates(int cell) { return cell == S2S_CELL_LSTM ? 4 : cell == S2S_CELL_GRU ? 3 : 1; }
+/* The hyper-parameter key table: the one list of names, ranges and defaults.
+ * Files, validation, JS (s2s_hparam_*) and the CLI all read it. */
+static const char *const cell_names[] = {"rnn", "lstm", "gru"};
+static const char *const attention_names[] = {"none", "bahdanau", "luong-dot", "luong-general"};
+static const char *const bridge_names[] = {"copy", "project", "zero"};
+static const char *const architecture_names[] = {"rnn"};
 
-dims model_dims(const s2s_hparams *hp) {
-    dims d;
-    d.Vs = hp->src_vocab;
-    d.Vt = hp->tgt_vocab;
-    d.E = hp->emb_dim;
-    d.He = hp->enc_hidden;
-    d.Hd = hp->dec_hidden;
-    d.L = hp->layers;
-    d.D = hp->bidirectional ? 2 : 1;
-    d.De = d.D * d.He;
-    d.G = cell_gates(hp->cell);
-    d.dec_in0 = d.E + (hp->input_feed ? d.Hd : 0);
-    return d;
+typedef struct hparam_spec {
+    const char *key;          /* field name; the file key is "s2s." + key */
+    size_t offset;            /* in s2s_hparams */
+    int required;             /* in every file; otherwise a missing key reads as `absent` */
+    int32_t absent;
+    int32_t min, max;
+    const char *const *names; /* enum fields: the name of each value min..max (min is 0) */
+} hparam_spec;
+
+#define HP(field) #field, offsetof(s2s_hparams, field)
+static const hparam_spec hparam_table[] = {
+    {HP(src_vocab), 1, 0, 4, S2S_MAX_VOCAB, NULL},
+    {HP(tgt_vocab), 1, 0, 4, S2S_MAX_VOCAB, NULL},
+    {HP(emb_dim), 1, 0, 1, S2S_MAX_DIM, NULL},
+    {HP(enc_hidden), 1, 0, 1, S2S_MAX_DIM, NULL},
+    {HP(dec_hidden), 1, 0, 1, S2S_MAX_DIM, NULL},
+    {HP(layers), 1, 0, 1, S2S_MAX_LAYERS, NULL},
+    {HP(bidirectional), 1, 0, 0, 1, NULL},
+    {HP(cell), 1, 0, S2S_CELL_RNN, S2S_CELL_GRU, cell_names},
+    {HP(attention), 1, 0, S2S_ATTN_NONE, S2S_ATTN_LUONG_GENERAL, attention_names},
+    {HP(bridge), 1, 0, S2S_BRIDGE_COPY, S2S_BRIDGE_ZERO, bridge_names},
+    {HP(input_feed), 1, 0, 0, 1, NULL},
+    {HP(tie_output), 1, 0, 0, 1, NULL},
+    {HP(architecture), 0, S2S_ARCH_RNN, S2S_ARCH_RNN, S2S_ARCH_RNN, architecture_names},
+};
+#undef HP
+#define N_HPARAMS ((int)(sizeof hparam_table / sizeof hparam_table[0]))
+static_assert(sizeof(s2s_hparams) == sizeof hparam_table / sizeof hparam_table[0] * sizeof(int32_t),
+              "hparam_table must list every field of s2s_hparams");
+
+static int32_t *hparam_field(s2s_hparams *hp, int i) {
+    return (int32_t *)(void *)((char *)hp + hparam_table[i].offset);
 }
 
-static int in_range(int32_t v, int32_t lo, int32_t hi) { return v >= lo && v <= hi; }
+int32_t s2s_hparam_count(void) { return N_HPARAMS; }
+
+const char *s2s_hparam_key(int32_t i) { return i >= 0 && i < N_HPARAMS ? hparam_table[i].key : NULL; }
+
+int32_t s2s_hparam_get(const s2s_hparams *hp, int32_t i) {
+    if (!hp || i < 0 || i >= N_HPARAMS) return 0;
+    return *hparam_field((s2s_hparams *)(uintptr_t)hp, i);
+}
+
+const char *s2s_hparam_value_name(int32_t i, int32_t value) {
+    if (i < 0 || i >= N_HPARAMS || !hparam_table[i].names) return NULL;
+    const hparam_spec *h = &hparam_table[i];
+    return value >= h->min && value <= h->max ? h->names[value - h->min] : NULL;
+}
+
+int32_t s2s_hparam_find(const char *key) {
+    for (int i = 0; key && i < N_HPARAMS; i++)
+        if (strcmp(hparam_table[i].key, key) == 0) return i;
+    return -1;
+}
+
+/* "rnn, lstm, gru" into buf: the names an enum field accepts. */
+static const char *value_names(char *buf, size_t size, const hparam_spec *h) {
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int32_t v = h->min; v <= h->max && at < size; v++) {
+        int n = snprintf(buf + at, size - at, "%s%s", v > h->min ? ", " : "", h->names[v - h->min]);
+        if (n < 0) break;
+        at += (size_t)n;
+    }
+    return buf;
+}
 
 s2s_status s2s_hparams_validate(const s2s_hparams *hp, s2s_error *err) {
     if (!hp) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "hparams is NULL");
-    if (!in_range(hp->src_vocab, 4, S2S_MAX_VOCAB) || !in_range(hp->tgt_vocab, 4, S2S_MAX_VOCAB))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "vocabulary sizes must be in [4, %d] (got %d, %d)", S2S_MAX_VOCAB,
-                        (int)hp->src_vocab, (int)hp->tgt_vocab);
-    if (!in_range(hp->emb_dim, 1, S2S_MAX_DIM) || !in_range(hp->enc_hidden, 1, S2S_MAX_DIM) ||
-        !in_range(hp->dec_hidden, 1, S2S_MAX_DIM))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "emb_dim, enc_hidden and dec_hidden must be in [1, %d]", S2S_MAX_DIM);
-    if (!in_range(hp->layers, 1, S2S_MAX_LAYERS))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "layers must be in [1, %d] (got %d)",
-                        S2S_MAX_LAYERS, (int)hp->layers);
-    if (!in_range(hp->bidirectional, 0, 1) || !in_range(hp->input_feed, 0, 1) ||
-        !in_range(hp->tie_output, 0, 1))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "bidirectional, input_feed and tie_output must be 0 or 1");
-    if (!in_range(hp->cell, S2S_CELL_RNN, S2S_CELL_GRU))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "unknown cell type %d", (int)hp->cell);
-    if (!in_range(hp->attention, S2S_ATTN_NONE, S2S_ATTN_LUONG_GENERAL))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "unknown attention type %d",
-                        (int)hp->attention);
-    if (!in_range(hp->bridge, S2S_BRIDGE_COPY, S2S_BRIDGE_ZERO))
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "unknown bridge type %d", (int)hp->bridge);
-    dims d = model_dims(hp);
-    if (hp->bridge == S2S_BRIDGE_COPY && d.Hd != d.De)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "the copy bridge needs dec_hidden == directions * enc_hidden (%d != %d)",
-                        d.Hd, d.De);
-    if (hp->attention == S2S_ATTN_LUONG_DOT && d.Hd != d.De)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "Luong dot attention needs dec_hidden == directions * enc_hidden (%d != %d)",
-                        d.Hd, d.De);
-    if (hp->input_feed && hp->attention == S2S_ATTN_NONE)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "input feeding needs attention");
-    if (hp->tie_output && d.Hd != d.E)
-        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
-                        "a tied output needs dec_hidden == emb_dim (%d != %d)", d.Hd, d.E);
-    return S2S_OK;
+    for (int i = 0; i < N_HPARAMS; i++) {
+        const hparam_spec *h = &hparam_table[i];
+        int32_t v = s2s_hparam_get(hp, i);
+        if (v >= h->min && v <= h->max) continue;
+        char names[128];
+        if (h->names)
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "%s must be one of %s (got %d)", h->key,
+                            value_names(names, sizeof names, h), (int)v);
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "%s must be in [%d, %d] (got %d)", h->key,
+                        (int)h->min, (int)h->max, (int)v);
+    }
+    return arch_of(hp)->validate(hp, err);
 }
 
 /* ----------------------------------------------------------------- layout */
 
-/* The one definition of the tensor order (docs/architecture.md's table). */
+/* The tensor order is the family's (arch.h); everything that needs the
+ * layout goes through here. */
 void model_walk(const s2s_hparams *hp, weights *w, model_visit_fn visit, void *ctx) {
-    dims d = model_dims(hp);
-    char name[64];
-    static const char *const dir_name[2] = {"fwd", "bwd"};
-    visit(ctx, "src_emb", d.Vs, d.E, &w->src_emb, NULL);
-    visit(ctx, "tgt_emb", d.Vt, d.E, &w->tgt_emb, NULL);
-    for (int l = 0; l < d.L; l++) {
-        int in = l == 0 ? d.E : d.De;
-        for (int dir = 0; dir < d.D; dir++) {
-            rnn_weights *r = &w->enc[l][dir];
-            snprintf(name, sizeof name, "enc.%d.%s.w_ih", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, in, &r->w_ih, NULL);
-            snprintf(name, sizeof name, "enc.%d.%s.w_hh", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, d.He, &r->w_hh, NULL);
-            snprintf(name, sizeof name, "enc.%d.%s.b_ih", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, 0, NULL, &r->b_ih);
-            snprintf(name, sizeof name, "enc.%d.%s.b_hh", l, dir_name[dir]);
-            visit(ctx, name, d.G * d.He, 0, NULL, &r->b_hh);
-        }
-    }
-    if (hp->bridge == S2S_BRIDGE_PROJECT) {
-        for (int l = 0; l < d.L; l++) {
-            snprintf(name, sizeof name, "bridge.%d.w_h", l);
-            visit(ctx, name, d.Hd, d.De, &w->bridge_wh[l], NULL);
-            snprintf(name, sizeof name, "bridge.%d.b_h", l);
-            visit(ctx, name, d.Hd, 0, NULL, &w->bridge_bh[l]);
-            if (hp->cell == S2S_CELL_LSTM) {
-                snprintf(name, sizeof name, "bridge.%d.w_c", l);
-                visit(ctx, name, d.Hd, d.De, &w->bridge_wc[l], NULL);
-                snprintf(name, sizeof name, "bridge.%d.b_c", l);
-                visit(ctx, name, d.Hd, 0, NULL, &w->bridge_bc[l]);
-            }
-        }
-    }
-    for (int l = 0; l < d.L; l++) {
-        int in = l == 0 ? d.dec_in0 : d.Hd;
-        rnn_weights *r = &w->dec[l];
-        snprintf(name, sizeof name, "dec.%d.w_ih", l);
-        visit(ctx, name, d.G * d.Hd, in, &r->w_ih, NULL);
-        snprintf(name, sizeof name, "dec.%d.w_hh", l);
-        visit(ctx, name, d.G * d.Hd, d.Hd, &r->w_hh, NULL);
-        snprintf(name, sizeof name, "dec.%d.b_ih", l);
-        visit(ctx, name, d.G * d.Hd, 0, NULL, &r->b_ih);
-        snprintf(name, sizeof name, "dec.%d.b_hh", l);
-        visit(ctx, name, d.G * d.Hd, 0, NULL, &r->b_hh);
-    }
-    if (hp->attention == S2S_ATTN_BAHDANAU) {
-        visit(ctx, "att.w_q", d.Hd, d.Hd, &w->att_wq, NULL);
-        visit(ctx, "att.w_k", d.Hd, d.De, &w->att_wk, NULL);
-        visit(ctx, "att.v", d.Hd, 0, NULL, &w->att_v);
-    } else if (hp->attention == S2S_ATTN_LUONG_GENERAL) {
-        visit(ctx, "att.w_a", d.Hd, d.De, &w->att_wa, NULL);
-    }
-    if (hp->attention != S2S_ATTN_NONE) visit(ctx, "out.w_c", d.Hd, d.Hd + d.De, &w->out_wc, NULL);
-    if (!hp->tie_output) visit(ctx, "out.w", d.Vt, d.Hd, &w->out_w, NULL);
-    visit(ctx, "out.b", d.Vt, 0, NULL, &w->out_b);
-    if (hp->tie_output) w->out_w = w->tgt_emb; /* shared storage, shared gradient */
+    arch_of(hp)->walk(hp, w, visit, ctx);
 }
 
 typedef struct bind_ctx {
@@ -394,16 +372,6 @@ static void save_visit(void *ctx, const char *name, int rows, int cols, matrix *
     }
 }
 
-/* Hyper-parameter keys, in s2s_hparams order. */
-static const char *const hparam_keys[12] = {
-    "s2s.src_vocab", "s2s.tgt_vocab", "s2s.emb_dim", "s2s.enc_hidden",
-    "s2s.dec_hidden", "s2s.layers", "s2s.bidirectional", "s2s.cell",
-    "s2s.attention", "s2s.bridge", "s2s.input_feed", "s2s.tie_output",
-};
-static_assert(sizeof(s2s_hparams) == 12 * sizeof(int32_t), "hparam_keys must list every field");
-
-static int32_t *hparam_field(s2s_hparams *hp, int i) { return (int32_t *)hp + i; }
-
 s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *out_size,
                           s2s_error *err) {
     if (!model || !out_data || !out_size)
@@ -413,7 +381,16 @@ s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *ou
     format_writer *fw = format_writer_new();
     if (!fw) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
     s2s_hparams hp = model->hp;
-    for (int i = 0; i < 12; i++) format_writer_add_i32(fw, hparam_keys[i], *hparam_field(&hp, i));
+    for (int i = 0; i < N_HPARAMS; i++) {
+        const hparam_spec *h = &hparam_table[i];
+        int32_t v = s2s_hparam_get(&hp, i);
+        /* an optional key at its default is left out, so files of the RNN era
+         * are written byte for byte as before and older engines still read them */
+        if (!h->required && v == h->absent) continue;
+        char key[64];
+        snprintf(key, sizeof key, "s2s.%s", h->key);
+        format_writer_add_i32(fw, key, v);
+    }
     if (model->tok) {
         int32_t n = tokenizer_size(model->tok);
         const char **pieces = malloc(sizeof *pieces * (size_t)n);
@@ -634,12 +611,19 @@ static s2s_status model_load(s2s_model **out, const void *data, size_t size, int
     s2s_status st = format_parse(&f, data, size, err);
     if (st) return st;
     s2s_hparams hp;
-    for (int i = 0; i < 12; i++) {
-        if (!format_get_i32(&f, hparam_keys[i], hparam_field(&hp, i))) {
-            format_file_clear(&f);
-            return s2s_fail(err, S2S_ERR_BAD_FORMAT, "hyper-parameter '%s' is missing",
-                            hparam_keys[i]);
+    for (int i = 0; i < N_HPARAMS; i++) {
+        const hparam_spec *h = &hparam_table[i];
+        char key[64];
+        snprintf(key, sizeof key, "s2s.%s", h->key);
+        if (format_get_i32(&f, key, hparam_field(&hp, i))) continue;
+        if (!h->required && !format_find_kv(&f, key)) {
+            *hparam_field(&hp, i) = h->absent;
+            continue;
         }
+        int present = format_find_kv(&f, key) != NULL;
+        format_file_clear(&f);
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT, "hyper-parameter '%s' is %s", key,
+                        present ? "not an I32" : "missing");
     }
     if (s2s_hparams_validate(&hp, err)) { /* the message says which rule failed */
         format_file_clear(&f);

@@ -33,6 +33,8 @@ typedef struct rnn_weights {
     float *b_ih, *b_hh;    /* (G*H) */
 } rnn_weights;
 
+/* The weights of a model, as slots the layers read. Today these are the RNN
+ * family's (src/arch/rnn/); a second family makes this a union of families. */
 typedef struct weights {
     matrix src_emb;                     /* (Vs, E) */
     matrix tgt_emb;                     /* (Vt, E) */
@@ -50,15 +52,7 @@ typedef struct weights {
     float *out_b;                       /* (Vt) */
 } weights;
 
-/* Derived sizes used everywhere. */
-typedef struct dims {
-    int Vs, Vt, E, He, Hd, L, D, De, G;
-    int dec_in0;                        /* E (+ Hd with input feeding) */
-} dims;
-dims model_dims(const s2s_hparams *hp);
-int cell_gates(int cell);
-
-/* Visit every tensor of the layout in order. For a matrix `m` is set and
+/* Visit every tensor of the layout in order (the family's walk, arch.h). For a matrix `m` is set and
  * cols > 0; for a vector `v` is set and cols == 0. The slots point into the
  * given weights struct, so a visitor can bind them to a buffer. */
 typedef void (*model_visit_fn)(void *ctx, const char *name, int rows, int cols, matrix *m,

@@ -80,6 +80,11 @@ typedef enum s2s_bridge_type {
     S2S_BRIDGE_ZERO = 2,    /* from zeros */
 } s2s_bridge_type;
 
+/* The model family; the fields above it that a family does not use are 0. */
+typedef enum s2s_architecture {
+    S2S_ARCH_RNN = 0, /* recurrent encoder-decoder (cell, attention, bridge, input feeding) */
+} s2s_architecture;
+
 /* Everything that fixes the shape of a model; stored in the model file.
  * docs/architecture.md gives the equations and the tensor names. */
 typedef struct s2s_hparams {
@@ -95,6 +100,9 @@ typedef struct s2s_hparams {
     int32_t bridge;        /* s2s_bridge_type */
     int32_t input_feed;    /* 0 or 1: feed the previous attentional vector to the decoder */
     int32_t tie_output;    /* 0 or 1: the output projection shares tgt_emb (needs Hd == E) */
+    /* Fields from here on are appended, never reordered: a file without one
+     * reads it as its default (model.c's key table). */
+    int32_t architecture;  /* s2s_architecture; absent from files of the RNN era: 0 */
 } s2s_hparams;
 
 /* A small LSTM with Bahdanau attention, bidirectional, projection bridge. */
@@ -103,6 +111,19 @@ s2s_hparams s2s_hparams_default(void);
 /* S2S_OK when the combination is valid; otherwise a message says which rule
  * failed (e.g. Luong dot needs Hd == directions * He). */
 s2s_status s2s_hparams_validate(const s2s_hparams *hp, s2s_error *err);
+
+/* The hyper-parameters by name, in s2s_hparams order: the one list that the
+ * file format, the JS API and the CLI read, so none keeps a copy.
+ * i runs over [0, s2s_hparam_count()); out of range gives NULL (names) or 0. */
+int32_t s2s_hparam_count(void);
+/* The field's name ("src_vocab", "cell", ...); the file key is "s2s." + name. */
+const char *s2s_hparam_key(int32_t i);
+int32_t s2s_hparam_get(const s2s_hparams *hp, int32_t i);
+/* The name of an enum field's value ("lstm", "luong-dot", "project", "rnn");
+ * NULL when field i is not an enum or the value is unknown. */
+const char *s2s_hparam_value_name(int32_t i, int32_t value);
+/* The index of the field called `key`, or -1. */
+int32_t s2s_hparam_find(const char *key);
 
 /* ------------------------------------------------------------------ model */
 

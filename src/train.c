@@ -1,11 +1,12 @@
 /*
- * train.c — training: teacher-forced forward over a padded batch, backward
- * through time for every parameter, label-smoothed cross-entropy, global
- * norm clipping and Adam over the flat parameter buffer.
+ * train.c — training for any model family: batch checks, time-major
+ * packing, the family's teacher-forced forward and backward (arch.h),
+ * dropout before the output layer, the output layer, label-smoothed
+ * cross-entropy and their backward, global norm clipping, the
+ * exploding-loss guard, Adam over the flat parameter buffer, checkpoints.
  *
- * Letters: B sentences, S source length, T decoder steps (target + EOS).
- * Decoder tensors are recorded (T, B, ...) so that each weight gradient is
- * one GEMM over all steps after the recurrence has been walked backwards.
+ * Letters: B sentences, S source length, T decoder steps (target + EOS),
+ * O the width of the family's output vectors.
  */
 #include "train.h"
 
@@ -148,42 +149,18 @@ static s2s_status check_batch(const s2s_batch *b, const s2s_hparams *hp, s2s_err
 
 /* ----------------------------------------------------------- forward/back */
 
-/* Step k's view of a tape laid out (T, B, ...); NULL arrays stay NULL. */
-static dec_tape_step tape_slice(const dec_tape_step *tape, int k, const s2s_model *m, int B, int S) {
-    dims d = model_dims(&m->hp);
-    size_t rows = (size_t)k * (size_t)B;
-    int K = attention_key_size(&m->hp), CS = cell_cache_size(m->hp.cell, d.Hd);
-    dec_tape_step ts;
-    memset(&ts, 0, sizeof ts);
-#define SLICE(field, width) ts.field = tape->field ? tape->field + rows * (size_t)(width) : NULL
-    for (int l = 0; l < d.L; l++) {
-        SLICE(x[l], l == 0 ? d.dec_in0 : d.Hd);
-        SLICE(drop[l], l == 0 ? d.E : d.Hd);
-        SLICE(h_prev[l], d.Hd);
-        SLICE(c_prev[l], d.Hd);
-        SLICE(cache[l], CS);
-    }
-    SLICE(q, K);
-    SLICE(a, S);
-    SLICE(cat, d.Hd + d.De);
-#undef SLICE
-    return ts;
-}
-
 s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float eps,
                         float dropout, int keep_logits, train_pass *out, s2s_error *err) {
     s2s_model *m = t->model;
     s2s_status st = check_batch(b, &m->hp, err);
     if (st) return st;
-    dims d = model_dims(&m->hp);
-    int B = b->n, S = 0, T = 0, L = d.L, lstm = m->hp.cell == S2S_CELL_LSTM;
-    int has_att = m->hp.attention != S2S_ATTN_NONE, K = attention_key_size(&m->hp);
-    int GH = d.G * d.Hd, CS = cell_cache_size(m->hp.cell, d.Hd);
+    const s2s_arch *arch = arch_of(&m->hp);
+    int B = b->n, S = 0, T = 0, V = m->hp.tgt_vocab, Od = arch->out_dim(&m->hp);
     for (int i = 0; i < B; i++) {
         if (b->src_len[i] > S) S = b->src_len[i];
         if (b->tgt_len[i] + 1 > T) T = b->tgt_len[i] + 1;
     }
-    size_t TB = (size_t)T * (size_t)B, SB = (size_t)S * (size_t)B, NH = (size_t)B * d.Hd;
+    size_t TB = (size_t)T * (size_t)B, SB = (size_t)S * (size_t)B;
     arena *a = &t->act;
     arena_reset(a);
     float p_drop = backward ? dropout : 0.0f;
@@ -204,68 +181,25 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
             target[(size_t)k * B + i] = k < tl ? b->tgt[i][k] : k == tl ? S2S_EOS : S2S_PAD;
         }
     }
+    packed_batch pb = {.src = src, .len = len, .dec_in = dec_in, .S = S, .T = T, .B = B};
 
-    enc_tape etape;
-    enc_out enc;
-    memset(&etape, 0, sizeof etape);
-    if (!encoder_forward(&enc, backward ? &etape : NULL, m, src, len, S, B, p_drop, rng, a))
-        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder");
-    dec_source source = {.henc = enc.henc, .len = len, .S = S, .Bs = B};
-    source.keys = has_att ? decoder_keys(m, enc.henc, S, B, a) : NULL;
-
-    dec_state ds;
-    float *h0[S2S_MAX_LAYERS], *c0[S2S_MAX_LAYERS];
-    for (int l = 0; l < L; l++) {
-        h0[l] = arena_floats(a, NH);
-        c0[l] = lstm ? arena_floats(a, NH) : NULL;
-        ds.h[l] = arena_floats(a, NH);
-        ds.c[l] = lstm ? arena_floats(a, NH) : NULL;
-    }
-    ds.o = arena_zeros(a, NH);
-    if (a->failed || (has_att && !source.keys))
-        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
-    bridge_forward(h0, c0, &enc, m, B);
-    for (int l = 0; l < L; l++) {
-        memcpy(ds.h[l], h0[l], sizeof(float) * NH);
-        if (lstm) memcpy(ds.c[l], c0[l], sizeof(float) * NH);
-    }
-
-    /* decoder tape over all steps, (T, B, ...), so weight gradients batch over steps */
-    dec_tape_step tape;
-    memset(&tape, 0, sizeof tape);
-    for (int l = 0; l < L && backward; l++) {
-        int in = l == 0 ? d.dec_in0 : d.Hd;
-        int drop_w = l == 0 ? d.E : d.Hd;
-        tape.x[l] = arena_floats(a, TB * (size_t)in);
-        tape.drop[l] = p_drop > 0.0f ? arena_floats(a, TB * (size_t)drop_w) : NULL;
-        tape.h_prev[l] = arena_floats(a, TB * (size_t)d.Hd);
-        tape.c_prev[l] = lstm ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
-        tape.cache[l] = arena_floats(a, TB * (size_t)CS);
-    }
-    if (backward && has_att) {
-        tape.q = arena_floats(a, TB * (size_t)K);
-        tape.a = arena_floats(a, TB * (size_t)S);
-        tape.cat = arena_floats(a, TB * (size_t)(d.Hd + d.De));
-    }
-    float *O = arena_floats(a, TB * (size_t)d.Hd);      /* step outputs */
-    float *OD = arena_floats(a, TB * (size_t)d.Hd);     /* after dropout */
-    float *ODM = p_drop > 0.0f ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
-    float *logits = arena_floats(a, TB * (size_t)d.Vt);
+    /* the family's forward gives the vectors the output layer reads */
+    float *O = arena_floats(a, TB * (size_t)Od);
+    if (!O) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for activations");
+    void *tape = arch->train_forward(O, m, &pb, backward, p_drop, rng, a);
+    if (!tape) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the forward pass");
+    float *OD = arena_floats(a, TB * (size_t)Od);     /* after dropout */
+    float *ODM = p_drop > 0.0f ? arena_floats(a, TB * (size_t)Od) : NULL;
+    float *logits = arena_floats(a, TB * (size_t)V);
     void *xq = NULL; /* f32 only: training models are never quantized */
     if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for activations");
-
-    for (int k = 0; k < T; k++) {
-        dec_tape_step ts = tape_slice(&tape, k, m, B, S);
-        if (!decoder_step_forward(&ds, backward ? &ts : NULL, NULL, m, &source, NULL, dec_in + (size_t)k * B, B,
-                                  p_drop, rng, a))
-            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
-        memcpy(O + (size_t)k * NH, ds.o, sizeof(float) * NH);
-    }
-    memcpy(OD, O, sizeof(float) * TB * (size_t)d.Hd);
-    dropout_forward(OD, ODM, TB * (size_t)d.Hd, p_drop, rng);
-    linear_forward(logits, d.Vt, OD, d.Hd, &m->w.out_w, m->w.out_b, (int)TB, xq);
+    float *out_b;
+    const matrix *out_w = arch->output(&m->w, &out_b);
+    memcpy(OD, O, sizeof(float) * TB * (size_t)Od);
+    dropout_forward(OD, ODM, TB * (size_t)Od, p_drop, rng);
+    linear_forward(logits, V, OD, Od, out_w, out_b, (int)TB, xq);
     if (keep_logits) {
-        size_t n = TB * (size_t)d.Vt;
+        size_t n = TB * (size_t)V;
         if (n > t->logits_cap) {
             float *grown = realloc(t->logits, n * sizeof(float));
             if (!grown) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
@@ -276,8 +210,8 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
     }
     int count = 0;
     for (size_t i = 0; i < TB; i++) count += target[i] != S2S_PAD;
-    double loss_sum = loss_forward_backward(backward ? logits : NULL, logits, target, (int)TB,
-                                            d.Vt, eps, 1.0f / (float)count, &count);
+    double loss_sum = loss_forward_backward(backward ? logits : NULL, logits, target, (int)TB, V,
+                                            eps, 1.0f / (float)count, &count);
     out->loss_sum = loss_sum;
     out->tokens = count;
     out->T = T;
@@ -286,78 +220,16 @@ s2s_status trainer_pass(s2s_trainer *t, const s2s_batch *b, int backward, float 
     if (!backward) return S2S_OK;
 
     /* ------------------------------------------------------------ backward */
-    weights *g = &t->g;
     memset(t->grad, 0, sizeof(float) * t->n);
     float *dlogits = logits;
-    float *dO = arena_zeros(a, TB * (size_t)d.Hd);
+    float *dO = arena_zeros(a, TB * (size_t)Od);
     if (!dO) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
-    linear_backward(dO, d.Hd, g->out_w.f, g->out_b, dlogits, d.Vt, OD, d.Hd, &m->w.out_w, (int)TB);
-    if (ODM) vec_mul(dO, ODM, TB * (size_t)d.Hd);
-
-    float *DXW[S2S_MAX_LAYERS], *DHW[S2S_MAX_LAYERS], *dh[S2S_MAX_LAYERS], *dc[S2S_MAX_LAYERS];
-    for (int l = 0; l < L; l++) {
-        DXW[l] = arena_floats(a, TB * (size_t)GH);
-        DHW[l] = arena_floats(a, TB * (size_t)GH);
-        dh[l] = arena_zeros(a, NH);
-        dc[l] = lstm ? arena_zeros(a, NH) : NULL;
-    }
-    float *DPRE = has_att ? arena_floats(a, TB * (size_t)d.Hd) : NULL;
-    float *DQ = m->hp.attention == S2S_ATTN_BAHDANAU ? arena_floats(a, TB * (size_t)K) : NULL;
-    float *DEMB = arena_floats(a, TB * (size_t)d.E);
-    float *dkeys = has_att ? arena_zeros(a, SB * (size_t)K) : NULL;
-    float *dhenc = arena_zeros(a, SB * (size_t)d.De);
-    float *d_o = arena_floats(a, NH);
-    float *dfeed = arena_zeros(a, NH);
-    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for gradients");
-
-    for (int k = T - 1; k >= 0; k--) {
-        dec_tape_step ts = tape_slice(&tape, k, m, B, S);
-        dec_grad_step gs;
-        memset(&gs, 0, sizeof gs);
-        for (int l = 0; l < L; l++) {
-            gs.dxw[l] = DXW[l] + (size_t)k * B * GH;
-            gs.dhw[l] = DHW[l] + (size_t)k * B * GH;
-        }
-        if (has_att) {
-            gs.dpre = DPRE + (size_t)k * NH;
-            gs.dq = DQ ? DQ + (size_t)k * B * K : NULL;
-        }
-        gs.demb = DEMB + (size_t)k * B * d.E;
-        for (size_t i = 0; i < NH; i++) d_o[i] = dO[(size_t)k * NH + i] + dfeed[i];
-        if (!decoder_step_backward(&gs, dh, dc, m->hp.input_feed ? dfeed : NULL, dkeys, dhenc,
-                                   g->att_v, d_o, &ts, O + (size_t)k * NH, m, &source, B, a))
-            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in backward");
-    }
-    /* weight gradients, one GEMM each over all steps */
-    for (int l = 0; l < L; l++) {
-        int in = l == 0 ? d.dec_in0 : d.Hd;
-        rnn_weights *gr = &g->dec[l];
-        const rnn_weights *rw = &m->w.dec[l];
-        linear_backward(NULL, 0, gr->w_ih.f, gr->b_ih, DXW[l], GH, tape.x[l], in, &rw->w_ih, (int)TB);
-        linear_backward(NULL, 0, gr->w_hh.f, gr->b_hh, DHW[l], GH, tape.h_prev[l], d.Hd, &rw->w_hh, (int)TB);
-    }
-    if (has_att)
-        linear_backward(NULL, 0, g->out_wc.f, NULL, DPRE, d.Hd, tape.cat, d.Hd + d.De, &m->w.out_wc,
-                        (int)TB);
-    if (DQ) /* W_q's input is h_t: the first Hd columns of [h; ctx] */
-        linear_backward(NULL, 0, g->att_wq.f, NULL, DQ, K, tape.cat, d.Hd + d.De, &m->w.att_wq, (int)TB);
-    embedding_backward(g->tgt_emb.f, DEMB, dec_in, (int)TB, d.E);
-    if (m->hp.attention == S2S_ATTN_BAHDANAU)
-        linear_backward(dhenc, d.De, g->att_wk.f, NULL, dkeys, K, enc.henc, d.De, &m->w.att_wk, (int)SB);
-    else if (m->hp.attention == S2S_ATTN_LUONG_GENERAL)
-        linear_backward(dhenc, d.De, g->att_wa.f, NULL, dkeys, K, enc.henc, d.De, &m->w.att_wa, (int)SB);
-    else if (m->hp.attention == S2S_ATTN_LUONG_DOT)
-        kernel_axpy(dhenc, 1.0f, dkeys, (int)(SB * (size_t)d.De));
-
-    float *dfin_h[S2S_MAX_LAYERS], *dfin_c[S2S_MAX_LAYERS];
-    for (int l = 0; l < L; l++) {
-        dfin_h[l] = arena_floats(a, (size_t)B * d.De);
-        dfin_c[l] = lstm ? arena_floats(a, (size_t)B * d.De) : NULL;
-    }
-    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
-    bridge_backward(g, dfin_h, dfin_c, dh, dc, (const float *const *)h0, &enc, m, B);
-    if (!encoder_backward(g, dhenc, dfin_h, lstm ? dfin_c : NULL, &etape, m, src, len, S, B, a))
-        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder backward");
+    float *gout_b;
+    const matrix *gout_w = arch->output(&t->g, &gout_b);
+    linear_backward(dO, Od, gout_w->f, gout_b, dlogits, V, OD, Od, out_w, (int)TB);
+    if (ODM) vec_mul(dO, ODM, TB * (size_t)Od);
+    if (!arch->train_backward(&t->g, dO, O, tape, m, &pb, a))
+        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in backward");
     return S2S_OK;
 }
 

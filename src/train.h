@@ -5,7 +5,7 @@
 #ifndef S2S_TRAIN_H
 #define S2S_TRAIN_H
 
-#include "nn/seq2seq.h"
+#include "arch.h"
 
 typedef struct train_pass {
     double loss_sum;     /* summed token loss */

@@ -3,6 +3,7 @@
  * trips, quantization, metadata and vocabulary, and a loader that refuses
  * every damaged model file cleanly.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -346,8 +347,59 @@ static void a_newer_file_version_is_refused_as_such(void) {
     s2s_model_free(m);
 }
 
+static void the_hyper_parameter_table_names_every_field_once(void) {
+    s2s_hparams hp = small_hparams();
+    CHECK(s2s_hparam_count() == (int32_t)(sizeof hp / sizeof(int32_t)));
+    CHECK(!strcmp(s2s_hparam_key(0), "src_vocab") && !strcmp(s2s_hparam_key(11), "tie_output"));
+    CHECK(s2s_hparam_find("architecture") == 12 && s2s_hparam_find("nope") == -1);
+    CHECK(s2s_hparam_key(-1) == NULL && s2s_hparam_key(s2s_hparam_count()) == NULL);
+    CHECK(s2s_hparam_get(&hp, s2s_hparam_find("dec_hidden")) == 64);
+    int32_t att = s2s_hparam_find("attention");
+    CHECK(!strcmp(s2s_hparam_value_name(att, S2S_ATTN_LUONG_DOT), "luong-dot"));
+    CHECK(s2s_hparam_value_name(att, 4) == NULL);
+    CHECK(s2s_hparam_value_name(s2s_hparam_find("layers"), 1) == NULL); /* not an enum */
+    CHECK(!strcmp(s2s_hparam_value_name(s2s_hparam_find("architecture"), S2S_ARCH_RNN), "rnn"));
+    hp.architecture = 1;
+    s2s_error err;
+    CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "architecture") != NULL);
+}
+
+/* RNN files are written as before the architecture key existed (so the
+ * fixtures stay byte-identical), and a file naming an unknown one is refused. */
+static void the_architecture_key_is_optional_and_checked(void) {
+    s2s_model *m = small_model();
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    CHECK(s2s_model_save(m, &buf, &n, NULL) == S2S_OK);
+    static const char key[] = "s2s.architecture";
+    int found = 0;
+    for (size_t i = 0; i + sizeof key - 1 <= n; i++)
+        if (!memcmp(buf + i, key, sizeof key - 1)) found = 1;
+    CHECK(!found);
+    s2s_free(buf);
+    format_writer *fw = format_writer_new();
+    const s2s_hparams *hp = s2s_model_hparams(m);
+    for (int32_t i = 0; i < 12; i++) {
+        char k[64];
+        snprintf(k, sizeof k, "s2s.%s", s2s_hparam_key(i));
+        format_writer_add_i32(fw, k, s2s_hparam_get(hp, i));
+    }
+    format_writer_add_i32(fw, key, 7);
+    CHECK(format_writer_finish(fw, &buf, &n, NULL) == S2S_OK);
+    format_writer_free(fw);
+    s2s_model *x = NULL;
+    s2s_error err;
+    CHECK(s2s_model_load(&x, buf, n, &err) == S2S_ERR_BAD_FORMAT && x == NULL);
+    CHECK(strstr(err.message, "architecture") != NULL);
+    s2s_free(buf);
+    s2s_model_free(m);
+}
+
 int main(void) {
     RUN(invalid_hyper_parameters_are_refused_with_a_reason);
+    RUN(the_hyper_parameter_table_names_every_field_once);
+    RUN(the_architecture_key_is_optional_and_checked);
     RUN(save_then_load_gives_the_same_bytes);
     RUN(quantized_models_round_trip_and_stay_close_to_f32);
     RUN(an_owned_load_reads_int8_weights_in_place);

@@ -76,7 +76,7 @@ cflags="-std=c11 -O1 -g -fno-omit-frame-pointer -ffp-contract=off -Wall -Wextra 
  -Wno-unused-parameter -fsanitize=address,undefined -fno-sanitize-recover=undefined -Isrc"
 fuzzflags="-fsanitize=fuzzer-no-link"
 # An object is rebuilt when its source, any header or this script is newer.
-newest_header=$(ls -t src/*.h src/nn/*.h tests/fuzz/*.h tools/fuzz.sh 2>/dev/null | head -n 1)
+newest_header=$(ls -t src/*.h src/nn/*.h src/arch/*/*.h tests/fuzz/*.h tools/fuzz.sh 2>/dev/null | head -n 1)
 objs=
 for src in $core; do
   obj="$out/obj/$(echo "$src" | sed 's|^src/||; s|/|_|g; s|\.c$|.o|')"

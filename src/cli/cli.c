@@ -221,24 +221,31 @@ size_t cli_chomp(char *line, size_t len) {
     return len;
 }
 
-static const char *const cell_names[] = {"rnn", "lstm", "gru"};
-static const char *const attention_names[] = {"none", "bahdanau", "dot", "general"};
-static const char *const bridge_names[] = {"copy", "project", "zero"};
-
-static const char *name_of(const char *const *names, int32_t n, int32_t v) {
-    return v >= 0 && v < n ? names[v] : "unknown";
+/* Enum names come from the library's hyper-parameter table (s2s_hparam_*),
+ * the same names the JS API shows. */
+const char *cli_enum_name(const char *field, int32_t v) {
+    const char *name = s2s_hparam_value_name(s2s_hparam_find(field), v);
+    return name ? name : "unknown";
 }
 
-static int32_t value_of(const char *const *names, int32_t n, const char *s) {
-    for (int32_t i = 0; i < n; i++)
-        if (!strcmp(names[i], s)) return i;
+int32_t cli_enum_value(const char *field, const char *s) {
+    /* the CLI's spellings before the names were unified; scripts still pass them */
+    if (!strcmp(field, "attention") && !strcmp(s, "dot")) return S2S_ATTN_LUONG_DOT;
+    if (!strcmp(field, "attention") && !strcmp(s, "general")) return S2S_ATTN_LUONG_GENERAL;
+    int32_t i = s2s_hparam_find(field);
+    for (int32_t v = 0; s2s_hparam_value_name(i, v); v++)
+        if (!strcmp(s2s_hparam_value_name(i, v), s)) return v;
     return -1;
 }
 
-/* The tables follow the append-only enums of s2s.h. */
-const char *cli_cell_name(int32_t v) { return name_of(cell_names, 3, v); }
-const char *cli_attention_name(int32_t v) { return name_of(attention_names, 4, v); }
-const char *cli_bridge_name(int32_t v) { return name_of(bridge_names, 3, v); }
-int32_t cli_cell_from_name(const char *s) { return value_of(cell_names, 3, s); }
-int32_t cli_attention_from_name(const char *s) { return value_of(attention_names, 4, s); }
-int32_t cli_bridge_from_name(const char *s) { return value_of(bridge_names, 3, s); }
+const char *cli_enum_choices(const char *field, char *buf, size_t size) {
+    int32_t i = s2s_hparam_find(field);
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int32_t v = 0; s2s_hparam_value_name(i, v) && at < size; v++) {
+        int n = snprintf(buf + at, size - at, "%s%s", v ? ", " : "", s2s_hparam_value_name(i, v));
+        if (n < 0) break;
+        at += (size_t)n;
+    }
+    return buf;
+}

@@ -74,12 +74,14 @@ int cli_translate_encoded(const s2s_model *model, int64_t n, const int32_t *cons
 
 /* Names of the enum values of s2s.h as the options spell them, and back
  * (-1 for an unknown name). */
-const char *cli_cell_name(int32_t cell);           /* rnn lstm gru */
-const char *cli_attention_name(int32_t attention); /* none bahdanau dot general */
-const char *cli_bridge_name(int32_t bridge);       /* copy project zero */
-int32_t cli_cell_from_name(const char *s);
-int32_t cli_attention_from_name(const char *s);
-int32_t cli_bridge_from_name(const char *s);
+/* Names of an enum hyper-parameter ("cell", "attention", "bridge",
+ * "architecture") from the library's table: a value's name ("unknown" when
+ * out of range), a name's value (-1 when unknown; "dot" and "general" are
+ * still read as luong-dot and luong-general), and the accepted names joined
+ * with ", " into buf. */
+const char *cli_enum_name(const char *field, int32_t v);
+int32_t cli_enum_value(const char *field, const char *s);
+const char *cli_enum_choices(const char *field, char *buf, size_t size);
 
 char *cli_strdup(const char *s); /* NULL when out of memory */
 

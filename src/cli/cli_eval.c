@@ -199,8 +199,8 @@ static int eval_translate(const char *model_path, const tsv_corpus *test,
     s2s_model *model = cli_load_model(model_path);
     if (!model) return -1;
     const s2s_hparams *hp = s2s_model_hparams(model);
-    desc->cell = cli_cell_name(hp->cell);
-    desc->attention = cli_attention_name(hp->attention);
+    desc->cell = cli_enum_name("cell", hp->cell);
+    desc->attention = cli_enum_name("attention", hp->attention);
     desc->quantized = s2s_model_is_quantized(model);
     desc->shortlist = tp->use_shortlist && s2s_model_shortlist(model, NULL, NULL);
     int status = -1;

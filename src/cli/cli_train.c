@@ -46,7 +46,7 @@ static const char train_usage[] =
     "  --meta KEY=VALUE                metadata string on the model (repeatable), e.g.\n"
     "                                  source_language=en\n"
     "model (new models only; --init and --resume take the shape from the file):\n"
-    "  --cell lstm|gru|rnn            --attention bahdanau|dot|general|none\n"
+    "  --cell lstm|gru|rnn            --attention bahdanau|luong-dot|luong-general|none\n"
     "  --bridge copy|project|zero     --emb N (256)   --hidden N (256, per direction)\n"
     "  --dec-hidden N (hidden x directions)           --layers N (1)\n"
     "  --bidirectional 0|1 (1)        --input-feed 0|1   --tie 0|1\n"
@@ -131,21 +131,18 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
             }
             o->meta[o->n_meta++] = v;
         }
-        else if (!strcmp(a, "--cell")) {
-            if ((o->hp.cell = cli_cell_from_name(v)) < 0) {
-                cli_error("--cell: '%s' is not one of lstm, gru, rnn", v);
+        else if (!strcmp(a, "--cell") || !strcmp(a, "--attention") || !strcmp(a, "--bridge")) {
+            const char *field = a + 2;
+            int32_t value = cli_enum_value(field, v);
+            if (value < 0) {
+                char choices[128];
+                cli_error("%s: '%s' is not one of %s", a, v,
+                          cli_enum_choices(field, choices, sizeof choices));
                 return -1;
             }
-        } else if (!strcmp(a, "--attention")) {
-            if ((o->hp.attention = cli_attention_from_name(v)) < 0) {
-                cli_error("--attention: '%s' is not one of bahdanau, dot, general, none", v);
-                return -1;
-            }
-        } else if (!strcmp(a, "--bridge")) {
-            if ((o->hp.bridge = cli_bridge_from_name(v)) < 0) {
-                cli_error("--bridge: '%s' is not one of copy, project, zero", v);
-                return -1;
-            }
+            if (!strcmp(field, "cell")) o->hp.cell = value;
+            else if (!strcmp(field, "attention")) o->hp.attention = value;
+            else o->hp.bridge = value;
         } else if (!strcmp(a, "--dec-hidden")) {
             if (cli_parse_int(a, v, 1, S2S_MAX_DIM, &n)) return -1;
             o->hp.dec_hidden = (int32_t)n;
@@ -746,8 +743,8 @@ int cmd_train(int argc, char **argv) {
         fprintf(stderr,
                 "s2s: model %s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d, vocab %d: %zu "
                 "parameters\n",
-                cli_cell_name(hp->cell), cli_attention_name(hp->attention),
-                cli_bridge_name(hp->bridge), hp->emb_dim, hp->enc_hidden,
+                cli_enum_name("cell", hp->cell), cli_enum_name("attention", hp->attention),
+                cli_enum_name("bridge", hp->bridge), hp->emb_dim, hp->enc_hidden,
                 hp->bidirectional ? " x2" : "", hp->dec_hidden, hp->layers, hp->src_vocab,
                 s2s_model_num_params(model));
     }

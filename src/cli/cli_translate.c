@@ -462,9 +462,9 @@ int cmd_info(int argc, char **argv) {
     const s2s_hparams *hp = s2s_model_hparams(m);
     size_t params = s2s_model_num_params(m);
     printf("file           %s (%.2f MB)\n", argv[1], (double)size / 1e6);
-    printf("cell           %s\n", cli_cell_name(hp->cell));
-    printf("attention      %s\n", cli_attention_name(hp->attention));
-    printf("bridge         %s\n", cli_bridge_name(hp->bridge));
+    printf("cell           %s\n", cli_enum_name("cell", hp->cell));
+    printf("attention      %s\n", cli_enum_name("attention", hp->attention));
+    printf("bridge         %s\n", cli_enum_name("bridge", hp->bridge));
     printf("layers         %d\n", hp->layers);
     printf("bidirectional  %d\n", hp->bidirectional);
     printf("emb            %d\n", hp->emb_dim);

@@ -162,10 +162,14 @@ export interface FineTuneOptions {
 }
 
 export interface ModelInfo {
+  /** The hyper-parameters, named and ordered as the engine's table (s2s_hparam_key, camelCased);
+   *  tests/js/model-info.test.js checks that this list and the engine's agree. */
   srcVocab: number; tgtVocab: number; embDim: number; encHidden: number; decHidden: number;
   layers: number; bidirectional: number; cell: number; attention: number; bridge: number;
-  inputFeed: number; tieOutput: number;
-  cellName: string; attentionName: string; bridgeName: string;
+  inputFeed: number; tieOutput: number; architecture: number;
+  /** The engine's name of each enum value (s2s_hparam_value_name). */
+  cellName: 'rnn' | 'lstm' | 'gru'; attentionName: 'none' | 'bahdanau' | 'luong-dot' | 'luong-general';
+  bridgeName: 'copy' | 'project' | 'zero'; architectureName: 'rnn';
   parameters: number;
   /** Whether the weights in use are int8. */
   quantized: boolean;

@@ -232,10 +232,18 @@ export class Translator {
       throw new ModelError('invalid model: it has no vocabulary');
     }
     this.#res = res;
-    const hp = e.readI32(e.x.s2s_model_hparams(res.base), 12);
-    const names = ['srcVocab', 'tgtVocab', 'embDim', 'encHidden', 'decHidden', 'layers', 'bidirectional',
-      'cell', 'attention', 'bridge', 'inputFeed', 'tieOutput'];
-    this.#hparams = Object.freeze(Object.fromEntries(names.map((n, i) => [n, hp[i]])));
+    // hyper-parameters and enum names from the engine's table (s2s_hparam_*):
+    // src_vocab -> srcVocab, and cell -> cellName: 'lstm' for each enum field
+    const hpPtr = e.x.s2s_model_hparams(res.base);
+    const info = {};
+    for (let i = 0, n = e.x.s2s_hparam_count(); i < n; i++) {
+      const key = e.readCString(e.x.s2s_hparam_key(i)).replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+      const value = e.x.s2s_hparam_get(hpPtr, i);
+      info[key] = value;
+      const isEnum = e.x.s2s_hparam_value_name(i, 0) !== 0; // every enum names its value 0
+      if (isEnum) info[`${key}Name`] = e.readCString(e.x.s2s_hparam_value_name(i, value)) ?? String(value);
+    }
+    this.#hparams = Object.freeze(info);
     this.#languages = { source: this.#languageTag('source_language'), target: this.#languageTag('target_language') };
     this.#calibration = parseCalibration(this.metadata('confidence'));
     registry.register(this, res, this);
@@ -262,15 +270,8 @@ export class Translator {
   get model() {
     const r = this.#alive();
     const x = this.#engine.x;
-    const cells = ['rnn', 'lstm', 'gru'];
-    const attns = ['none', 'bahdanau', 'luong-dot', 'luong-general'];
-    const bridges = ['copy', 'project', 'zero'];
-    const hp = this.#hparams;
     return {
-      ...hp,
-      cellName: cells[hp.cell] ?? String(hp.cell),
-      attentionName: attns[hp.attention] ?? String(hp.attention),
-      bridgeName: bridges[hp.bridge] ?? String(hp.bridge),
+      ...this.#hparams,
       parameters: x.s2s_model_num_params(r.base) >>> 0,
       quantized: !!x.s2s_model_is_quantized(this.#model()),
       loadedQuantized: !!x.s2s_model_is_quantized(r.base),

@@ -12,6 +12,8 @@
 
 #include "nn.h"
 
+int cell_gates(int cell) { return cell == S2S_CELL_LSTM ? 4 : cell == S2S_CELL_GRU ? 3 : 1; }
+
 int cell_cache_size(int cell, int H) {
     return cell == S2S_CELL_LSTM ? 5 * H : cell == S2S_CELL_GRU ? 4 * H : H;
 }

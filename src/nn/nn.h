@@ -61,6 +61,8 @@ void embedding_backward(float *dtable, const float *dout, const int32_t *ids, in
 
 /* ---------------------------------------------------------------- cells */
 
+/* Gates per cell type: 1 (RNN), 4 (LSTM), 3 (GRU). */
+int cell_gates(int cell);
 /* Floats per row that cell_forward records for backward. */
 int cell_cache_size(int cell, int H);
 

@@ -1,5 +1,6 @@
 /*
- * seq2seq.h — the network assembled from the layers: encoder over a batch,
+ * seq2seq.h — the recurrent family (src/arch/rnn/): the network assembled
+ * from the layers: encoder over a batch,
  * bridge, and one decoder step over N rows (training sentences or beam
  * hypotheses). Training and inference run the same forward code; training
  * passes a tape that records what the backward passes need.
@@ -10,7 +11,14 @@
 #ifndef S2S_SEQ2SEQ_H
 #define S2S_SEQ2SEQ_H
 
-#include "nn.h"
+#include "../../arch.h"
+
+/* Derived sizes used everywhere in the family. */
+typedef struct dims {
+    int Vs, Vt, E, He, Hd, L, D, De, G;
+    int dec_in0;                        /* E (+ Hd with input feeding) */
+} dims;
+dims model_dims(const s2s_hparams *hp);
 
 /* ---------------------------------------------------------------- encoder */
 
@@ -115,5 +123,19 @@ int decoder_step_backward(dec_grad_step *gs, float *const *dh, float *const *dc,
                           float *dkeys, float *dhenc, float *dv, float *d_o,
                           const dec_tape_step *tape, const float *o, const s2s_model *m,
                           const dec_source *src, int N, arena *a);
+
+/* ------------------------------------------------- the family's entry points */
+
+/* Search (rnn_search.c) and training (rnn_train.c) as arch.h describes them. */
+size_t rnn_row_state_bytes(const s2s_hparams *hp, int S);
+void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
+                int cap_rows, arena *a);
+const float *rnn_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
+                      arena *a);
+void rnn_reorder(void *state, const int32_t *parent, int n_out);
+void *rnn_train_forward(float *O, const s2s_model *m, const packed_batch *b, int record,
+                        float dropout, s2s_rng *rng, arena *a);
+int rnn_train_backward(weights *g, const float *dO, const float *O, void *tape,
+                       const s2s_model *m, const packed_batch *b, arena *a);
 
 #endif /* S2S_SEQ2SEQ_H */

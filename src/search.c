@@ -1,9 +1,11 @@
 /*
- * translate.c — inference: encode a batch of sentences once, then greedy or
- * beam search over all their live hypotheses together, so each decoder step
- * is one matrix product over every row (the int8 GEMM across beams and
- * sentences). Keeps, per output token, its log-probability and the
- * attention row that produced it.
+ * search.c — inference for any model family: the family (arch.h) encodes a
+ * batch of sentences once and steps all their live hypotheses together, so
+ * each step is one matrix product over every row (the int8 GEMM across beams
+ * and sentences); this file owns the rest: request checks, packing, the
+ * output layer, greedy or beam selection, limits, backtracking, results and
+ * streaming. Keeps, per output token, its log-probability and the attention
+ * row that produced it.
  *
  * Beam search: each step extends every live hypothesis, keeps the best
  * beam_size non-EOS continuations per sentence and moves EOS continuations
@@ -15,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/seq2seq.h"
+#include "arch.h"
 #include "util.h"
 
 /* Rows decoded together at most: bounds the (rows, V) logits buffer. */
@@ -23,6 +25,9 @@
 /* The shortlisted output layers of one chunk's sentences (gathered rows of
  * W_out) take at most this much; a chunk has fewer sentences if needed. */
 #define SHORTLIST_CHUNK_BYTES ((size_t)8 << 20)
+/* Bytes of family state (arch.h row_state_bytes) all rows of a chunk may
+ * hold together; the RNN's rows are far below it, so for it MAX_ROWS rules. */
+#define STATE_BUDGET ((size_t)256 << 20)
 
 s2s_translate_params s2s_translate_default_params(void) {
     s2s_translate_params p = {.beam_size = 1, .length_penalty = 1.0f, .max_len_factor = 2.0f,
@@ -175,7 +180,7 @@ static int32_t max_output_len(const s2s_translate_params *p, int len) {
 typedef struct out_layer {
     int32_t n;             /* scored ids */
     const int32_t *ids;    /* (n) ascending target ids; NULL: all of 0..n-1 */
-    matrix w;              /* (n, Hd) */
+    matrix w;              /* (n, O) */
     const float *b;        /* (n) */
     int32_t eos;           /* where EOS is among the scored ids (shortlists always hold it) */
 } out_layer;
@@ -183,18 +188,21 @@ typedef struct out_layer {
 /* Bytes one sentence's gathered layer needs at most (0 without a shortlist). */
 static size_t out_layer_bytes(const s2s_model *m, int use_shortlist, int len) {
     if (!use_shortlist || !m->sl) return 0;
-    size_t n = (size_t)shortlist_max_ids(m->sl, len), Hd = (size_t)m->w.out_w.cols;
-    size_t row = m->w.out_w.q ? sizeof(float) + Hd : sizeof(float) * Hd;
+    float *bias;
+    const matrix *W = arch_of(&m->hp)->output(&m->w, &bias);
+    size_t n = (size_t)shortlist_max_ids(m->sl, len), Hd = (size_t)W->cols;
+    size_t row = W->q ? sizeof(float) + Hd : sizeof(float) * Hd;
     return n * (row + 2 * sizeof(float) + sizeof(int32_t)) + 64;
 }
 
 /* 0 when out of memory. `mark` is tgt_vocab zero bytes, left zeroed. */
 static int out_layer_init(out_layer *o, const s2s_model *m, const int32_t *src, int len,
                           int use_shortlist, uint8_t *mark, arena *a) {
-    const matrix *W = &m->w.out_w;
+    float *bias;
+    const matrix *W = arch_of(&m->hp)->output(&m->w, &bias);
     int Hd = W->cols;
     if (!use_shortlist || !m->sl) {
-        *o = (out_layer){.n = W->rows, .ids = NULL, .w = *W, .b = m->w.out_b, .eos = S2S_EOS};
+        *o = (out_layer){.n = W->rows, .ids = NULL, .w = *W, .b = bias, .eos = S2S_EOS};
         return 1;
     }
     int32_t *ids = arena_bytes(a, sizeof(int32_t) * (size_t)shortlist_max_ids(m->sl, len));
@@ -204,7 +212,7 @@ static int out_layer_init(out_layer *o, const s2s_model *m, const int32_t *src, 
     if (!b) return 0;
     *o = (out_layer){.n = n, .ids = ids, .b = b, .eos = 0};
     for (int32_t j = 0; j < n; j++) {
-        b[j] = m->w.out_b[ids[j]];
+        b[j] = bias[ids[j]];
         if (ids[j] == S2S_EOS) o->eos = j;
     }
     if (W->q) {
@@ -231,9 +239,11 @@ static int32_t out_layer_id(const out_layer *o, int32_t j) { return o->ids ? o->
 static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first, int n,
                                   const int32_t *const *src_ids, const int32_t *src_len,
                                   const s2s_translate_params *p, arena *a, s2s_error *err) {
-    dims d = model_dims(&m->hp);
-    int L = d.L, lstm = m->hp.cell == S2S_CELL_LSTM, k = p->beam_size, V = d.Vt;
-    int has_att = m->hp.attention != S2S_ATTN_NONE;
+    const s2s_arch *arch = arch_of(&m->hp);
+    float *out_b;
+    const matrix *out_w = arch->output(&m->w, &out_b);
+    int k = p->beam_size, V = m->hp.tgt_vocab, O = arch->out_dim(&m->hp);
+    int has_att = arch->has_attention(&m->hp);
     int S = 0, T = 0;
     int32_t max_len[MAX_ROWS];
     for (int i = 0; i < n; i++) {
@@ -252,48 +262,30 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         for (int s = 0; s < S; s++)
             src[(size_t)s * n + i] = s < len[i] ? src_ids[first + i][s] : S2S_PAD;
     }
-    enc_out enc;
-    if (!encoder_forward(&enc, NULL, m, src, len, S, n, 0.0f, NULL, a))
-        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder");
-    dec_source source = {.henc = enc.henc, .len = len, .S = S, .Bs = n};
-    source.keys = has_att ? decoder_keys(m, enc.henc, S, n, a) : NULL;
-
     int cap = n * k; /* rows alive at most */
-    dec_state st, next;
-    float *h0[S2S_MAX_LAYERS], *c0[S2S_MAX_LAYERS];
-    for (int l = 0; l < L; l++) {
-        h0[l] = arena_floats(a, (size_t)n * d.Hd);
-        c0[l] = lstm ? arena_floats(a, (size_t)n * d.Hd) : NULL;
-        st.h[l] = arena_floats(a, (size_t)cap * d.Hd);
-        st.c[l] = lstm ? arena_floats(a, (size_t)cap * d.Hd) : NULL;
-        next.h[l] = arena_floats(a, (size_t)cap * d.Hd);
-        next.c[l] = lstm ? arena_floats(a, (size_t)cap * d.Hd) : NULL;
-    }
-    st.o = arena_zeros(a, (size_t)cap * d.Hd);
-    next.o = arena_floats(a, (size_t)cap * d.Hd);
+    void *state = arch->begin(m, src, len, S, n, cap, a);
+    if (!state) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder");
     float *logits = arena_floats(a, (size_t)cap * V);
     float *lse = arena_floats(a, (size_t)cap); /* each row's log normaliser */
-    void *xq = arena_bytes(a, kernel_gemm_q8_scratch(cap, d.Hd));
+    void *xq = arena_bytes(a, kernel_gemm_q8_scratch(cap, O));
     int32_t *row_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
     int32_t *prev = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
     float *score = arena_floats(a, (size_t)cap);
     float *next_score = arena_floats(a, (size_t)cap);
     int32_t *next_src = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
     int shortlisted = p->use_shortlist && m->sl;
-    out_layer *out = arena_bytes(a, sizeof(out_layer) * (size_t)n);
+    out_layer *layers = arena_bytes(a, sizeof(out_layer) * (size_t)n);
     uint8_t *mark = shortlisted ? arena_bytes(a, (size_t)V) : NULL;
     if (mark) memset(mark, 0, (size_t)V);
-    for (int i = 0; i < n && out && (mark || !shortlisted); i++)
-        if (!out_layer_init(&out[i], m, src_ids[first + i], src_len[first + i], shortlisted, mark, a))
-            out = NULL;
-    if (!out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the shortlist");
+    for (int i = 0; i < n && layers && (mark || !shortlisted); i++)
+        if (!out_layer_init(&layers[i], m, src_ids[first + i], src_len[first + i], shortlisted, mark, a))
+            layers = NULL;
+    if (!layers) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the shortlist");
     candidate *cand = arena_bytes(a, sizeof(candidate) * (size_t)cap * (size_t)(2 * k));
     step_record *rec = arena_bytes(a, sizeof(step_record) * (size_t)T);
     finished *fin = arena_bytes(a, sizeof(finished) * (size_t)n * (size_t)k);
     int *n_fin = arena_bytes(a, sizeof(int) * (size_t)n);
-    if (a->failed || (has_att && !source.keys))
-        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the search");
-    bridge_forward(h0, c0, &enc, m, n);
+    if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the search");
     /* one row per sentence to start */
     int rows = n;
     for (int i = 0; i < n; i++) {
@@ -301,10 +293,6 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         prev[i] = S2S_SOS;
         score[i] = 0.0f;
         n_fin[i] = 0;
-        for (int l = 0; l < L; l++) {
-            memcpy(st.h[l] + (size_t)i * d.Hd, h0[l] + (size_t)i * d.Hd, sizeof(float) * d.Hd);
-            if (lstm) memcpy(st.c[l] + (size_t)i * d.Hd, c0[l] + (size_t)i * d.Hd, sizeof(float) * d.Hd);
-        }
     }
     int want_att = p->want_attention && has_att;
     for (int t = 0; t < T && rows > 0; t++) {
@@ -314,19 +302,18 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         sr->logprob = arena_floats(a, (size_t)cap);
         sr->attention = want_att ? arena_floats(a, (size_t)rows * S) : NULL;
         if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the search");
-        if (!decoder_step_forward(&st, NULL, sr->attention, m, &source, row_src, prev, rows, 0.0f,
-                                  NULL, a))
-            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
+        const float *dec_out = arch->step(state, sr->attention, row_src, prev, rows, a);
+        if (!dec_out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
         /* rows of one sentence are contiguous: a shortlisted layer per sentence,
          * else one product over every row */
-        if (!shortlisted) linear_forward(logits, V, st.o, d.Hd, &m->w.out_w, m->w.out_b, rows, xq);
+        if (!shortlisted) linear_forward(logits, V, dec_out, O, out_w, out_b, rows, xq);
         int out_rows = 0;
         for (int r0 = 0; r0 < rows;) {
             int i = row_src[r0], r1 = r0;
             while (r1 < rows && row_src[r1] == i) r1++;
-            const out_layer *ol = &out[i];
+            const out_layer *ol = &layers[i];
             if (shortlisted)
-                linear_forward(logits + (size_t)r0 * V, V, st.o + (size_t)r0 * d.Hd, d.Hd, &ol->w,
+                linear_forward(logits + (size_t)r0 * V, V, dec_out + (size_t)r0 * O, O, &ol->w,
                                ol->b, r1 - r0, xq);
             int nc = 0;
             for (int r = r0; r < r1; r++) {
@@ -354,11 +341,6 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
                 sr->parent[o] = cd->row;
                 sr->token[o] = cd->token;
                 sr->logprob[o] = cd->logprob;
-                for (int l = 0; l < L; l++) {
-                    memcpy(next.h[l] + (size_t)o * d.Hd, st.h[l] + (size_t)cd->row * d.Hd, sizeof(float) * d.Hd);
-                    if (lstm) memcpy(next.c[l] + (size_t)o * d.Hd, st.c[l] + (size_t)cd->row * d.Hd, sizeof(float) * d.Hd);
-                }
-                memcpy(next.o + (size_t)o * d.Hd, st.o + (size_t)cd->row * d.Hd, sizeof(float) * d.Hd);
                 kept++;
             }
             if (n_fin[i] >= k || at_limit) {
@@ -379,20 +361,8 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
             }
             r0 = r1;
         }
-        for (int l = 0; l < L; l++) {
-            float *tmp = st.h[l];
-            st.h[l] = next.h[l];
-            next.h[l] = tmp;
-            if (lstm) {
-                tmp = st.c[l];
-                st.c[l] = next.c[l];
-                next.c[l] = tmp;
-            }
-        }
-        float *tmp = st.o;
-        st.o = next.o;
-        next.o = tmp;
-        tmp = score;
+        arch->reorder(state, sr->parent, out_rows); /* output row o continues sr->parent[o] */
+        float *tmp = score;
         score = next_score;
         next_score = tmp;
         int32_t *itmp = row_src;
@@ -457,10 +427,15 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
     memcpy(res->src_len, src_len, sizeof(int32_t) * (size_t)n);
     arena a;
     memset(&a, 0, sizeof a);
-    int chunk = MAX_ROWS / p->beam_size;
+    /* rows per chunk: MAX_ROWS, or fewer when the family's state is large */
+    size_t row_bytes = arch_of(&model->hp)->row_state_bytes(&model->hp, S2S_MAX_SEQ_LEN);
+    size_t max_rows = row_bytes ? STATE_BUDGET / row_bytes : MAX_ROWS;
+    if (max_rows > MAX_ROWS) max_rows = MAX_ROWS;
+    int chunk = (int)max_rows / p->beam_size;
+    if (chunk < 1) chunk = 1;
     for (int first = 0, count; first < n && !st; first += count) {
         count = n - first < chunk ? n - first : chunk;
-        size_t bytes = 0;
+        size_t bytes = 0; /* and the shortlist's gathered rows within their budget */
         for (int c = 0; c < count; c++) {
             bytes += out_layer_bytes(model, p->use_shortlist, src_len[first + c]);
             if (c > 0 && bytes > SHORTLIST_CHUNK_BYTES) count = c;
@@ -480,9 +455,9 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
 
 struct s2s_stream {
     const s2s_model *m;
-    arena a;            /* encoder outputs and state; decoder steps use its tail as scratch */
-    dec_source source;
-    dec_state st;
+    const s2s_arch *arch;
+    arena a;            /* encoder outputs and state; steps use its tail as scratch */
+    void *state;        /* the family's, one row */
     int32_t len[1];
     int32_t prev, steps, max_len, done;
     float *logits;      /* (Vt) */
@@ -505,37 +480,25 @@ s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int3
     if (st) return st;
     s2s_stream *s = calloc(1, sizeof *s);
     if (!s) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
-    dims d = model_dims(&model->hp);
-    int L = d.L, lstm = model->hp.cell == S2S_CELL_LSTM, S = src_len;
     arena *a = &s->a;
     s->m = model;
+    s->arch = arch_of(&model->hp);
     s->len[0] = src_len;
     s->prev = S2S_SOS;
     s->max_len = max_output_len(params, src_len);
-    enc_out enc;
-    int ok = encoder_forward(&enc, NULL, model, src, s->len, S, 1, 0.0f, NULL, a);
-    s->source = (dec_source){.henc = enc.henc, .len = s->len, .S = S, .Bs = 1};
-    if (ok && model->hp.attention != S2S_ATTN_NONE) {
-        s->source.keys = decoder_keys(model, enc.henc, S, 1, a);
-        s->att = arena_floats(a, (size_t)S);
-    }
-    for (int l = 0; l < L; l++) {
-        s->st.h[l] = arena_floats(a, (size_t)d.Hd);
-        s->st.c[l] = lstm ? arena_floats(a, (size_t)d.Hd) : NULL;
-    }
-    s->st.o = arena_zeros(a, (size_t)d.Hd);
-    s->logits = arena_floats(a, (size_t)d.Vt);
-    s->xq = arena_bytes(a, kernel_gemm_q8_scratch(1, d.Hd));
+    s->state = s->arch->begin(model, src, s->len, src_len, 1, 1, a);
+    if (s->arch->has_attention(&model->hp)) s->att = arena_floats(a, (size_t)src_len);
+    s->logits = arena_floats(a, (size_t)model->hp.tgt_vocab);
+    s->xq = arena_bytes(a, kernel_gemm_q8_scratch(1, s->arch->out_dim(&model->hp)));
     int shortlisted = params->use_shortlist && model->sl;
-    uint8_t *mark = shortlisted ? arena_bytes(a, (size_t)d.Vt) : NULL;
-    if (mark) memset(mark, 0, (size_t)d.Vt);
-    if (ok && (mark || !shortlisted))
-        ok = out_layer_init(&s->out, model, src, src_len, shortlisted, mark, a);
+    uint8_t *mark = shortlisted ? arena_bytes(a, (size_t)model->hp.tgt_vocab) : NULL;
+    if (mark) memset(mark, 0, (size_t)model->hp.tgt_vocab);
+    int ok = s->state && (mark || !shortlisted) &&
+             out_layer_init(&s->out, model, src, src_len, shortlisted, mark, a);
     if (!ok || a->failed) {
         s2s_stream_free(s);
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    bridge_forward(s->st.h, s->st.c, &enc, model, 1);
     *out = s;
     return S2S_OK;
 }
@@ -550,10 +513,9 @@ s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_
     if (s->done) return S2S_OK;
     const s2s_model *m = s->m;
     const out_layer *ol = &s->out;
-    if (!decoder_step_forward(&s->st, NULL, s->att, m, &s->source, NULL, &s->prev, 1, 0.0f, NULL,
-                              &s->a))
-        return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
-    linear_forward(s->logits, ol->n, s->st.o, m->hp.dec_hidden, &ol->w, ol->b, 1, s->xq);
+    const float *dec_out = s->arch->step(s->state, s->att, NULL, &s->prev, 1, &s->a);
+    if (!dec_out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
+    linear_forward(s->logits, ol->n, dec_out, s->arch->out_dim(&m->hp), &ol->w, ol->b, 1, s->xq);
     /* the same choice as the search with one beam: the first largest logit,
      * and only EOS once max_len tokens are out */
     int32_t j = 0;
