@@ -483,7 +483,7 @@ def bleu_chrf(s2s_bin, hyps, refs):
                        stdout=subprocess.DEVNULL)
         with open(j, encoding="utf-8") as fh:
             sc = json.load(fh)
-    return float(sc["bleu"]), float(sc["chrf2"])
+    return float(sc["overall"]["bleu"]), float(sc["overall"]["chrf2"])
 
 
 # ------------------------------------------------------------------ options
@@ -508,7 +508,7 @@ def parse_args(argv=None):
     a("--dec-hidden", type=int)
     a("--layers", type=int, default=1)
     a("--bidirectional", type=int, choices=(0, 1), default=1)
-    a("--input-feed", type=int, choices=(0, 1), default=0)
+    a("--input-feed", type=int, choices=(0, 1), default=1)
     a("--tie", type=int, choices=(0, 1), default=0)
     a("--init-scale", type=float, default=0.1)
     a("--batch", type=int, default=64)
@@ -568,7 +568,8 @@ def main(argv=None):
         meta_in[k] = v
 
     state = {"epoch": 1, "batch_done": 0, "step": 0, "best_bleu": -1.0, "best_step": 0,
-             "bad_evals": 0, "lr": float(np.float32(args.lr)),  # C holds --lr as a float "seed": args.seed, "batch": args.batch,
+             "bad_evals": 0, "lr": float(np.float32(args.lr)),  # C holds --lr as a float
+             "seed": args.seed, "batch": args.batch,
              "loss_level": 0.0, "level_steps": 0}
     saved = None
     if args.resume:
