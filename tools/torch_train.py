@@ -82,8 +82,8 @@ class CliRng:
 
 def c_init_params(n, seed, scale):
     """The n weights s2s_model_init draws (src/util.h's xorshift64*), float32.
-    Python integers are slow, so 64 lanes advance together: the generator is
-    linear over GF(2), and stepping by 64 is a 64x64 bit matrix."""
+    Python integers are slow, so 4096 lanes advance together: the generator
+    is linear over GF(2), and 4096 steps at once are a 64x64 bit matrix."""
     z = (seed + 0x9E3779B97F4A7C15) & M64
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
@@ -95,7 +95,7 @@ def c_init_params(n, seed, scale):
         s ^= s >> 27
         return s
 
-    lanes = 64
+    lanes = 4096
     first = []
     s = state
     for _ in range(min(n, lanes)):
@@ -103,7 +103,7 @@ def c_init_params(n, seed, scale):
         first.append(s)
     states = np.array(first, dtype=np.uint64)
     if n > lanes:
-        # column j of the jump matrix: the state 64 steps after the state 1 << j
+        # column j of the jump matrix: the state `lanes` steps after the state 1 << j
         cols = []
         for j in range(64):
             v = 1 << j
@@ -552,6 +552,8 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     device = dd.device
+    if args.amp == "bf16" and (device.type != "cuda" or not torch.cuda.is_bf16_supported()):
+        raise SystemExit("torch_train: --amp bf16 needs a GPU with bfloat16 (use --amp off)")
 
     def log(msg):
         if rank0:
