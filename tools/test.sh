@@ -56,7 +56,8 @@ cmake --build build-valgrind -j"$jobs"
 # the synthetic training test alone would take most of an hour under valgrind;
 # its code paths are the same as test_train's and test_translate's. test_cli is
 # a shell script: valgrind would check dash (which leaks by design), not s2s,
-# whose code it drives is the library's, checked by the C tests here
-ctest --test-dir build-valgrind --output-on-failure -E 'test_synthetic|test_cli' \
+# whose code it drives is the library's, checked by the C tests here; so is
+# test_torch_train, a Python test (valgrind would check the interpreter)
+ctest --test-dir build-valgrind --output-on-failure -E 'test_synthetic|test_cli|test_torch_train' \
   --overwrite MemoryCheckCommandOptions="--error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
   -T memcheck

@@ -224,8 +224,9 @@ class Seq2Seq(nn.Module):
         src = torch.as_tensor(src, dtype=torch.long)
         henc, fin_h, fin_c = self.encode(src, src_len)
         B, S = src.shape
-        lens = torch.as_tensor(src_len, dtype=torch.long)
-        mask = torch.arange(S).unsqueeze(0) >= lens.unsqueeze(1)
+        lens = torch.as_tensor(src_len, dtype=torch.long).to(src.device)
+        # on src's device, so that the trainer (tools/torch_train.py) runs on GPUs
+        mask = torch.arange(S, device=src.device).unsqueeze(0) >= lens.unsqueeze(1)
         keys = None
         if self.attention == ATTN_BAHDANAU:
             keys = self.att_k(henc)

@@ -25,6 +25,7 @@
 
 typedef struct train_opts {
     const char *train_path, *dev_path, *out_path, *vocab_path, *init_path, *ckpt_path;
+    const char *step_log; /* --step-log: every step's loss, for tools/torch_train.py's test */
     s2s_hparams hp;
     int dec_hidden_set;
     s2s_train_params tp;
@@ -64,7 +65,9 @@ static const char train_usage[] =
     "  --checkpoint PATH (OUT.ckpt)    model + PATH.opt optimizer state, written at each\n"
     "                                  evaluation and on exit\n"
     "  --resume                        continue exactly from --checkpoint\n"
-    "  --log-every N (100)             progress line interval when stderr is not a terminal\n";
+    "  --log-every N (100)             progress line interval when stderr is not a terminal\n"
+    "  --step-log FILE                 one line per accepted step: step epoch batch tokens\n"
+    "                                  loss lr (appended to with --resume)\n";
 
 static int parse_train_args(int argc, char **argv, train_opts *o) {
     memset(o, 0, sizeof *o);
@@ -124,6 +127,7 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         else if (!strcmp(a, "--vocab")) o->vocab_path = v;
         else if (!strcmp(a, "--init")) o->init_path = v;
         else if (!strcmp(a, "--checkpoint")) o->ckpt_path = v;
+        else if (!strcmp(a, "--step-log")) o->step_log = v;
         else if (!strcmp(a, "--meta")) {
             if (o->n_meta == (int)(sizeof o->meta / sizeof o->meta[0])) {
                 cli_error("train: at most 32 --meta options");
@@ -691,6 +695,7 @@ int cmd_train(int argc, char **argv) {
     s2s_model *model = NULL;
     s2s_trainer *trainer = NULL;
     batch_view *view = malloc(sizeof *view);
+    FILE *step_log = NULL;
     s2s_error err = {0};
     train_state s;
     memset(&s, 0, sizeof s);
@@ -763,6 +768,10 @@ int cmd_train(int argc, char **argv) {
         if (encode_corpus(model, &dev_c, S2S_MAX_SEQ_LEN - 1, &dev_e, "dev")) goto done;
     }
 
+    if (o.step_log && !(step_log = fopen(o.step_log, o.resume ? "a" : "w"))) {
+        cli_error("cannot write %s", o.step_log);
+        goto done;
+    }
     progress pg = {isatty(fileno(stderr)), 0};
     signal(SIGINT, on_interrupt);
     double t_start = cli_now(), t_last = t_start, limit = o.time_limit_min * 60.0;
@@ -808,6 +817,9 @@ int cmd_train(int argc, char **argv) {
                 need_final_eval = 1;
                 epoch_loss += (double)loss * tokens;
                 epoch_tokens += tokens;
+                if (step_log)
+                    fprintf(step_log, "%lld %lld %lld %d %.9g %.9g\n", (long long)s.step,
+                            (long long)s.epoch, (long long)b, (int)tokens, (double)loss, s.lr);
                 win_tokens += tokens;
             }
 
@@ -928,6 +940,7 @@ int cmd_train(int argc, char **argv) {
     }
     status = stop && !strcmp(stop, "diverged") ? 1 : 0;
 done:
+    if (step_log) fclose(step_log);
     plan_free(&pl);
     encoded_free(&train_e);
     encoded_free(&dev_e);
