@@ -19,7 +19,8 @@
 # --out DIR      results (default build-eval)
 #
 # Builds the CLI (DIR/cli/s2s, incremental) unless S2S=/path/to/s2s is set, runs
-# `s2s eval --by-domain --by-length --json` per system, runs Apertium on the same
+# `s2s eval --by-domain --by-length --json` per system (the main model also
+# with --no-shortlist when it carries a shortlist), runs Apertium on the same
 # English sentences (cached under DIR keyed by the test file's SHA-256), scores
 # it with `s2s eval --hyp`, then writes DIR/report.md (also printed) with
 # tools/eval_report.py, including tools/everyday.txt translated by both.
@@ -109,10 +110,10 @@ META=$OUT/meta.tsv         # key<TAB>value
 : >"$META"
 meta() { printf '%s\t%s\n' "$1" "$2" >>"$META"; }
 
-# eval ROLE MODEL BEAM
+# eval ROLE MODEL BEAM [--no-shortlist]
 run_eval() {
-  echo "== $1: $2, beam $3" >&2
-  "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length $REVERSE \
+  echo "== $1: $2, beam $3 $4" >&2
+  "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length $REVERSE ${4:-} \
     --json "$OUT/$1.json" --hyp-out "$OUT/$1.hyp.txt" >"$OUT/$1.log" ||
     die "s2s eval failed for $2 (see $OUT/$1.log)"
   sed -n '1,3p' "$OUT/$1.log" | sed 's/^/   /' >&2
@@ -124,6 +125,12 @@ MAIN=$1
 shift
 run_eval main-greedy "$MAIN" 1
 [ "$BEAM" -gt 1 ] && run_eval "main-beam$BEAM" "$MAIN" "$BEAM"
+# a model with a lexical shortlist is also scored on the whole vocabulary:
+# what the shortlist costs in quality (and saves in time)
+if "$S2S" info "$MAIN" | grep -q '^shortlist *[0-9]'; then
+  run_eval main-greedy-full "$MAIN" 1 --no-shortlist
+  [ "$BEAM" -gt 1 ] && run_eval "main-beam$BEAM-full" "$MAIN" "$BEAM" --no-shortlist
+fi
 [ -n "$F32" ] && run_eval f32-greedy "$F32" 1
 [ -n "$NOATTN" ] && run_eval noattn-greedy "$NOATTN" 1
 i=0

@@ -56,6 +56,8 @@ def count_test(path, reverse=False):
 
 
 def label_of(role, beam):
+    if role.endswith("-full"):
+        return label_of(role[:-len("-full")], beam) + ", whole vocabulary"
     if role == "main-greedy":
         return "ours greedy"
     if role.startswith("main-beam"):
@@ -117,7 +119,8 @@ def main():
         sys.exit("eval_report.py: no systems in " + args.dir)
     by_role = {s["role"]: s for s in systems}
     main_greedy = by_role.get("main-greedy")
-    main_beam = next((s for s in systems if s["role"].startswith("main-beam")), None)
+    main_beam = next((s for s in systems if s["role"].startswith("main-beam")
+                      and not s["role"].endswith("-full")), None)
     ours_best = main_beam or main_greedy
     f32 = by_role.get("f32-greedy")
     noattn = by_role.get("noattn-greedy")
@@ -165,6 +168,7 @@ def main():
             except OSError:
                 size = "?"
             dec = "greedy" if d.get("beam", 1) == 1 else f"beam {d['beam']}"
+            dec += ", shortlist" if d.get("shortlist") else ""
             note = ""
             arch += ", int8" if d.get("quantized") else ", f32"
         n = d["overall"]["sentences"]
@@ -258,6 +262,30 @@ def main():
             L.append("")
             L.append("**Note:** the main model is f32 too, so this compares two f32 files.")
         L.append("")
+
+    full = [(s, by_role.get(s["role"] + "-full")) for s in (main_greedy, main_beam) if s]
+    full = [(s, f) for s, f in full if f]
+    if full:
+        L.append("### Lexical shortlist: with minus without (the whole vocabulary)")
+        L.append("")
+        rows = []
+        for name in ["all"] + domains:
+            key = None if name == "all" else "by_domain"
+            r = [name]
+            for s, f in full:
+                r += [signed(delta(s, f, key, name, "bleu")), signed(delta(s, f, key, name, "chrf2"))]
+            rows.append(r)
+        hdr = ["subset"]
+        for s, _ in full:
+            hdr += [f"{s['label']}: Δ BLEU", "Δ chrF2"]
+        L += table(hdr, rows)
+        L.append("")
+        secs = [f"{s['label']} {s['data']['seconds']:.1f} s vs {f['data']['seconds']:.1f} s"
+                for s, f in full if s["data"].get("seconds") and f["data"].get("seconds")]
+        if secs:
+            L.append("Time for the test set, shortlist vs whole vocabulary (native CLI, one run): "
+                     + "; ".join(secs) + ".")
+            L.append("")
 
     if main_greedy and noattn:
         L.append("### Attention vs no attention (greedy), per source length")

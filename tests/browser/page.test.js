@@ -615,6 +615,31 @@ test('a clear message where WebAssembly is missing', { skip, timeout: 80_000 }, 
   }
 });
 
+test('a model with a lexical shortlist: the page says so and translates with it, as the API does by default', { skip, timeout: 160_000 }, async () => {
+  const path = join(ROOT, 'tests/fixtures/js/tiny-en-es-shortlist.s2s');
+  const t = await Translator.create({ model: path });
+  let want, full;
+  try {
+    want = (await t.translate(SENTENCE)).text;
+    full = (await t.translate(SENTENCE, { shortlist: false })).text;
+  } finally {
+    t.destroy();
+  }
+  const srv = await startServer({ files: { '/web/config.js': { body: CONFIG_JS.replaceAll("model: '../tests/fixtures/js/tiny-en-es.s2s'", "model: '../tests/fixtures/js/tiny-en-es-shortlist.s2s'") } } });
+  const dir = mkdtempSync(join(tmpdir(), 's2s-page-shortlist-'));
+  let ctx;
+  try {
+    ctx = await launch(dir, { viewport: { width: 1100, height: 900 } });
+    const p = ctx.pages()[0] ?? await ctx.newPage();
+    await p.goto(`${srv.origin}/web/`);
+    await ready(p);
+    assert.match(await p.textContent('#model-info'), /lexical shortlist \(64 \+ 8 per source piece\)/);
+    assert.equal(await translate(SENTENCE, { on: p }), want, `the whole vocabulary would give: ${full}`);
+  } finally {
+    await closeAll({ context: ctx, server: srv, profile: dir });
+  }
+});
+
 test('no console error, nothing asked of any other origin; the service worker caches every file the page loads', { skip }, async () => {
   assert.deepEqual(w.problems, []);
   const foreign = w.requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== server.origin);
