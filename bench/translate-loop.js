@@ -21,8 +21,8 @@ export async function memoryBytes(t) {
   return typeof t.memoryBytes === 'function' ? t.memoryBytes() : t.memoryBytes;
 }
 
-export async function measure(t, sentences, { beamSize = 1, warmup = 5, reps = 1 } = {}) {
-  const opts = { beamSize };
+export async function measure(t, sentences, { beamSize = 1, warmup = 5, reps = 1, shortlist = true } = {}) {
+  const opts = { beamSize, shortlist };
   for (const s of sentences.slice(0, warmup)) await t.translate(s, opts);
   const n = sentences.length;
   const firstTokenMs = new Array(n).fill(Infinity), callMs = new Array(n).fill(Infinity), tokens = new Array(n);
@@ -30,7 +30,7 @@ export async function measure(t, sentences, { beamSize = 1, warmup = 5, reps = 1
     if (beamSize === 1) {
       for (let i = 0; i < n; i++) {
         const t0 = now();
-        for await (const chunk of t.translateStreaming(sentences[i])) if (chunk.id !== null) break;
+        for await (const chunk of t.translateStreaming(sentences[i], { shortlist })) if (chunk.id !== null) break;
         firstTokenMs[i] = Math.min(firstTokenMs[i], now() - t0);
       }
     }

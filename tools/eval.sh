@@ -112,7 +112,7 @@ meta() { printf '%s\t%s\n' "$1" "$2" >>"$META"; }
 
 # eval ROLE MODEL BEAM [--no-shortlist]
 run_eval() {
-  echo "== $1: $2, beam $3 $4" >&2
+  echo "== $1: $2, beam $3 ${4:-}" >&2
   "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length $REVERSE ${4:-} \
     --json "$OUT/$1.json" --hyp-out "$OUT/$1.hyp.txt" >"$OUT/$1.log" ||
     die "s2s eval failed for $2 (see $OUT/$1.log)"

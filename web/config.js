@@ -15,7 +15,7 @@ export const CONFIG = Object.freeze({
     },
     'es-en': {
       model: '../models/es-en.s2s',
-      integrity: 'sha256-gJADDaWo9Z/qS4Q2M6QASGEfDhS61T9VVe6WELgWVL4=',
+      integrity: 'sha256-qk/6N9ej9c/QT+qpMpCJqDpA5+2pZAvK7hPSPb3ysTo=',
     },
   },
 });
