@@ -22,7 +22,7 @@ cmake --build build --target s2s bench_translate bench_kernels >/dev/null
 
 if command -v emcc >/dev/null 2>&1; then
   sh emscripten/build.sh
-elif [ ! -f dist/seq2seq-simd.wasm ] || [ ! -f dist/seq2seq-scalar.wasm ]; then
+elif [ ! -f dist/seq2seq-simd.wasm ] || [ ! -f dist/seq2seq-scalar.wasm ] || [ ! -f dist/seq2seq-relaxed.wasm ]; then
   echo "tools/bench.sh: dist/ lacks an engine and emcc is missing (run tools/setup.sh)" >&2
   exit 1
 else

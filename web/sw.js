@@ -7,7 +7,7 @@
 // server sends Service-Worker-Allowed: /), so that the engine's worker
 // (../src/js/worker.js) is controlled and can start offline.
 
-const VERSION = '5';
+const VERSION = '6';
 const CACHE = `seq2seq-web-${VERSION}`;
 
 // Relative to this file (web/sw.js). Every file the page and the engine's
@@ -37,6 +37,7 @@ const SHELL = [
   '../src/js/worker.js',
   '../dist/seq2seq-simd.wasm',
   '../dist/seq2seq-scalar.wasm',
+  '../dist/seq2seq-relaxed.wasm',
 ].map((p) => new URL(p, self.location.href).href);
 const SHELL_SET = new Set(SHELL);
 
