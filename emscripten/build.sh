@@ -63,7 +63,7 @@ newer() { # newer TARGET FILES...: true when TARGET is missing or older than a f
 }
 
 build_flavour() {
-  flavour=$1 flags=$2 features=$3 link_extra=${4:-}
+  flavour=$1 flags=$2 features=$3 link_extra=${4:-} out=${5:-dist/seq2seq-$1.wasm}
   dir=build-wasm/$flavour
   mkdir -p "$dir/obj" dist
   objs=""
@@ -80,7 +80,6 @@ build_flavour() {
     printf '%s\n' $todo | xargs -P "$jobs" -I{} sh -c \
       'src=${1%%:*}; obj=${1#*:}; emcc -c '"$CFLAGS $flags"' "$src" -o "$obj"' _ {}
   fi
-  out=dist/seq2seq-$flavour.wasm
   # shellcheck disable=SC2086
   if newer "$out" $objs emscripten/exports.txt; then
     # shellcheck disable=SC2086
@@ -127,4 +126,10 @@ build_flavour scalar "-DS2S_NO_SIMD" "--mvp-features"
 (
   export EM_LLVM_ROOT="$llvm16" EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= EMCC_READ_METADATA=python
   build_flavour relaxed "-msimd128 -mrelaxed-simd -Wno-version-check" none "-sWASM_BIGINT"
+  # S2S_WASM_CONTROL=1 (tools/bench.sh): the SIMD flavour through this toolchain, not shipped, so
+  # that the benchmark can tell the toolchain's share of the relaxed build's speed from the dot product's
+  if [ "${S2S_WASM_CONTROL:-0}" = 1 ]; then
+    mkdir -p build-wasm/simd-llvm16
+    build_flavour simd-llvm16 "-msimd128 -Wno-version-check" none "-sWASM_BIGINT" build-wasm/simd-llvm16/seq2seq-simd.wasm
+  fi
 )
