@@ -116,7 +116,7 @@ function progressMonitor(what) {
 
 /** A translator for `model` (URL or bytes): in a worker, or in this thread if workers fail. */
 async function createTranslator(model, { monitor, integrity } = {}) {
-  const opts = { model };
+  const opts = { model, engine: CONFIG.engine ?? 'auto' };
   if (monitor) opts.monitor = monitor;
   if (integrity) opts.integrity = integrity;
   if (state.mode === 'worker') {

@@ -7,13 +7,16 @@
 //     (build-relaxed, -DS2S_RELAXED_SIMD=ON): the same token ids, scores
 //     within 1e-4 (tests/fixtures/js/native_expected_relaxed.json);
 //   - against the SIMD build on the shipped en-es model, within the tolerance
-//     docs/performance.md states for 7-bit activations.
+//     docs/performance.md states for 7-bit activations;
+//   - the web page with its default engine 'auto' runs it and says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
-import { ROOT, skip, openTestPage, closeAll } from './helpers.js';
+import { startServer } from './server.js';
+import { ROOT, skip, launch, openTestPage, closeAll } from './helpers.js';
 
 const relaxedExpected = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/js/native_expected_relaxed.json'), 'utf8'));
 const devSample = readFileSync(join(ROOT, 'bench/dev-sample.en'), 'utf8').split('\n').filter(Boolean).slice(0, 100);
@@ -84,6 +87,24 @@ test('relaxed against SIMD on the shipped en-es model, 100 dev sentences: within
     // docs/performance.md: 7-bit activations change a minority of outputs and move scores a little
     assert.ok(same >= 0.6 * devSample.length, `${beam}: ${same} identical`);
     assert.ok(maxScoreDiff < 0.05, `${beam}: score difference ${maxScoreDiff}`);
+  }
+});
+
+test("the web page (engine 'auto', as shipped) runs the relaxed build and names it", { skip, timeout: 120_000 }, async () => {
+  const config = `export const CONFIG = Object.freeze({ engine: 'auto', direction: 'en-es', directions: {
+    'en-es': { model: '../tests/fixtures/js/tiny-en-es.s2s', integrity: null } } });`;
+  const web = { server: await startServer({ files: { '/web/config.js': { body: config } } }),
+    profile: mkdtempSync(join(tmpdir(), 's2s-relaxed-page-')) };
+  try {
+    web.context = await launch(web.profile, { serviceWorkers: 'block' });
+    const p = web.context.pages()[0] ?? await web.context.newPage();
+    await p.goto(`${web.server.origin}/web/`);
+    await p.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 80_000 });
+    const s = await p.evaluate(() => ({ engine: document.documentElement.dataset.engine,
+      badge: document.getElementById('engine-badge').textContent }));
+    assert.deepEqual(s, { engine: 'relaxed', badge: 'WebAssembly relaxed SIMD build' });
+  } finally {
+    await closeAll(web);
   }
 });
 
