@@ -130,9 +130,10 @@ function fastest(acc, r) {
   return acc;
 }
 
-/** One pass of build/bench_translate (a fresh process: warm it up every time). */
-function nativePass(model, beam) {
-  const out = sh(join(ROOT, 'build/bench_translate'),
+/** One pass of build/bench_translate (a fresh process: warm it up every time); build-relaxed's
+ *  (-DS2S_RELAXED_SIMD=ON: the relaxed flavour's 7-bit int8 arithmetic, natively) with relaxed. */
+function nativePass(model, beam, relaxed = false) {
+  const out = sh(join(ROOT, relaxed ? 'build-relaxed/bench_translate' : 'build/bench_translate'),
     [model, SAMPLE, '--beam', String(beam), '--limit', String(sentences.length), '--warmup', String(S.warmup), '--reps', '1', '--ids']);
   const r = JSON.parse(out);
   return { ...r, reps: 1, callMs: r.call_ms, firstTokenMs: r.first_token_ms };
@@ -159,6 +160,9 @@ async function interleavedRuns(beam) {
     { key: `native:${MODEL}:${beam}`, pass: async () => nativePass(MODEL, beam) },
     { key: `native:${MODEL_F32}:${beam}`, pass: async () => nativePass(MODEL_F32, beam) },
   ];
+  if (existsSync(join(ROOT, 'build-relaxed/bench_translate'))) {
+    configs.push({ key: `native-relaxed:${MODEL}:${beam}`, pass: async () => nativePass(MODEL, beam, true) });
+  }
   for (const [flavor, model] of [['simd', MODEL], ['simd', MODEL_F32], ['scalar', MODEL]]) {
     const key = `node:${flavor}:${model}:${beam}`;
     configs.push({ key, pass: async () => (node[key] ??= await nodeConfig(flavor, model)).pass(beam) });
@@ -199,6 +203,16 @@ function nativeRun(model, beam) {
   });
 }
 
+/** build-relaxed/bench_translate (when section 1 did not run it). */
+function nativeRelaxedRun(beam) {
+  return once(`native-relaxed:${MODEL}:${beam}`, async () => {
+    if (!existsSync(join(ROOT, 'build-relaxed/bench_translate'))) throw new Error('build-relaxed/bench_translate is not built');
+    let acc;
+    for (let p = 0; p < S.reps; p++) acc = fastest(acc, nativePass(MODEL, beam, true));
+    return acc;
+  });
+}
+
 /** Translator in this Node process, one call per sentence (when section 1 did not run it). */
 function nodeRun(flavor, model, beam) {
   return once(`node:${flavor}:${model}:${beam}`, async () => {
@@ -226,31 +240,52 @@ function nodeBatch(beam) {
   });
 }
 
-/** WorkerTranslator in headless Chromium (bench/browser/bench.html), greedy and beam 4. */
+/** A page of bench/browser/ in headless Chromium, ready once `ready` is true: calls fn(page, browser). */
+async function withChromiumPage(path, ready, fn) {
+  const { chromium, CHROMIUM, CHROMIUM_ARGS, skip } = await import('../tests/browser/helpers.js');
+  if (skip) throw new Error(skip);
+  const { startServer } = await import('../tools/serve.js');
+  const srv = await startServer();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.goto(`${srv.origin}${path}`);
+    await page.waitForFunction(ready, null, { timeout: 30_000 }).catch((e) => {
+      throw new Error(errors[0] ?? why(e));
+    });
+    return await fn(page, browser);
+  } finally {
+    await browser.close();
+    await srv.close();
+  }
+}
+
+// The flavours compared in Chromium: SIMD, and relaxed SIMD where built (the page
+// measures it only if it passes its self-test there).
+const CHROMIUM_ENGINES = existsSync(join(ROOT, 'dist/seq2seq-relaxed.wasm')) ? ['simd', 'relaxed'] : ['simd'];
+// The control (tools/bench.sh builds it): the SIMD flavour through the relaxed flavour's
+// toolchain (clang 16, no Binaryen), which splits the relaxed build's gain into its two levers.
+const CONTROL = { name: 'simd-llvm16', engine: 'simd', base: '/build-wasm/simd-llvm16/' };
+const WORKER_ENGINES = [...CHROMIUM_ENGINES,
+  ...(existsSync(join(ROOT, 'build-wasm/simd-llvm16/seq2seq-simd.wasm')) ? [CONTROL] : [])];
+
+/**
+ * WorkerTranslator in headless Chromium (bench/browser/bench.html), greedy and
+ * beam 4, each flavour of CHROMIUM_ENGINES in its own worker, passes in turn:
+ * { version, [flavour]: { createMs, engine, runs, memoryBytes } }.
+ */
 function chromiumRun() {
   return once('chromium', async () => {
-    const { chromium, CHROMIUM, CHROMIUM_ARGS, skip } = await import('../tests/browser/helpers.js');
-    if (skip) throw new Error(skip);
-    const { startServer } = await import('../tools/serve.js');
-    log(`WASM simd in a Chromium Web Worker, ${sentences.length} sentences`);
-    const srv = await startServer();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-    try {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-      await page.goto(`${srv.origin}/bench/browser/bench.html`);
-      await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 }).catch((e) => {
-        throw new Error(errors[0] ?? why(e));
-      });
+    log(`WASM ${WORKER_ENGINES.map((e) => e.name ?? e).join(', ')} in Chromium Web Workers, ${sentences.length} sentences`);
+    return withChromiumPage('/bench/browser/bench.html', () => window.benchReady === true, async (page, browser) => {
+      const engines = await page.evaluate((list) => window.benchEngines(list), WORKER_ENGINES);
       const r = await page.evaluate((o) => window.bench(o),
-        { model: `/${MODEL}`, sentences, beams: [1, 4], warmup: S.warmup, reps: S.reps });
+        { model: `/${MODEL}`, engines, sentences, beams: [1, 4], warmup: S.warmup, reps: S.reps });
       return { ...r, version: browser.version() };
-    } finally {
-      await browser.close();
-      await srv.close();
-    }
+    });
   });
 }
 
@@ -273,11 +308,22 @@ async function translation() {
     };
     await interleavedRuns(beam);
     await add('native', 'native C, int8', () => nativeRun(MODEL, beam));
+    await add('nativeRelaxed', 'native C, int8 with 7-bit activations (S2S_RELAXED_SIMD, SSSE3 pmaddubsw)', () => nativeRelaxedRun(beam));
     await add('nativeF32', 'native C, f32', () => nativeRun(MODEL_F32, beam));
     await add('simd', 'WASM SIMD in Node, int8', () => nodeRun('simd', MODEL, beam));
     await add('simdF32', 'WASM SIMD in Node, f32', () => nodeRun('simd', MODEL_F32, beam));
     await add('scalar', 'WASM scalar in Node, int8', () => nodeRun('scalar', MODEL, beam));
-    await add('chromium', 'WASM SIMD in a Chromium Web Worker, int8', async () => (await chromiumRun()).runs[`beam${beam}`]);
+    await add('chromium', 'WASM SIMD in a Chromium Web Worker, int8', async () => (await chromiumRun()).simd.runs[`beam${beam}`]);
+    await add('chromiumRelaxed', 'WASM relaxed SIMD in a Chromium Web Worker, int8', async () => {
+      const r = (await chromiumRun()).relaxed;
+      if (!r) throw new Error(CHROMIUM_ENGINES.includes('relaxed') ? 'Chromium failed the relaxed-SIMD self-test' : 'dist/seq2seq-relaxed.wasm is not built');
+      return r.runs[`beam${beam}`];
+    });
+    await add('chromiumControl', 'control: WASM SIMD built like the relaxed flavour (clang 16, no wasm-opt), Chromium worker, int8', async () => {
+      const r = (await chromiumRun())[CONTROL.name];
+      if (!r) throw new Error('build-wasm/simd-llvm16/ is not built (S2S_WASM_CONTROL=1 sh emscripten/build.sh)');
+      return r.runs[`beam${beam}`];
+    });
     await add('batch', `WASM SIMD in Node, int8, all ${sentences.length} in one array call`, () => nodeBatch(beam));
   }
   const ratio = (name, a, b, min, what = 'tps') => {
@@ -290,13 +336,25 @@ async function translation() {
     ratio(`WASM SIMD / WASM scalar, int8, ${b}`, `simd${beam}`, `scalar${beam}`, 3);
     ratio(`int8 / f32, native C, ${b}`, `native${beam}`, `nativeF32${beam}`, 1.6);
     ratio(`int8 / f32, WASM SIMD, ${b}`, `simd${beam}`, `simdF32${beam}`, 1.6);
+    // the relaxed flavour against SIMD in the same run (no target of its own), and its two
+    // levers: the toolchain (the control against SIMD) and the dot product (relaxed against the control)
+    for (const [a, s, what] of [[`chromiumRelaxed${beam}`, `chromium${beam}`, 'relaxed flavour / SIMD, Chromium worker'],
+      [`chromiumControl${beam}`, `chromium${beam}`, 'lever 1, toolchain: control (clang 16, no wasm-opt) / SIMD, Chromium worker'],
+      [`chromiumRelaxed${beam}`, `chromiumControl${beam}`, 'lever 2, relaxed dot + 7-bit activations: relaxed / control, Chromium worker'],
+      [`nativeRelaxed${beam}`, `native${beam}`, 'native C: 7-bit activations (SSSE3 emulation) / int8']]) {
+      if (res[a] && res[s]) info(`${what}, ${b}`, `${fmt(res[a].tps)} vs ${fmt(res[s].tps)} tok/s = ${fmt(res[a].tps / res[s].tps, 2)}x`);
+    }
   }
-  const c = res.chromium1;
+  // the targets hold for the build a browser picks by itself: relaxed where it passes its self-test
+  const auto = res.chromiumRelaxed1 ? 'chromiumRelaxed' : 'chromium';
+  const which = auto === 'chromium' ? 'SIMD' : 'relaxed SIMD';
+  const c = res[`${auto}1`], c4 = res[`${auto}4`];
   if (c) {
-    target('Chromium worker, greedy: words/s', `${fmt(c.wps)} words/s`, { ratio: c.wps, min: 1000, unit: ' words/s' });
-    target('Chromium worker, greedy: first token, mean (p50)', `${fmt(c.ftMean, 1)} ms (p50 ${fmt(c.ftP50, 1)} ms)`,
+    target(`Chromium worker (${which}), greedy: words/s`, `${fmt(c.wps)} words/s`, { ratio: c.wps, min: 1000, unit: ' words/s' });
+    target(`Chromium worker (${which}), greedy: first token, mean (p50)`, `${fmt(c.ftMean, 1)} ms (p50 ${fmt(c.ftP50, 1)} ms)`,
       { ratio: c.ftMean, max: 20, unit: ' ms' });
   } else missing('Chromium worker targets', 'no Chromium run');
+  if (c4) target(`Chromium worker (${which}), beam 4: words/s`, `${fmt(c4.wps)} words/s`, { ratio: c4.wps, min: 1500, unit: ' words/s' });
   raw.translation = res;
 }
 
@@ -356,6 +414,43 @@ async function tfjs() {
     } catch (e) {
       missing(`TF.js, ${b}`, why(e));
     }
+  }
+  await tfjsChromium(n);
+}
+
+/** Section 2 in Chromium: TF.js and our Translator (int8, each of CHROMIUM_ENGINES) in one page (bench/browser/tfjs.html). */
+async function tfjsChromium(n) {
+  info('what', `the same in headless Chromium (bench/browser/tfjs.html): TF.js (wasm backend, SIMD, one thread: ` +
+    `the page is not cross-origin isolated) and our Translator on ${MODEL} in the page's main thread, ` +
+    `${CHROMIUM_ENGINES.join(' and ')}; first ${n} sentences, ${S.reps} passes in turn, fastest kept`);
+  try {
+    const refs = { 1: await nativeRun(MODEL_F32, 1), 4: await nativeRun(MODEL_F32, 4) };
+    const ref = refs[1];
+    log(`TF.js vs ours (${CHROMIUM_ENGINES.join(', ')}) in Chromium, ${n} sentences, ${S.reps} passes`);
+    const r = await withChromiumPage('/bench/browser/tfjs.html', () => window.benchTfjsReady === true, (page) =>
+      page.evaluate((o) => window.benchTfjs(o), {
+        f32Url: `/${MODEL_F32}`, int8Url: `/${MODEL}`, engines: CHROMIUM_ENGINES, sentences: sentences.slice(0, n),
+        sources: ref.src_ids.slice(0, n), beams: [1, 4], reps: S.reps, warmup: S.warmup,
+        search: { maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty },
+      }));
+    raw.tfjsChromium = { info: r.info, runs: {} };
+    for (const [beam, b] of [[1, 'greedy'], [4, 'beam 4']]) {
+      const run = r.runs[`beam${beam}`];
+      const tf = run.tfjs;
+      const tps = tf.targetTokens / tf.seconds;
+      const same = tf.outputs.filter((o, i) => String(o) === String(refs[beam].out_ids[i])).length;
+      raw.tfjsChromium.runs[`beam${beam}`] = { ...run, tfjs: { ...tf, outputs: undefined, sameOutputs: same } };
+      info(`TF.js in Chromium, f32, ${b}`, `${fmt(sum(words.slice(0, n)) / tf.seconds)} words/s · ${fmt(tps)} tok/s` +
+        ` · output = ours on ${same}/${n} (${r.info.backend}, SIMD ${r.info.simd}, ${r.info.threads} thread(s))`);
+      for (const e of CHROMIUM_ENGINES) {
+        const name = `Chromium: WASM ${e === 'relaxed' ? 'relaxed SIMD' : 'SIMD'} int8 / TF.js f32, ${b}`;
+        if (!run[e]) { missing(name, 'Chromium failed the relaxed-SIMD self-test'); continue; }
+        const ours = run[e].tokens / run[e].seconds;
+        target(name, `${fmt(ours)} vs ${fmt(tps)} tok/s`, { ratio: ours / tps, min: 5 });
+      }
+    }
+  } catch (e) {
+    missing('TF.js in Chromium', why(e));
   }
 }
 
@@ -445,7 +540,7 @@ async function memory() {
     `${fmt(median(times), 1)} ms median of ${S.loadReps} (${fmt(Math.min(...times), 1)}–${fmt(Math.max(...times), 1)} ms)`);
   const nat = [...cache.entries()].find(([k]) => k.startsWith(`native:${MODEL}:`))?.[1];
   if (nat) info('model load: s2s_model_load (native, bytes already in memory)', `${fmt(nat.load_ms, 1)} ms median of 5`);
-  const chr = cache.get('chromium');
+  const chr = cache.get('chromium')?.simd;
   if (chr) info('model load: WorkerTranslator.create in Chromium (worker, engine compiled, model over HTTP)', `${fmt(chr.createMs, 1)} ms (once, cold)`);
 
   // peak WebAssembly memory (it only grows): each run has its own Translator,
@@ -548,7 +643,8 @@ function machine() {
   const cpus = os.cpus();
   return { cpu: cpus[0]?.model ?? '?', cores: cpus.length, node: process.version,
     chromium: version('/usr/lib/chromium/chromium', ['--version']), emcc: version('emcc', ['--version']),
-    gcc: version('gcc', ['--version']), load: os.loadavg().map((x) => x.toFixed(2)).join(' ') };
+    gcc: version('gcc', ['--version']), clang16: version('/usr/lib/llvm-16/bin/clang', ['--version']),
+    load: os.loadavg().map((x) => x.toFixed(2)).join(' ') };
 }
 
 mkdirSync(OUT, { recursive: true });
@@ -579,7 +675,8 @@ const seconds = (Date.now() - started) / 1e3;
 const header = [
   `seq2seq-wasm benchmarks, ${started.toISOString()} (${quick ? '--quick' : 'full'}, ${fmt(seconds)} s)`,
   `machine: ${m.cpu}, ${m.cores} cores; load average (1/5/15 min) at start ${m.load}, at end ${m.loadEnd}`,
-  `Node ${m.node}; ${m.chromium}; ${m.emcc.replace(/ \(Emscripten gcc\/clang-like replacement[^)]*\)/, '')}; ${m.gcc}`,
+  `Node ${m.node}; ${m.chromium}; ${m.emcc.replace(/ \(Emscripten gcc\/clang-like replacement[^)]*\)/, '')} ` +
+    `(relaxed flavour: ${m.clang16}); ${m.gcc}`,
 ];
 const mark = (r) => (r.met == null ? '' : r.met ? '✓' : '✗');
 const cols = ['measurement', 'value', 'target', 'ratio', 'met'];

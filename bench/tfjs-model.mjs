@@ -35,10 +35,14 @@ function wasmDistDir() {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
 }
 
-/** Sets up TF.js on the WebAssembly backend once; returns what it runs with. */
-export async function initTfjs() {
+/**
+ * Sets up TF.js on the WebAssembly backend once; returns what it runs with.
+ * wasmDir: where the backend's .wasm files are (a URL in a browser; in Node
+ * the package's dist/ is found by itself).
+ */
+export async function initTfjs({ wasmDir } = {}) {
   backendReady ??= (async () => {
-    setWasmPaths(wasmDistDir());
+    setWasmPaths(wasmDir ?? wasmDistDir());
     if (!(await tf.setBackend('wasm'))) throw new Error('TF.js: the wasm backend failed to initialise');
     await tf.ready();
     return tfjsInfo();
@@ -445,7 +449,8 @@ export async function benchTfjs({ modelPath, sources, beamSize = 1, maxLenFactor
     for (let i = 0; i < warmup && i < sources.length; i++) model.translateIds(sources[i], opts);
     const outputs = [];
     let targetTokens = 0, firstSum = 0;
-    const c0 = process.cpuUsage(), t0 = performance.now();
+    const inNode = typeof process !== 'undefined' && typeof process.cpuUsage === 'function';
+    const c0 = inNode ? process.cpuUsage() : null, t0 = performance.now();
     for (const src of sources) {
       const r = model.translateIds(src, opts);
       outputs.push(r.ids);
@@ -453,9 +458,9 @@ export async function benchTfjs({ modelPath, sources, beamSize = 1, maxLenFactor
       firstSum += r.firstTokenMs;
     }
     const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(c0);
+    const cpu = inNode ? process.cpuUsage(c0) : null;
     return { seconds, targetTokens, firstTokenMsMean: firstSum / sources.length, outputs,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6, info: tfjsInfo() };
+      cpuSeconds: cpu ? (cpu.user + cpu.system) / 1e6 : null, info: tfjsInfo() };
   } finally {
     model.dispose();
   }

@@ -241,15 +241,17 @@ static inline int8_t q8_round(float v) {
     return (int8_t)r;
 }
 
-/* amax / 127 with the pmax rule starting from 0, so NaN never wins. */
-static float q8_scale_ref(const float *x, int n) {
+/* amax with the pmax rule starting from 0, so NaN never wins. */
+static float q8_amax_ref(const float *x, int n) {
     float amax = 0.0f;
     for (int j = 0; j < n; j++) {
         float a = fabsf(x[j]);
         amax = amax < a ? a : amax;
     }
-    return amax / 127.0f;
+    return amax;
 }
+
+static float q8_scale_ref(const float *x, int n) { return q8_amax_ref(x, n) / 127.0f; }
 
 void kernel_quantize_q8_ref(int8_t *q, float *scale, const float *x, int n) {
     assert(n % S2S_Q8_COLS == 0);
@@ -277,6 +279,10 @@ static int16_t *q8_scratch_rows(void *scratch, int N) {
 void kernel_gemm_q8_ref(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
                         int ldx, int M, int N, int K, void *scratch) {
     assert(K % S2S_Q8_COLS == 0);
+#if defined(S2S_RELAXED_SIMD)
+    kernel_gemm_q8a7_ref(Y, ldy, W, ws, X, ldx, M, N, K, scratch);
+    return;
+#endif
     float *xs = q8_scratch_scales(scratch);
     int16_t *xq = q8_scratch_rows(scratch, N);
     for (int n = 0; n < N; n++) {
@@ -291,6 +297,44 @@ void kernel_gemm_q8_ref(float *Y, int ldy, const int8_t *W, const float *ws, con
             const int16_t *q = xq + (size_t)n * K;
             int32_t isum = 0;
             for (int k = 0; k < K; k++) isum += (int32_t)w[k] * q[k];
+            Y[(size_t)n * ldy + m] = (ws[m] * xs[n]) * (float)isum;
+        }
+}
+
+/* 7-bit activations (kernel_gemm_q8a7): q in -Q7_MAX..Q7_MAX, stored as
+ * q + Q7_ZERO in 1..127, the range where the relaxed dot product has one
+ * meaning. The rows sit where kernel_gemm_q8 keeps its int16 rows. */
+enum { Q7_MAX = 63, Q7_ZERO = 64 };
+
+static uint8_t *q7_scratch_rows(void *scratch, int N) { return (uint8_t *)q8_scratch_rows(scratch, N); }
+
+/* round-to-nearest-even(v) clamped to -63..63 (NaN -> 0), as the SIMD path's
+ * trunc_sat, saturating narrows and clamp give. */
+static inline int q7_round(float v) {
+    if (v != v) return 0;
+    float r = nearbyintf(v);
+    if (r > (float)Q7_MAX) return Q7_MAX;
+    if (r < (float)-Q7_MAX) return -Q7_MAX;
+    return (int)r;
+}
+
+void kernel_gemm_q8a7_ref(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                          int ldx, int M, int N, int K, void *scratch) {
+    assert(K % S2S_Q8_COLS == 0);
+    float *xs = q8_scratch_scales(scratch);
+    uint8_t *xu = q7_scratch_rows(scratch, N);
+    for (int n = 0; n < N; n++) {
+        const float *x = X + (size_t)n * ldx;
+        uint8_t *u = xu + (size_t)n * K;
+        float d = xs[n] = q8_amax_ref(x, K) / (float)Q7_MAX;
+        for (int k = 0; k < K; k++) u[k] = (uint8_t)(Q7_ZERO + (d == 0.0f ? 0 : q7_round(x[k] / d)));
+    }
+    for (int n = 0; n < N; n++)
+        for (int m = 0; m < M; m++) {
+            const int8_t *w = W + (size_t)m * K;
+            const uint8_t *u = xu + (size_t)n * K;
+            int32_t isum = 0;
+            for (int k = 0; k < K; k++) isum += (int32_t)w[k] * ((int32_t)u[k] - Q7_ZERO);
             Y[(size_t)n * ldy + m] = (ws[m] * xs[n]) * (float)isum;
         }
 }
@@ -319,6 +363,10 @@ S2S_NOINLINE void kernel_quantize_q8(int8_t *q, float *scale, const float *x, in
 S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
                                  int ldx, int M, int N, int K, void *scratch) {
     kernel_gemm_q8_ref(Y, ldy, W, ws, X, ldx, M, N, K, scratch);
+}
+S2S_NOINLINE void kernel_gemm_q8a7(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                                   int ldx, int M, int N, int K, void *scratch) {
+    kernel_gemm_q8a7_ref(Y, ldy, W, ws, X, ldx, M, N, K, scratch);
 }
 
 #else /* SIMD */
@@ -534,14 +582,16 @@ S2S_NOINLINE int kernel_top_k(int32_t *idx, float *val, int k, const float *x, i
 
 /* ------------------------------------------------------------------ Q8 */
 
-/* amax / 127 as q8_scale_ref computes it (pmax from 0: NaN never wins). */
-static float q8_scale(const float *x, int n) {
+/* amax as q8_amax_ref computes it (pmax from 0: NaN never wins). */
+static float q8_amax(const float *x, int n) {
     v128_t amax = wasm_f32x4_splat(0.0f);
     for (int i = 0; i < n; i += 4) amax = wasm_f32x4_pmax(amax, wasm_f32x4_abs(wasm_v128_load(x + i)));
     amax = wasm_f32x4_pmax(amax, wasm_i32x4_shuffle(amax, amax, 2, 3, 0, 1));
     amax = wasm_f32x4_pmax(amax, wasm_i32x4_shuffle(amax, amax, 1, 0, 3, 2));
-    return wasm_f32x4_extract_lane(amax, 0) / 127.0f;
+    return wasm_f32x4_extract_lane(amax, 0);
 }
+
+static float q8_scale(const float *x, int n) { return q8_amax(x, n) / 127.0f; }
 
 /* round-to-nearest-even(x / d) for four values, as int32 (NaN -> 0). */
 static inline v128_t q8_round4(const float *x, v128_t vd) {
@@ -647,6 +697,10 @@ enum { Q8_STRIP = 32 };
 S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
                                  int ldx, int M, int N, int K, void *scratch) {
     assert(K % S2S_Q8_COLS == 0);
+#if defined(S2S_RELAXED_SIMD)
+    kernel_gemm_q8a7(Y, ldy, W, ws, X, ldx, M, N, K, scratch);
+    return;
+#endif
     if (M <= 0 || N <= 0) return;
     float *xs = q8_scratch_scales(scratch);
     int16_t *xq = q8_scratch_rows(scratch, N);
@@ -675,6 +729,130 @@ S2S_NOINLINE void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float
                 wasm_v128_store(y + r, wasm_f32x4_mul(s, wasm_f32x4_convert_i32x4(t)));
             }
             for (; r < m1; r++) y[r] = (ws[r] * xs[n]) * (float)q8_row_x1(W + (size_t)r * K, x, K);
+        }
+    }
+}
+
+/* ------------------------------------------- Q8 with 7-bit activations */
+
+/* One activation row as 7-bit values plus Q7_ZERO (kernel_gemm_q8a7);
+ * returns its scale. The saturating narrows and the clamp give _ref's
+ * q7_round. */
+static float q7_quantize_row(uint8_t *u, const float *x, int n) {
+    float d = q8_amax(x, n) / (float)Q7_MAX;
+    if (d == 0.0f) {
+        memset(u, Q7_ZERO, (size_t)n);
+        return d;
+    }
+    v128_t vd = wasm_f32x4_splat(d), lo = wasm_i8x16_splat(-Q7_MAX), hi = wasm_i8x16_splat(Q7_MAX);
+    v128_t zero = wasm_i8x16_splat(Q7_ZERO);
+    for (int i = 0; i < n; i += 16) {
+        v128_t a = wasm_i16x8_narrow_i32x4(q8_round4(x + i, vd), q8_round4(x + i + 4, vd));
+        v128_t b = wasm_i16x8_narrow_i32x4(q8_round4(x + i + 8, vd), q8_round4(x + i + 12, vd));
+        v128_t q = wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(a, b), lo), hi);
+        wasm_v128_store(u + i, wasm_i8x16_add(q, zero));
+    }
+    return d;
+}
+
+#define Q7_DOT s2s_i32x4_dot_i8x16_i7x16_add
+
+/* Q7_ZERO * (sum of each weight row) for `rows` rows (stride K): what the
+ * offset added to the activations puts into every dot product. */
+static void q7_row_offsets(int32_t *off, const int8_t *W, int rows, int K) {
+    v128_t one = wasm_i8x16_splat(1);
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const int8_t *w0 = W + (size_t)r * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+        v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < K; k += 16) {
+            a0 = Q7_DOT(wasm_v128_load(w0 + k), one, a0);
+            a1 = Q7_DOT(wasm_v128_load(w1 + k), one, a1);
+            a2 = Q7_DOT(wasm_v128_load(w2 + k), one, a2);
+            a3 = Q7_DOT(wasm_v128_load(w3 + k), one, a3);
+        }
+        wasm_v128_store(off + r, wasm_i32x4_mul(isum4x4(a0, a1, a2, a3), wasm_i32x4_splat(Q7_ZERO)));
+    }
+    for (; r < rows; r++) {
+        const int8_t *w = W + (size_t)r * K;
+        v128_t a = wasm_i32x4_splat(0);
+        for (int k = 0; k < K; k += 16) a = Q7_DOT(wasm_v128_load(w + k), one, a);
+        off[r] = isum1(a) * Q7_ZERO;
+    }
+}
+
+/* One weight row against four activation rows (stride K): one weight load,
+ * four dot products. Lane i = the offset sum for row i. */
+static inline v128_t q7_row_x4(const int8_t *w, const uint8_t *u, int K) {
+    const uint8_t *u1 = u + K, *u2 = u1 + K, *u3 = u2 + K;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < K; k += 16) {
+        v128_t wv = wasm_v128_load(w + k);
+        a0 = Q7_DOT(wv, wasm_v128_load(u + k), a0);
+        a1 = Q7_DOT(wv, wasm_v128_load(u1 + k), a1);
+        a2 = Q7_DOT(wv, wasm_v128_load(u2 + k), a2);
+        a3 = Q7_DOT(wv, wasm_v128_load(u3 + k), a3);
+    }
+    return isum4x4(a0, a1, a2, a3);
+}
+
+/* Four weight rows (stride K) against one activation row. */
+static inline v128_t q7_rows4_x1(const int8_t *w, const uint8_t *u, int K) {
+    const int8_t *w1 = w + K, *w2 = w1 + K, *w3 = w2 + K;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < K; k += 16) {
+        v128_t uv = wasm_v128_load(u + k);
+        a0 = Q7_DOT(wasm_v128_load(w + k), uv, a0);
+        a1 = Q7_DOT(wasm_v128_load(w1 + k), uv, a1);
+        a2 = Q7_DOT(wasm_v128_load(w2 + k), uv, a2);
+        a3 = Q7_DOT(wasm_v128_load(w3 + k), uv, a3);
+    }
+    return isum4x4(a0, a1, a2, a3);
+}
+
+static inline int32_t q7_row_x1(const int8_t *w, const uint8_t *u, int K) {
+    v128_t a = wasm_i32x4_splat(0);
+    for (int k = 0; k < K; k += 16) a = Q7_DOT(wasm_v128_load(w + k), wasm_v128_load(u + k), a);
+    return isum1(a);
+}
+
+/* kernel_gemm_q8's loop structure: strips of Q8_STRIP weight rows, whose
+ * offsets are summed first (the strip is then in L1 for the products). */
+S2S_NOINLINE void kernel_gemm_q8a7(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                                   int ldx, int M, int N, int K, void *scratch) {
+    assert(K % S2S_Q8_COLS == 0);
+    if (M <= 0 || N <= 0) return;
+    float *xs = q8_scratch_scales(scratch);
+    uint8_t *xu = q7_scratch_rows(scratch, N);
+    for (int n = 0; n < N; n++) xs[n] = q7_quantize_row(xu + (size_t)n * K, X + (size_t)n * ldx, K);
+    int32_t off[Q8_STRIP];
+    for (int m0 = 0; m0 < M; m0 += Q8_STRIP) {
+        int m1 = M - m0 < Q8_STRIP ? M : m0 + Q8_STRIP;
+        q7_row_offsets(off, W + (size_t)m0 * K, m1 - m0, K);
+        int n = 0;
+        for (; n + 4 <= N; n += 4) {
+            v128_t sx = wasm_v128_load(xs + n);
+            for (int r = m0; r < m1; r++) {
+                v128_t s = wasm_f32x4_mul(wasm_f32x4_splat(ws[r]), sx);
+                v128_t t = wasm_i32x4_sub(q7_row_x4(W + (size_t)r * K, xu + (size_t)n * K, K),
+                                          wasm_i32x4_splat(off[r - m0]));
+                float out[4];
+                wasm_v128_store(out, wasm_f32x4_mul(s, wasm_f32x4_convert_i32x4(t)));
+                for (int i = 0; i < 4; i++) Y[(size_t)(n + i) * ldy + r] = out[i];
+            }
+        }
+        for (; n < N; n++) {
+            const uint8_t *u = xu + (size_t)n * K;
+            float *y = Y + (size_t)n * ldy;
+            v128_t sx = wasm_f32x4_splat(xs[n]);
+            int r = m0;
+            for (; r + 4 <= m1; r += 4) {
+                v128_t s = wasm_f32x4_mul(wasm_v128_load(ws + r), sx);
+                v128_t t = wasm_i32x4_sub(q7_rows4_x1(W + (size_t)r * K, u, K), wasm_v128_load(off + (r - m0)));
+                wasm_v128_store(y + r, wasm_f32x4_mul(s, wasm_f32x4_convert_i32x4(t)));
+            }
+            for (; r < m1; r++)
+                y[r] = (ws[r] * xs[n]) * (float)(q7_row_x1(W + (size_t)r * K, u, K) - off[r - m0]);
         }
     }
 }

@@ -64,6 +64,22 @@ void kernel_gemm_q8(float *Y, int ldy, const int8_t *W, const float *ws, const f
 void kernel_gemm_q8_ref(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
                         int ldx, int M, int N, int K, void *scratch);
 
+/* The same product with 7-bit activations: the arithmetic of WebAssembly's
+ * relaxed int8 dot product (i32x4.relaxed_dot_i8x16_i7x16_add_s), whose
+ * second operand has one meaning on every runtime only in 0..127. Each X
+ * row is quantized to q = round-to-nearest-even(x / d), d = amax(row) / 63,
+ * q in -63..63, and enters the instruction as q + 64 (1..127); the kernel
+ * takes 64 * (sum of the weight row) off again. The int32 sum stays exact,
+ * so the relaxed instruction, its native emulation (simd.h) and _ref agree
+ * bit for bit. Scratch (kernel_gemm_q8_scratch) and limits as kernel_gemm_q8.
+ * In a build with S2S_RELAXED_SIMD (the relaxed WebAssembly flavour, or a
+ * native build configured with -DS2S_RELAXED_SIMD=ON to reproduce it)
+ * kernel_gemm_q8 and kernel_gemm_q8_ref are this arithmetic. */
+void kernel_gemm_q8a7(float *Y, int ldy, const int8_t *W, const float *ws, const float *X, int ldx,
+                      int M, int N, int K, void *scratch);
+void kernel_gemm_q8a7_ref(float *Y, int ldy, const int8_t *W, const float *ws, const float *X,
+                          int ldx, int M, int N, int K, void *scratch);
+
 /* ----------------------------------------------------------- elementwise */
 
 /* Vectorised approximations (max relative error ~1e-6 against libm in the

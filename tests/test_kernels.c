@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "simd.h"
 #include "testing.h"
 
 /* ------------------------------------------------------------- helpers */
@@ -488,15 +489,16 @@ static void q8_mat_free(q8_mat m) {
     free(m.scale);
 }
 
-/* Every path of the SIMD kernel (four activation rows at once, four weight
+typedef void (*gemm_q8_fn)(float *, int, const int8_t *, const float *, const float *, int, int, int, int, void *);
+
+/* Every path of a SIMD kernel (four activation rows at once, four weight
  * rows at once, single rows, strips of 32 weight rows) against _ref, with
  * strided X and Y, zero / tiny / subnormal activation rows, and scratch of
  * exactly kernel_gemm_q8_scratch bytes (ASan sees any overrun). */
-static void gemm_q8_matches_ref_bit_for_bit(void) {
+static void check_gemm_q8_against_ref(gemm_q8_fn gemm, gemm_q8_fn ref) {
     static const int Ms[] = {1, 3, 4, 5, 17, 33, 64};
     static const int Ks[] = {16, 32, 48, 288, 512};
     static const int Ns[] = {1, 2, 4, 5, 9};
-    rng_seed(8);
     for (int mi = 0; mi < COUNT(Ms); mi++)
         for (int ki = 0; ki < COUNT(Ks); ki++) {
             int M = Ms[mi], K = Ks[ki];
@@ -508,12 +510,12 @@ static void gemm_q8_matches_ref_bit_for_bit(void) {
                 void *scratch = malloc(kernel_gemm_q8_scratch(N, K));
                 float *Y1 = calloc((size_t)N * ldy, sizeof *Y1), *Y2 = calloc((size_t)N * ldy, sizeof *Y2);
                 float *y = malloc((size_t)M * sizeof *y);
-                kernel_gemm_q8(Y1, ldy, W.q, W.scale, Xf, ldx, M, N, K, scratch);
-                kernel_gemm_q8_ref(Y2, ldy, W.q, W.scale, Xf, ldx, M, N, K, scratch);
+                gemm(Y1, ldy, W.q, W.scale, Xf, ldx, M, N, K, scratch);
+                ref(Y2, ldy, W.q, W.scale, Xf, ldx, M, N, K, scratch);
                 CHECK(same_bits(Y1, Y2, (size_t)N * ldy * sizeof *Y1));
                 /* row r of the GEMM is the one-row product of X row r; padding untouched */
                 for (int r = 0; r < N; r++) {
-                    kernel_gemm_q8(y, M, W.q, W.scale, Xf + (size_t)r * ldx, ldx, M, 1, K, scratch);
+                    gemm(y, M, W.q, W.scale, Xf + (size_t)r * ldx, ldx, M, 1, K, scratch);
                     CHECK(same_bits(y, Y1 + (size_t)r * ldy, (size_t)M * sizeof *y));
                     for (int p = M; p < ldy; p++) CHECK(Y1[(size_t)r * ldy + p] == 0.0f);
                 }
@@ -526,6 +528,91 @@ static void gemm_q8_matches_ref_bit_for_bit(void) {
             free(Wf);
             q8_mat_free(W);
         }
+}
+
+static void gemm_q8_matches_ref_bit_for_bit(void) {
+    rng_seed(8);
+    check_gemm_q8_against_ref(kernel_gemm_q8, kernel_gemm_q8_ref);
+}
+
+/* ------------------------------------------- Q8 with 7-bit activations */
+
+#if !defined(S2S_NO_SIMD)
+/* The relaxed dot product as this build has it (the instruction in the
+ * relaxed WebAssembly flavour, an emulation elsewhere) against its
+ * definition, on random lanes and on the extremes: -128 and 127 against
+ * 127 in every lane, where pmaddubsw's int16 pair sums are closest to
+ * saturating. */
+static void relaxed_dot_has_the_standard_meaning_for_7_bit_operands(void) {
+    rng_seed(20);
+    for (int t = 0; t < 1000; t++) {
+        int8_t a[16];
+        uint8_t b[16];
+        int32_t c[4], got[4];
+        for (int j = 0; j < 16; j++) {
+            uint64_t r = rng_next();
+            a[j] = (int8_t)(r & 0xff);
+            b[j] = (uint8_t)((r >> 8) & 0x7f);
+            if (t == 0) a[j] = -128, b[j] = 127;
+            if (t == 1) a[j] = 127, b[j] = 127;
+        }
+        for (int i = 0; i < 4; i++) c[i] = (int32_t)(rng_next() >> 40) - (1 << 23);
+        wasm_v128_store(got, s2s_i32x4_dot_i8x16_i7x16_add(wasm_v128_load(a), wasm_v128_load(b), wasm_v128_load(c)));
+        for (int i = 0; i < 4; i++) {
+            int32_t want = c[i];
+            for (int j = 0; j < 4; j++) want += (int32_t)a[4 * i + j] * b[4 * i + j];
+            CHECK(got[i] == want);
+        }
+    }
+}
+#endif
+
+static void gemm_q8a7_matches_ref_bit_for_bit(void) {
+    rng_seed(21);
+    check_gemm_q8_against_ref(kernel_gemm_q8a7, kernel_gemm_q8a7_ref);
+}
+
+/* _ref against its definition in double: activations on the 7-bit grid
+ * (d = amax / 63, q = rne(x / d) in -63..63), exact integer sums; and the
+ * extremes (weights -128 or 127 against activations at +-amax over a long
+ * row), where the offset sums are largest. */
+static void gemm_q8a7_ref_is_the_7_bit_product(void) {
+    rng_seed(22);
+    int M = 37, K = 4096, N = 6;
+    float *Wf = rand_array((size_t)M * K, 1.0f), *Xf = rand_array((size_t)N * K, 2.0f);
+    for (int k = 0; k < K; k++) Xf[k] = 3.0f;                                 /* row 0: all at +amax */
+    for (int k = 0; k < K; k++) Xf[(size_t)K + k] = k == 0 ? 3.0f : -3.0f;  /* row 1: -amax */
+    q8_mat W = q8_quantize_rows(Wf, M, K);
+    for (int k = 0; k < K; k++) W.q[k] = -128, W.q[(size_t)K + k] = 127;
+    void *scratch = malloc(kernel_gemm_q8_scratch(N, K));
+    float *Y = malloc((size_t)N * M * sizeof *Y), *Y2 = malloc((size_t)N * M * sizeof *Y2);
+    kernel_gemm_q8a7_ref(Y, M, W.q, W.scale, Xf, K, M, N, K, scratch);
+    kernel_gemm_q8a7(Y2, M, W.q, W.scale, Xf, K, M, N, K, scratch);
+    CHECK(same_bits(Y, Y2, (size_t)N * M * sizeof *Y));
+    for (int n = 0; n < N; n++) {
+        const float *x = Xf + (size_t)n * K;
+        float amax = 0.0f;
+        for (int k = 0; k < K; k++) amax = fmaxf(amax, fabsf(x[k]));
+        float d = amax / 63.0f;
+        for (int m = 0; m < M; m++) {
+            int64_t isum = 0;
+            for (int k = 0; k < K; k++) {
+                float q = nearbyintf(x[k] / d);
+                CHECK(q >= -63.0f && q <= 63.0f);
+                isum += (int64_t)W.q[(size_t)m * K + k] * (int64_t)q;
+            }
+            float want = (W.scale[m] * d) * (float)isum;
+            CHECK(same_bits(&want, &Y[(size_t)n * M + m], sizeof want));
+        }
+    }
+    /* row 0 of W (all -128) against X row 0 (all 63): -128 * 63 * K */
+    CHECK(Y[0] == (W.scale[0] * (3.0f / 63.0f)) * (float)(-128 * 63 * K));
+    free(Wf);
+    free(Xf);
+    free(Y);
+    free(Y2);
+    free(scratch);
+    q8_mat_free(W);
 }
 
 static void gemm_q8_is_close_to_f32_on_dequantized_values(void) {
@@ -546,8 +633,10 @@ static void gemm_q8_is_close_to_f32_on_dequantized_values(void) {
         for (int i = 0; i < M; i++) {
             double mag = 0.0;
             for (int k = 0; k < K; k++) mag += fabs((double)Wd[(size_t)i * K + k] * xd[k]);
+#if !defined(S2S_RELAXED_SIMD) /* that build quantizes X to 7 bits */
             /* the kernel quantizes X by the same rule: same products, other rounding */
             CHECK(fabs(Y[n * M + i] - yd[i]) <= 1e-6 * mag);
+#endif
             /* and int8 is a usable approximation of the f32 product */
             CHECK(fabs(Y[n * M + i] - yf[i]) <= 0.02 * mag);
         }
@@ -682,6 +771,11 @@ int main(void) {
     RUN(all_zero_row_quantizes_to_zero_scale_and_zeros);
     RUN(gemm_q8_matches_ref_bit_for_bit);
     RUN(gemm_q8_is_close_to_f32_on_dequantized_values);
+#if !defined(S2S_NO_SIMD)
+    RUN(relaxed_dot_has_the_standard_meaning_for_7_bit_operands);
+#endif
+    RUN(gemm_q8a7_matches_ref_bit_for_bit);
+    RUN(gemm_q8a7_ref_is_the_7_bit_product);
     RUN(gemm_matches_naive_product_for_all_transposes);
     RUN(gemm_with_beta_one_accumulates_into_c);
     RUN(gemm_ref_matches_naive_product);

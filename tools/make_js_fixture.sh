@@ -6,7 +6,8 @@
 # 768-piece test vocabulary (about 5 minutes on one core). Its translations
 # are poor but deterministic; the tests only need a real model of the shipped
 # shape family. Then it writes the native reference outputs
-# (tests/fixtures/js/native_expected.json) with tests/js/native_ref.c.
+# (tests/fixtures/js/native_expected.json, and native_expected_relaxed.json
+# from a build with 7-bit activations) with tests/js/native_ref.c.
 # The same recipe with the columns swapped (s2s train --reverse) gives
 # tests/fixtures/js/tiny-es-en.s2s, Spanish -> English, for the tests of the
 # two directions (the page's swap button, the CLI's --from), and
@@ -38,6 +39,11 @@ sh tests/js/native_ref.sh "$out/tiny-en-es.s2s" tests/fixtures/js/sentences.txt 
 # tests of the shortlist option (134 of 768 pieces per sentence on average)
 build/s2s shortlist --model "$out/tiny-en-es.s2s" --train "$tmp/train.tsv" \
   --out "$out/tiny-en-es-shortlist.s2s" --frequent 64 --candidates 8 --min-count 1
+# the relaxed-SIMD flavour's arithmetic (7-bit activations), natively: tests/browser/relaxed.test.js
+cmake -S . -B build-relaxed -DCMAKE_BUILD_TYPE=Release -DS2S_RELAXED_SIMD=ON >/dev/null
+cmake --build build-relaxed --target s2s_core -j2
+S2S_NATIVE_BUILD=build-relaxed sh tests/js/native_ref.sh "$out/tiny-en-es.s2s" tests/fixtures/js/sentences.txt \
+  >"$out/native_expected_relaxed.json"
 build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.tsv --reverse \
   --meta source_language=es --meta target_language=en \
   --out "$tmp/tiny-es-en.s2s" --cell lstm --attention bahdanau --bridge project \

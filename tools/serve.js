@@ -8,7 +8,7 @@
 // DevTools, although the page got every byte (playwright issue #42742).
 //
 // For the web page (web/): `/` redirects to `/web/`; every response outside
-// /tests/ carries the page's Content-Security-Policy (CSP below; web/index.html
+// /tests/ and /bench/ carries the page's Content-Security-Policy (CSP below; web/index.html
 // repeats it in a <meta>), and web/sw.js is sent with `Service-Worker-Allowed: /`
 // so that the service worker may control the whole origin (the page at /web/
 // runs a worker at /src/js/worker.js and loads /dist/ and /models/).
@@ -92,8 +92,9 @@ export function startServer({ root = ROOT, port = 0, host = '127.0.0.1', files =
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
     };
-    // the test pages of tests/browser/ use inline styles; everything else gets the page's policy
-    if (!path.startsWith('/tests/')) {
+    // the test pages of tests/browser/ use inline styles, the TF.js benchmark page an inline
+    // import map (bench/browser/tfjs.html); everything else gets the page's policy
+    if (!path.startsWith('/tests/') && !path.startsWith('/bench/')) {
       headers['content-security-policy'] = CSP;
       headers['referrer-policy'] = 'no-referrer';
     }

@@ -11,11 +11,13 @@
 #              and with the reference BLAS (libblas3), and Chromium
 # Always: the native toolchain, clang 14 with its libFuzzer runtime (the fuzz
 # targets in tests/fuzz/), and Emscripten (emcc 3.1.6, which brings Binaryen's
-# wasm-opt) plus wabt (wasm-objdump) for the WebAssembly build; PyTorch and
-# numpy for test_torch_train (tools/torch_train.py against s2s train).
+# wasm-opt) plus wabt (wasm-objdump) for the WebAssembly build; clang 16 with
+# lld 16 and llvm 16 (llvm-objcopy), which emcc runs for the relaxed-SIMD
+# engine (clang 14 emits pre-standard relaxed opcodes); PyTorch and numpy for
+# test_torch_train (tools/torch_train.py against s2s train).
 set -eu
 
-need="cmake gcc make libsimde-dev valgrind clang-14 libclang-rt-14-dev emscripten binaryen wabt
+need="cmake gcc make libsimde-dev valgrind clang-14 libclang-rt-14-dev emscripten binaryen wabt clang-16 lld-16 llvm-16
   python3-torch python3-numpy"
 for arg in "$@"; do
   case "$arg" in

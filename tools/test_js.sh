@@ -1,6 +1,7 @@
 #!/bin/sh
 # tools/test_js.sh — the WebAssembly build and the JS tests (part of npm test):
-#   1. emscripten/build.sh: dist/seq2seq-simd.wasm and dist/seq2seq-scalar.wasm;
+#   1. emscripten/build.sh: dist/seq2seq-{simd,scalar,relaxed}.wasm (relaxed SIMD does not run
+#      in Node 20: tests/js checks its fallback, tests/browser runs it in Chromium);
 #   2. the native reference outputs for the equivalence test (needs build/,
 #      which tools/test.sh builds first; skipped with the committed file otherwise);
 #   3. node --test tests/js/ against the SIMD build, then the scalar build

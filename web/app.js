@@ -47,6 +47,12 @@ const DIRECTION_KEY = 'seq2seq-wasm.direction'; // localStorage: the direction l
 // 'en-es' -> the other way round, when the config has it
 const reverseOf = (d) => { const r = d.split('-').reverse().join('-'); return CONFIG.directions[r] ? r : null; };
 const shipped = () => CONFIG.directions[state.direction];
+// The badge for each WebAssembly build: [text, title].
+const ENGINE_BADGES = {
+  relaxed: ['WebAssembly relaxed SIMD build', 'seq2seq-relaxed.wasm: SIMD128 kernels plus the relaxed int8 dot product, which passed its self-test here'],
+  simd: ['WebAssembly SIMD build', 'seq2seq-simd.wasm: SIMD128 kernels'],
+  scalar: ['WebAssembly scalar build (no SIMD here)', 'seq2seq-scalar.wasm: this browser has no WebAssembly SIMD'],
+};
 const MB = (n) => `${(n / 1048576).toFixed(n < 1048576 ? 2 : 1)} MB`;
 
 const state = {
@@ -110,7 +116,7 @@ function progressMonitor(what) {
 
 /** A translator for `model` (URL or bytes): in a worker, or in this thread if workers fail. */
 async function createTranslator(model, { monitor, integrity } = {}) {
-  const opts = { model };
+  const opts = { model, engine: CONFIG.engine ?? 'auto' };
   if (monitor) opts.monitor = monitor;
   if (integrity) opts.integrity = integrity;
   if (state.mode === 'worker') {
@@ -154,8 +160,9 @@ async function start() {
   }
   el.status.classList.add('done');
   el.loadLabel.textContent = `Ready${state.mode === 'main' ? ' (in the page: Web Workers are unavailable)' : ''}.`;
-  el.badge.textContent = state.t.engine.simd ? 'WebAssembly SIMD build' : 'WebAssembly scalar build (no SIMD here)';
-  el.badge.title = state.t.engine.simd ? 'seq2seq-simd.wasm: SIMD128 kernels' : 'seq2seq-scalar.wasm: this browser has no WebAssembly SIMD';
+  const [badge, title] = ENGINE_BADGES[state.t.engine.flavor];
+  el.badge.textContent = badge;
+  el.badge.title = title;
   el.badge.hidden = false;
   root.dataset.engine = state.t.engine.flavor;
   root.dataset.state = 'ready';

@@ -3,6 +3,9 @@
 // root is served (npm start). The browser tests serve another config.js that
 // points at the small test fixtures (tests/browser/page.test.js).
 export const CONFIG = Object.freeze({
+  /** The WebAssembly build: 'auto' (relaxed SIMD where it passes its self-test, else SIMD, else
+   *  scalar), or one of 'relaxed', 'simd', 'scalar'. Optional; 'auto' when absent. */
+  engine: 'auto',
   /** The direction the page starts in (until the user swaps; the page remembers the last). */
   direction: 'en-es',
   /** Per direction: the shipped model (int8), an optional SHA-256 of it ("sha256-<base64>",

@@ -37,6 +37,7 @@ const SHELL = [
   '../src/js/worker.js',
   '../dist/seq2seq-simd.wasm',
   '../dist/seq2seq-scalar.wasm',
+  '../dist/seq2seq-relaxed.wasm',
 ].map((p) => new URL(p, self.location.href).href);
 const SHELL_SET = new Set(SHELL);
 

@@ -1,21 +1,59 @@
 // bench.js — the Chromium side of bench/run.mjs: WorkerTranslator (the
 // engine in one Web Worker, as the web page runs it) timed with the same loop
 // as Node (../translate-loop.js). run.mjs calls window.bench(options) and
-// gets plain numbers back.
-import { WorkerTranslator } from '../../src/js/index.js';
+// gets plain numbers back. With several engines (flavours), each gets its
+// own worker and they take turns pass by pass, each sentence keeping its
+// fastest time, so a slow spell of the machine hits them alike.
+import { WorkerTranslator, relaxedSupported } from '../../src/js/index.js';
 import { measure, measureBatch } from '../translate-loop.js';
 
-window.bench = async ({ model, engine = 'simd', sentences, beams = [1, 4], warmup = 5, reps = 1, batched = false }) => {
-  const t0 = performance.now();
-  const t = await WorkerTranslator.create({ model, engine });
-  const out = { createMs: performance.now() - t0, engine: t.engine, runs: {} };
-  try {
-    for (const beamSize of beams) out.runs[`beam${beamSize}`] = await measure(t, sentences, { beamSize, warmup, reps });
-    if (batched) out.runs.batched = await measureBatch(t, sentences, { beamSize: 1 });
-    out.memoryBytes = await t.memoryBytes();
-  } finally {
-    t.destroy();
+function fastest(acc, r) {
+  if (!acc) return { ...r, callMs: [...r.callMs], firstTokenMs: [...r.firstTokenMs] };
+  for (let i = 0; i < r.callMs.length; i++) {
+    acc.callMs[i] = Math.min(acc.callMs[i], r.callMs[i]);
+    acc.firstTokenMs[i] = Math.min(acc.firstTokenMs[i], r.firstTokenMs[i]);
   }
-  return out;
+  acc.reps += r.reps;
+  return acc;
+}
+
+/** An engines entry: a flavour name, or { name, engine, base } (a build outside dist/). */
+const spec = (e) => (typeof e === 'string' ? { name: e, engine: e } : e);
+
+/**
+ * options: model (URL), engines (default [engine]), sentences, beams,
+ * warmup, reps, batched. Returns { [name]: { createMs, engine, runs: {
+ * beamN, batched }, memoryBytes } }; with a single `engine` option and no
+ * `engines`, that one engine's object.
+ */
+window.bench = async ({ model, engine = 'simd', engines, sentences, beams = [1, 4], warmup = 5, reps = 1, batched = false }) => {
+  const specs = (engines ?? [engine]).map(spec);
+  const list = specs.map((s) => s.name);
+  const out = {}, ts = {};
+  try {
+    for (const s of specs) {
+      const t0 = performance.now();
+      const engineBaseUrl = s.base ? new URL(s.base, location.href).href : undefined;
+      ts[s.name] = await WorkerTranslator.create({ model, engine: s.engine, engineBaseUrl });
+      out[s.name] = { createMs: performance.now() - t0, engine: ts[s.name].engine, runs: {} };
+    }
+    for (let p = 0; p < reps; p++) {
+      for (const beamSize of beams) {
+        for (const e of list) {
+          const r = await measure(ts[e], sentences, { beamSize, warmup: p ? 0 : warmup, reps: 1 });
+          out[e].runs[`beam${beamSize}`] = fastest(out[e].runs[`beam${beamSize}`], r);
+        }
+      }
+    }
+    for (const e of list) {
+      if (batched) out[e].runs.batched = await measureBatch(ts[e], sentences, { beamSize: 1 });
+      out[e].memoryBytes = await ts[e].memoryBytes();
+    }
+  } finally {
+    for (const t of Object.values(ts)) t.destroy();
+  }
+  return engines ? out : out[list[0]];
 };
+/** The flavours of `list` this browser runs ('relaxed' only where its self-test passes). */
+window.benchEngines = (list) => list.filter((e) => spec(e).engine !== 'relaxed' || relaxedSupported());
 window.benchReady = true;

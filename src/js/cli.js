@@ -23,8 +23,8 @@ const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 
 const USAGE = `usage: seq2seq-wasm translate [--from en|es] [--to es|en] [--model FILE] [--beam N]
                                 [--max-length N] [--length-penalty A] [--no-shortlist]
-                                [--engine auto|simd|scalar] [--json] [TEXT ...]
-       seq2seq-wasm info [--from L] [--to L] [--model FILE] [--engine auto|simd|scalar]
+                                [--engine auto|relaxed|simd|scalar] [--json] [TEXT ...]
+       seq2seq-wasm info [--from L] [--to L] [--model FILE] [--engine auto|relaxed|simd|scalar]
 translate: English to Spanish (--from es: Spanish to English). Translates each
 TEXT argument; without any, reads stdin line by line and writes one line per
 input line to stdout (an interactive prompt when stdin is a terminal).
@@ -36,7 +36,7 @@ input line to stdout (an interactive prompt when stdin is a terminal).
   --max-length N       at most N target tokens per sentence (default 2 x source + 10)
   --length-penalty A   score = logprob / length^A, 0-5 (default 1)
   --no-shortlist       score the whole vocabulary, not the model's lexical shortlist
-  --engine E           the WebAssembly build: auto (default), simd or scalar
+  --engine E           the WebAssembly build: auto (default), relaxed, simd or scalar
   --json               print each result as a JSON line (text, tokens, score)
   -h, --help           this help;  --version  the package version
 A line (or TEXT) that cannot be translated (invalid UTF-8, too long: see

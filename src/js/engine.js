@@ -1,20 +1,23 @@
 // engine.js — loads the WebAssembly engine and wraps one instance of it.
 //
-// Two builds ship in dist/: seq2seq-simd.wasm (SIMD128 kernels) and
-// seq2seq-scalar.wasm (the same C built with S2S_NO_SIMD). Both are
-// standalone modules (emscripten/build.sh): they import only
-// env.emscripten_notify_memory_growth, and export the C functions listed in
-// emscripten/exports.txt plus `memory` and `_initialize`.
+// Three builds ship in dist/: seq2seq-simd.wasm (SIMD128 kernels),
+// seq2seq-scalar.wasm (the same C built with S2S_NO_SIMD) and
+// seq2seq-relaxed.wasm (SIMD128 plus relaxed SIMD's int8 dot product, with
+// 7-bit activations in the int8 layers: translations may differ slightly
+// from the other two). All are standalone modules (emscripten/build.sh):
+// they import only env.emscripten_notify_memory_growth, and export the C
+// functions listed in emscripten/exports.txt plus `memory` and `_initialize`.
 //
 // A compiled WebAssembly.Module is cached per build; every Engine is its own
 // instance with its own memory, so translators never share state.
 
 import { EngineError, OutOfMemoryError, UnsupportedError, errorFromStatus } from './errors.js';
 
-/** The file names of the two builds, relative to this package's dist/. */
+/** The file names of the builds, relative to this package's dist/. */
 export const ENGINE_FILES = Object.freeze({
   simd: 'seq2seq-simd.wasm',
   scalar: 'seq2seq-scalar.wasm',
+  relaxed: 'seq2seq-relaxed.wasm',
 });
 
 // (module (func (result v128) i32.const 0 i8x16.splat)): valid only where
@@ -25,6 +28,44 @@ const SIMD_PROBE = new Uint8Array([
   0x03, 0x02, 0x01, 0x00,                         // function 0 of type 0
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b, // i32.const 0; i8x16.splat; end
 ]);
+
+// The relaxed build's self-test: (module (func (export "t") (result i32)
+//   v128.const A; v128.const B; v128.const C; i32x4.relaxed_dot_i8x16_i7x16_add_s
+//   v128.const WANT; i32x4.eq; i32x4.all_true)), 1 when every lane is
+// C + the sum of four products A * B. B stays in 0..127, where the
+// standard gives one answer; A has the extremes -128 and 127, C is not
+// zero. Node 20's V8 (behind --experimental-wasm-relaxed-simd) decodes the
+// same opcode with pre-standard semantics and fails it.
+const DOT_A = [-128, 127, -1, 5, 100, -100, 64, -64, 127, 127, -128, -128, 3, -7, 11, -13];
+const DOT_B = [127, 127, 1, 2, 99, 64, 63, 127, 0, 1, 126, 127, 17, 34, 51, 85];
+const DOT_C = [1000, -2000, 123456, -7];
+function relaxedProbe() {
+  const want = DOT_C.map((c, i) => {
+    let s = c;
+    for (let j = 4 * i; j < 4 * i + 4; j++) s += DOT_A[j] * DOT_B[j];
+    return s;
+  });
+  const i32 = (v) => [...new Uint8Array(Int32Array.from(v).buffer)];
+  const konst = (bytes) => [0xfd, 0x0c, ...bytes.map((b) => b & 0xff)];
+  const body = [
+    0x00, // no locals
+    ...konst(DOT_A), ...konst(DOT_B), ...konst(i32(DOT_C)),
+    0xfd, 0x93, 0x02, // i32x4.relaxed_dot_i8x16_i7x16_add_s
+    ...konst(i32(want)),
+    0xfd, 0x37, // i32x4.eq
+    0xfd, 0xa3, 0x01, // i32x4.all_true
+    0x0b,
+  ];
+  const code = [0x01, body.length, ...body]; // one body (< 128 bytes: one-byte sizes)
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: () -> i32
+    0x03, 0x02, 0x01, 0x00, // function 0 of type 0
+    0x07, 0x05, 0x01, 0x01, 0x74, 0x00, 0x00, // export "t" = function 0
+    0x0a, code.length, ...code,
+  ]);
+}
+const RELAXED_PROBE = relaxedProbe();
 
 function wasmApi() {
   const W = globalThis.WebAssembly;
@@ -47,19 +88,42 @@ export function simdSupported() {
 }
 
 /**
- * Which build to run: 'simd' when WebAssembly.validate accepts SIMD128,
- * otherwise 'scalar'. `requested` 'simd' or 'scalar' forces one ('simd'
- * where SIMD is missing is an UnsupportedError).
+ * True when this environment runs relaxed SIMD's int8 dot product with its
+ * standard meaning: WebAssembly.validate accepts the probe module and the
+ * probe's self-test passes (compiled synchronously: it is 112 bytes).
+ */
+export function relaxedSupported() {
+  const W = wasmApi();
+  try {
+    if (!W.validate(RELAXED_PROBE)) return false;
+    return new W.Instance(new W.Module(RELAXED_PROBE), {}).exports.t() === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Which build to run: 'relaxed' when relaxedSupported(), else 'simd' when
+ * WebAssembly.validate accepts SIMD128, otherwise 'scalar'. `requested`
+ * 'relaxed', 'simd' or 'scalar' forces one (one the environment cannot run
+ * is an UnsupportedError).
  */
 export function chooseFlavor(requested = 'auto') {
   const simd = simdSupported();
-  if (requested === 'auto' || requested == null) return simd ? 'simd' : 'scalar';
+  if (requested === 'auto' || requested == null) return !simd ? 'scalar' : relaxedSupported() ? 'relaxed' : 'simd';
   if (requested === 'scalar') return 'scalar';
   if (requested === 'simd') {
     if (!simd) throw new UnsupportedError('this environment has no WebAssembly SIMD128; use engine: "scalar" or "auto"');
     return 'simd';
   }
-  throw new UnsupportedError(`unknown engine "${requested}"; use "auto", "simd" or "scalar"`);
+  if (requested === 'relaxed') {
+    if (!simd || !relaxedSupported()) {
+      throw new UnsupportedError('this environment has no WebAssembly relaxed SIMD with the standard int8 dot product ' +
+        '(the module does not validate or its self-test failed); use engine: "simd" or "auto"');
+    }
+    return 'relaxed';
+  }
+  throw new UnsupportedError(`unknown engine "${requested}"; use "auto", "relaxed", "simd" or "scalar"`);
 }
 
 const compiled = new Map(); // flavor or URL -> Promise<WebAssembly.Module>

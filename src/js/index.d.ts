@@ -39,9 +39,10 @@ export interface CreateOptions {
   signal?: AbortSignal;
   /** SHA-256 of the model file: "sha256-<base64>" or 64 hex digits. Checked in browsers and Node. */
   integrity?: string;
-  /** Which WebAssembly build: 'auto' (SIMD when WebAssembly.validate accepts it), 'simd' or 'scalar'. */
-  engine?: 'auto' | 'simd' | 'scalar';
-  /** Where seq2seq-simd.wasm and seq2seq-scalar.wasm are, if not in the package's dist/. */
+  /** Which WebAssembly build: 'auto' ('relaxed' where relaxedSupported(), else 'simd' where
+   *  WebAssembly.validate accepts SIMD128, else 'scalar'), 'relaxed', 'simd' or 'scalar'. */
+  engine?: EngineFlavor | 'auto';
+  /** Where the seq2seq-*.wasm builds are, if not in the package's dist/. */
   engineBaseUrl?: string | URL;
 }
 
@@ -186,8 +187,13 @@ export interface ModelInfo {
   fineTuneSteps: number;
 }
 
+/** The WebAssembly builds: 'relaxed' adds relaxed SIMD's int8 dot product to 'simd' (with
+ *  7-bit activations in the int8 layers, so its translations may differ slightly). */
+export type EngineFlavor = 'relaxed' | 'simd' | 'scalar';
+
 export interface EngineInfo {
-  flavor: 'simd' | 'scalar';
+  flavor: EngineFlavor;
+  /** true for 'simd' and 'relaxed' (both use SIMD128). */
   simd: boolean;
 }
 
@@ -319,9 +325,12 @@ export declare function restoreElement(root: ElementLike): boolean;
 
 /** True when this environment runs WebAssembly SIMD128. */
 export declare function simdSupported(): boolean;
+/** True when relaxed SIMD's int8 dot product validates here and passes a self-test of its
+ *  standard meaning (Node 20's pre-standard one does not). */
+export declare function relaxedSupported(): boolean;
 /** The build `engine` resolves to here. */
-export declare function chooseFlavor(requested?: 'auto' | 'simd' | 'scalar'): 'simd' | 'scalar';
-export declare const ENGINE_FILES: Readonly<{ simd: string; scalar: string }>;
+export declare function chooseFlavor(requested?: EngineFlavor | 'auto'): EngineFlavor;
+export declare const ENGINE_FILES: Readonly<{ simd: string; scalar: string; relaxed: string }>;
 
 export declare class Seq2SeqError extends Error {
   readonly code: string;

@@ -179,7 +179,7 @@ export class Translator {
    * Loads the engine and the model. Options: model (URL, path in Node,
    * ArrayBuffer or Uint8Array; required), monitor(target) to receive
    * 'downloadprogress' events, signal (AbortSignal), integrity ("sha256-…"
-   * or hex), engine ('auto' | 'simd' | 'scalar').
+   * or hex), engine ('auto' | 'relaxed' | 'simd' | 'scalar').
    */
   static async create(options) {
     const where = 'Translator.create';
@@ -261,9 +261,9 @@ export class Translator {
     return r.tuned || r.base;
   }
 
-  /** Which build runs: { flavor: 'simd' | 'scalar', simd: boolean }. */
+  /** Which build runs: { flavor: 'relaxed' | 'simd' | 'scalar', simd: boolean }. */
   get engine() {
-    return Object.freeze({ flavor: this.#engine.flavor, simd: this.#engine.flavor === 'simd' });
+    return Object.freeze({ flavor: this.#engine.flavor, simd: this.#engine.flavor !== 'scalar' });
   }
 
   /** What the model is: hyper-parameters, size, quantization, fine-tuning state. */

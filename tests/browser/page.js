@@ -6,7 +6,7 @@
 // results come back as plain JSON for the Node side to check.
 
 import {
-  Translator, WorkerTranslator, DownloadProgressEvent, simdSupported,
+  Translator, WorkerTranslator, DownloadProgressEvent, simdSupported, relaxedSupported, chooseFlavor,
 } from '../../src/js/index.js';
 import { plain } from './plain.js';
 
@@ -34,7 +34,7 @@ async function errorName(promise) {
 }
 
 /**
- * params: { kind: 'main' | 'worker', engine: 'auto' | 'simd' | 'scalar',
+ * params: { kind: 'main' | 'worker', engine: 'auto' | 'relaxed' | 'simd' | 'scalar',
  * integrity, sentence, batch, paragraph, pairs, fineTune (options) }.
  */
 async function run(params) {
@@ -107,6 +107,61 @@ window.s2sBrowserTest = {
   run,
   badIntegrity,
   finish,
-  info: () => ({ simd: simdSupported(), secure: window.isSecureContext, userAgent: navigator.userAgent }),
+  info: () => ({
+    simd: simdSupported(), relaxed: relaxedSupported(), auto: chooseFlavor('auto'),
+    secure: window.isSecureContext, userAgent: navigator.userAgent,
+  }),
+  translateAll,
+  withFailingSelfTest,
 };
+
+/**
+ * Each text translated with beam sizes 1 and 4 by a Translator on `engine`
+ * (model: a URL relative to this page): [{ beam1, beam4 }] of { targetIds,
+ * score, tokenLogprobs }, plus the flavour that ran.
+ */
+async function translateAll({ engine, model = MODEL, texts }) {
+  const t = await Translator.create({ model, engine });
+  try {
+    const out = [];
+    for (const text of texts) {
+      const r = {};
+      for (const beamSize of [1, 4]) {
+        const x = await t.translate(text, { beamSize });
+        r[`beam${beamSize}`] = { text: x.text, sourceIds: Array.from(x.sourceIds), targetIds: Array.from(x.targetIds),
+          score: x.score, tokenLogprobs: Array.from(x.sentences[0].tokenLogprobs) };
+      }
+      out.push(r);
+    }
+    return { flavor: t.engine.flavor, results: out };
+  } finally {
+    t.destroy();
+  }
+}
+
+/**
+ * What the engine choice does when the relaxed probe validates but its
+ * self-test answers wrong (WebAssembly.Instance replaced for the probe only,
+ * then restored): the flavour 'auto' picks, whether 'relaxed' is refused, and
+ * a translation on the build that runs.
+ */
+async function withFailingSelfTest() {
+  const Instance = WebAssembly.Instance;
+  WebAssembly.Instance = function PreStandard(module, imports) {
+    const real = new Instance(module, imports);
+    if (!('t' in real.exports)) return real;
+    this.exports = { t: () => 0 };
+  };
+  try {
+    let forced = 'chosen';
+    try { chooseFlavor('relaxed'); } catch (e) { forced = e.name; }
+    const t = await Translator.create({ model: MODEL });
+    const text = (await t.translate('Open the file.')).text;
+    const flavor = t.engine.flavor;
+    t.destroy();
+    return { supported: relaxedSupported(), auto: chooseFlavor('auto'), forced, flavor, text };
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
+}
 status.textContent = 'ready';

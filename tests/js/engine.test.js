@@ -1,8 +1,13 @@
-// The two WebAssembly builds and how one is chosen.
+// The three WebAssembly builds and how one is chosen. Relaxed SIMD cannot run
+// in Node 20 (its V8 rejects the standard opcode, and runs it with
+// pre-standard results behind a flag), so here the relaxed build is checked
+// for its fallback; tests/browser/ runs translations on it in Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Translator, UnsupportedError, simdSupported, chooseFlavor, ENGINE_FILES } from '../../src/js/index.js';
+import { gzipSync } from 'node:zlib';
+import { Translator, UnsupportedError, simdSupported, relaxedSupported, chooseFlavor, ENGINE_FILES } from '../../src/js/index.js';
 import { ENGINE, ROOT, opts } from './helpers.js';
 
 const wasm = (f) => readFileSync(`${ROOT}dist/${ENGINE_FILES[f]}`);
@@ -13,11 +18,99 @@ test('both builds are valid WebAssembly here, and Node 20 has SIMD128', () => {
   assert.equal(WebAssembly.validate(wasm('scalar')), true);
 });
 
-test('the engine picks the SIMD build when WebAssembly.validate accepts SIMD', async () => {
+test('the engine picks the SIMD build when WebAssembly.validate accepts SIMD and relaxed SIMD is missing', async () => {
+  assert.equal(relaxedSupported(), false, `Node ${process.version} has no standard relaxed SIMD`);
   assert.equal(chooseFlavor('auto'), 'simd');
   const t = await Translator.create(opts({ engine: 'auto' }));
   assert.deepEqual(t.engine, { flavor: 'simd', simd: true });
   t.destroy();
+});
+
+test('relaxed SIMD missing: engine "relaxed" is a clear UnsupportedError', async () => {
+  assert.throws(() => chooseFlavor('relaxed'), (e) => e instanceof UnsupportedError && /relaxed SIMD/.test(e.message) && /"simd"/.test(e.message));
+  await assert.rejects(Translator.create(opts({ engine: 'relaxed' })), UnsupportedError);
+});
+
+// The self-test as chooseFlavor sees it, with WebAssembly.validate and the
+// probe's result replaced: 'relaxed' needs both.
+function withRelaxedProbe(ctx, { validates, result }) {
+  const { validate, Instance, Module } = WebAssembly;
+  ctx.after(() => Object.assign(WebAssembly, { validate, Instance, Module }));
+  // the probe: a small module with the relaxed dot product (fd 93 02), not the SIMD probe or an engine
+  const isProbe = (bytes) => bytes.length < 200 && Buffer.from(bytes).includes(Buffer.from([0xfd, 0x93, 0x02]));
+  WebAssembly.validate = (bytes) => (isProbe(bytes) ? validates : validate(bytes));
+  WebAssembly.Module = Object.assign(function FakeModule(bytes) {
+    if (!isProbe(bytes)) return new Module(bytes);
+    this.fake = true;
+  }, { imports: Module.imports, exports: Module.exports, customSections: Module.customSections });
+  WebAssembly.Instance = function FakeInstance(m, imports) {
+    if (!m.fake) return new Instance(m, imports);
+    this.exports = { t: () => result };
+  };
+}
+
+test('relaxed is chosen only when the probe validates and its self-test passes', (ctx) => {
+  withRelaxedProbe(ctx, { validates: true, result: 1 });
+  assert.equal(relaxedSupported(), true);
+  assert.equal(chooseFlavor('auto'), 'relaxed');
+  assert.equal(chooseFlavor('relaxed'), 'relaxed');
+  assert.equal(chooseFlavor('simd'), 'simd');
+});
+
+test('a failing self-test falls back to the SIMD build', async (ctx) => {
+  withRelaxedProbe(ctx, { validates: true, result: 0 });
+  assert.equal(relaxedSupported(), false);
+  assert.equal(chooseFlavor('auto'), 'simd');
+  assert.throws(() => chooseFlavor('relaxed'), UnsupportedError);
+  const t = await Translator.create(opts({ engine: 'auto' }));
+  assert.deepEqual(t.engine, { flavor: 'simd', simd: true });
+  assert.equal(typeof (await t.translate('Open the file.')).text, 'string');
+  t.destroy();
+});
+
+test('a probe that does not validate is never run', (ctx) => {
+  withRelaxedProbe(ctx, { validates: false, result: 1 });
+  assert.equal(relaxedSupported(), false);
+  assert.equal(chooseFlavor('auto'), 'simd');
+});
+
+test("Node's pre-standard relaxed SIMD (--experimental-wasm-relaxed-simd): the build validates, the self-test fails, SIMD is chosen", () => {
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { relaxedSupported, chooseFlavor, ENGINE_FILES } from ${JSON.stringify(`${ROOT}src/js/index.js`)};
+    const bytes = readFileSync(${JSON.stringify(`${ROOT}dist/`)} + ENGINE_FILES.relaxed);
+    let forced = 'chosen';
+    try { chooseFlavor('relaxed'); } catch (e) { forced = e.name; }
+    let imports = null, exports = null;
+    if (WebAssembly.validate(bytes)) {
+      const m = new WebAssembly.Module(bytes);
+      imports = WebAssembly.Module.imports(m).map((i) => i.module + '.' + i.name);
+      exports = WebAssembly.Module.exports(m).map((e) => e.name);
+    }
+    console.log(JSON.stringify({ validates: WebAssembly.validate(bytes), supported: relaxedSupported(), auto: chooseFlavor('auto'), forced, imports, exports }));`;
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0 && /bad option/.test(r.stderr)) return; // a Node without the flag: nothing pre-standard to catch
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  if (out.supported) { // a runtime with the standard instruction
+    assert.equal(out.auto, 'relaxed');
+    return;
+  }
+  assert.deepEqual({ auto: out.auto, forced: out.forced }, { auto: 'simd', forced: 'UnsupportedError' });
+  if (process.versions.node.startsWith('20.')) {
+    // V8 11.3 decodes the opcode (so WebAssembly.validate alone would pick the build) but computes something else
+    assert.equal(out.validates, true);
+    assert.deepEqual(out.imports, ['env.emscripten_notify_memory_growth']);
+    const listed = readFileSync(`${ROOT}emscripten/exports.txt`, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const name of listed) assert.ok(out.exports.includes(name), `relaxed exports ${name}`);
+  }
+});
+
+test('each build, gzipped, leaves room for the JS in the 150 KB a page may load', () => {
+  for (const f of Object.keys(ENGINE_FILES)) {
+    const kb = gzipSync(wasm(f), { level: 9 }).length / 1e3;
+    assert.ok(kb <= 100, `${ENGINE_FILES[f]}: ${kb} KB gzipped`);
+  }
 });
 
 test('the engine falls back to the scalar build when SIMD does not validate, and reports it', async (ctx) => {
@@ -37,6 +130,7 @@ test('the engine falls back to the scalar build when SIMD does not validate, and
 test('the requested build is the one that runs', async () => {
   const t = await Translator.create(opts());
   if (ENGINE !== 'auto') assert.equal(t.engine.flavor, ENGINE);
+  assert.equal(t.engine.simd, t.engine.flavor !== 'scalar');
   t.destroy();
 });
 

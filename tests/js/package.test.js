@@ -17,9 +17,9 @@ test('npm pack ships only the engine, the JS, the types, the CLI and the model',
   const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], ROOT));
   const files = info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'src/js/index.js', 'src/js/index.d.ts', 'src/js/cli.js', 'src/js/worker.js',
-    'dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm']) assert.ok(files.includes(f), `ships ${f}`);
+    'dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'dist/seq2seq-relaxed.wasm']) assert.ok(files.includes(f), `ships ${f}`);
   for (const f of files) {
-    assert.match(f, /^(package\.json|README\.md|LICENSE|src\/js\/[\w.-]+\.(js|d\.ts)|dist\/seq2seq-(simd|scalar)\.wasm|models\/[\w.-]+)$/, `${f} should not ship`);
+    assert.match(f, /^(package\.json|README\.md|LICENSE|src\/js\/[\w.-]+\.(js|d\.ts)|dist\/seq2seq-(simd|scalar|relaxed)\.wasm|models\/[\w.-]+)$/, `${f} should not ship`);
   }
   const tarball = join(dir, info.filename);
 
@@ -67,5 +67,5 @@ test('the package is publishable: not private, npm publish --dry-run passes, the
   const [report] = Object.values(JSON.parse(npm(['publish', '--dry-run', '--offline', '--json'], ROOT)));
   const files = report.files.map((f) => f.path);
   assert.equal(report.name, 'seq2seq-wasm');
-  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'models/en-es.s2s', 'models/es-en.s2s', 'models/es-en.md', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
+  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'dist/seq2seq-relaxed.wasm', 'models/en-es.s2s', 'models/es-en.s2s', 'models/es-en.md', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
 });

@@ -5,14 +5,14 @@
 // `@ts-expect-error` line is a misuse that index.d.ts must reject: tsc fails
 // if the line after it compiles.
 import {
-  Translator, WorkerTranslator, LIMITS, DownloadProgressEvent, simdSupported, chooseFlavor, ENGINE_FILES,
+  Translator, WorkerTranslator, LIMITS, DownloadProgressEvent, simdSupported, relaxedSupported, chooseFlavor, ENGINE_FILES,
   Seq2SeqError, InvalidArgumentError, DestroyedError, ModelError, IntegrityError, NetworkError,
   InputTooLongError, BadTextError, DivergedError, UnsupportedError, OutOfMemoryError, EngineError,
   translateElement, restoreElement,
 } from 'seq2seq-wasm';
 import type {
   CreateOptions, TranslateOptions, TranslationResult, SentenceResult, StreamChunk, TrainingPair,
-  FineTuneOptions, FineTuneProgress, ModelInfo, EngineInfo, ModelSource,
+  FineTuneOptions, FineTuneProgress, ModelInfo, EngineInfo, EngineFlavor, ModelSource,
   ElementLike, ElementTranslation, TranslateElementOptions,
 } from 'seq2seq-wasm';
 
@@ -24,7 +24,7 @@ export async function readme(): Promise<void> {
     monitor(m) { m.addEventListener('downloadprogress', (e) => console.log(e.loaded, e.total)); },
   });
   const engine: EngineInfo = t.engine;
-  const flavor: 'simd' | 'scalar' = engine.flavor;
+  const flavor: 'relaxed' | 'simd' | 'scalar' = engine.flavor;
   const simd: boolean = t.engine.simd;
 
   // one text, with options
@@ -91,8 +91,11 @@ export async function readme(): Promise<void> {
   // limits and engine helpers
   const beam: 32 = LIMITS.maxBeam;
   const maxText: number = LIMITS.maxTextLength + LIMITS.maxBatch + LIMITS.maxFineTunePairs;
-  const chosen: 'simd' | 'scalar' = chooseFlavor(simdSupported() ? 'auto' : 'scalar');
+  const chosen: EngineFlavor = chooseFlavor(simdSupported() ? 'auto' : 'scalar');
   const wasm: string = ENGINE_FILES[chosen];
+  const relaxed: boolean = relaxedSupported();
+  // @ts-expect-error: no such build
+  chooseFlavor('avx');
   const progress = new DownloadProgressEvent(10, 100);
   const fraction: number = progress.loaded / progress.total;
 
