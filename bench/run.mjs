@@ -139,13 +139,14 @@ function nativePass(model, beam, relaxed = false) {
   return { ...r, reps: 1, callMs: r.call_ms, firstTokenMs: r.first_token_ms };
 }
 
-/** A Translator in this Node process kept for all passes: one pass per call. */
-async function nodeConfig(flavor, model) {
+/** A Translator in this Node process kept for all passes: one pass per call; shortlist
+ *  false scores the whole vocabulary even where the model carries a lexical shortlist. */
+async function nodeConfig(flavor, model, shortlist = true) {
   const t = await Translator.create({ model: join(ROOT, model), engine: flavor });
   let warm = false;
   return {
     pass: async (beam) => {
-      const r = await measure(t, sentences, { beamSize: beam, warmup: warm ? 0 : S.warmup, reps: 1 });
+      const r = await measure(t, sentences, { beamSize: beam, warmup: warm ? 0 : S.warmup, reps: 1, shortlist });
       warm = true;
       return r;
     },
@@ -167,6 +168,9 @@ async function interleavedRuns(beam) {
     const key = `node:${flavor}:${model}:${beam}`;
     configs.push({ key, pass: async () => (node[key] ??= await nodeConfig(flavor, model)).pass(beam) });
   }
+  // the shortlist lever: the same int8 model on the whole vocabulary
+  const full = `node:simd-full:${MODEL}:${beam}`;
+  configs.push({ key: full, pass: async () => (node[full] ??= await nodeConfig('simd', MODEL, false)).pass(beam) });
   const acc = {};
   try {
     for (let p = 0; p < S.reps; p++) {
@@ -313,6 +317,7 @@ async function translation() {
     await add('simd', 'WASM SIMD in Node, int8', () => nodeRun('simd', MODEL, beam));
     await add('simdF32', 'WASM SIMD in Node, f32', () => nodeRun('simd', MODEL_F32, beam));
     await add('scalar', 'WASM scalar in Node, int8', () => nodeRun('scalar', MODEL, beam));
+    await add('simdFull', 'WASM SIMD in Node, int8, whole vocabulary (shortlist: false)', () => cache.get(`node:simd-full:${MODEL}:${beam}`) ?? Promise.reject(new Error('not run')));
     await add('chromium', 'WASM SIMD in a Chromium Web Worker, int8', async () => (await chromiumRun()).simd.runs[`beam${beam}`]);
     await add('chromiumRelaxed', 'WASM relaxed SIMD in a Chromium Web Worker, int8', async () => {
       const r = (await chromiumRun()).relaxed;
@@ -341,7 +346,8 @@ async function translation() {
     for (const [a, s, what] of [[`chromiumRelaxed${beam}`, `chromium${beam}`, 'relaxed flavour / SIMD, Chromium worker'],
       [`chromiumControl${beam}`, `chromium${beam}`, 'lever 1, toolchain: control (clang 16, no wasm-opt) / SIMD, Chromium worker'],
       [`chromiumRelaxed${beam}`, `chromiumControl${beam}`, 'lever 2, relaxed dot + 7-bit activations: relaxed / control, Chromium worker'],
-      [`nativeRelaxed${beam}`, `native${beam}`, 'native C: 7-bit activations (SSSE3 emulation) / int8']]) {
+      [`nativeRelaxed${beam}`, `native${beam}`, 'native C: 7-bit activations (SSSE3 emulation) / int8'],
+      [`simd${beam}`, `simdFull${beam}`, 'lexical shortlist / whole vocabulary, WASM SIMD in Node, int8']]) {
       if (res[a] && res[s]) info(`${what}, ${b}`, `${fmt(res[a].tps)} vs ${fmt(res[s].tps)} tok/s = ${fmt(res[a].tps / res[s].tps, 2)}x`);
     }
   }
@@ -380,17 +386,21 @@ async function tfjs() {
       const sources = ref.src_ids.slice(0, n).map((ids) => Int32Array.from(ids));
       // TF.js and our engine (f32 and int8) take turns pass by pass, each keeping
       // its fastest pass, so their ratio sees the same machine load
+      // (with the model's lexical shortlist, the default, and the int8 model without it:
+      // exactly the computation TF.js does)
       const ours = { f32: await Translator.create({ model: join(ROOT, MODEL_F32), engine: 'simd' }),
         int8: await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' }) };
-      const best = { tfjs: null, f32: null, int8: null };
+      ours.int8full = ours.int8;
+      const best = { tfjs: null, f32: null, int8: null, int8full: null };
       try {
         for (let p = 0; p < S.reps; p++) {
           log(`TF.js vs WASM SIMD, beam ${beam}, ${n} sentences, pass ${p + 1}/${S.reps}`);
           const r = await benchTfjs({ modelPath: join(ROOT, MODEL_F32), sources, beamSize: beam,
             maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty });
           if (!best.tfjs || r.seconds < best.tfjs.seconds) best.tfjs = r;
-          for (const q of ['f32', 'int8']) {
-            const m = await measure(ours[q], sentences.slice(0, n), { beamSize: beam, warmup: p ? 0 : S.warmup, reps: 1 });
+          for (const q of ['f32', 'int8', 'int8full']) {
+            const m = await measure(ours[q], sentences.slice(0, n), { beamSize: beam, warmup: p ? 0 : S.warmup, reps: 1,
+              shortlist: q !== 'int8full' });
             const run = { seconds: sum(m.callMs) / 1e3, tokens: sum(m.tokens) };
             if (!best[q] || run.seconds < best[q].seconds) best[q] = run;
           }
@@ -411,6 +421,8 @@ async function tfjs() {
         const ourTps = best[q].tokens / best[q].seconds;
         target(`WASM SIMD ${q} / TF.js f32, ${b}`, `${fmt(ourTps)} vs ${fmt(tps)} tok/s`, { ratio: ourTps / tps, min: 5 });
       }
+      const fullTps = best.int8full.tokens / best.int8full.seconds;
+      info(`WASM SIMD int8, whole vocabulary / TF.js f32, ${b}`, `${fmt(fullTps)} vs ${fmt(tps)} tok/s = ${fmt(fullTps / tps, 2)}x`);
     } catch (e) {
       missing(`TF.js, ${b}`, why(e));
     }
