@@ -64,7 +64,7 @@ PIECES = ["<pad>", "<unk>", "<s>", "</s>", "\u2581", "\u2581a", "\u2581the", "a"
 TYPES = [3, 2, 3, 3] + [1] * 14 + [6] * 6
 
 
-def vocab_model(q8):
+def vocab_model(q8, extra_kv=None):
     """RNN, no attention, unidirectional, copy bridge: the smallest layout
     (model.c's model_walk), with a vocabulary. E = H = 32 for int8 (Q8 rows
     need a multiple of 16 columns)."""
@@ -78,6 +78,7 @@ def vocab_model(q8):
                                        np.float32),
           "tokenizer.types": np.array(TYPES, np.int32),
           "meta.name": "fuzz seed" + (" int8" if q8 else "")}
+    kv.update(extra_kv or {})
 
     def mat(r, c):
         x = (rng.standard_normal((r, c)) * 0.3).astype(np.float32)
@@ -106,6 +107,19 @@ def loader():
     q8 = vocab_model(True)
     put("loader", "vocab_f32.s2s", f32)
     put("loader", "vocab_q8.s2s", q8)
+    # a lexical shortlist (src/shortlist.h): 3 frequent ids, 2 candidates per
+    # source piece; and one whose candidate table has a hole after a -1
+    V = len(PIECES)
+    cand = np.array([[(s * 7 + 4) % V, -1 if s % 3 == 0 else (s + 5) % V] for s in range(V)],
+                    np.int32).reshape(-1)
+    put("loader", "vocab_q8_shortlist.s2s",
+        vocab_model(True, {"shortlist.k": 2, "shortlist.frequent": np.array([5, 6, 16], np.int32),
+                           "shortlist.candidates": cand}))
+    holed = cand.copy()
+    holed[0], holed[1] = -1, 7
+    put("loader", "damaged_shortlist_hole.s2s",
+        vocab_model(True, {"shortlist.k": 2, "shortlist.frequent": np.array([5], np.int32),
+                           "shortlist.candidates": holed}))
     # damaged variants of the f32 vocabulary model
     put("loader", "damaged_truncated_header.s2s", f32[:20])
     put("loader", "damaged_truncated_half.s2s", f32[:len(f32) // 2])
