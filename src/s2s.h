@@ -80,6 +80,17 @@ typedef enum s2s_bridge_type {
     S2S_BRIDGE_ZERO = 2,    /* from zeros */
 } s2s_bridge_type;
 
+/* The Transformer's position encodings and feed-forward activation. */
+typedef enum s2s_positions {
+    S2S_POS_SINUSOIDAL = 0, /* computed, not stored */
+    S2S_POS_LEARNED = 1,    /* a (max_positions, E) table, pos_emb */
+} s2s_positions;
+
+typedef enum s2s_activation {
+    S2S_ACT_RELU = 0,
+    S2S_ACT_GELU = 1, /* the tanh approximation (PyTorch approximate='tanh') */
+} s2s_activation;
+
 /* The model family; the fields above it that a family does not use are 0. */
 typedef enum s2s_architecture {
     S2S_ARCH_RNN = 0, /* recurrent encoder-decoder (cell, attention, bridge, input feeding) */
