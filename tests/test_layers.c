@@ -140,11 +140,11 @@ static void attention_backward_matches_finite_differences_with_masks(void) {
  * causal full forward. */
 static void cached_decode_equals_the_causal_full_forward(void) {
     s2s_rng_seed(&rng, 3);
-    int T = 6, H = 2, Dh = 4, d = H * Dh, cap = 8;
+    int T = 12, H = 2, Dh = 4, d = H * Dh, cap = 16;
     float *qkv = rnd((size_t)T * 3 * d, 1.5f), *ctx = zeros((size_t)T * d), *P = zeros((size_t)H * T * T);
     mha_forward(ctx, d, P, qkv, 3 * d, qkv + d, 3 * d, qkv + 2 * d, 3 * d, NULL, 1, T, T, 1, H, Dh);
     float *Kc = zeros((size_t)H * cap * Dh), *Vc = zeros((size_t)H * cap * Dh);
-    float row[8], p[2 * 8];
+    float row[8], p[2 * 16];
     double worst = 0.0;
     for (int t = 0; t < T; t++) {
         for (int h = 0; h < H; h++) {

@@ -40,7 +40,9 @@ void mha_forward(float *ctx, int ldc, float *P, const float *Q, int ldq, const f
                 kernel_softmax(row, row, n);
                 for (int j = n; j < Tk; j++) row[j] = 0.0f;
             }
-            kernel_gemm_f32(0, 0, Tq, Dh, Tk, Pbh, Tk, V + (size_t)b * ldv + col, B * ldv, 0.0f,
+            /* only the visible keys: a sentence's result does not depend on its batch's padding */
+            int nk = causal ? Tk : visible(klen, 0, b, 0, Tk);
+            kernel_gemm_f32(0, 0, Tq, Dh, nk, Pbh, Tk, V + (size_t)b * ldv + col, B * ldv, 0.0f,
                             ctx + (size_t)b * ldc + col, B * ldc);
         }
 }
