@@ -5,6 +5,7 @@
 
 static const s2s_arch *const families[] = {
     [S2S_ARCH_RNN] = &rnn_arch,
+    [S2S_ARCH_TRANSFORMER] = &transformer_arch,
 };
 
 const s2s_arch *arch_of(const s2s_hparams *hp) {

@@ -38,18 +38,23 @@ typedef struct s2s_arch {
     /* The output layer's (Vt, O) matrix and (Vt) bias in w (a model's weights
      * or a trainer's gradients). */
     const matrix *(*output)(const weights *w, float **bias);
+    /* Optional: adjusts s2s_model_init's uniform draw (LayerNorm gains 1,
+     * biases 0). NULL leaves it as drawn. */
+    void (*init)(s2s_model *m);
     /* Whether step produces one attention row (S floats) per row. */
     int (*has_attention)(const s2s_hparams *hp);
 
     /* ------------------------------------------------------------ search */
-    /* Bytes of search state one live row holds for a source of S tokens;
-     * the search sizes its chunks by it. */
+    /* Bytes of search state one live row holds for a source of S tokens
+     * and at most S steps (both bounded by S2S_MAX_SEQ_LEN); the search
+     * sizes its chunks by it. */
     size_t (*row_state_bytes)(const s2s_hparams *hp, int S);
     /* Encodes n sentences (src (S, n) time-major, PAD past len) and returns
-     * the state of up to cap_rows rows, row i < n starting sentence i; all in
-     * `a`, and `len` must outlive it. NULL when out of memory. */
+     * the state of up to cap_rows rows, row i < n starting sentence i, for at
+     * most max_steps steps; all in `a`, and `len` must outlive it. NULL when
+     * out of memory. */
     void *(*begin)(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
-                   int cap_rows, arena *a);
+                   int cap_rows, int max_steps, arena *a);
     /* One step for N rows: row r reads sentence row_src[r] (NULL: r) and
      * feeds token prev[r]. Returns the (N, O) vectors for the output layer,
      * valid until the next step or reorder; att (N, S) receives attention
@@ -76,5 +81,6 @@ typedef struct s2s_arch {
 const s2s_arch *arch_of(const s2s_hparams *hp);
 
 extern const s2s_arch rnn_arch;
+extern const s2s_arch transformer_arch;
 
 #endif /* S2S_ARCH_H */

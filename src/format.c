@@ -613,9 +613,14 @@ struct format_writer {
     writer_tensor *tensors; /* (cap_tensors) */
     uint32_t n_tensors, cap_tensors;
     s2s_error error; /* the first error; status S2S_OK while there is none */
+    uint32_t version; /* 0: FORMAT_VERSION_DEFAULT */
 };
 
 format_writer *format_writer_new(void) { return calloc(1, sizeof(format_writer)); }
+
+void format_writer_set_version(format_writer *w, uint32_t version) {
+    if (w) w->version = version;
+}
 
 void format_writer_free(format_writer *w) {
     if (!w) return;
@@ -942,7 +947,7 @@ s2s_status format_writer_finish(format_writer *w, uint8_t **out, size_t *out_siz
                         size);
 
     memcpy(buf, FORMAT_MAGIC, 4);
-    put_u32(buf + 4, FORMAT_VERSION);
+    put_u32(buf + 4, w->version ? w->version : FORMAT_VERSION_DEFAULT);
     put_u32(buf + 8, w->n_kv);
     put_u32(buf + 12, w->n_tensors);
     put_u64(buf + 16, data_offset);

@@ -17,7 +17,11 @@
  * int8 blocks of version 1 (dtype 1). Version 1 files are still read: their
  * F32 and I32 tensors are unchanged, their dtype 1 tensors are refused with
  * a message saying to quantize the f32 model again. */
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION 3u
+/* What the writer puts in files that need nothing of version 3: version 3
+ * is the same container, written only for Transformer models so that an
+ * engine that predates them refuses such a file by its version. */
+#define FORMAT_VERSION_DEFAULT 2u
 #define FORMAT_VERSION_MIN 1u
 #define FORMAT_ALIGN 32u
 
@@ -119,6 +123,9 @@ void format_writer_add_str_array(format_writer *w, const char *key, const char *
 /* data must hold the dtype's size for dims (docs/format.md); it is copied. */
 void format_writer_add_tensor(format_writer *w, const char *name, format_dtype dtype,
                               uint32_t n_dims, const uint32_t *dims, const void *data);
+
+/* The header's version (FORMAT_VERSION_DEFAULT unless set). */
+void format_writer_set_version(format_writer *w, uint32_t version);
 
 /* The finished file, malloc'ed, owned by the caller. */
 s2s_status format_writer_finish(format_writer *w, uint8_t **out, size_t *out_size,

@@ -147,6 +147,52 @@ void kernel_tanh_ref(float *y, const float *x, int n) {
     for (int i = 0; i < n; i++) y[i] = tanh_lane(x[i]);
 }
 
+/* ------------------------------------------------- layernorm, GELU */
+
+#define GELU_K0 0.7978845608028654f /* sqrt(2 / pi) */
+#define GELU_K1 0.044715f
+
+static inline float gelu_lane(float x) {
+    float inner = GELU_K0 * (x + GELU_K1 * ((x * x) * x));
+    return (0.5f * x) * (1.0f + tanh_lane(inner));
+}
+
+void kernel_gelu_tanh_ref(float *y, const float *x, int n) {
+    for (int i = 0; i < n; i++) y[i] = gelu_lane(x[i]);
+}
+
+/* sum of x, or of (x - m)^2 when squares, in the 4-lane order */
+static float sum4_ref(const float *x, float m, int squares, int n) {
+    float l[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            float v = squares ? (x[i + j] - m) * (x[i + j] - m) : x[i + j];
+            l[j] = l[j] + v;
+        }
+    float s = (l[0] + l[2]) + (l[1] + l[3]);
+    for (; i < n; i++) s = s + (squares ? (x[i] - m) * (x[i] - m) : x[i]);
+    return s;
+}
+
+void kernel_layernorm_ref(float *y, float *mean, float *rstd, const float *x, const float *g,
+                          const float *b, int N, int C, float eps) {
+    for (int r = 0; r < N; r++) {
+        const float *xr = x + (size_t)r * C;
+        float *yr = y + (size_t)r * C;
+        float mu = C > 0 ? sum4_ref(xr, 0.0f, 0, C) / (float)C : 0.0f;
+        float rs = 1.0f / sqrtf((C > 0 ? sum4_ref(xr, mu, 1, C) / (float)C : 0.0f) + eps);
+        if (mean) mean[r] = mu;
+        if (rstd) rstd[r] = rs;
+        for (int i = 0; i < C; i++) {
+            float v = (xr[i] - mu) * rs;
+            if (g) v = v * g[i];
+            if (b) v = v + b[i];
+            yr[i] = v;
+        }
+    }
+}
+
 /* ------------------------------------------------------------- softmax */
 
 /* Max with the WASM pmax rule, in the lane order the SIMD path uses. */
@@ -368,6 +414,11 @@ S2S_NOINLINE void kernel_gemm_q8a7(float *Y, int ldy, const int8_t *W, const flo
                                    int ldx, int M, int N, int K, void *scratch) {
     kernel_gemm_q8a7_ref(Y, ldy, W, ws, X, ldx, M, N, K, scratch);
 }
+S2S_NOINLINE void kernel_layernorm(float *y, float *mean, float *rstd, const float *x, const float *g,
+                                   const float *b, int N, int C, float eps) {
+    kernel_layernorm_ref(y, mean, rstd, x, g, b, N, C, eps);
+}
+S2S_NOINLINE void kernel_gelu_tanh(float *y, const float *x, int n) { kernel_gelu_tanh_ref(y, x, n); }
 
 #else /* SIMD */
 
@@ -502,6 +553,65 @@ S2S_NOINLINE void kernel_tanh(float *y, const float *x, int n) {
     int i = 0;
     for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, tanh_f32x4(wasm_v128_load(x + i)));
     for (; i < n; i++) y[i] = tanh_lane(x[i]);
+}
+
+/* ------------------------------------------------- layernorm, GELU */
+
+static inline v128_t gelu_f32x4(v128_t x) {
+    v128_t x3 = wasm_f32x4_mul(wasm_f32x4_mul(x, x), x);
+    v128_t inner = wasm_f32x4_mul(wasm_f32x4_splat(GELU_K0),
+                                  wasm_f32x4_add(x, wasm_f32x4_mul(wasm_f32x4_splat(GELU_K1), x3)));
+    v128_t half_x = wasm_f32x4_mul(wasm_f32x4_splat(0.5f), x);
+    return wasm_f32x4_mul(half_x, wasm_f32x4_add(wasm_f32x4_splat(1.0f), tanh_f32x4(inner)));
+}
+
+S2S_NOINLINE void kernel_gelu_tanh(float *y, const float *x, int n) {
+    int i = 0;
+    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, gelu_f32x4(wasm_v128_load(x + i)));
+    for (; i < n; i++) y[i] = gelu_lane(x[i]);
+}
+
+/* sum4_ref's order: x, or (x - m)^2 when squares */
+static float sum4(const float *x, float m, int squares, int n) {
+    v128_t acc = wasm_f32x4_splat(0.0f), vm = wasm_f32x4_splat(m);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v128_t v = wasm_v128_load(x + i);
+        if (squares) {
+            v = wasm_f32x4_sub(v, vm);
+            v = wasm_f32x4_mul(v, v);
+        }
+        acc = wasm_f32x4_add(acc, v);
+    }
+    float s = hsum4(acc);
+    for (; i < n; i++) s = s + (squares ? (x[i] - m) * (x[i] - m) : x[i]);
+    return s;
+}
+
+S2S_NOINLINE void kernel_layernorm(float *y, float *mean, float *rstd, const float *x, const float *g,
+                                   const float *b, int N, int C, float eps) {
+    for (int r = 0; r < N; r++) {
+        const float *xr = x + (size_t)r * C;
+        float *yr = y + (size_t)r * C;
+        float mu = C > 0 ? sum4(xr, 0.0f, 0, C) / (float)C : 0.0f;
+        float rs = 1.0f / sqrtf((C > 0 ? sum4(xr, mu, 1, C) / (float)C : 0.0f) + eps);
+        if (mean) mean[r] = mu;
+        if (rstd) rstd[r] = rs;
+        v128_t vm = wasm_f32x4_splat(mu), vr = wasm_f32x4_splat(rs);
+        int i = 0;
+        for (; i + 4 <= C; i += 4) {
+            v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + i), vm), vr);
+            if (g) v = wasm_f32x4_mul(v, wasm_v128_load(g + i));
+            if (b) v = wasm_f32x4_add(v, wasm_v128_load(b + i));
+            wasm_v128_store(yr + i, v);
+        }
+        for (; i < C; i++) {
+            float v = (xr[i] - mu) * rs;
+            if (g) v = v * g[i];
+            if (b) v = v + b[i];
+            yr[i] = v;
+        }
+    }
 }
 
 /* ------------------------------------------------------------- softmax */

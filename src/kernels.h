@@ -112,6 +112,24 @@ float kernel_logsumexp_ref(const float *x, int n);
 int kernel_top_k(int32_t *idx, float *val, int k, const float *x, int n);
 int kernel_top_k_ref(int32_t *idx, float *val, int k, const float *x, int n);
 
+/* ------------------------------------------------- Transformer layers */
+
+/* LayerNorm of N rows of C values: y = (x - mean) * rstd * g + b with
+ * rstd = 1 / sqrt(var + eps), var the biased variance (PyTorch's). Both
+ * sums follow the 4-lane order; the per-row mean and rstd go to mean / rstd
+ * (N each; either may be NULL), which the backward reads. g and b may be
+ * NULL (1 and 0). y may == x. */
+void kernel_layernorm(float *y, float *mean, float *rstd, const float *x, const float *g,
+                      const float *b, int N, int C, float eps);
+void kernel_layernorm_ref(float *y, float *mean, float *rstd, const float *x, const float *g,
+                          const float *b, int N, int C, float eps);
+
+/* GELU, tanh form (PyTorch's approximate='tanh'):
+ * y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), tanh as kernel_tanh.
+ * y may == x. */
+void kernel_gelu_tanh(float *y, const float *x, int n);
+void kernel_gelu_tanh_ref(float *y, const float *x, int n);
+
 /* Small vector helpers used all over the layers. */
 float kernel_dot(const float *a, const float *b, int n);
 float kernel_dot_ref(const float *a, const float *b, int n);

@@ -31,7 +31,9 @@ s2s_hparams s2s_hparams_default(void) {
 static const char *const cell_names[] = {"rnn", "lstm", "gru"};
 static const char *const attention_names[] = {"none", "bahdanau", "luong-dot", "luong-general"};
 static const char *const bridge_names[] = {"copy", "project", "zero"};
-static const char *const architecture_names[] = {"rnn"};
+static const char *const architecture_names[] = {"rnn", "transformer"};
+static const char *const positions_names[] = {"sinusoidal", "learned"};
+static const char *const activation_names[] = {"relu", "gelu"};
 
 typedef struct hparam_spec {
     const char *key;          /* field name; the file key is "s2s." + key */
@@ -56,7 +58,14 @@ static const hparam_spec hparam_table[] = {
     {HP(bridge), 1, 0, S2S_BRIDGE_COPY, S2S_BRIDGE_ZERO, bridge_names},
     {HP(input_feed), 1, 0, 0, 1, NULL},
     {HP(tie_output), 1, 0, 0, 1, NULL},
-    {HP(architecture), 0, S2S_ARCH_RNN, S2S_ARCH_RNN, S2S_ARCH_RNN, architecture_names},
+    {HP(architecture), 0, S2S_ARCH_RNN, S2S_ARCH_RNN, S2S_ARCH_TRANSFORMER, architecture_names},
+    /* the Transformer's: absent (0) from RNN files, whose family requires 0 */
+    {HP(heads), 0, 0, 0, 256, NULL},
+    {HP(ff_dim), 0, 0, 0, 4 * S2S_MAX_DIM, NULL},
+    {HP(dec_layers), 0, 0, 0, S2S_MAX_LAYERS, NULL},
+    {HP(positions), 0, S2S_POS_SINUSOIDAL, S2S_POS_SINUSOIDAL, S2S_POS_LEARNED, positions_names},
+    {HP(max_positions), 0, 0, 0, 8192, NULL},
+    {HP(activation), 0, S2S_ACT_RELU, S2S_ACT_RELU, S2S_ACT_GELU, activation_names},
 };
 #undef HP
 #define N_HPARAMS ((int)(sizeof hparam_table / sizeof hparam_table[0]))
@@ -216,6 +225,7 @@ s2s_status s2s_model_init(s2s_model **out, const s2s_hparams *hp, uint64_t seed,
     for (size_t i = 0; i < m->n_params; i++)
         m->params[i] = (2.0f * s2s_rng_uniform(&rng) - 1.0f) * scale;
     weights_bind_f32(&m->w, hp, m->params);
+    if (arch_of(hp)->init) arch_of(hp)->init(m);
     *out = m;
     return S2S_OK;
 }
@@ -381,6 +391,7 @@ s2s_status s2s_model_save(const s2s_model *model, uint8_t **out_data, size_t *ou
     format_writer *fw = format_writer_new();
     if (!fw) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
     s2s_hparams hp = model->hp;
+    if (hp.architecture != S2S_ARCH_RNN) format_writer_set_version(fw, 3);
     for (int i = 0; i < N_HPARAMS; i++) {
         const hparam_spec *h = &hparam_table[i];
         int32_t v = s2s_hparam_get(&hp, i);
@@ -629,6 +640,11 @@ static s2s_status model_load(s2s_model **out, const void *data, size_t size, int
         format_file_clear(&f);
         if (err) err->status = S2S_ERR_BAD_FORMAT;
         return S2S_ERR_BAD_FORMAT;
+    }
+    if (hp.architecture != S2S_ARCH_RNN && f.version < 3) {
+        format_file_clear(&f);
+        return s2s_fail(err, S2S_ERR_BAD_FORMAT, "a %s model in a version %u file (needs 3)",
+                        architecture_names[hp.architecture], (unsigned)f.version);
     }
     s2s_model *m = model_alloc(&hp);
     if (!m) {

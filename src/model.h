@@ -33,8 +33,31 @@ typedef struct rnn_weights {
     float *b_ih, *b_hh;    /* (G*H) */
 } rnn_weights;
 
-/* The weights of a model, as slots the layers read. Today these are the RNN
- * family's (src/arch/rnn/); a second family makes this a union of families. */
+/* One pre-norm Transformer layer (src/arch/transformer/); the encoder's
+ * leave the cross-attention and its LayerNorm unset. */
+typedef struct tf_layer {
+    float *ln_self_g, *ln_self_b;       /* (E) before self-attention: ln1 */
+    matrix self_qkv;                    /* (3E, E) packed Q, K, V */
+    float *self_bqkv;                   /* (3E) */
+    matrix self_o;                      /* (E, E) */
+    float *self_bo;                     /* (E) */
+    float *ln_cross_g, *ln_cross_b;     /* (E) before cross-attention: decoder ln2 */
+    matrix cross_q;                     /* (E, E) */
+    float *cross_bq;                    /* (E) */
+    matrix cross_kv;                    /* (2E, E) packed K, V of the encoder's output */
+    float *cross_bkv;                   /* (2E) */
+    matrix cross_o;                     /* (E, E) */
+    float *cross_bo;                    /* (E) */
+    float *ln_ff_g, *ln_ff_b;           /* (E) before the feed-forward: ln2 / decoder ln3 */
+    matrix ff_w1;                       /* (F, E) */
+    float *ff_b1;                       /* (F) */
+    matrix ff_w2;                       /* (E, F) */
+    float *ff_b2;                       /* (E) */
+} tf_layer;
+
+/* The weights of a model, as slots the layers read: the RNN family's
+ * (src/arch/rnn/), then the Transformer's; a family leaves the other's
+ * slots unset. src_emb, tgt_emb, out_w and out_b serve both. */
 typedef struct weights {
     matrix src_emb;                     /* (Vs, E) */
     matrix tgt_emb;                     /* (Vt, E) */
@@ -50,6 +73,10 @@ typedef struct weights {
     matrix out_wc;                      /* (Hd, Hd + De), with attention */
     matrix out_w;                       /* (Vt, Hd); aliases tgt_emb when tied */
     float *out_b;                       /* (Vt) */
+    matrix pos_emb;                     /* (P, E), learned positions */
+    tf_layer tf_enc[S2S_MAX_LAYERS], tf_dec[S2S_MAX_LAYERS];
+    float *tf_enc_ln_g, *tf_enc_ln_b;   /* (E) the encoder's final LayerNorm */
+    float *tf_dec_ln_g, *tf_dec_ln_b;   /* (E) the decoder's final LayerNorm */
 } weights;
 
 /* Visit every tensor of the layout in order (the family's walk, arch.h). For a matrix `m` is set and

@@ -80,9 +80,21 @@ typedef enum s2s_bridge_type {
     S2S_BRIDGE_ZERO = 2,    /* from zeros */
 } s2s_bridge_type;
 
+/* The Transformer's position encodings and feed-forward activation. */
+typedef enum s2s_positions {
+    S2S_POS_SINUSOIDAL = 0, /* computed, not stored */
+    S2S_POS_LEARNED = 1,    /* a (max_positions, E) table, pos_emb */
+} s2s_positions;
+
+typedef enum s2s_activation {
+    S2S_ACT_RELU = 0,
+    S2S_ACT_GELU = 1, /* the tanh approximation (PyTorch approximate='tanh') */
+} s2s_activation;
+
 /* The model family; the fields above it that a family does not use are 0. */
 typedef enum s2s_architecture {
-    S2S_ARCH_RNN = 0, /* recurrent encoder-decoder (cell, attention, bridge, input feeding) */
+    S2S_ARCH_RNN = 0,         /* recurrent encoder-decoder (cell, attention, bridge, input feeding) */
+    S2S_ARCH_TRANSFORMER = 1, /* pre-norm Transformer (heads, ff_dim, dec_layers, positions, ...) */
 } s2s_architecture;
 
 /* Everything that fixes the shape of a model; stored in the model file.
@@ -103,6 +115,14 @@ typedef struct s2s_hparams {
     /* Fields from here on are appended, never reordered: a file without one
      * reads it as its default (model.c's key table). */
     int32_t architecture;  /* s2s_architecture; absent from files of the RNN era: 0 */
+    /* The Transformer's (0 for the RNN; E is emb_dim, which enc_hidden and
+     * dec_hidden equal; `layers` is the encoder's depth): */
+    int32_t heads;         /* attention heads; emb_dim % heads == 0 */
+    int32_t ff_dim;        /* F, the feed-forward width */
+    int32_t dec_layers;    /* the decoder's depth */
+    int32_t positions;     /* s2s_positions */
+    int32_t max_positions; /* rows of the learned table (>= S2S_MAX_SEQ_LEN); 0 when sinusoidal */
+    int32_t activation;    /* s2s_activation of the feed-forward */
 } s2s_hparams;
 
 /* A small LSTM with Bahdanau attention, bidirectional, projection bridge. */

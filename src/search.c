@@ -263,7 +263,7 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
             src[(size_t)s * n + i] = s < len[i] ? src_ids[first + i][s] : S2S_PAD;
     }
     int cap = n * k; /* rows alive at most */
-    void *state = arch->begin(m, src, len, S, n, cap, a);
+    void *state = arch->begin(m, src, len, S, n, cap, T, a);
     if (!state) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the encoder");
     float *logits = arena_floats(a, (size_t)cap * V);
     float *lse = arena_floats(a, (size_t)cap); /* each row's log normaliser */
@@ -486,7 +486,7 @@ s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int3
     s->len[0] = src_len;
     s->prev = S2S_SOS;
     s->max_len = max_output_len(params, src_len);
-    s->state = s->arch->begin(model, src, s->len, src_len, 1, 1, a);
+    s->state = s->arch->begin(model, src, s->len, src_len, 1, 1, s->max_len + 1, a);
     if (s->arch->has_attention(&model->hp)) s->att = arena_floats(a, (size_t)src_len);
     s->logits = arena_floats(a, (size_t)model->hp.tgt_vocab);
     s->xq = arena_bytes(a, kernel_gemm_q8_scratch(1, s->arch->out_dim(&model->hp)));

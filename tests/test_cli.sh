@@ -61,4 +61,18 @@ printf 'Open.\n' | "$S2S" translate --model "$T/sl.s2s" --no-shortlist > /dev/nu
 "$S2S" shortlist --model "$T/sl.s2s" --remove --out "$T/nosl.s2s" || fail "shortlist --remove"
 "$S2S" info "$T/nosl.s2s" | grep -q '^shortlist *none' || fail "shortlist --remove kept it"
 if "$S2S" shortlist --model "$FIX" --out "$T/x.s2s" 2> "$T/err.txt"; then fail "shortlist without --train"; fi
+
+# a Transformer from the same vocabulary, with warm-up: info names its fields, it translates
+VOCAB=$(cd "$(dirname "$0")/.." && pwd)/data/spm.vocab
+if [ -f "$VOCAB" ]; then
+  "$S2S" train --train "$T/c.tsv" --vocab "$VOCAB" --out "$T/tf.s2s" --arch transformer --emb 32 \
+    --heads 4 --ff 64 --dec-layers 1 --activation gelu --warmup 2 --max-steps 3 --batch 2 \
+    --step-log "$T/tf.steps" 2> "$T/tf.log" || fail "train --arch transformer"
+  head -1 "$T/tf.steps" | awk '{ exit !($6 > 0.00049 && $6 < 0.00051) }' || fail "--warmup: first step's lr"
+  "$S2S" info "$T/tf.s2s" | grep -q '^architecture *transformer' || fail "info: architecture"
+  "$S2S" info "$T/tf.s2s" | grep -q '^activation *gelu' || fail "info: activation"
+  printf 'Open.\n' | "$S2S" translate --model "$T/tf.s2s" --beam 2 > /dev/null || fail "translate (transformer)"
+  if "$S2S" train --train "$T/c.tsv" --vocab "$VOCAB" --out "$T/x.s2s" --arch transformer --emb 32 \
+    --heads 3 --max-steps 1 2> "$T/err.txt"; then fail "heads must divide emb"; fi
+fi
 echo "test_cli: ok"

@@ -152,10 +152,32 @@ static void stacked_layers_and_tied_output_have_correct_gradients(void) {
     check_model("rnn bahdanau tied output", hp);
 }
 
+/* The smallest Transformer the rules allow (E and F multiples of 16). */
+static s2s_hparams tiny_transformer(int heads, int enc_layers, int dec_layers, int positions,
+                                    int activation, int tied) {
+    s2s_hparams hp = {.src_vocab = 13, .tgt_vocab = 11, .emb_dim = 16, .enc_hidden = 16,
+                      .dec_hidden = 16, .layers = enc_layers, .tie_output = tied,
+                      .architecture = S2S_ARCH_TRANSFORMER, .heads = heads, .ff_dim = 32,
+                      .dec_layers = dec_layers, .positions = positions,
+                      .max_positions = positions == S2S_POS_LEARNED ? S2S_MAX_SEQ_LEN : 0,
+                      .activation = activation};
+    return hp;
+}
+
+static void transformers_have_correct_gradients(void) {
+    check_model("transformer 1+1 layers, 2 heads, relu",
+                tiny_transformer(2, 1, 1, S2S_POS_SINUSOIDAL, S2S_ACT_RELU, 0));
+    check_model("transformer 2+2 layers, 4 heads, gelu, tied",
+                tiny_transformer(4, 2, 2, S2S_POS_SINUSOIDAL, S2S_ACT_GELU, 1));
+    check_model("transformer 1+2 layers, 1 head, learned pos",
+                tiny_transformer(1, 1, 2, S2S_POS_LEARNED, S2S_ACT_GELU, 0));
+}
+
 int main(void) {
     RUN(every_cell_without_attention_has_correct_gradients);
     RUN(every_attention_type_has_correct_gradients);
     RUN(stacked_layers_and_tied_output_have_correct_gradients);
+    RUN(transformers_have_correct_gradients);
     printf("largest relative error over all tensors: %.2e\n", tensor_max_error);
     return tests_exit_code();
 }

@@ -753,6 +753,78 @@ static void gemm_with_zero_m_or_n_leaves_c_untouched(void) {
     for (int i = 0; i < 4; i++) CHECK(C[i] == 7.0f);
 }
 
+/* ------------------------------------------------------ layernorm, GELU */
+
+static void layernorm_matches_ref_bit_for_bit_and_double_formula(void) {
+    static const int Cs[] = {1, 3, 4, 5, 16, 17, 64, 257};
+    rng_seed(40);
+    for (int ci = 0; ci < COUNT(Cs); ci++) {
+        int C = Cs[ci], N = 3;
+        float *x = rand_array((size_t)N * C, 4.0f), *g = rand_array((size_t)C, 1.5f);
+        float *b = rand_array((size_t)C, 1.0f);
+        for (int i = 0; i < N * C; i++) x[i] += 2.5f; /* an offset the mean must remove */
+        float *y1 = malloc(sizeof(float) * (size_t)N * C), *y2 = malloc(sizeof(float) * (size_t)N * C);
+        float m1[3], m2[3], r1[3], r2[3];
+        kernel_layernorm(y1, m1, r1, x, g, b, N, C, 1e-5f);
+        kernel_layernorm_ref(y2, m2, r2, x, g, b, N, C, 1e-5f);
+        CHECK(same_bits(y1, y2, sizeof(float) * (size_t)N * C));
+        CHECK(same_bits(m1, m2, sizeof m1) && same_bits(r1, r2, sizeof r1));
+        for (int r = 0; r < N; r++) {
+            const float *xr = x + (size_t)r * C;
+            double mu = 0.0, var = 0.0;
+            for (int i = 0; i < C; i++) mu += xr[i];
+            mu /= C;
+            for (int i = 0; i < C; i++) var += (xr[i] - mu) * (xr[i] - mu);
+            var /= C;
+            double rs = 1.0 / sqrt(var + 1e-5);
+            CHECK(fabs(m1[r] - mu) <= 1e-5 && rel_err(r1[r], rs, 1e-30) <= 1e-5);
+            for (int i = 0; i < C; i++) {
+                double want = (xr[i] - mu) * rs * g[i] + b[i];
+                CHECK(fabs(y1[(size_t)r * C + i] - want) <= 2e-5 * fmax(1.0, fabs(want)));
+            }
+        }
+        /* without affine parameters, in place */
+        memcpy(y1, x, sizeof(float) * (size_t)N * C);
+        kernel_layernorm(y1, NULL, NULL, y1, NULL, NULL, N, C, 1e-5f);
+        kernel_layernorm_ref(y2, NULL, NULL, x, NULL, NULL, N, C, 1e-5f);
+        CHECK(same_bits(y1, y2, sizeof(float) * (size_t)N * C));
+        free(x), free(g), free(b), free(y1), free(y2);
+    }
+    /* a constant row normalises to b, not NaN (var 0, rstd 1/sqrt(eps)) */
+    float c[8] = {3, 3, 3, 3, 3, 3, 3, 3}, bias[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[8];
+    kernel_layernorm(y, NULL, NULL, c, NULL, bias, 1, 8, 1e-5f);
+    for (int i = 0; i < 8; i++) CHECK(y[i] == bias[i]);
+}
+
+static void gelu_matches_ref_bit_for_bit_and_double_formula(void) {
+    check_elementwise_bit_exact(kernel_gelu_tanh, kernel_gelu_tanh_ref);
+    int n;
+    float *x = sweep_inputs(&n);
+    float *y = malloc((size_t)n * sizeof *y);
+    kernel_gelu_tanh(y, x, n);
+    double worst = 0.0;
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || fabs(x[i]) > 1e4f) continue; /* x^3 overflows: libm's NaN, ours too */
+        double v = x[i];
+        double want = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+        if (isnan(y[i])) bad++;
+        /* absolute for the negative tail, where 1 + tanh cancels (as in PyTorch's float) */
+        double e = fabs(y[i] - want) / fmax(1.0, fabs(v));
+        if (e > worst) worst = e;
+    }
+    CHECK(bad == 0);
+    CHECK(worst <= 3e-7);
+    fprintf(stderr, "gelu_tanh: max error vs double %.3g (relative to max(1, |x|))\n", worst);
+    float s[] = {0.0f, 1.0f, -1.0f, 10.0f, -10.0f};
+    kernel_gelu_tanh(s, s, COUNT(s));
+    CHECK(s[0] == 0.0f && s[3] == 10.0f && s[4] == 0.0f);
+    CHECK_CLOSE(s[1], 0.841191990, 1e-6);
+    CHECK_CLOSE(s[2], -0.158808009, 1e-6);
+    free(x);
+    free(y);
+}
+
 int main(void) {
     RUN(dot_matches_ref_bit_for_bit_on_odd_lengths);
     RUN(axpy_matches_ref_bit_for_bit_on_odd_lengths);
@@ -781,6 +853,8 @@ int main(void) {
     RUN(gemm_ref_matches_naive_product);
     RUN(gemm_with_zero_k_zeroes_c_for_beta_zero_and_keeps_it_for_beta_one);
     RUN(gemm_with_zero_m_or_n_leaves_c_untouched);
+    RUN(layernorm_matches_ref_bit_for_bit_and_double_formula);
+    RUN(gelu_matches_ref_bit_for_bit_and_double_formula);
     fprintf(stderr, "exp: max relative error vs libm %.3g\n", max_rel_err);
     return tests_exit_code();
 }

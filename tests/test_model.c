@@ -359,7 +359,7 @@ static void the_hyper_parameter_table_names_every_field_once(void) {
     CHECK(s2s_hparam_value_name(att, 4) == NULL);
     CHECK(s2s_hparam_value_name(s2s_hparam_find("layers"), 1) == NULL); /* not an enum */
     CHECK(!strcmp(s2s_hparam_value_name(s2s_hparam_find("architecture"), S2S_ARCH_RNN), "rnn"));
-    hp.architecture = 1;
+    hp.architecture = S2S_ARCH_TRANSFORMER + 1; /* no such family */
     s2s_error err;
     CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
     CHECK(strstr(err.message, "architecture") != NULL);

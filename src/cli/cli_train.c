@@ -32,6 +32,7 @@ typedef struct train_opts {
     long long batch, epochs, max_steps, max_len, dev_bleu_sentences, patience, eval_every,
         log_every, seed;
     double time_limit_min, init_scale, lr_decay;
+    long long warmup; /* steps of linear learning-rate warm-up (0: none) */
     int resume, reverse;
     const char *meta[32]; /* --meta KEY=VALUE, in order */
     int n_meta;
@@ -52,10 +53,15 @@ static const char train_usage[] =
     "  --dec-hidden N (hidden x directions)           --layers N (1)\n"
     "  --bidirectional 0|1 (1)        --input-feed 0|1   --tie 0|1\n"
     "  --init-scale S (0.1)           uniform init range\n"
+    "  --arch rnn|transformer (rnn)   Transformer: --emb is the model width and\n"
+    "  --heads N (4)  --ff N (4 x emb)  --dec-layers N (--layers)\n"
+    "  --positions sinusoidal|learned  --activation relu|gelu (relu); the RNN options\n"
+    "                                  do not apply\n"
     "training:\n"
     "  --batch N (64)  --epochs N (10)  --max-steps N (0 = no limit)\n"
     "  --time-limit MINUTES            stop cleanly (and save) after this long\n"
     "  --lr X (1e-3)  --lr-decay F (1 = off; multiply lr by F after a dev set without gain)\n"
+    "  --warmup N (0)                  raise the lr linearly over the first N steps\n"
     "  --dropout P (0.2)  --label-smoothing E (0.1)  --clip NORM (5)  --seed N (1)\n"
     "  --max-len N (100)               drop pairs with more tokens on either side\n"
     "evaluation and checkpoints:\n"
@@ -135,8 +141,9 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
             }
             o->meta[o->n_meta++] = v;
         }
-        else if (!strcmp(a, "--cell") || !strcmp(a, "--attention") || !strcmp(a, "--bridge")) {
-            const char *field = a + 2;
+        else if (!strcmp(a, "--cell") || !strcmp(a, "--attention") || !strcmp(a, "--bridge") ||
+                 !strcmp(a, "--arch") || !strcmp(a, "--positions") || !strcmp(a, "--activation")) {
+            const char *field = !strcmp(a, "--arch") ? "architecture" : a + 2;
             int32_t value = cli_enum_value(field, v);
             if (value < 0) {
                 char choices[128];
@@ -146,6 +153,9 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
             }
             if (!strcmp(field, "cell")) o->hp.cell = value;
             else if (!strcmp(field, "attention")) o->hp.attention = value;
+            else if (!strcmp(field, "architecture")) o->hp.architecture = value;
+            else if (!strcmp(field, "positions")) o->hp.positions = value;
+            else if (!strcmp(field, "activation")) o->hp.activation = value;
             else o->hp.bridge = value;
         } else if (!strcmp(a, "--dec-hidden")) {
             if (cli_parse_int(a, v, 1, S2S_MAX_DIM, &n)) return -1;
@@ -158,6 +168,10 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         INT_OPT("--bidirectional", o->hp.bidirectional, 0, 1)
         INT_OPT("--input-feed", o->hp.input_feed, 0, 1)
         INT_OPT("--tie", o->hp.tie_output, 0, 1)
+        INT_OPT("--heads", o->hp.heads, 1, 256)
+        INT_OPT("--ff", o->hp.ff_dim, 1, 4 * S2S_MAX_DIM)
+        INT_OPT("--dec-layers", o->hp.dec_layers, 1, S2S_MAX_LAYERS)
+        INT_OPT("--warmup", o->warmup, 0, (long long)1 << 40)
         INT_OPT("--batch", o->batch, 1, S2S_MAX_BATCH)
         INT_OPT("--epochs", o->epochs, 0, 1000000)
         INT_OPT("--max-steps", o->max_steps, 0, (long long)1 << 40)
@@ -189,7 +203,17 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         cli_error("train: give exactly one of --vocab (new model) or --init (start from a model)");
         return -1;
     }
-    if (!o->dec_hidden_set) o->hp.dec_hidden = o->hp.enc_hidden * (o->hp.bidirectional ? 2 : 1);
+    if (o->hp.architecture == S2S_ARCH_TRANSFORMER) {
+        /* one width throughout; the RNN's fields are 0 */
+        o->hp.enc_hidden = o->hp.dec_hidden = o->hp.emb_dim;
+        o->hp.cell = o->hp.attention = o->hp.bridge = o->hp.input_feed = o->hp.bidirectional = 0;
+        if (!o->hp.heads) o->hp.heads = 4;
+        if (!o->hp.ff_dim) o->hp.ff_dim = 4 * o->hp.emb_dim;
+        if (!o->hp.dec_layers) o->hp.dec_layers = o->hp.layers;
+        if (o->hp.positions == S2S_POS_LEARNED) o->hp.max_positions = S2S_MAX_SEQ_LEN;
+    } else if (!o->dec_hidden_set) {
+        o->hp.dec_hidden = o->hp.enc_hidden * (o->hp.bidirectional ? 2 : 1);
+    }
     o->tp.seed = (uint64_t)o->seed;
     return 0;
 }
@@ -793,6 +817,11 @@ int cmd_train(int argc, char **argv) {
             view_batch(view, &train_e, pl.order + pl.start[b], pl.size[b]);
             float loss = 0;
             int32_t tokens = 0;
+            /* linear warm-up, then the schedule's rate (s.lr) */
+            double lr_now = o.warmup > 0 && s.step < o.warmup
+                                ? s.lr * (double)(s.step + 1) / (double)o.warmup
+                                : s.lr;
+            if (o.warmup > 0) s2s_trainer_set_learning_rate(trainer, (float)lr_now);
             s2s_status st = s2s_trainer_step(trainer, &view->b, &loss, &tokens, &err);
             s.batch_done = b + 1;
             int stepped = 0;
@@ -819,7 +848,7 @@ int cmd_train(int argc, char **argv) {
                 epoch_tokens += tokens;
                 if (step_log)
                     fprintf(step_log, "%lld %lld %lld %d %.9g %.9g\n", (long long)s.step,
-                            (long long)s.epoch, (long long)b, (int)tokens, (double)loss, s.lr);
+                            (long long)s.epoch, (long long)b, (int)tokens, (double)loss, lr_now);
                 win_tokens += tokens;
             }
 

@@ -168,9 +168,15 @@ export interface ModelInfo {
   srcVocab: number; tgtVocab: number; embDim: number; encHidden: number; decHidden: number;
   layers: number; bidirectional: number; cell: number; attention: number; bridge: number;
   inputFeed: number; tieOutput: number; architecture: number;
-  /** The engine's name of each enum value (s2s_hparam_value_name). */
+  /** The Transformer's (0 in a recurrent model's file): heads, feed-forward width, decoder
+   *  layers (`layers` is the encoder's), positions, learned positions kept, activation. */
+  heads: number; ffDim: number; decLayers: number; positions: number; maxPositions: number;
+  activation: number;
+  /** The engine's name of each enum value (s2s_hparam_value_name). A Transformer's file has
+   *  cell, attention and bridge 0, so their names mean nothing there: read architectureName first. */
   cellName: 'rnn' | 'lstm' | 'gru'; attentionName: 'none' | 'bahdanau' | 'luong-dot' | 'luong-general';
-  bridgeName: 'copy' | 'project' | 'zero'; architectureName: 'rnn';
+  bridgeName: 'copy' | 'project' | 'zero'; architectureName: 'rnn' | 'transformer';
+  positionsName: 'sinusoidal' | 'learned'; activationName: 'relu' | 'gelu';
   parameters: number;
   /** Whether the weights in use are int8. */
   quantized: boolean;

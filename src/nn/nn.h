@@ -99,6 +99,50 @@ void attention_backward(float *dq, float *dkeys, float *dhenc, float *dv, const 
                         const float *henc, int henc_stride, const float *v, int type, int len,
                         int K, int De, float *scratch);
 
+/* ------------------------------------------------- Transformer layers */
+
+#define S2S_LN_EPS 1e-5f /* PyTorch's LayerNorm default */
+
+/* y (N, C) = LayerNorm(x) g + b; mean, rstd (N) are kept for the backward.
+ * y may == x. */
+void layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g,
+                       const float *b, int N, int C);
+/* dx += ..., dg += ..., db += ... (any of them may be NULL). */
+void layernorm_backward(float *dx, float *dg, float *db, const float *dy, const float *x,
+                        const float *mean, const float *rstd, const float *g, int N, int C);
+
+/* pe (n, d): the sinusoidal encodings of positions first..first+n-1. */
+void positions_sinusoidal(float *pe, int first, int n, int d);
+
+/* Multi-head scaled dot-product attention (mha.c), time-major:
+ * Q (Tq, B, ldq), K and V (Tk, B, ldk / ldv), head h in columns
+ * [h Dh, (h+1) Dh); writes ctx (Tq, B, ldc) in the same head layout and the
+ * probabilities P (B, H, Tq, Tk), 0 where masked. Query t of sentence b sees
+ * keys j < klen[b] (klen NULL: all Tk) and, when causal, j <= t. */
+void mha_forward(float *ctx, int ldc, float *P, const float *Q, int ldq, const float *K, int ldk,
+                 const float *V, int ldv, const int32_t *klen, int causal, int Tq, int Tk, int B,
+                 int H, int Dh);
+/* dQ, dK, dV accumulate (+=), strided like Q, K, V; the masks live in P.
+ * scratch holds Tq Tk floats. */
+void mha_backward(float *dQ, int lddq, float *dK, int lddk, float *dV, int lddv, const float *dctx,
+                  int lddc, const float *P, const float *Q, int ldq, const float *K, int ldk,
+                  const float *V, int ldv, int Tq, int Tk, int B, int H, int Dh, float *scratch);
+/* One query row q (H Dh) against n cached keys and values, head-major:
+ * head h's position j at Kc + (h cap + j) Dh. Writes ctx (H Dh) and the
+ * probabilities p (H, n). */
+void mha_decode(float *ctx, float *p, const float *q, const float *Kc, const float *Vc, int n,
+                int cap, int H, int Dh);
+
+/* y (N, C) = W2 act(W1 x + b1) + b2 (act an s2s_activation); keeps pre
+ * (N, F), W1 x + b1, and hid (N, F), act(pre), for the backward. */
+void ffn_forward(float *y, float *pre, float *hid, const float *x, const matrix *w1,
+                 const float *b1, const matrix *w2, const float *b2, int act, int N,
+                 void *q8_scratch);
+/* dx (N, C) and the weight gradients accumulate; scratch holds N F floats. */
+void ffn_backward(float *dx, float *dw1, float *db1, float *dw2, float *db2, const float *dy,
+                  const float *x, const float *pre, const float *hid, const matrix *w1,
+                  const matrix *w2, int act, int N, float *scratch);
+
 /* ---------------------------------------------------------------- loss */
 
 /* logits (N, V) become log-probabilities in place. For each row with a

@@ -24,16 +24,19 @@ async function engineTable() {
   return { keys, names };
 }
 
-test('the engine names every hyper-parameter once, the twelve of the RNN era first, then architecture', async () => {
+test('the engine names every hyper-parameter once, the twelve of the RNN era first, then architecture and the Transformer\'s', async () => {
   const { keys, names } = await engineTable();
   assert.deepEqual(keys, ['src_vocab', 'tgt_vocab', 'emb_dim', 'enc_hidden', 'dec_hidden', 'layers', 'bidirectional',
-    'cell', 'attention', 'bridge', 'input_feed', 'tie_output', 'architecture']);
+    'cell', 'attention', 'bridge', 'input_feed', 'tie_output', 'architecture',
+    'heads', 'ff_dim', 'dec_layers', 'positions', 'max_positions', 'activation']);
   // the spellings the JS API has always shown (the CLI used 'dot' and 'general' before 0.2)
   assert.deepEqual(names, {
     cell: ['rnn', 'lstm', 'gru'],
     attention: ['none', 'bahdanau', 'luong-dot', 'luong-general'],
     bridge: ['copy', 'project', 'zero'],
-    architecture: ['rnn'],
+    architecture: ['rnn', 'transformer'],
+    positions: ['sinusoidal', 'learned'],
+    activation: ['relu', 'gelu'],
   });
 });
 

@@ -23,6 +23,11 @@ dims model_dims(const s2s_hparams *hp) {
 
 static s2s_status rnn_validate(const s2s_hparams *hp, s2s_error *err) {
     dims d = model_dims(hp);
+    if (hp->heads || hp->ff_dim || hp->dec_layers || hp->positions || hp->max_positions ||
+        hp->activation)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                        "heads, ff_dim, dec_layers, positions, max_positions and activation are "
+                        "the Transformer's: 0 for the RNN");
     if (hp->bridge == S2S_BRIDGE_COPY && d.Hd != d.De)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
                         "the copy bridge needs dec_hidden == directions * enc_hidden (%d != %d)",

@@ -29,7 +29,8 @@ static void state_alloc(dec_state *st, const dims *d, int lstm, size_t rows, are
 }
 
 void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
-                int cap_rows, arena *a) {
+                int cap_rows, int max_steps, arena *a) {
+    (void)max_steps; /* the state does not grow with the steps */
     dims d = model_dims(&m->hp);
     int lstm = m->hp.cell == S2S_CELL_LSTM, has_att = m->hp.attention != S2S_ATTN_NONE;
     rnn_search *s = arena_bytes(a, sizeof *s);

@@ -129,7 +129,7 @@ int decoder_step_backward(dec_grad_step *gs, float *const *dh, float *const *dc,
 /* Search (rnn_search.c) and training (rnn_train.c) as arch.h describes them. */
 size_t rnn_row_state_bytes(const s2s_hparams *hp, int S);
 void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
-                int cap_rows, arena *a);
+                int cap_rows, int max_steps, arena *a);
 const float *rnn_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
                       arena *a);
 void rnn_reorder(void *state, const int32_t *parent, int n_out);
