@@ -271,7 +271,10 @@ async function showModelInfo() {
   const attn = m.attentionName === 'none' ? 'no' : m.attentionName[0].toUpperCase() + m.attentionName.slice(1);
   // the search scores only the shortlist's pieces for each sentence (the API's default)
   const sl = m.shortlist ? `, lexical shortlist (${m.shortlist.frequent} + ${m.shortlist.candidates} per source piece)` : '';
-  const arch = `${m.cellName.toUpperCase()}, ${attn} attention, ${m.parameters.toLocaleString('en')} parameters, ${m.quantized ? 'int8' : 'float32'}${sl}`;
+  const family = m.architectureName === 'transformer'
+    ? `Transformer, ${m.layers}+${m.decLayers} layers, ${m.heads} heads`
+    : `${m.cellName.toUpperCase()}, ${attn} attention`;
+  const arch = `${family}, ${m.parameters.toLocaleString('en')} parameters, ${m.quantized ? 'int8' : 'float32'}${sl}`;
   let text;
   if (state.kind === 'file') text = `A model loaded from the file “${state.name}”${steps ? `, then fine-tuned for ${steps} steps` : ''} (${arch}). It is kept in this browser.`;
   else if (steps) text = `The shipped model fine-tuned for ${steps} steps here (${arch}). It is kept in this browser until you reset it.`;
