@@ -4,6 +4,7 @@
  * reads it and prints the table); numbers, no pass/fail.
  *
  *   bench_translate MODEL.s2s SENTENCES.txt [--beam N] [--limit N] [--warmup N] [--reps N] [--ids]
+ *                   [--no-shortlist]
  *
  * Per sentence (one line of SENTENCES.txt):
  *   first_token_ms  s2s_encode + s2s_stream_start + the first s2s_stream_next:
@@ -19,7 +20,8 @@
  * fastest time (as bench/translate-loop.js does), which filters out moments
  * when another process had the core.
  * --ids adds each sentence's source ids (s2s_encode), the input the TF.js
- * comparison is given, and its output ids, to check TF.js gives the same. Times are wall-clock (CLOCK_MONOTONIC).
+ * comparison is given, and its output ids, to check TF.js gives the same.
+ * --no-shortlist scores the whole vocabulary (TF.js has no shortlist). Times are wall-clock (CLOCK_MONOTONIC).
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -105,13 +107,14 @@ static void first_token(const s2s_model *m, const sentence *s, const s2s_transla
 
 int main(int argc, char **argv) {
     const char *model_path = NULL, *text_path = NULL;
-    int beam = 1, limit = 0, warmup = 5, reps = 1, want_ids = 0;
+    int beam = 1, limit = 0, warmup = 5, reps = 1, want_ids = 0, use_shortlist = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--beam") && i + 1 < argc) beam = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--limit") && i + 1 < argc) limit = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ids")) want_ids = 1;
+        else if (!strcmp(argv[i], "--no-shortlist")) use_shortlist = 0;
         else if (!model_path) model_path = argv[i];
         else if (!text_path) text_path = argv[i];
         else model_path = NULL, i = argc; /* too many: print usage */
@@ -163,6 +166,7 @@ int main(int argc, char **argv) {
 
     s2s_translate_params p = s2s_translate_default_params();
     p.beam_size = beam;
+    p.use_shortlist = use_shortlist;
 
     for (int i = 0; i < warmup && i < n; i++) translate_one(m, &ss[i], &p);
     for (int i = 0; i < n; i++) ss[i].first_ms = ss[i].call_ms = 1e300;
