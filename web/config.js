@@ -13,7 +13,7 @@ export const CONFIG = Object.freeze({
   directions: {
     'en-es': {
       model: '../models/en-es.s2s',
-      integrity: 'sha256-2WT2kDtVh+Hryj1t2uCYGHzWz35yre6V3mUCrCy+HDE=',
+      integrity: 'sha256-oEhQ0cg+5H7zFZy9y9tsTyD9Dvwot8RCNEBv1kuis3w=',
       baseline: '../models/en-es-noattn.s2s',
     },
     'es-en': {
