@@ -274,6 +274,51 @@ static void chunking_by_bytes_does_not_change_results(void) {
     s2s_model_free(m);
 }
 
+/* The search is family-free: a Transformer gets the same shortlist. Random
+ * weights (scale 0.5) give spread-out choices, so a narrow list matters. */
+static void a_transformer_uses_the_shortlist_too(void) {
+    s2s_hparams hp = {.src_vocab = V, .tgt_vocab = V, .emb_dim = 32, .enc_hidden = 32,
+                      .dec_hidden = 32, .layers = 1, .architecture = S2S_ARCH_TRANSFORMER,
+                      .heads = 2, .ff_dim = 64, .dec_layers = 1, .positions = S2S_POS_SINUSOIDAL,
+                      .activation = S2S_ACT_RELU};
+    s2s_model *f32 = NULL, *tf = NULL;
+    CHECK(s2s_model_init(&f32, &hp, 5, 0.5f, NULL) == S2S_OK);
+    CHECK(f32 && s2s_model_quantize(&tf, f32, NULL) == S2S_OK);
+    s2s_model_free(f32);
+    if (!tf) return;
+    s2s_model *full = copy_of(tf), *narrow = copy_of(tf);
+    set_full_shortlist(full);
+    set_narrow_shortlist(narrow);
+    for (int beam = 1; beam <= 3; beam += 2) {
+        s2s_result *a = translate(tf, N_SENT, src_ptr, src_len, beam, 1);
+        s2s_result *b = translate(full, N_SENT, src_ptr, src_len, beam, 1);
+        CHECK(a && b && same_results(a, b, N_SENT));
+        s2s_result *c = translate(narrow, N_SENT, src_ptr, src_len, beam, 1);
+        int inside = c != NULL, outside_without = 0; /* the list must have mattered */
+        for (int i = 0; c && i < N_SENT; i++) {
+            int32_t allowed[V], n_allowed = s2s_model_shortlist_ids(narrow, src_ptr[i], src_len[i], allowed, V);
+            for (int with = 0; with < 2; with++) {
+                int32_t n;
+                const int32_t *tok = s2s_result_tokens(with ? c : a, i, &n);
+                for (int k = 0; k < n; k++) {
+                    int found = 0;
+                    for (int j = 0; j < n_allowed; j++) found |= allowed[j] == tok[k];
+                    if (with) inside = inside && found;
+                    else outside_without += !found;
+                }
+            }
+        }
+        CHECK(inside);
+        CHECK(outside_without > 0);
+        s2s_result_free(a);
+        s2s_result_free(b);
+        s2s_result_free(c);
+    }
+    s2s_model_free(full);
+    s2s_model_free(narrow);
+    s2s_model_free(tf);
+}
+
 static void streaming_matches_greedy_with_a_shortlist(void) {
     s2s_model *m = copy_of(model_q8);
     set_narrow_shortlist(m);
@@ -393,6 +438,7 @@ int main(void) {
     RUN(outputs_stay_inside_a_narrow_shortlist);
     RUN(batching_does_not_change_shortlisted_results);
     RUN(chunking_by_bytes_does_not_change_results);
+    RUN(a_transformer_uses_the_shortlist_too);
     RUN(streaming_matches_greedy_with_a_shortlist);
     RUN(the_shortlist_survives_files_and_bad_ones_are_refused);
     s2s_model_free(model);
