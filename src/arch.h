@@ -43,6 +43,13 @@ typedef struct s2s_arch {
     void (*init)(s2s_model *m);
     /* Whether step produces one attention row (S floats) per row. */
     int (*has_attention)(const s2s_hparams *hp);
+    /* Optional (NULL: none, as the RNN): the attention a family can show
+     * per layer and head: its decoder's cross-attention layers, its
+     * encoder's self-attention layers and the heads of each. */
+    void (*attention_shape)(const s2s_hparams *hp, int *dec_layers, int *enc_layers, int *heads);
+    /* Optional with attention_shape: one sentence's encoder self-attention,
+     * out (enc_layers, heads, len, len). 0 when out of memory. */
+    int (*encoder_attention)(float *out, const s2s_model *m, const int32_t *src, int len, arena *a);
 
     /* ------------------------------------------------------------ search */
     /* Bytes of search state one live row holds for a source of S tokens
@@ -58,9 +65,11 @@ typedef struct s2s_arch {
     /* One step for N rows: row r reads sentence row_src[r] (NULL: r) and
      * feeds token prev[r]. Returns the (N, O) vectors for the output layer,
      * valid until the next step or reorder; att (N, S) receives attention
-     * when non-NULL. NULL when out of memory. Scratch ends with the step. */
-    const float *(*step)(void *state, float *att, const int32_t *row_src, const int32_t *prev,
-                         int N, arena *a);
+     * when non-NULL, heads (N, dec_layers, heads, S) every layer's and head's
+     * cross-attention when non-NULL (families with attention_shape only).
+     * NULL when out of memory. Scratch ends with the step. */
+    const float *(*step)(void *state, float *att, float *heads, const int32_t *row_src,
+                         const int32_t *prev, int N, arena *a);
     /* Row o of the state becomes old row parent[o], for o < n_out. */
     void (*reorder)(void *state, const int32_t *parent, int n_out);
 

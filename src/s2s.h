@@ -53,6 +53,10 @@ enum {
     S2S_MAX_VOCAB = 1 << 20,
     S2S_MAX_DIM = 8192,           /* embedding and hidden sizes */
     S2S_MAX_LAYERS = 4,
+    /* want_attention 2 records every head of every layer: a request whose
+     * records would exceed this many floats (64 MiB; counted as in
+     * s2s_translate_params) fails with S2S_ERR_INPUT_TOO_LONG */
+    S2S_MAX_ATTENTION_WEIGHTS = 1 << 24,
 };
 
 /* Special token ids, fixed for every model (SentencePiece is trained with
@@ -234,7 +238,13 @@ typedef struct s2s_translate_params {
     float length_penalty;   /* score = logprob / len^alpha; 0 disables */
     float max_len_factor;   /* stop after factor * source length + max_len_extra tokens */
     int32_t max_len_extra;
-    int32_t want_attention; /* 0 or 1 */
+    int32_t want_attention; /* 0 none; 1 one map (rows, cols) per hypothesis; 2 that and,
+                               for a family with heads (the Transformer), every decoder
+                               layer's and head's cross-attention and the encoder's
+                               self-attention: beam x sum over sentences of (max output
+                               + 1) x longest source x dec_layers x heads, plus
+                               layers x heads x source^2 each, within
+                               S2S_MAX_ATTENTION_WEIGHTS */
     int32_t use_shortlist;  /* 1 (default): score only the model's lexical shortlist, when it
                                has one; 0: always the whole target vocabulary */
 } s2s_translate_params;
@@ -260,6 +270,16 @@ float s2s_result_score(const s2s_result *r, int32_t i); /* normalised as searche
  * when attention was not requested or the model has none. */
 const float *s2s_result_attention(const s2s_result *r, int32_t i, int32_t *rows,
                                   int32_t *cols);
+/* want_attention 2: every decoder layer's and head's cross-attention,
+ * (layers, heads, rows, cols) row-major with rows and cols as above; the
+ * mean of the last layer's heads is s2s_result_attention's map. NULL (and
+ * 0 layers) below level 2 or for a family without heads (the RNN). */
+const float *s2s_result_attention_heads(const s2s_result *r, int32_t i, int32_t *layers,
+                                        int32_t *heads, int32_t *rows, int32_t *cols);
+/* want_attention 2: the encoder's self-attention over the source sentence,
+ * (layers, heads, n, n) with n the source length; NULL as above. */
+const float *s2s_result_encoder_attention(const s2s_result *r, int32_t i, int32_t *layers,
+                                          int32_t *heads, int32_t *n);
 void s2s_result_free(s2s_result *r); /* accepts NULL */
 
 /* Streaming: greedy decoding one token at a time, so a caller can show each
@@ -277,6 +297,10 @@ s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_
 /* The attention row (src_len values) of the last decided token; NULL when
  * the model has no attention or no token was decided yet. */
 const float *s2s_stream_attention(const s2s_stream *s, int32_t *cols);
+/* want_attention 2: the last decided token's cross-attention per decoder
+ * layer and head, (layers, heads, cols); NULL as s2s_result_attention_heads. */
+const float *s2s_stream_attention_heads(const s2s_stream *s, int32_t *layers, int32_t *heads,
+                                        int32_t *cols);
 void s2s_stream_free(s2s_stream *s); /* accepts NULL */
 
 /* ----------------------------------------------------------------- train */

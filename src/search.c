@@ -40,6 +40,8 @@ typedef struct hypothesis {
     int32_t *tokens;
     float *logprobs;       /* (len + 1): each token's, then EOS's */
     float *attention;      /* (len + 1, src_len) or NULL */
+    float *heads;          /* (dec_layers, heads, len + 1, src_len) or NULL (level 2) */
+    float *enc_att;        /* (enc_layers, heads, src_len, src_len) or NULL (level 2) */
     float score;
 } hypothesis;
 
@@ -47,6 +49,7 @@ struct s2s_result {
     int32_t n;
     int32_t *src_len;
     hypothesis *hyp;
+    int32_t dec_layers, enc_layers, heads; /* of heads and enc_att; 0 without them */
 };
 
 int32_t s2s_result_count(const s2s_result *r) { return r ? r->n : 0; }
@@ -78,12 +81,35 @@ const float *s2s_result_attention(const s2s_result *r, int32_t i, int32_t *rows,
     return h ? h->attention : NULL;
 }
 
+const float *s2s_result_attention_heads(const s2s_result *r, int32_t i, int32_t *layers,
+                                        int32_t *heads, int32_t *rows, int32_t *cols) {
+    const hypothesis *h = result_hyp(r, i);
+    int has = h && h->heads;
+    if (layers) *layers = has ? r->dec_layers : 0;
+    if (heads) *heads = has ? r->heads : 0;
+    if (rows) *rows = has ? h->len + 1 : 0;
+    if (cols) *cols = has ? r->src_len[i] : 0;
+    return has ? h->heads : NULL;
+}
+
+const float *s2s_result_encoder_attention(const s2s_result *r, int32_t i, int32_t *layers,
+                                          int32_t *heads, int32_t *n) {
+    const hypothesis *h = result_hyp(r, i);
+    int has = h && h->enc_att;
+    if (layers) *layers = has ? r->enc_layers : 0;
+    if (heads) *heads = has ? r->heads : 0;
+    if (n) *n = has ? r->src_len[i] : 0;
+    return has ? h->enc_att : NULL;
+}
+
 void s2s_result_free(s2s_result *r) {
     if (!r) return;
     for (int32_t i = 0; i < r->n; i++) {
         free(r->hyp[i].tokens);
         free(r->hyp[i].logprobs);
         free(r->hyp[i].attention);
+        free(r->hyp[i].heads);
+        free(r->hyp[i].enc_att);
     }
     free(r->hyp);
     free(r->src_len);
@@ -99,6 +125,7 @@ typedef struct step_record {
     int32_t *token;        /* (output rows) the token it added */
     float *logprob;        /* (output rows) that token's log-probability */
     float *attention;      /* (input rows, S) or NULL */
+    float *heads;          /* (input rows, dec_layers, heads, S) or NULL */
 } step_record;
 
 typedef struct candidate {
@@ -148,6 +175,9 @@ static s2s_status check_request(const s2s_model *model, int32_t n, const int32_t
     if (p->beam_size < 1 || p->beam_size > S2S_MAX_BEAM)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "beam size must be 1..%d (got %d)", S2S_MAX_BEAM,
                         (int)p->beam_size);
+    if (p->want_attention < 0 || p->want_attention > 2)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "want_attention must be 0, 1 or 2 (got %d)",
+                        (int)p->want_attention);
     if (!(p->length_penalty >= 0.0f && p->length_penalty <= 5.0f) ||
         !(p->max_len_factor > 0.0f && p->max_len_factor <= 16.0f) || p->max_len_extra < 0 ||
         p->max_len_extra > S2S_MAX_SEQ_LEN)
@@ -235,6 +265,34 @@ static int out_layer_init(out_layer *o, const s2s_model *m, const int32_t *src, 
 
 static int32_t out_layer_id(const out_layer *o, int32_t j) { return o->ids ? o->ids[j] : j; }
 
+/* Row `step` of every (layer, head) of a hypothesis's heads (LHd, rows_out,
+ * cols) from input row r of a step's record (rows, LHd, S). */
+static void copy_heads(float *dst, int step, size_t rows_out, size_t cols, const float *rec, int r,
+                       size_t LHd, int S) {
+    for (size_t k = 0; k < LHd; k++)
+        memcpy(dst + (k * rows_out + (size_t)step) * cols, rec + ((size_t)r * LHd + k) * S,
+               sizeof(float) * cols);
+}
+
+/* Weights level-2 attention records for a request, counted as allocated:
+ * per sentence and step, every beam row's layers and heads over the
+ * longest source (the search's records; the results are no larger), plus
+ * each sentence's encoder self-attention. 0 below level 2 or without heads. */
+static double attention_weights(const s2s_model *m, int32_t n, const int32_t *src_len,
+                                const s2s_translate_params *p) {
+    const s2s_arch *arch = arch_of(&m->hp);
+    int Ld = 0, Le = 0, H = 0;
+    if (p->want_attention < 2 || !arch->attention_shape) return 0.0;
+    arch->attention_shape(&m->hp, &Ld, &Le, &H);
+    double S = 0.0, steps = 0.0, enc = 0.0;
+    for (int32_t i = 0; i < n; i++) {
+        if (src_len[i] > S) S = src_len[i];
+        steps += (double)max_output_len(p, src_len[i]) + 1.0;
+        enc += (double)src_len[i] * src_len[i];
+    }
+    return (double)p->beam_size * steps * S * Ld * H + enc * Le * H;
+}
+
 /* Translate sentences [first, first + n) of the request. */
 static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first, int n,
                                   const int32_t *const *src_ids, const int32_t *src_len,
@@ -244,6 +302,9 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
     const matrix *out_w = arch->output(&m->w, &out_b);
     int k = p->beam_size, V = m->hp.tgt_vocab, O = arch->out_dim(&m->hp);
     int has_att = arch->has_attention(&m->hp);
+    int Ld = 0, Le = 0, H = 0; /* level 2: every layer's and head's attention */
+    if (p->want_attention >= 2 && arch->attention_shape) arch->attention_shape(&m->hp, &Ld, &Le, &H);
+    size_t LHd = (size_t)Ld * H;
     int S = 0, T = 0;
     int32_t max_len[MAX_ROWS];
     for (int i = 0; i < n; i++) {
@@ -301,8 +362,9 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         sr->token = arena_bytes(a, sizeof(int32_t) * (size_t)cap);
         sr->logprob = arena_floats(a, (size_t)cap);
         sr->attention = want_att ? arena_floats(a, (size_t)rows * S) : NULL;
+        sr->heads = LHd ? arena_floats(a, (size_t)rows * LHd * S) : NULL;
         if (a->failed) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the search");
-        const float *dec_out = arch->step(state, sr->attention, row_src, prev, rows, a);
+        const float *dec_out = arch->step(state, sr->attention, sr->heads, row_src, prev, rows, a);
         if (!dec_out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
         /* rows of one sentence are contiguous: a shortlisted layer per sentence,
          * else one product over every row */
@@ -386,13 +448,18 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         h->tokens = malloc(sizeof(int32_t) * (size_t)(len_out ? len_out : 1));
         h->logprobs = malloc(sizeof(float) * (size_t)(len_out + 1));
         h->attention = want_att ? malloc(sizeof(float) * (size_t)(len_out + 1) * (size_t)len[i]) : NULL;
-        if (!h->tokens || !h->logprobs || (want_att && !h->attention))
+        size_t rows_out = (size_t)(len_out + 1), li = (size_t)len[i];
+        h->heads = LHd ? malloc(sizeof(float) * LHd * rows_out * li) : NULL;
+        h->enc_att = LHd ? malloc(sizeof(float) * (size_t)Le * H * li * li) : NULL;
+        if (!h->tokens || !h->logprobs || (want_att && !h->attention) ||
+            (LHd && (!h->heads || !h->enc_att)))
             return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the results");
         h->logprobs[len_out] = f->eos_logprob;
         int r = f->row; /* input row at step f->step */
         if (h->attention)
             memcpy(h->attention + (size_t)len_out * len[i], rec[f->step].attention + (size_t)r * S,
                    sizeof(float) * (size_t)len[i]);
+        if (h->heads) copy_heads(h->heads, len_out, rows_out, li, rec[f->step].heads, r, LHd, S);
         for (int s = f->step - 1; s >= 0; s--) {
             /* output row r of step s chose token[s] from input row parent[r] of step s */
             h->tokens[s] = rec[s].token[r];
@@ -401,7 +468,15 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
             if (h->attention)
                 memcpy(h->attention + (size_t)s * len[i], rec[s].attention + (size_t)r * S,
                        sizeof(float) * (size_t)len[i]);
+            if (h->heads) copy_heads(h->heads, s, rows_out, li, rec[s].heads, r, LHd, S);
         }
+    }
+    /* the encoder's self-attention: each sentence encoded once more on its
+     * own, so it does not depend on the batch (the search state is done) */
+    for (int i = 0; i < n && LHd; i++) {
+        hypothesis *h = &res->hyp[first + i];
+        if (!arch->encoder_attention(h->enc_att, m, src_ids[first + i], len[i], a))
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the encoder's attention");
     }
     return S2S_OK;
 }
@@ -414,6 +489,12 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
     s2s_status st = check_request(model, n, src, src_len, params, err);
     if (st) return st;
     const s2s_translate_params *p = params;
+    double att_weights = attention_weights(model, n, src_len, p);
+    if (att_weights > S2S_MAX_ATTENTION_WEIGHTS)
+        return s2s_fail(err, S2S_ERR_INPUT_TOO_LONG,
+                        "every head's attention of this request would take %.0f weights; the limit "
+                        "is %d (fewer sentences, shorter ones, a smaller beam, or want_attention 1)",
+                        att_weights, (int)S2S_MAX_ATTENTION_WEIGHTS);
     s2s_result *res = calloc(1, sizeof *res);
     if (res) {
         res->hyp = calloc((size_t)n, sizeof *res->hyp);
@@ -424,6 +505,12 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
         return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory");
     }
     res->n = n;
+    const s2s_arch *family = arch_of(&model->hp);
+    if (p->want_attention >= 2 && family->attention_shape) {
+        int Ld, Le, H;
+        family->attention_shape(&model->hp, &Ld, &Le, &H);
+        res->dec_layers = Ld, res->enc_layers = Le, res->heads = H;
+    }
     memcpy(res->src_len, src_len, sizeof(int32_t) * (size_t)n);
     arena a;
     memset(&a, 0, sizeof a);
@@ -462,6 +549,8 @@ struct s2s_stream {
     int32_t prev, steps, max_len, done;
     float *logits;      /* (Vt) */
     float *att;         /* (S) attention row of the last step, NULL without attention */
+    float *heads;       /* (dec_layers, heads, S) of the last step, NULL below level 2 */
+    int dec_layers, n_heads;
     void *xq; /* kernel_gemm_q8 scratch for the output layer */
     out_layer out;
 };
@@ -488,6 +577,11 @@ s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int3
     s->max_len = max_output_len(params, src_len);
     s->state = s->arch->begin(model, src, s->len, src_len, 1, 1, s->max_len + 1, a);
     if (s->arch->has_attention(&model->hp)) s->att = arena_floats(a, (size_t)src_len);
+    if (params->want_attention >= 2 && s->arch->attention_shape) {
+        int Le;
+        s->arch->attention_shape(&model->hp, &s->dec_layers, &Le, &s->n_heads);
+        s->heads = arena_floats(a, (size_t)s->dec_layers * s->n_heads * src_len);
+    }
     s->logits = arena_floats(a, (size_t)model->hp.tgt_vocab);
     s->xq = arena_bytes(a, kernel_gemm_q8_scratch(1, s->arch->out_dim(&model->hp)));
     int shortlisted = params->use_shortlist && model->sl;
@@ -513,7 +607,7 @@ s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_
     if (s->done) return S2S_OK;
     const s2s_model *m = s->m;
     const out_layer *ol = &s->out;
-    const float *dec_out = s->arch->step(s->state, s->att, NULL, &s->prev, 1, &s->a);
+    const float *dec_out = s->arch->step(s->state, s->att, s->heads, NULL, &s->prev, 1, &s->a);
     if (!dec_out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
     linear_forward(s->logits, ol->n, dec_out, s->arch->out_dim(&m->hp), &ol->w, ol->b, 1, s->xq);
     /* the same choice as the search with one beam: the first largest logit,
@@ -535,4 +629,13 @@ const float *s2s_stream_attention(const s2s_stream *s, int32_t *cols) {
     int has = s && s->att && s->steps > 0;
     if (cols) *cols = has ? s->len[0] : 0;
     return has ? s->att : NULL;
+}
+
+const float *s2s_stream_attention_heads(const s2s_stream *s, int32_t *layers, int32_t *heads,
+                                        int32_t *cols) {
+    int has = s && s->heads && s->steps > 0;
+    if (layers) *layers = has ? s->dec_layers : 0;
+    if (heads) *heads = has ? s->n_heads : 0;
+    if (cols) *cols = has ? s->len[0] : 0;
+    return has ? s->heads : NULL;
 }

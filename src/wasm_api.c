@@ -73,11 +73,14 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
     return st;
 }
 
+/* want_attention: 2 keeps every head's attention (s2s_stream_attention_heads);
+ * the one-row map is there whatever it is. */
 s2s_status s2sw_stream_start(s2s_stream **out, const s2s_model *model, const int32_t *src,
                              int32_t src_len, float length_penalty, float max_len_factor,
-                             int32_t max_len_extra, int32_t use_shortlist, s2s_error *err) {
-    s2s_translate_params p =
-        make_params(1, length_penalty, max_len_factor, max_len_extra, 0, use_shortlist);
+                             int32_t max_len_extra, int32_t use_shortlist, int32_t want_attention,
+                             s2s_error *err) {
+    s2s_translate_params p = make_params(1, length_penalty, max_len_factor, max_len_extra,
+                                         want_attention, use_shortlist);
     return s2s_stream_start(out, model, src, src_len, &p, err);
 }
 

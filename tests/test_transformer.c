@@ -155,7 +155,7 @@ static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
     double worst = 0.0;
     for (int t = 0; t < T && state; t++) {
         for (int r = 0; r < N; r++) prev[r] = hist[r][t];
-        const float *out = arch->step(state, NULL, row_src, prev, N, &a);
+        const float *out = arch->step(state, NULL, NULL, row_src, prev, N, &a);
         CHECK(out != NULL);
         arena_reset(&f);
         const float *O = full_forward(model, row_src, hist, t + 1, N, &f);

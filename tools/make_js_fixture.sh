@@ -12,6 +12,11 @@
 # tests/fixtures/js/tiny-es-en.s2s, Spanish -> English, for the tests of the
 # two directions (the page's swap button, the CLI's --from), and
 # tests/fixtures/js/tiny-en-es-shortlist.s2s adds a lexical shortlist.
+# tests/fixtures/js/tiny-tf-en-es.s2s is a Transformer (int8, ~100 KB, 93k
+# parameters: E = 32, 4 heads, feed-forward 64, 2 + 2 layers, tied output)
+# trained 3000 steps on the same sample, for the tests of attention: 'heads'
+# (tests/js/attention-heads.test.js) with its native outputs and per-head
+# digests in tests/fixtures/js/native_expected_tf.json (native_ref --heads).
 # Needs: the native build (cmake), data/train.tsv (npm run data).
 set -eu
 cd "$(dirname "$0")/.."
@@ -52,3 +57,11 @@ build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.
   --seed 7 --checkpoint "$tmp/tiny-es-en.ckpt" --log-every 1000
 build/s2s quantize "$tmp/tiny-es-en.s2s" "$out/tiny-es-en.s2s"
 build/s2s info "$out/tiny-es-en.s2s"
+build/s2s train --train "$tmp/train.tsv" --vocab tests/fixtures/tokenizer/vocab.tsv \
+  --out "$tmp/tiny-tf.s2s" --arch transformer --emb 32 --heads 4 --ff 64 --layers 2 --dec-layers 2 \
+  --tie 1 --batch 32 --epochs 1000 --max-steps 3000 --max-len 60 --lr 2e-3 --warmup 200 --dropout 0 \
+  --label-smoothing 0 --seed 7 --checkpoint "$tmp/tiny-tf.ckpt" --log-every 500
+build/s2s quantize "$tmp/tiny-tf.s2s" "$out/tiny-tf-en-es.s2s"
+build/s2s info "$out/tiny-tf-en-es.s2s"
+sh tests/js/native_ref.sh "$out/tiny-tf-en-es.s2s" tests/fixtures/js/sentences.txt --heads \
+  >"$out/native_expected_tf.json"

@@ -37,6 +37,7 @@ const doc = {
 const heatmap = new Heatmap({
   canvas: $('heatmap'), wrap: $('heatmap-wrap'), srcList: $('src-pieces'), tgtList: $('tgt-pieces'),
   info: $('link-info'), summary: $('heatmap-summary'), table: $('attention-table'), exportButton: $('export-png'),
+  headView: $('head-view'), layerSelect: $('att-layer'), headSelect: $('att-head'),
 });
 const lossChart = new LossChart($('loss'));
 
@@ -332,6 +333,19 @@ function scheduleTranslate() {
   timer = setTimeout(translateNow, 300);
 }
 
+// A Transformer's translation comes with every layer's and head's attention
+// for the heatmap's selects; a text too long for them keeps the one map.
+async function translateWithAttention(t, text, opts) {
+  const m = await modelOf(t);
+  if (m.architectureName !== 'transformer') return t.translate(text, { ...opts, attention: true });
+  try {
+    return await t.translate(text, { ...opts, attention: 'heads' });
+  } catch (e) {
+    if (e?.name !== 'InputTooLongError') throw e;
+    return t.translate(text, { ...opts, attention: true });
+  }
+}
+
 async function translateNow() {
   clearTimeout(timer);
   if (!state.t) return;
@@ -354,7 +368,7 @@ async function translateNow() {
   const t = state.t;
   const baseline = el.compare.checked ? translateBaseline(text, opts, ac.signal, my) : null;
   try {
-    const r = await t.translate(text, { ...opts, attention: true, signal: ac.signal });
+    const r = await translateWithAttention(t, text, { ...opts, signal: ac.signal });
     if (my !== seq) return;
     showTranslation(r);
     el.target.classList.remove('stale', 'unavailable');

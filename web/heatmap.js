@@ -5,6 +5,9 @@
 // a target piece highlights the source pieces it attends to, a source piece
 // the target pieces that attend to it. Text only ever goes in through
 // textContent and canvas fillText, never as HTML.
+// For a Transformer (a result with attentionHeads) a layer and a head select
+// pick which cross-attention is drawn; the default, the last layer's mean of
+// heads, is the result's own `attention`.
 
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const MIN_CELL = 16;
@@ -33,9 +36,13 @@ function pct(w) { return `${Math.round(w * 100)}%`; }
 
 export class Heatmap {
   constructor(el) {
-    this.el = el; // { canvas, wrap, srcList, tgtList, info, summary, table, exportButton }
+    this.el = el; // { canvas, wrap, srcList, tgtList, info, summary, table, exportButton, headView, layerSelect, headSelect }
     this.names = { src: 'English', tgt: 'Spanish' }; // the languages' names, for labels
     this.data = null;
+    this.heads = null; // the result's attentionHeads, when it has them
+    this.mean = null;  // the result's own attention (the last layer's mean of heads)
+    el.layerSelect?.addEventListener('change', () => this.#pick());
+    el.headSelect?.addEventListener('change', () => this.#pick());
     this.sel = null;
     this.layout = null;
     const c = el.canvas;
@@ -63,6 +70,70 @@ export class Heatmap {
   show(result) {
     const ok = result && result.attention && result.targetTokens.length && result.sourceTokens.length;
     this.data = ok ? { src: result.sourceTokens, tgt: result.targetTokens, att: result.attention } : null;
+    const h = ok ? result.attentionHeads : null;
+    this.heads = h && h.rows === result.targetTokens.length && h.cols === result.sourceTokens.length ? h : null;
+    this.mean = this.data?.att ?? null;
+    this.#selects();
+    this.#render();
+  }
+
+  /** Which map is drawn: { layer, head } (head 'mean' for the mean of heads), or null without heads. */
+  get view() {
+    if (!this.heads) return null;
+    const head = this.el.headSelect.value;
+    return { layer: Number(this.el.layerSelect.value), head: head === 'mean' ? 'mean' : Number(head) };
+  }
+
+  // Fills the selects for this result's heads (keeping the user's choice when
+  // it still exists), or hides them for a model without heads (RNN).
+  #selects() {
+    const { headView, layerSelect, headSelect } = this.el;
+    if (!headView) return;
+    headView.hidden = !this.heads;
+    if (!this.heads) return;
+    const { layers, heads } = this.heads;
+    const option = (value, text) => {
+      const o = document.createElement('option');
+      o.value = String(value);
+      o.textContent = text;
+      return o;
+    };
+    const keep = (select, options, fallback) => {
+      const was = select.value;
+      select.replaceChildren(...options);
+      select.value = options.some((o) => o.value === was) ? was : fallback;
+    };
+    keep(layerSelect, Array.from({ length: layers }, (_, l) => option(l, `${l + 1} of ${layers}${l === layers - 1 ? ' (last)' : ''}`)), String(layers - 1));
+    keep(headSelect, [option('mean', 'mean of heads'), ...Array.from({ length: heads }, (_, k) => option(k, `head ${k + 1} of ${heads}`))], 'mean');
+    this.#select();
+  }
+
+  // The rows of the chosen layer and head (or mean of the layer's heads).
+  #select() {
+    const v = this.view;
+    if (!v || !this.data) return;
+    const { layers, heads, rows, cols, data } = this.heads;
+    if (v.layer === layers - 1 && v.head === 'mean') { this.data.att = this.mean; return; }
+    const att = [];
+    for (let r = 0; r < rows; r++) {
+      const row = new Float32Array(cols);
+      for (let k = 0; k < heads; k++) {
+        if (v.head !== 'mean' && v.head !== k) continue;
+        const at = ((v.layer * heads + k) * rows + r) * cols;
+        const w = v.head === 'mean' ? 1 / heads : 1;
+        for (let c = 0; c < cols; c++) row[c] += w * data[at + c];
+      }
+      att.push(row);
+    }
+    this.data.att = att;
+  }
+
+  #pick() {
+    this.#select();
+    this.#render();
+  }
+
+  #render() {
     this.sel = null;
     this.#chips();
     this.#table();
@@ -138,7 +209,9 @@ export class Heatmap {
       return;
     }
     const { src, tgt, att } = this.data;
-    canvas.setAttribute('aria-label', `Attention heatmap: ${tgt.length} ${this.names.tgt} pieces (rows) by ${src.length} ${this.names.src} pieces (columns)`);
+    const v = this.view;
+    const which = v ? ` (decoder layer ${v.layer + 1}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`})` : '';
+    canvas.setAttribute('aria-label', `Attention heatmap${which}: ${tgt.length} ${this.names.tgt} pieces (rows) by ${src.length} ${this.names.src} pieces (columns)`);
     const links = tgt.slice(0, 12).map((p, t) => {
       let best = 0;
       for (let s = 1; s < src.length; s++) if (att[t][s] > att[t][best]) best = s;

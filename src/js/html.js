@@ -1091,6 +1091,8 @@ export async function* translateHtmlStreaming(translator, input, options) {
 export async function translateHtml(translator, input, options) {
   const where = 'translate';
   const { attrNames, rest } = htmlOptions(options, where);
+  // per-head maps of the pieces of a document would need their own layout
+  if (rest.attention === 'heads') throw new InvalidArgumentError(`${where}: attention: 'heads' is not available with html: true`);
   const wantAttention = rest.attention === true;
   const passOn = { ...rest, attention: true };
   const batch = Array.isArray(input);

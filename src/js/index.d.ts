@@ -53,8 +53,12 @@ export interface TranslateOptions {
   maxLength?: number;
   /** score = log-probability / length^lengthPenalty, 0–5 (default 1). */
   lengthPenalty?: number;
-  /** Return the attention weights (default false; a model without attention gives null). */
-  attention?: boolean;
+  /**
+   * Return the attention weights (default false; a model without attention gives null).
+   * 'heads' also returns `attentionHeads` (every decoder layer's and head's cross-attention)
+   * and `encoderAttention` (the encoder's self-attention); null for an RNN model. Not with html.
+   */
+  attention?: boolean | 'heads';
   /**
    * Score only the model's lexical shortlist, the target pieces each sentence can plausibly
    * use (default true; no effect for a model without one). false: the whole vocabulary.
@@ -77,7 +81,31 @@ export interface TranslateOptions {
  * written or whole units of translated HTML (docs/html.md), joining to the greedy
  * translate(html, { html: true }).text.
  */
-export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention'>;
+export type StreamOptions = Omit<TranslateOptions, 'beamSize' | 'attention'> & {
+  /** 'heads': each token chunk also carries `attentionHeads` (Transformer models; null otherwise). */
+  attention?: 'heads';
+};
+
+/**
+ * Attention per layer and head, one flat row-major Float32Array laid out
+ * (layers, heads, rows, cols): weight (l, h, r, c) is data[((l * heads + h) * rows + r) * cols + c].
+ * Each row sums to 1 over its own sentence's source tokens (and is zero outside it).
+ */
+export interface AttentionHeads {
+  layers: number;
+  heads: number;
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+/** One streamed token's attention per decoder layer and head: (layers, heads, cols). */
+export interface StreamAttentionHeads {
+  layers: number;
+  heads: number;
+  cols: number;
+  data: Float32Array;
+}
 
 export interface SentenceResult {
   /** The source sentence (NFC, without surrounding whitespace). */
@@ -115,6 +143,14 @@ export interface TranslationResult {
    * outside its own sentence); null unless `attention: true`.
    */
   attention: Float32Array[] | null;
+  /**
+   * With attention: 'heads': every decoder layer's and head's cross-attention, rows the
+   * target tokens and cols the source tokens (as `attention`, which is the mean of the last
+   * layer's heads); null for a model without heads (RNN). Absent otherwise.
+   */
+  attentionHeads?: AttentionHeads | null;
+  /** With attention: 'heads': the encoder's self-attention, rows = cols = source tokens. */
+  encoderAttention?: AttentionHeads | null;
   /** The mean of the sentences' scores (0 for an empty text). */
   score: number;
   /** The lowest of the sentences' confidences (a text is as good as its weakest sentence); null without a calibration. */
@@ -131,6 +167,8 @@ export interface StreamChunk {
   logprob: number;
   /** The token's attention over its sentence's source tokens (null for whitespace chunks). */
   attention: Float32Array | null;
+  /** With attention: 'heads': the token's attention per decoder layer and head. */
+  attentionHeads?: StreamAttentionHeads | null;
   /** Index of the sentence within the text. */
   sentence: number;
 }

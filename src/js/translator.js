@@ -27,7 +27,8 @@ export const LIMITS = Object.freeze({
   maxBatch: 10_000,
   /** UTF-16 code units in all the texts of one translate call together. */
   maxTotalLength: 1_000_000,
-  /** Weights in one result's `attention` (target tokens × source tokens of the whole text). */
+  /** Weights in one result's `attention` (target tokens × source tokens of the whole text), and
+   *  in its `attentionHeads` and `encoderAttention` together (attention: 'heads'). */
   maxAttentionWeights: 4_000_000,
   /** Largest beamSize. */
   maxBeam: 32,
@@ -160,7 +161,7 @@ const registry = new FinalizationRegistry((res) => {
 
 const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
 const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'shortlist', 'signal', 'html', 'attributes'];
-const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'shortlist', 'signal'];
+const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'shortlist', 'attention', 'signal'];
 const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'onProgress', 'signal'];
 
 /** A translator (one model file, one direction) backed by one WebAssembly engine instance. */
@@ -248,6 +249,11 @@ export class Translator {
     this.#calibration = parseCalibration(this.metadata('confidence'));
     registry.register(this, res, this);
     stats.created++;
+  }
+
+  // The RNN may have none (attention 0); the Transformer always has some.
+  #hasAttention() {
+    return this.#hparams.architectureName === 'transformer' || this.#hparams.attention !== 0;
   }
 
   #alive() {
@@ -384,7 +390,7 @@ export class Translator {
         lensP = e.writeI32(lens);
         e.clearError();
         e.check(e.x.s2sw_translate(model, idx.length, idsP, lensP, p.beamSize, p.lengthPenalty,
-          p.maxLenFactor, p.maxLenExtra, p.attention ? 1 : 0, p.shortlist ? 1 : 0, e.scratch, e.err), 'translate');
+          p.maxLenFactor, p.maxLenExtra, p.level, p.shortlist ? 1 : 0, e.scratch, e.err), 'translate');
         res = e.ptrAt(e.scratch);
         for (let j = 0; j < idx.length; j++) {
           const tokP = e.x.s2s_result_tokens(res, j, e.scratch);
@@ -402,7 +408,21 @@ export class Translator {
               for (let r = 0; r < rows; r++) attention.push(all.subarray(r * cols, (r + 1) * cols));
             }
           }
-          out[idx[j]] = { ids, logprobs, score, attention };
+          let heads = null, encoder = null;
+          if (p.heads) {
+            const s = e.scratch >> 2;
+            const hP = e.x.s2s_result_attention_heads(res, j, e.scratch, e.scratch + 4, e.scratch + 8, e.scratch + 12);
+            if (hP) {
+              const [layers, nh, rows, cols] = e.readI32(e.scratch, 4);
+              heads = { layers, heads: nh, rows, cols, data: e.readF32(hP, layers * nh * rows * cols) };
+            }
+            const eP = e.x.s2s_result_encoder_attention(res, j, e.scratch, e.scratch + 4, e.scratch + 8);
+            if (eP) {
+              const layers = e.I32[s], nh = e.I32[s + 1], m = e.I32[s + 2];
+              encoder = { layers, heads: nh, n: m, data: e.readF32(eP, layers * nh * m * m) };
+            }
+          }
+          out[idx[j]] = { ids, logprobs, score, attention, heads, encoder };
         }
       } finally {
         e.x.s2s_result_free(res);
@@ -418,7 +438,9 @@ export class Translator {
     const beamSize = streaming ? 1 : intOption(o, 'beamSize', 1, 1, LIMITS.maxBeam, where);
     const maxLength = intOption(o, 'maxLength', undefined, 1, LIMITS.maxOutputTokens, where);
     const lengthPenalty = numOption(o, 'lengthPenalty', -1, 0, 5, where);
-    if (o.attention !== undefined && typeof o.attention !== 'boolean') throw new InvalidArgumentError(`${where}: attention must be true or false`);
+    if (streaming ? o.attention !== undefined && o.attention !== 'heads' : o.attention !== undefined && typeof o.attention !== 'boolean' && o.attention !== 'heads') {
+      throw new InvalidArgumentError(`${where}: attention must be ${streaming ? "'heads'" : "true, false or 'heads'"} (got ${describe(o.attention)})`);
+    }
     if (o.shortlist !== undefined && typeof o.shortlist !== 'boolean') throw new InvalidArgumentError(`${where}: shortlist must be true or false`);
     // html: true never gets here (translate hands it to html.js)
     if (o.html !== undefined && typeof o.html !== 'boolean') throw new InvalidArgumentError(`${where}: html must be true or false`);
@@ -431,7 +453,11 @@ export class Translator {
       // is 0 for every allowed source length, so the cap is max_len_extra.
       maxLenFactor: maxLength === undefined ? -1 : 1 / 1024,
       maxLenExtra: maxLength === undefined ? -1 : maxLength,
-      attention: o.attention === true,
+      attention: o.attention === true || o.attention === 'heads',
+      // 'heads' also every decoder layer's and head's cross-attention and the
+      // encoder's self-attention (want_attention 2; Transformer models only)
+      heads: o.attention === 'heads',
+      level: o.attention === 'heads' ? 2 : o.attention === true ? 1 : 0,
       // the model's lexical shortlist, when it has one (false: the whole vocabulary)
       shortlist: o.shortlist !== false,
       signal: o.signal,
@@ -486,7 +512,7 @@ export class Translator {
     const results = prepared.map((parts) => {
       const sentences = parts.map((q) => {
         const src = q.ids;
-        const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, attention: null };
+        const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, attention: null, heads: null, encoder: null };
         return {
           source: q.core,
           text: this.#decode(model, r.ids),
@@ -497,6 +523,8 @@ export class Translator {
           tokenLogprobs: r.logprobs,
           // one row per target token (the EOS row the search also has is dropped)
           attention: p.attention ? (r.attention ? r.attention.slice(0, r.ids.length) : null) : null,
+          heads: r.heads,
+          encoder: r.encoder,
           score: r.score,
           confidence: confidenceOf(this.#calibration, { tokenLogprobs: r.logprobs, sourceLength: src.length, targetLength: r.ids.length }),
           lead: q.lead,
@@ -504,7 +532,7 @@ export class Translator {
         };
       });
       // a model without attention has no weights to return: null, not zero rows
-      return joinSentences(sentences, p.attention && this.#hparams.attention !== 0, where);
+      return joinSentences(sentences, p.attention && this.#hasAttention(), where, p.heads);
     });
     return batch ? results : results[0];
   }
@@ -542,7 +570,7 @@ export class Translator {
         try {
           e.clearError();
           e.check(e.x.s2sw_stream_start(e.scratch, model, srcP, part.ids.length, p.lengthPenalty,
-            p.maxLenFactor, p.maxLenExtra, p.shortlist ? 1 : 0, e.err), where);
+            p.maxLenFactor, p.maxLenExtra, p.shortlist ? 1 : 0, p.level, e.err), where);
           handle.ptr = e.ptrAt(e.scratch);
           res.streams.add(handle);
         } finally {
@@ -562,6 +590,14 @@ export class Translator {
             let attention = null;
             const aP = e.x.s2s_stream_attention(handle.ptr, s + 12);
             if (aP) attention = e.readF32(aP, e.I32[(s + 12) >> 2]);
+            let heads = null;
+            if (p.heads) {
+              const hP = e.x.s2s_stream_attention_heads(handle.ptr, s + 12, s + 16, s + 20);
+              if (hP) {
+                const [layers, nh, cols] = e.readI32(s + 12, 3);
+                heads = { layers, heads: nh, cols, data: e.readF32(hP, layers * nh * cols) };
+              }
+            }
             // the text this token adds: decode everything so far and take what
             // is new (a piece may begin with a space, bytes may complete a character)
             const full = this.#decode(model, ids);
@@ -570,7 +606,9 @@ export class Translator {
               delta = full.slice(emitted.length);
               emitted = full;
             }
-            yield { text: delta, id, token: this.#piece(id), logprob, attention, sentence: si };
+            // attentionHeads only when asked for, so other chunks keep their shape
+            yield p.heads ? { text: delta, id, token: this.#piece(id), logprob, attention, attentionHeads: heads, sentence: si }
+              : { text: delta, id, token: this.#piece(id), logprob, attention, sentence: si };
             await yieldToEventLoop();
             throwIfAborted(p.signal);
           }
@@ -782,7 +820,7 @@ export class Translator {
 }
 
 // One result from the sentences of one text (see translate()).
-function joinSentences(sentences, wantAttention, where) {
+function joinSentences(sentences, wantAttention, where, wantHeads) {
   let text = '';
   for (const s of sentences) text += s.lead + s.text + s.trail;
   const sourceTokens = sentences.flatMap((s) => s.sourceTokens);
@@ -807,6 +845,7 @@ function joinSentences(sentences, wantAttention, where) {
       off += cols;
     }
   }
+  const extra = wantHeads ? joinHeads(sentences, sourceTokens.length, targetTokens.length, where) : null;
   const score = sentences.length ? sentences.reduce((a, s) => a + s.score, 0) / sentences.length : PAD_SCORE;
   // a text is as trustworthy as its weakest sentence
   const confidence = sentences.reduce((a, s) => (a === null || s.confidence === null ? null : Math.min(a, s.confidence)), 1);
@@ -817,9 +856,52 @@ function joinSentences(sentences, wantAttention, where) {
     sourceIds: concatI32(sentences.map((s) => s.sourceIds)),
     targetIds: concatI32(sentences.map((s) => s.targetIds)),
     attention,
+    ...extra,
     score,
     confidence: sentences.length ? confidence : null,
-    sentences: sentences.map(({ lead, trail, ...s }) => s),
+    sentences: sentences.map(({ lead, trail, heads, encoder, ...s }) => s),
+  };
+}
+
+// attention: 'heads' over a text's sentences: { attentionHeads (layers, heads,
+// target tokens, source tokens), encoderAttention (layers, heads, source
+// tokens, source tokens) }, each sentence's block in place and zero outside it
+// (its EOS row dropped, as for `attention`); null where the model has no heads.
+function joinHeads(sentences, S, T, where) {
+  const first = sentences.find((s) => s.heads && s.encoder);
+  if (!first) return { attentionHeads: null, encoderAttention: null };
+  const { layers: L, heads: H } = first.heads, Le = first.encoder.layers;
+  const weights = L * H * T * S + Le * H * S * S;
+  if (weights > LIMITS.maxAttentionWeights) {
+    throw new InputTooLongError(`${where}: every head's attention of this text would hold ${weights} weights; ` +
+      `the limit is ${LIMITS.maxAttentionWeights}: ask for it sentence by sentence (or a shorter text)`);
+  }
+  const dec = new Float32Array(L * H * T * S), enc = new Float32Array(Le * H * S * S);
+  let r0 = 0, c0 = 0;
+  for (const s of sentences) {
+    const rows = s.targetTokens.length, cols = s.sourceTokens.length;
+    if (s.heads) {
+      const { rows: R, data } = s.heads; // R = rows + 1: the EOS row
+      for (let lh = 0; lh < L * H; lh++) {
+        for (let r = 0; r < rows; r++) {
+          dec.set(data.subarray((lh * R + r) * cols, (lh * R + r + 1) * cols), (lh * T + r0 + r) * S + c0);
+        }
+      }
+    }
+    if (s.encoder) {
+      const { data } = s.encoder;
+      for (let lh = 0; lh < Le * H; lh++) {
+        for (let r = 0; r < cols; r++) {
+          enc.set(data.subarray((lh * cols + r) * cols, (lh * cols + r + 1) * cols), (lh * S + c0 + r) * S + c0);
+        }
+      }
+    }
+    r0 += rows;
+    c0 += cols;
+  }
+  return {
+    attentionHeads: { layers: L, heads: H, rows: T, cols: S, data: dec },
+    encoderAttention: { layers: Le, heads: H, rows: S, cols: S, data: enc },
   };
 }
 

@@ -7,6 +7,11 @@
  * For each line and for beam 1 and beam 4 (default translate parameters
  * otherwise): the source ids, the output ids, the score and the per-token
  * log-probabilities. Built by tests/js/native_ref.sh against build/libs2s_core.a.
+ * With --heads (after the two files), greedy also runs at want_attention 2
+ * and each sentence gets "heads" and "encoder": the shapes and, per layer
+ * and head, the mean attended position (1-based) over its rows (the
+ * target tokens', without EOS's, as the JS result has them): a digest small
+ * enough to commit that moves with any weight.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,20 @@ static char *read_all(const char *path, size_t *size) {
     return buf;
 }
 
+/* Per (layer, head) block of `stride` rows x cols: the sum over its first
+ * `rows` rows of sum_c w (c + 1), / rows (0 without rows). */
+static void print_moments(const float *w, int32_t blocks, int32_t stride, int32_t rows,
+                          int32_t cols) {
+    putchar('[');
+    for (int32_t b = 0; b < blocks; b++) {
+        double m = 0.0;
+        for (int32_t r = 0; r < rows; r++)
+            for (int32_t c = 0; c < cols; c++) m += w[((size_t)b * stride + r) * cols + c] * (c + 1);
+        printf(b ? ",%.9g" : "%.9g", rows ? m / rows : 0.0);
+    }
+    putchar(']');
+}
+
 static void print_ints(const int32_t *v, int32_t n) {
     putchar('[');
     for (int32_t i = 0; i < n; i++) printf(i ? ",%d" : "%d", (int)v[i]);
@@ -37,8 +56,9 @@ static void print_ints(const int32_t *v, int32_t n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: native_ref MODEL.s2s SENTENCES.txt\n");
+    int heads = argc == 4 && !strcmp(argv[3], "--heads");
+    if (argc != 3 && !heads) {
+        fprintf(stderr, "usage: native_ref MODEL.s2s SENTENCES.txt [--heads]\n");
         return 2;
     }
     size_t msize, tsize;
@@ -87,6 +107,31 @@ int main(int argc, char **argv) {
             printf(",\"score\":%.9g,\"tokenLogprobs\":[", s2s_result_score(r, 0));
             for (int32_t i = 0; i <= len; i++) printf(i ? ",%.9g" : "%.9g", lp[i]);
             printf("]}");
+            s2s_result_free(r);
+        }
+        if (heads) {
+            s2s_translate_params p = s2s_translate_default_params();
+            p.want_attention = 2;
+            const int32_t *src[1] = {ids};
+            s2s_result *r = NULL;
+            int32_t L, H, R, C, Le, He, N;
+            if (s2s_translate_ids(m, 1, src, &n, &p, &r, &err) != S2S_OK) {
+                fprintf(stderr, "native_ref: %s\n", err.message);
+                return 1;
+            }
+            const float *h = s2s_result_attention_heads(r, 0, &L, &H, &R, &C);
+            const float *e = s2s_result_encoder_attention(r, 0, &Le, &He, &N);
+            if (!h || !e) {
+                fprintf(stderr, "native_ref: --heads needs a model with heads (a Transformer)\n");
+                return 1;
+            }
+            printf(",\"heads\":{\"layers\":%d,\"heads\":%d,\"rows\":%d,\"cols\":%d,\"moments\":",
+                   (int)L, (int)H, (int)R, (int)C);
+            print_moments(h, L * H, R, R - 1, C);
+            printf("},\"encoder\":{\"layers\":%d,\"heads\":%d,\"n\":%d,\"moments\":", (int)Le,
+                   (int)He, (int)N);
+            print_moments(e, Le * He, N, N, N);
+            putchar('}');
             s2s_result_free(r);
         }
         putchar('}');

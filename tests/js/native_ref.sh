@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/js/native_ref.sh MODEL SENTENCES — build tests/js/native_ref.c against
+# tests/js/native_ref.sh MODEL SENTENCES [--heads] — build tests/js/native_ref.c against
 # the native library (build/, made by `cmake --build build`) and print its
 # JSON. tools/test.sh runs it at test time; tools/make_js_fixture.sh writes the
 # committed copy tests/fixtures/js/native_expected.json.
@@ -13,4 +13,4 @@ bin=$b/js_native_ref
 if [ ! -x "$bin" ] || [ tests/js/native_ref.c -nt "$bin" ] || [ "$b/libs2s_core.a" -nt "$bin" ]; then
   ${CC:-cc} -O2 -std=c11 -ffp-contract=off -Wall -Isrc tests/js/native_ref.c "$b/libs2s_core.a" -lm -o "$bin"
 fi
-"$bin" "$1" "$2"
+"$bin" "$@"

@@ -55,9 +55,10 @@ void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int 
     return s;
 }
 
-const float *rnn_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
-                      arena *a) {
+const float *rnn_step(void *state, float *att, float *heads, const int32_t *row_src,
+                      const int32_t *prev, int N, arena *a) {
     rnn_search *s = state;
+    (void)heads; /* the RNN has one attention, no heads (no attention_shape) */
     if (!decoder_step_forward(&s->st, NULL, att, s->m, &s->source, row_src, prev, N, 0.0f, NULL, a))
         return NULL;
     return s->st.o;

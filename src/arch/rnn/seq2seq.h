@@ -130,8 +130,8 @@ int decoder_step_backward(dec_grad_step *gs, float *const *dh, float *const *dc,
 size_t rnn_row_state_bytes(const s2s_hparams *hp, int S);
 void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
                 int cap_rows, int max_steps, arena *a);
-const float *rnn_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
-                      arena *a);
+const float *rnn_step(void *state, float *att, float *heads, const int32_t *row_src,
+                      const int32_t *prev, int N, arena *a);
 void rnn_reorder(void *state, const int32_t *parent, int n_out);
 void *rnn_train_forward(float *O, const s2s_model *m, const packed_batch *b, int record,
                         float dropout, s2s_rng *rng, arena *a);

@@ -35,8 +35,10 @@ int tf_encode(float **out, const s2s_model *m, const int32_t *src, const int32_t
 size_t tf_row_state_bytes(const s2s_hparams *hp, int S);
 void *tf_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
                int cap_rows, int max_steps, arena *a);
-const float *tf_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
-                     arena *a);
+const float *tf_step(void *state, float *att, float *heads, const int32_t *row_src,
+                     const int32_t *prev, int N, arena *a);
+/* One sentence's encoder self-attention: out (Le, H, len, len). 0 when out of memory. */
+int tf_encoder_attention(float *out, const s2s_model *m, const int32_t *src, int len, arena *a);
 void tf_reorder(void *state, const int32_t *parent, int n_out);
 void *tf_train_forward(float *O, const s2s_model *m, const packed_batch *b, int record,
                        float dropout, s2s_rng *rng, arena *a);

@@ -139,6 +139,11 @@ static const matrix *tf_output(const weights *w, float **bias) {
 /* The last decoder layer's cross-attention, averaged over its heads. */
 static int tf_has_attention(const s2s_hparams *hp) { return 1; }
 
+static void tf_attention_shape(const s2s_hparams *hp, int *dec_layers, int *enc_layers,
+                               int *heads) {
+    *dec_layers = hp->dec_layers, *enc_layers = hp->layers, *heads = hp->heads;
+}
+
 const s2s_arch transformer_arch = {
     .name = "transformer",
     .validate = tf_validate,
@@ -147,6 +152,8 @@ const s2s_arch transformer_arch = {
     .out_dim = tf_out_dim,
     .output = tf_output,
     .has_attention = tf_has_attention,
+    .attention_shape = tf_attention_shape,
+    .encoder_attention = tf_encoder_attention,
     .row_state_bytes = tf_row_state_bytes,
     .begin = tf_begin,
     .step = tf_step,

@@ -8,7 +8,7 @@
  * ones; a reorder copies the t cached positions of each kept row.
  *
  * The attention a step reports is the last decoder layer's cross-attention
- * averaged over its heads.
+ * averaged over its heads; on request also every layer's and head's.
  */
 #include <string.h>
 
@@ -78,8 +78,8 @@ void *tf_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S
     return s;
 }
 
-const float *tf_step(void *state, float *att, const int32_t *row_src, const int32_t *prev, int N,
-                     arena *a) {
+const float *tf_step(void *state, float *att, float *heads, const int32_t *row_src,
+                     const int32_t *prev, int N, arena *a) {
     tf_search *s = state;
     const s2s_model *m = s->m;
     tf_dims d = s->d;
@@ -126,6 +126,10 @@ const float *tf_step(void *state, float *att, const int32_t *row_src, const int3
                 memset(ar, 0, sizeof(float) * S);
                 for (int h = 0; h < d.H; h++) kernel_axpy(ar, 1.0f / (float)d.H, p + (size_t)h * n, n);
             }
+            if (heads) /* the same probabilities, each head's row; only n of S are read */
+                for (int h = 0; h < d.H; h++)
+                    memcpy(heads + (((size_t)r * d.Ld + l) * d.H + h) * S, p + (size_t)h * n,
+                           sizeof(float) * (size_t)n);
         }
         linear_forward(o, E, ctx, E, &w->cross_o, w->cross_bo, N, xq);
         kernel_axpy(x, 1.0f, o, (int)NE);

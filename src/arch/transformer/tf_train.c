@@ -228,6 +228,21 @@ int tf_encode(float **out, const s2s_model *m, const int32_t *src, const int32_t
     return 1;
 }
 
+/* The encoder once more for one sentence, with a tape so each layer keeps
+ * its probabilities (record == 0 shares one buffer between layers). */
+int tf_encoder_attention(float *out, const s2s_model *m, const int32_t *src, int len, arena *a) {
+    tf_dims d = tf_dims_of(&m->hp);
+    int32_t klen[1] = {len};
+    arena_mark mark = arena_get_mark(a);
+    side_tape *st = arena_bytes(a, sizeof *st);
+    if (!st || !side_forward(st, m, 0, src, len, 1, NULL, klen, len, 1, 0.0f, NULL, a)) return 0;
+    size_t per_layer = (size_t)d.H * len * len; /* P is (B = 1, H, len, len) */
+    for (int l = 0; l < d.Le; l++)
+        memcpy(out + (size_t)l * per_layer, st->layer[l].blk[BLK_SELF].P, sizeof(float) * per_layer);
+    arena_rewind(a, mark);
+    return 1;
+}
+
 void *tf_train_forward(float *O, const s2s_model *m, const packed_batch *b, int record,
                        float dropout, s2s_rng *rng, arena *a) {
     tf_tape *tp = arena_bytes(a, sizeof *tp);
