@@ -7,6 +7,9 @@
  * gradient, the losses of 20 Adam steps and greedy outputs. For each case
  * the C forward, backward, optimizer and search must give the same numbers:
  * logits within 1e-4 relative, gradients within 1e-3, Adam losses within 1e-4.
+ * The cases cover both families: the RNN's cells, attentions and bridges,
+ * and the Transformer's (tf_*.s2s, version-3 files) heads 1/2/4, depths,
+ * positions, activations and tied output.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup, dirent */
 #include <dirent.h>
@@ -78,6 +81,8 @@ static void compare_grad(void *ctx, const char *name, int rows, int cols, matrix
     g->at += n;
 }
 
+static int n_transformer; /* Transformer fixtures checked */
+
 static float kv_f32(const format_file *f, const char *key) {
     float v = NAN;
     CHECK(format_get_f32(f, key, &v));
@@ -101,6 +106,10 @@ static void check_case(const char *dir, const char *file) {
         fprintf(stderr, "%s: %s\n", file, err.message);
         free(buf);
         return;
+    }
+    if (m->hp.architecture == S2S_ARCH_TRANSFORMER) {
+        n_transformer++;
+        CHECK(f.version == 3);
     }
     const format_tensor *tsrc = format_find_tensor(&f, "fixture.src");
     const format_tensor *tsl = format_find_tensor(&f, "fixture.src_len");
@@ -271,7 +280,10 @@ static void for_each_fixture(void (*fn)(const char *, const char *)) {
     }
 }
 
-static void forward_backward_and_adam_match_pytorch(void) { for_each_fixture(check_case); }
+static void forward_backward_and_adam_match_pytorch(void) {
+    for_each_fixture(check_case);
+    CHECK(n_transformer >= 4); /* the Transformer's cases cannot go missing unnoticed */
+}
 static void greedy_search_matches_pytorch(void) { for_each_fixture(check_greedy); }
 
 int main(int argc, char **argv) {

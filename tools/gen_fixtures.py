@@ -1,9 +1,9 @@
 """Write the PyTorch reference fixtures tests/fixtures/ref/<case>.s2s.
 
-    /usr/bin/python3 tools/gen_fixtures.py [OUTDIR]
+    /usr/bin/python3 tools/gen_fixtures.py [OUTDIR [CASE-PREFIX...]]
 
 Deterministic: each case seeds torch with its own seed. Every file holds the
-12 s2s.* hyper-parameter keys, the fixture.* settings, every parameter under
+12 s2s.* hyper-parameter keys (and the Transformer's when not 0: version-3 files), the fixture.* settings, every parameter under
 its docs/architecture.md name (uniform(-0.3, 0.3)), a padded batch, the
 logits, the loss, every gradient, the losses of 20 Adam steps and a greedy
 decode. The *_trained cases start from weights pre-trained on the batch
@@ -45,6 +45,17 @@ def hp(cell, attention, bridge, bi=0, layers=1, He=5, Hd=5, feed=0, tie=0):
                 bridge=bridge, input_feed=feed, tie_output=tie)
 
 
+def tf(heads, layers=1, dec_layers=1, learned=0, gelu=0, tie=0, Et=16, ff=16):
+    """A Transformer case: emb_dim and ff_dim at their smallest (multiples of 16); learned
+    positions need a table of 512 rows, the largest tensor of the fixtures."""
+    return dict(src_vocab=VS, tgt_vocab=VT, emb_dim=Et, enc_hidden=Et, dec_hidden=Et,
+                layers=layers, bidirectional=0, cell=0, attention=0, bridge=0, input_feed=0,
+                tie_output=tie, architecture=R.ARCH_TRANSFORMER, heads=heads, ff_dim=ff,
+                dec_layers=dec_layers, positions=R.POS_LEARNED if learned else R.POS_SINUSOIDAL,
+                max_positions=R.MAX_SEQ_LEN if learned else 0,
+                activation=R.ACT_GELU if gelu else R.ACT_RELU)
+
+
 RNN, LSTM, GRU = R.CELL_RNN, R.CELL_LSTM, R.CELL_GRU
 NONE, BAH, DOT, GEN = R.ATTN_NONE, R.ATTN_BAHDANAU, R.ATTN_DOT, R.ATTN_GENERAL
 COPY, PROJ, ZERO = R.BRIDGE_COPY, R.BRIDGE_PROJECT, R.BRIDGE_ZERO
@@ -66,6 +77,15 @@ CASES = [
     dict(name="lstm_bahdanau_bi_project_feed_trained",
          hp=hp(LSTM, BAH, PROJ, bi=1, feed=1), pretrain=300),
     dict(name="gru_none_uni_copy_trained", hp=hp(GRU, NONE, COPY), pretrain=300),
+    # The Transformer family: heads 1/2/4, 1-2 layers a side, both positions and
+    # activations, tied and untied output. It fits the batch within 20 Adam steps
+    # (greedy then gives the targets); trained longer, its gradients are mostly
+    # cancellation and two float32 implementations differ by 1e-3 of the largest.
+    dict(name="tf_h1_sin_relu", hp=tf(1)),
+    dict(name="tf_h2_enc2_sin_gelu_tied", hp=tf(2, layers=2, gelu=1, tie=1)),
+    dict(name="tf_h4_learned_gelu", hp=tf(4, learned=1, gelu=1)),
+    dict(name="tf_h2_dec2_sin_relu_tied_trained", hp=tf(2, dec_layers=2, tie=1),
+         pretrain=20),
 ]
 for _i, _c in enumerate(CASES):
     _c.setdefault("seed", 1000 + 17 * _i)
@@ -85,10 +105,14 @@ def make_case(case, seed=None):
     """-> (model in float32 with uniform(-0.3, 0.3) weights, (src, src_len, tgt, tgt_len))."""
     seed = case["seed"] if seed is None else seed
     torch.manual_seed(seed)
-    model = R.Seq2Seq(case["hp"], dropout=0.0)
+    model = R.build(case["hp"], dropout=0.0)
     with torch.no_grad():
         for p in model.parameters():
             p.uniform_(-INIT_SCALE, INIT_SCALE)
+        if isinstance(model, R.Transformer):  # LayerNorm gains around 1, not around 0
+            for n, p in model.named_s2s_tensors():
+                if n.endswith(".g"):
+                    p.add_(1.0)
     gen = torch.Generator().manual_seed(seed + 1)
     batch = make_batch(gen)
     if case.get("pretrain"):
@@ -155,7 +179,7 @@ def run_case(case):
 
     clip, losses, norms, final = choose_clip_and_train(case, seed, src, src_len, dec_in, dec_out)
 
-    kv = {"s2s." + k: int(case["hp"][k]) for k in R.HPARAM_FIELDS}
+    kv = R.hparam_kv(case["hp"])  # RNN cases: the 12 keys of before, byte for byte
     kv.update({
         "fixture.label_smoothing": float(LABEL_SMOOTHING),
         "fixture.lr": float(LR),
@@ -225,9 +249,12 @@ def choose_clip_and_train(case, seed, src, src_len, dec_in, dec_out):
 def main(argv):
     import s2sfile
     outdir = argv[1] if len(argv) > 1 else os.path.join(HERE, "..", "tests", "fixtures", "ref")
+    only = argv[2:]  # case names (prefixes): just those
     os.makedirs(outdir, exist_ok=True)
     torch.set_num_threads(1)
     for case in CASES:
+        if only and not any(case["name"].startswith(o) for o in only):
+            continue
         kv, tensors, info = run_case(case)
         path = os.path.join(outdir, case["name"] + ".s2s")
         s2sfile.write(path, kv, tensors)

@@ -4,7 +4,9 @@
         [--vocab spm.vocab] [--meta KEY=VALUE ...]
 
 STATE_DICT.pt is torch.save(model.state_dict()) of tools/torch_ref.Seq2Seq;
-HPARAMS.json holds the 12 s2s_hparams fields (src_vocab ... tie_output).
+HPARAMS.json holds the 12 s2s_hparams fields (src_vocab ... tie_output), and for a
+torch_ref.Transformer also architecture (1), heads, ff_dim, dec_layers, positions,
+max_positions and activation.
 --vocab takes spm_export_vocab output ("piece<TAB>score" per line, id order)
 and stores tokenizer.pieces/scores/types; types are inferred: <unk> 2,
 <s> </s> <pad> 3, <0xNN> 6, anything else 1.
@@ -54,10 +56,10 @@ def read_spm_vocab(path):
 
 def convert(state_dict, hparams, vocab=None, meta=None):
     """-> (kv, tensors) ready for s2sfile.write."""
-    hp = {k: int(hparams[k]) for k in R.HPARAM_FIELDS}
-    model = R.Seq2Seq(hp)
+    hp = R.full_hparams(hparams)  # the Transformer's keys too (then a version-3 file)
+    model = R.build(hp)
     model.load_state_dict(state_dict, strict=True)
-    kv = {"s2s." + k: hp[k] for k in R.HPARAM_FIELDS}
+    kv = R.hparam_kv(hp)
     if vocab is not None:
         pieces, scores = vocab
         if len(pieces) < max(hp["src_vocab"], hp["tgt_vocab"]):

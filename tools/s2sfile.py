@@ -24,7 +24,8 @@ import zlib
 import numpy as np
 
 MAGIC = b"S2SM"
-VERSION = 2      # written; versions 1..2 are read (version 1: no dtype 3, see docs/format.md)
+VERSION = 3      # the newest read; versions 1..3 are read (version 1: no dtype 3, see docs/format.md)
+VERSION_DEFAULT = 2  # written, except for a Transformer (s2s.architecture != 0): 3, as src/model.c
 MIN_VERSION = 1
 ALIGN = 32
 HEADER = struct.Struct("<4sIIIQQ")  # magic, version, n_kv, n_tensors, data_offset, file_size
@@ -236,7 +237,9 @@ def to_bytes(kv, tensors):
     data_offset = _align(HEADER.size + meta.tell())
     file_size = data_offset + offset + 4
     buf = bytearray(file_size)
-    HEADER.pack_into(buf, 0, MAGIC, VERSION, len(kv), len(tensors), data_offset, file_size)
+    # version 3 only for the Transformer, so RNN files stay readable by older engines
+    version = VERSION if int(kv.get("s2s.architecture", 0)) != 0 else VERSION_DEFAULT
+    HEADER.pack_into(buf, 0, MAGIC, version, len(kv), len(tensors), data_offset, file_size)
     body = meta.getvalue()
     buf[HEADER.size:HEADER.size + len(body)] = body
     for _, _, _, off, data in entries:

@@ -8,7 +8,11 @@
 - torch.autograd.gradcheck in float64 on a small model;
 - greedy decoding equals a step-by-step argmax of teacher-forced logits;
 - import_torch.py: state dict -> .s2s -> s2sfile.read gives the same tensors;
-- every fixture in tests/fixtures/ref reproduces from its own parameters.
+- every fixture in tests/fixtures/ref reproduces from its own parameters;
+- the Transformer's layers equal torch.nn.TransformerEncoderLayer and
+  TransformerDecoderLayer (norm_first=True, ReLU or tanh-GELU) with the same
+  weights, its positions are the engine's formula, and padding or later
+  tokens change no logit of a sentence.
 """
 
 import glob
@@ -28,6 +32,8 @@ import torch_ref as R  # noqa: E402
 import gen_fixtures as G  # noqa: E402
 
 FIXDIR = os.path.join(HERE, "..", "tests", "fixtures", "ref")
+# the numpy equations, packing and importer checks are the RNN's; TestTransformer has its own
+RNN_CASES = [c for c in G.CASES if not c["hp"].get("architecture")]
 
 
 def have_s2sfile():
@@ -132,7 +138,7 @@ def build(case, dtype=torch.float32):
 
 class TestReference(unittest.TestCase):
     def test_numpy_equations(self):
-        for case in G.CASES:
+        for case in RNN_CASES:
             with self.subTest(case=case["name"]):
                 model, (src, src_len, tgt, tgt_len) = build(case, torch.float64)
                 dec_in, _ = R.make_decoder_io(tgt, tgt_len)
@@ -192,7 +198,7 @@ class TestReference(unittest.TestCase):
                 np.testing.assert_allclose(p.detach().numpy(), P[k], rtol=0, atol=1e-12)
 
     def test_packing_equals_alone(self):
-        for case in G.CASES:
+        for case in RNN_CASES:
             with self.subTest(case=case["name"]):
                 model, (src, src_len, tgt, tgt_len) = build(case, torch.float64)
                 dec_in, _ = R.make_decoder_io(tgt, tgt_len)
@@ -221,7 +227,7 @@ class TestReference(unittest.TestCase):
                 self.assertTrue(torch.autograd.gradcheck(f, params, eps=1e-6, atol=1e-6))
 
     def test_greedy_is_argmax_of_teacher_forcing(self):
-        for case in G.CASES:
+        for case in RNN_CASES:
             with self.subTest(case=case["name"]):
                 model, (src, src_len, _, _) = build(case, torch.float64)
                 ids, lens = model.greedy(src, src_len, 10)
@@ -241,7 +247,7 @@ class TestReference(unittest.TestCase):
 class TestFiles(unittest.TestCase):
     def test_import_torch_roundtrip(self):
         import s2sfile
-        for case in G.CASES:
+        for case in RNN_CASES:
             with self.subTest(case=case["name"]), tempfile.TemporaryDirectory() as d:
                 model, _ = build(case)
                 sd, hj, out = (os.path.join(d, x) for x in ("m.pt", "hp.json", "m.s2s"))
@@ -276,8 +282,7 @@ class TestFiles(unittest.TestCase):
         for path in files:
             with self.subTest(path=os.path.basename(path)):
                 kv, t = s2sfile.read(path)
-                hp = {k: kv["s2s." + k] for k in R.HPARAM_FIELDS}
-                model = R.Seq2Seq(hp)
+                model = R.build(R.hparams_from_kv(kv))
                 model.load_s2s_tensors(t)
                 src = torch.as_tensor(t["fixture.src"]).long()
                 src_len = torch.as_tensor(t["fixture.src_len"]).long()
@@ -298,7 +303,7 @@ class TestFiles(unittest.TestCase):
                 np.testing.assert_array_equal(lens.numpy(), t["fixture.greedy_len"])
                 # the float64 reference agrees with the float32 fixture to ~1e-6 (so the
                 # fixture does not hinge on rounding), then Adam + clipping reproduce
-                m64 = R.Seq2Seq(hp).double()
+                m64 = R.build(R.hparams_from_kv(kv)).double()
                 m64.load_s2s_tensors(t)
                 l64 = R.token_loss(m64(src, src_len, dec_in), dec_out, kv["fixture.label_smoothing"])
                 np.testing.assert_allclose(l64.item(), t["fixture.loss"][0], atol=1e-5)
@@ -319,6 +324,124 @@ class TestFiles(unittest.TestCase):
                 np.testing.assert_allclose(norms, t["fixture.adam_grad_norms"], rtol=1e-5)
                 clipped = sum(n > kv["fixture.clip_norm"] for n in norms)
                 self.assertTrue(0 < clipped < len(norms))
+
+
+def tf_hp(heads=2, layers=1, dec_layers=1, positions=R.POS_SINUSOIDAL, act=R.ACT_RELU, tie=0,
+          E=16, ff=32):
+    return dict(src_vocab=13, tgt_vocab=11, emb_dim=E, enc_hidden=E, dec_hidden=E,
+                layers=layers, bidirectional=0, cell=0, attention=0, bridge=0, input_feed=0,
+                tie_output=tie, architecture=R.ARCH_TRANSFORMER, heads=heads, ff_dim=ff,
+                dec_layers=dec_layers, positions=positions,
+                max_positions=R.MAX_SEQ_LEN if positions == R.POS_LEARNED else 0,
+                activation=act)
+
+
+class TestTransformer(unittest.TestCase):
+    def setUp(self):
+        torch.set_num_threads(1)
+        torch.manual_seed(7)
+
+    def randomized(self, hp):
+        model = R.build(hp)
+        with torch.no_grad():
+            for n, p in model.named_s2s_tensors():
+                p.uniform_(-0.3, 0.3)
+                if n.endswith(".g"):
+                    p.add_(1.0)
+        return model
+
+    def torch_layer(self, ours, dec, act):
+        """nn.Transformer*Layer with ours' weights; GELU as a callable in its tanh form."""
+        E, H = ours.w_o.shape[0], ours.H
+        fn = (lambda x: torch.nn.functional.gelu(x, approximate="tanh")) if act == R.ACT_GELU \
+            else "relu"
+        cls = torch.nn.TransformerDecoderLayer if dec else torch.nn.TransformerEncoderLayer
+        ref = cls(E, H, dim_feedforward=ours.w1.shape[0], dropout=0.0, activation=fn,
+                  layer_norm_eps=R.LN_EPS, batch_first=True, norm_first=True)
+        with torch.no_grad():
+            ref.self_attn.in_proj_weight.copy_(ours.w_qkv)
+            ref.self_attn.in_proj_bias.copy_(ours.b_qkv)
+            ref.self_attn.out_proj.weight.copy_(ours.w_o)
+            ref.self_attn.out_proj.bias.copy_(ours.b_o)
+            ref.linear1.weight.copy_(ours.w1), ref.linear1.bias.copy_(ours.b1)
+            ref.linear2.weight.copy_(ours.w2), ref.linear2.bias.copy_(ours.b2)
+            ref.norm1.weight.copy_(ours.ln1_g), ref.norm1.bias.copy_(ours.ln1_b)
+            last = ref.norm3 if dec else ref.norm2
+            last.weight.copy_(ours.lnf_g), last.bias.copy_(ours.lnf_b)
+            if dec:
+                ref.multihead_attn.in_proj_weight.copy_(torch.cat([ours.c_w_q, ours.c_w_kv]))
+                ref.multihead_attn.in_proj_bias.copy_(torch.cat([ours.c_b_q, ours.c_b_kv]))
+                ref.multihead_attn.out_proj.weight.copy_(ours.c_w_o)
+                ref.multihead_attn.out_proj.bias.copy_(ours.c_b_o)
+                ref.norm2.weight.copy_(ours.ln2_g), ref.norm2.bias.copy_(ours.ln2_b)
+        return ref.eval()
+
+    def test_layers_equal_torch_nn(self):
+        B, S, T, E = 3, 6, 5, 16
+        lens = torch.tensor([6, 3, 1])
+        pad = torch.arange(S)[None, :] >= lens[:, None]
+        causal = torch.ones(T, T, dtype=torch.bool).triu(1)
+        for heads in (1, 2, 4):
+            for act in (R.ACT_RELU, R.ACT_GELU):
+                with self.subTest(heads=heads, act=act):
+                    model = self.randomized(tf_hp(heads=heads, act=act))
+                    x, y = torch.randn(B, S, E), torch.randn(B, T, E)
+                    ours, _ = model.enc[0](x, pad.unsqueeze(1))
+                    ref = self.torch_layer(model.enc[0], False, act)(x, src_key_padding_mask=pad)
+                    for b in range(B):  # padded rows are nobody's keys: compare real ones
+                        np.testing.assert_allclose(ours[b, :lens[b]].detach().numpy(),
+                                                   ref[b, :lens[b]].detach().numpy(),
+                                                   atol=1e-5, rtol=1e-5)
+                    ours, _ = model.dec[0](y, causal.unsqueeze(0), x, pad.unsqueeze(1))
+                    ref = self.torch_layer(model.dec[0], True, act)(
+                        y, x, tgt_mask=causal, memory_key_padding_mask=pad)
+                    np.testing.assert_allclose(ours.detach().numpy(), ref.detach().numpy(),
+                                               atol=1e-5, rtol=1e-5)
+
+    def test_gelu_is_the_tanh_form(self):
+        x = torch.linspace(-6, 6, 101)
+        np.testing.assert_allclose(R.gelu_tanh(x).numpy(),
+                                   torch.nn.functional.gelu(x, approximate="tanh").numpy(),
+                                   atol=1e-6)
+
+    def test_sinusoidal_positions(self):
+        pe = R.sinusoidal_positions(50, 16).numpy()
+        t, i = 37, 6
+        self.assertAlmostEqual(pe[t, i], np.float32(np.sin(t / 10000 ** (i / 16))), places=7)
+        self.assertAlmostEqual(pe[t, i + 1], np.float32(np.cos(t / 10000 ** (i / 16))), places=7)
+
+    def test_padding_and_future_change_nothing(self):
+        for pos in (R.POS_SINUSOIDAL, R.POS_LEARNED):
+            model = self.randomized(tf_hp(heads=2, layers=2, dec_layers=2, positions=pos,
+                                          act=R.ACT_GELU, tie=1))
+            src = torch.tensor([[5, 6, 7, 8, 9], [4, 5, 0, 0, 0]])
+            lens = torch.tensor([5, 2])
+            tgt = torch.tensor([[2, 5, 6, 7], [2, 8, 0, 0]])
+            both = model(src, lens, tgt)
+            alone = model(src[1:, :2], lens[1:], tgt[1:, :2])
+            np.testing.assert_allclose(both[1, :2].detach().numpy(), alone[0].detach().numpy(),
+                                       atol=1e-5)
+            # the first step does not see later decoder inputs
+            np.testing.assert_allclose(both[:, :1].detach().numpy(),
+                                       model(src, lens, tgt[:, :1]).detach().numpy(), atol=1e-5)
+
+    def test_names_and_validation(self):
+        model = R.build(tf_hp(layers=2, dec_layers=1, positions=R.POS_LEARNED, tie=1))
+        names = [n for n, _ in model.named_s2s_tensors()]
+        self.assertEqual(names[:4], ["src_emb", "tgt_emb", "pos_emb", "enc.0.ln1.g"])
+        self.assertIn("dec.0.cross.w_kv", names)
+        self.assertNotIn("out.w", names)
+        self.assertEqual(names[-3:], ["dec.ln.g", "dec.ln.b", "out.b"])
+        self.assertEqual(len(names), len(list(model.parameters())))
+        for bad in (dict(heads=3), dict(ff=20), dict(positions=R.POS_LEARNED, E=16),
+                    dict(cell=1)):
+            hp = tf_hp(**{k: v for k, v in bad.items() if k != "cell"})
+            if "cell" in bad:
+                hp["cell"] = 1
+            if bad.get("positions") == R.POS_LEARNED:
+                hp["max_positions"] = 10
+            with self.assertRaises(ValueError, msg=str(bad)):
+                R.validate_hparams(hp)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 The C engine must reproduce this module's logits, loss, gradients and Adam
 trajectory; tools/gen_fixtures.py records them in tests/fixtures/ref/*.s2s.
 
-    model = Seq2Seq(hparams)                 # dict with the s2s_hparams field names
+    model = build(hparams)                   # dict with the s2s_hparams field names:
+                                             # Seq2Seq (RNN) or Transformer (architecture 1)
     logits = model(src, src_len, tgt_in)     # (B, T, Vt)
     loss = model.loss(src, src_len, tgt, tgt_len, label_smoothing=0.1)
     ids, lens = model.greedy(src, src_len, max_len=10)
@@ -13,6 +14,8 @@ Token conventions: PAD=0 UNK=1 SOS=2 EOS=3. `src` is (B, S) padded with PAD;
 `tgt` is (B, T) without SOS/EOS, padded with PAD. make_decoder_io() turns
 it into decoder inputs (SOS + tgt) and targets (tgt + EOS), both (B, T+1).
 """
+
+import math
 
 import torch
 import torch.nn as nn
@@ -28,6 +31,66 @@ BRIDGE_COPY, BRIDGE_PROJECT, BRIDGE_ZERO = 0, 1, 2
 HPARAM_FIELDS = ("src_vocab", "tgt_vocab", "emb_dim", "enc_hidden", "dec_hidden",
                  "layers", "bidirectional", "cell", "attention", "bridge",
                  "input_feed", "tie_output")
+# Optional keys (src/model.c's hparam_table): absent means 0, which the RNN requires.
+TF_HPARAM_FIELDS = ("architecture", "heads", "ff_dim", "dec_layers", "positions",
+                    "max_positions", "activation")
+ARCH_RNN, ARCH_TRANSFORMER = 0, 1
+POS_SINUSOIDAL, POS_LEARNED = 0, 1
+ACT_RELU, ACT_GELU = 0, 1
+MAX_LAYERS, MAX_SEQ_LEN, Q8_COLS = 4, 512, 16
+LN_EPS = 1e-5
+
+
+def full_hparams(hp):
+    """Every field as int, the optional ones 0 when absent."""
+    out = {k: int(hp[k]) for k in HPARAM_FIELDS if k in hp}
+    for k in TF_HPARAM_FIELDS:
+        out[k] = int(hp.get(k, 0))
+    return out
+
+
+def hparam_kv(hp):
+    """The s2s.* keys a file holds: the required ones, and the optional ones that are not 0
+    (as s2s_model_save leaves them out)."""
+    hp = full_hparams(hp)
+    kv = {"s2s." + k: hp[k] for k in HPARAM_FIELDS}
+    kv.update({"s2s." + k: hp[k] for k in TF_HPARAM_FIELDS if hp[k] != 0})
+    return kv
+
+
+def hparams_from_kv(kv):
+    return full_hparams({k[4:]: int(v) for k, v in kv.items()
+                         if k.startswith("s2s.") and k[4:] in HPARAM_FIELDS + TF_HPARAM_FIELDS})
+
+
+def build(hparams, dropout=0.0):
+    """The model of hparams' family."""
+    if int(hparams.get("architecture", 0)) == ARCH_TRANSFORMER:
+        return Transformer(hparams, dropout)
+    return Seq2Seq(hparams, dropout)
+
+
+def validate_transformer(hp):
+    """The rules of tf_validate (src/arch/transformer/tf_model.c)."""
+    for k in ("cell", "attention", "bridge", "input_feed", "bidirectional"):
+        if hp[k] != 0:
+            raise ValueError("%s is the RNN's: 0 for the Transformer" % k)
+    if not hp["enc_hidden"] == hp["dec_hidden"] == hp["emb_dim"]:
+        raise ValueError("the Transformer needs enc_hidden == dec_hidden == emb_dim")
+    if hp["heads"] < 1 or hp["emb_dim"] % hp["heads"]:
+        raise ValueError("emb_dim must be a multiple of heads, heads >= 1")
+    if hp["ff_dim"] < 1 or hp["emb_dim"] % Q8_COLS or hp["ff_dim"] % Q8_COLS:
+        raise ValueError("emb_dim and ff_dim must be positive multiples of %d" % Q8_COLS)
+    if not 1 <= hp["dec_layers"] <= MAX_LAYERS:
+        raise ValueError("dec_layers must be 1..%d" % MAX_LAYERS)
+    if hp["positions"] not in (POS_SINUSOIDAL, POS_LEARNED):
+        raise ValueError("unknown positions")
+    if hp["activation"] not in (ACT_RELU, ACT_GELU):
+        raise ValueError("unknown activation")
+    if hp["positions"] == POS_LEARNED and hp["max_positions"] < MAX_SEQ_LEN:
+        raise ValueError("learned positions need max_positions >= %d" % MAX_SEQ_LEN)
+    if hp["positions"] == POS_SINUSOIDAL and hp["max_positions"] != 0:
+        raise ValueError("max_positions is for learned positions: 0 when sinusoidal")
 
 
 def validate_hparams(hp):
@@ -35,6 +98,23 @@ def validate_hparams(hp):
     missing = [k for k in HPARAM_FIELDS if k not in hp]
     if missing:
         raise ValueError("missing hyper-parameters: %s" % ", ".join(missing))
+    arch = int(hp.get("architecture", 0))
+    if arch not in (ARCH_RNN, ARCH_TRANSFORMER):
+        raise ValueError("unknown architecture")
+    if arch == ARCH_TRANSFORMER:
+        full = full_hparams(hp)
+        for k in ("src_vocab", "tgt_vocab", "emb_dim"):
+            if full[k] < 1:
+                raise ValueError("%s must be >= 1" % k)
+        if not 1 <= full["layers"] <= MAX_LAYERS:
+            raise ValueError("layers must be 1..%d" % MAX_LAYERS)
+        if full["tie_output"] not in (0, 1):
+            raise ValueError("tie_output must be 0 or 1")
+        validate_transformer(full)
+        return
+    extra = [k for k in TF_HPARAM_FIELDS if int(hp.get(k, 0)) != 0]
+    if extra:
+        raise ValueError("%s: the Transformer's, 0 for the RNN" % ", ".join(extra))
     for k in ("src_vocab", "tgt_vocab", "emb_dim", "enc_hidden", "dec_hidden"):
         if int(hp[k]) < 1:
             raise ValueError("%s must be >= 1" % k)
@@ -312,3 +392,188 @@ def token_loss(logits, targets, label_smoothing=0.0):
     V = logits.shape[-1]
     return F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1), ignore_index=PAD,
                            label_smoothing=label_smoothing)
+
+
+# ------------------------------------------------------------- Transformer
+def sinusoidal_positions(n, d):
+    """pe[t][2i] = sin(t / 10000^(2i/d)), pe[t][2i+1] = cos(the same), in double and rounded
+    once, as src/nn/layernorm.c's positions_sinusoidal."""
+    import numpy as np
+    t = np.arange(n, dtype=np.float64)[:, None]
+    i = np.arange(0, d, 2, dtype=np.float64)[None, :]
+    angle = t / np.power(10000.0, i / d)
+    pe = np.zeros((n, d), dtype=np.float64)
+    pe[:, 0::2] = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle)[:, :d // 2]
+    return torch.from_numpy(pe.astype(np.float32))
+
+
+def gelu_tanh(x):
+    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the engine's kernel_gelu_tanh."""
+    return 0.5 * x * (1.0 + torch.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+
+
+def attention(q, k, v, heads, mask):
+    """Spelled-out multi-head attention (PyTorch 1.13 has no scaled_dot_product_attention).
+    q (B, Tq, E), k and v (B, Tk, E), mask (B or 1, Tq or 1, Tk) True where a key is hidden.
+    -> (B, Tq, E) heads' outputs side by side, probabilities (B, H, Tq, Tk)."""
+    B, Tq, E = q.shape
+    Tk, Dh = k.shape[1], E // heads
+    split = lambda x, T: x.reshape(B, T, heads, Dh).transpose(1, 2)  # noqa: E731
+    s = (split(q, Tq) @ split(k, Tk).transpose(2, 3)) * (1.0 / math.sqrt(Dh))
+    s = s.masked_fill(mask.unsqueeze(1), float("-inf"))
+    p = torch.softmax(s, dim=-1)
+    return (p @ split(v, Tk)).transpose(1, 2).reshape(B, Tq, E), p
+
+
+class TfLayer(nn.Module):
+    """One pre-norm layer: x += Drop(SelfAtt(LN1 x)); [x += Drop(CrossAtt(LN2 x, mem))];
+    x += Drop(FF(LN x)). Parameters carry the engine's names (tf_model.c's walk_layer)."""
+
+    def __init__(self, E, H, Fd, act, dec, drop):
+        super().__init__()
+        self.H, self.act, self.dec, self.drop = H, act, dec, drop
+        P = lambda *s: nn.Parameter(torch.empty(*s).uniform_(-0.1, 0.1))  # noqa: E731
+        ones = lambda: nn.Parameter(torch.ones(E))  # noqa: E731
+        zeros = lambda n: nn.Parameter(torch.zeros(n))  # noqa: E731
+        self.ln1_g, self.ln1_b = ones(), zeros(E)
+        self.w_qkv, self.b_qkv, self.w_o, self.b_o = P(3 * E, E), zeros(3 * E), P(E, E), zeros(E)
+        if dec:
+            self.ln2_g, self.ln2_b = ones(), zeros(E)
+            self.c_w_q, self.c_b_q = P(E, E), zeros(E)
+            self.c_w_kv, self.c_b_kv = P(2 * E, E), zeros(2 * E)
+            self.c_w_o, self.c_b_o = P(E, E), zeros(E)
+        self.lnf_g, self.lnf_b = ones(), zeros(E)
+        self.w1, self.b1, self.w2, self.b2 = P(Fd, E), zeros(Fd), P(E, Fd), zeros(E)
+
+    def named(self, prefix):
+        self_name = "self" if self.dec else "att"
+        out = [("ln1.g", self.ln1_g), ("ln1.b", self.ln1_b),
+               (self_name + ".w_qkv", self.w_qkv), (self_name + ".b_qkv", self.b_qkv),
+               (self_name + ".w_o", self.w_o), (self_name + ".b_o", self.b_o)]
+        if self.dec:
+            out += [("ln2.g", self.ln2_g), ("ln2.b", self.ln2_b),
+                    ("cross.w_q", self.c_w_q), ("cross.b_q", self.c_b_q),
+                    ("cross.w_kv", self.c_w_kv), ("cross.b_kv", self.c_b_kv),
+                    ("cross.w_o", self.c_w_o), ("cross.b_o", self.c_b_o)]
+        ln = "ln3" if self.dec else "ln2"
+        out += [(ln + ".g", self.lnf_g), (ln + ".b", self.lnf_b),
+                ("ff.w1", self.w1), ("ff.b1", self.b1), ("ff.w2", self.w2), ("ff.b2", self.b2)]
+        return [(prefix + n, p) for n, p in out]
+
+    def forward(self, x, self_mask, mem=None, mem_mask=None):
+        E = x.shape[-1]
+        h = F.layer_norm(x, (E,), self.ln1_g, self.ln1_b, LN_EPS)
+        q, k, v = F.linear(h, self.w_qkv, self.b_qkv).split(E, dim=-1)
+        c, _ = attention(q, k, v, self.H, self_mask)
+        x = x + self.drop(F.linear(c, self.w_o, self.b_o))
+        p = None
+        if self.dec:
+            h = F.layer_norm(x, (E,), self.ln2_g, self.ln2_b, LN_EPS)
+            k, v = F.linear(mem, self.c_w_kv, self.c_b_kv).split(E, dim=-1)
+            c, p = attention(F.linear(h, self.c_w_q, self.c_b_q), k, v, self.H, mem_mask)
+            x = x + self.drop(F.linear(c, self.c_w_o, self.c_b_o))
+        h = F.layer_norm(x, (E,), self.lnf_g, self.lnf_b, LN_EPS)
+        a = F.linear(h, self.w1, self.b1)
+        a = gelu_tanh(a) if self.act == ACT_GELU else torch.relu(a)
+        return x + self.drop(F.linear(a, self.w2, self.b2)), p
+
+
+class Transformer(nn.Module):
+    """The Transformer family (src/arch/transformer/tf.h), with Seq2Seq's interface."""
+
+    def __init__(self, hparams, dropout=0.0):
+        super().__init__()
+        hp = full_hparams(hparams)
+        validate_hparams(hp)
+        self.hp = hp
+        E, H, Fd = hp["emb_dim"], hp["heads"], hp["ff_dim"]
+        self.E, self.H, self.tie = E, H, bool(hp["tie_output"])
+        self.learned = hp["positions"] == POS_LEARNED
+        self.drop = nn.Dropout(dropout)
+        self.src_emb = nn.Embedding(hp["src_vocab"], E)
+        self.tgt_emb = nn.Embedding(hp["tgt_vocab"], E)
+        if self.learned:  # one table for both sides
+            self.pos_emb = nn.Parameter(torch.empty(hp["max_positions"], E).uniform_(-0.1, 0.1))
+        else:
+            self.register_buffer("pe", sinusoidal_positions(MAX_SEQ_LEN, E), persistent=False)
+        act = hp["activation"]
+        self.enc = nn.ModuleList([TfLayer(E, H, Fd, act, False, self.drop)
+                                  for _ in range(hp["layers"])])
+        self.dec = nn.ModuleList([TfLayer(E, H, Fd, act, True, self.drop)
+                                  for _ in range(hp["dec_layers"])])
+        self.enc_ln_g, self.enc_ln_b = nn.Parameter(torch.ones(E)), nn.Parameter(torch.zeros(E))
+        self.dec_ln_g, self.dec_ln_b = nn.Parameter(torch.ones(E)), nn.Parameter(torch.zeros(E))
+        if not self.tie:
+            self.out_w = nn.Parameter(torch.empty(hp["tgt_vocab"], E).uniform_(-0.1, 0.1))
+        self.out_b = nn.Parameter(torch.zeros(hp["tgt_vocab"]))
+
+    def named_s2s_tensors(self):
+        """[(name, parameter)] in file order (tf_model.c's tf_walk)."""
+        out = [("src_emb", self.src_emb.weight), ("tgt_emb", self.tgt_emb.weight)]
+        if self.learned:
+            out.append(("pos_emb", self.pos_emb))
+        for l, layer in enumerate(self.enc):
+            out += layer.named("enc.%d." % l)
+        out += [("enc.ln.g", self.enc_ln_g), ("enc.ln.b", self.enc_ln_b)]
+        for l, layer in enumerate(self.dec):
+            out += layer.named("dec.%d." % l)
+        out += [("dec.ln.g", self.dec_ln_g), ("dec.ln.b", self.dec_ln_b)]
+        if not self.tie:
+            out.append(("out.w", self.out_w))
+        out.append(("out.b", self.out_b))
+        return out
+
+    load_s2s_tensors = Seq2Seq.load_s2s_tensors
+
+    def embed(self, table, ids):
+        """Drop(sqrt(E) table[ids] + pos), ids (B, T)."""
+        T = ids.shape[1]
+        pos = self.pos_emb[:T] if self.learned else self.pe[:T]
+        scale = float(torch.tensor(self.E, dtype=torch.float32).sqrt())  # sqrtf((float)E)
+        return self.drop(table(ids) * scale + pos)
+
+    def encode(self, src, src_len):
+        """-> the encoder's output (B, S, E) after its final LayerNorm, key mask (B, 1, S)."""
+        src = torch.as_tensor(src, dtype=torch.long)
+        S = src.shape[1]
+        lens = torch.as_tensor(src_len, dtype=torch.long).to(src.device)
+        mask = (torch.arange(S, device=src.device)[None, :] >= lens[:, None]).unsqueeze(1)
+        x = self.embed(self.src_emb, src)
+        for layer in self.enc:
+            x, _ = layer(x, mask)
+        return F.layer_norm(x, (self.E,), self.enc_ln_g, self.enc_ln_b, LN_EPS), mask
+
+    def decode(self, mem, mem_mask, tgt_in):
+        """Teacher-forced causal decoder -> logits (B, T, Vt), the last layer's cross-attention
+        probabilities (B, H, T, S)."""
+        T = tgt_in.shape[1]
+        causal = torch.ones(T, T, dtype=torch.bool, device=tgt_in.device).triu(1).unsqueeze(0)
+        y = self.embed(self.tgt_emb, tgt_in)
+        p = None
+        for layer in self.dec:
+            y, p = layer(y, causal, mem, mem_mask)
+        y = F.layer_norm(y, (self.E,), self.dec_ln_g, self.dec_ln_b, LN_EPS)
+        w = self.tgt_emb.weight if self.tie else self.out_w
+        return self.drop(y) @ w.t() + self.out_b, p
+
+    def forward(self, src, src_len, tgt_in):
+        mem, mask = self.encode(src, src_len)
+        return self.decode(mem, mask, torch.as_tensor(tgt_in, dtype=torch.long))[0]
+
+    loss = Seq2Seq.loss
+
+    def start(self, src, src_len):
+        mem, mask = self.encode(src, src_len)
+        return dict(mem=mem, mask=mask, prev=[])
+
+    def step(self, st, y_prev):
+        """Next logits (B, Vt) after the tokens so far (the whole prefix again: no cache) and
+        the last layer's cross-attention averaged over heads (B, S), as the engine reports."""
+        st["prev"].append(torch.as_tensor(y_prev, dtype=torch.long))
+        logits, p = self.decode(st["mem"], st["mask"], torch.stack(st["prev"], dim=1))
+        return logits[:, -1], p[:, :, -1].mean(dim=1)
+
+    @torch.no_grad()
+    def greedy(self, src, src_len, max_len):
+        return Seq2Seq.greedy(self, src, src_len, max_len)

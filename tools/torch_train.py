@@ -29,6 +29,7 @@ import argparse
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -279,7 +280,7 @@ def make_tensors(enc, idx, device):
 
 # ------------------------------------------------------------------ models
 def hparams_from_kv(kv):
-    return {k: int(kv["s2s." + k]) for k in R.HPARAM_FIELDS}
+    return R.hparams_from_kv(kv)  # with the Transformer's keys (0 when absent)
 
 
 def load_s2s(path):
@@ -303,7 +304,7 @@ def vocab_kv(vocab_path):
 def new_model_tensors(hp, seed, scale):
     """The weights `s2s train --vocab` starts from: s2s_model_init's draw over
     the parameters in file order (model_walk), with the same seed."""
-    shapes = [(n, tuple(p.shape)) for n, p in R.Seq2Seq(hp).named_s2s_tensors()]
+    shapes = [(n, tuple(p.shape)) for n, p in R.build(hp).named_s2s_tensors()]
     total = sum(int(np.prod(s)) for _, s in shapes)
     flat = c_init_params(total, seed, scale)
     out, at = {}, 0
@@ -311,18 +312,26 @@ def new_model_tensors(hp, seed, scale):
         k = int(np.prod(shape))
         out[name] = flat[at:at + k].reshape(shape)
         at += k
+    if int(hp.get("architecture", 0)) == R.ARCH_TRANSFORMER:
+        # tf_init after the draw: every LayerNorm the identity (gain 1, bias 0)
+        for name in out:
+            if LAYERNORM.search(name):
+                out[name] = np.full_like(out[name], 1.0 if name.endswith(".g") else 0.0)
     return out
+
+
+LAYERNORM = re.compile(r"(^|\.)ln\d?\.[gb]$")  # enc.0.ln1.g, dec.ln.b, ...
 
 
 def write_s2s(path, hp, tensors, base_kv, meta=None):
     """An f32 .s2s of the weights with the tokenizer and meta.* of base_kv."""
-    kv = {"s2s." + k: int(hp[k]) for k in R.HPARAM_FIELDS}
+    kv = R.hparam_kv(hp)
     for k, v in base_kv.items():
         if k.startswith("tokenizer.") or (k.startswith("meta.") and not k.startswith("meta.train.")):
             kv[k] = v
     for k, v in (meta or {}).items():
         kv["meta." + k] = str(v)
-    names = [n for n, _ in R.Seq2Seq(hp).named_s2s_tensors()]
+    names = [n for n, _ in R.build(hp).named_s2s_tensors()]
     tmp = path + ".tmp"
     s2sfile.write(tmp, kv, [(n, np.ascontiguousarray(tensors[n], dtype=np.float32))
                             for n in names])
@@ -500,6 +509,15 @@ def parse_args(argv=None):
     a("--resume", action="store_true")
     a("--reverse", action="store_true")
     a("--meta", action="append", default=[], metavar="KEY=VALUE")
+    a("--arch", choices=("rnn", "transformer"), default="rnn",
+      help="transformer: --emb is the model width; --heads, --ff, --dec-layers, --positions, "
+           "--activation (s2s train's options and defaults)")
+    a("--heads", type=int, default=4)
+    a("--ff", type=int, default=0, help="feed-forward width (0: 4 x emb)")
+    a("--dec-layers", type=int, default=0, help="decoder layers (0: --layers)")
+    a("--positions", choices=("sinusoidal", "learned"), default="sinusoidal")
+    a("--activation", choices=("relu", "gelu"), default="relu")
+    a("--warmup", type=int, default=0, help="raise the lr linearly over the first N steps")
     a("--cell", choices=CELLS, default="lstm")
     a("--attention", choices=ATTENTIONS, default="bahdanau")
     a("--bridge", choices=BRIDGES, default="project")
@@ -587,12 +605,25 @@ def main(argv=None):
     else:
         base_kv = vocab_kv(args.vocab)
         n = len(base_kv["tokenizer.pieces"])
-        hp = {"src_vocab": n, "tgt_vocab": n, "emb_dim": args.emb, "enc_hidden": args.hidden,
-              "dec_hidden": args.dec_hidden or args.hidden * (2 if args.bidirectional else 1),
-              "layers": args.layers, "bidirectional": args.bidirectional,
-              "cell": CELLS[args.cell], "attention": ATTENTIONS[args.attention],
-              "bridge": BRIDGES[args.bridge], "input_feed": args.input_feed,
-              "tie_output": args.tie}
+        if args.arch == "transformer":  # as cli_train.c: one width, the RNN's fields 0
+            learned = args.positions == "learned"
+            hp = {"src_vocab": n, "tgt_vocab": n, "emb_dim": args.emb, "enc_hidden": args.emb,
+                  "dec_hidden": args.emb, "layers": args.layers, "bidirectional": 0,
+                  "cell": 0, "attention": 0, "bridge": 0, "input_feed": 0,
+                  "tie_output": args.tie, "architecture": R.ARCH_TRANSFORMER,
+                  "heads": args.heads, "ff_dim": args.ff or 4 * args.emb,
+                  "dec_layers": args.dec_layers or args.layers,
+                  "positions": R.POS_LEARNED if learned else R.POS_SINUSOIDAL,
+                  "max_positions": MAX_SEQ_LEN if learned else 0,
+                  "activation": R.ACT_GELU if args.activation == "gelu" else R.ACT_RELU}
+        else:
+            hp = {"src_vocab": n, "tgt_vocab": n, "emb_dim": args.emb,
+                  "enc_hidden": args.hidden,
+                  "dec_hidden": args.dec_hidden or args.hidden * (2 if args.bidirectional else 1),
+                  "layers": args.layers, "bidirectional": args.bidirectional,
+                  "cell": CELLS[args.cell], "attention": ATTENTIONS[args.attention],
+                  "bridge": BRIDGES[args.bridge], "input_feed": args.input_feed,
+                  "tie_output": args.tie}
         R.validate_hparams(hp)
         tensors = new_model_tensors(hp, args.seed, args.init_scale)
     for k, v in meta_in.items():
@@ -603,7 +634,7 @@ def main(argv=None):
     write_s2s(vocab_model, hp, tensors, base_kv)
 
     torch.manual_seed(state["seed"] * 1000003 + dd.rank)  # dropout masks: per process
-    model = R.Seq2Seq(hp, dropout=args.dropout)
+    model = R.build(hp, dropout=args.dropout)
     model.load_s2s_tensors(tensors)
     model.to(device)
     params = [p for _, p in model.named_s2s_tensors()]
@@ -617,14 +648,21 @@ def main(argv=None):
     if dd.world > 1:
         net = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None)
-    log("model %s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d, vocab %d: %d parameters; "
-        "%d process%s on %s%s" % (
+    if hp.get("architecture"):
+        desc = "transformer, width %d, heads %d, ff %d, layers %d+%d, %s positions, %s" % (
+            hp["emb_dim"], hp["heads"], hp["ff_dim"], hp["layers"], hp["dec_layers"],
+            "learned" if hp["positions"] == R.POS_LEARNED else "sinusoidal",
+            "gelu" if hp["activation"] == R.ACT_GELU else "relu")
+    else:
+        desc = "%s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d" % (
             [k for k, v in CELLS.items() if v == hp["cell"]][0],
             [k for k, v in ATTENTIONS.items() if v == hp["attention"]][0],
             [k for k, v in BRIDGES.items() if v == hp["bridge"]][0], hp["emb_dim"],
             hp["enc_hidden"], " x2" if hp["bidirectional"] else "", hp["dec_hidden"],
-            hp["layers"], hp["src_vocab"], sum(p.numel() for p in params), dd.world,
-            "es" if dd.world > 1 else "", device.type, ", bf16" if args.amp == "bf16" else ""))
+            hp["layers"])
+    log("model %s, vocab %d: %d parameters; %d process%s on %s%s" % (
+        desc, hp["src_vocab"], sum(p.numel() for p in params), dd.world,
+        "es" if dd.world > 1 else "", device.type, ", bf16" if args.amp == "bf16" else ""))
 
     train_pairs = read_tsv(args.train, args.reverse)
     train = encode_corpus(ids_tool, vocab_model, train_pairs, args.max_len, "train", log)
@@ -716,6 +754,9 @@ def main(argv=None):
             lim = 0.0
             if state["level_steps"] >= EXPLODE_WARMUP:
                 lim = max(EXPLODE_FACTOR * state["loss_level"], vocab_log)
+            lr_now = state["lr"]
+            if args.warmup > 0 and state["step"] < args.warmup:  # cli_train.c's warm-up
+                lr_now = state["lr"] * (state["step"] + 1) / args.warmup
             if not (math.isfinite(mean) and math.isfinite(norm)) or (lim > 0 and mean > lim):
                 set_rng_state(saved_rng, device)  # as C restores its dropout generator
                 log("warning: step skipped: step %d: loss %g, gradient norm %g"
@@ -732,7 +773,7 @@ def main(argv=None):
                         for p in params:
                             p.grad.mul_(float(np.float32(coef)))
                 for g in opt.param_groups:
-                    g["lr"] = float(np.float32(state["lr"]))  # C keeps lr as a float
+                    g["lr"] = float(np.float32(lr_now))  # C keeps lr as a float
                 opt.step()
                 state["loss_level"] = mean if state["level_steps"] == 0 else (
                     EXPLODE_DECAY * state["loss_level"] + (1 - EXPLODE_DECAY) * mean)
@@ -747,7 +788,8 @@ def main(argv=None):
                 win_tokens += tokens
                 if step_log:
                     step_log.write("%d %d %d %d %.9g %.9g\n" % (
-                        state["step"], state["epoch"], b, tokens, np.float32(mean), state["lr"]))
+                        state["step"], state["epoch"], b, tokens, np.float32(mean),
+                        lr_now))  # the rate used, as cli_train.c logs it
             now = time.time()
             # process 0's clock and signals decide for all, so all stop together
             elapsed, intr = dd.broadcast([now - t_start, 1.0 if interrupted else 0.0])
