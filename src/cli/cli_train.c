@@ -769,13 +769,22 @@ int cmd_train(int argc, char **argv) {
     }
     {
         const s2s_hparams *hp = s2s_model_hparams(model);
-        fprintf(stderr,
-                "s2s: model %s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d, vocab %d: %zu "
-                "parameters\n",
-                cli_enum_name("cell", hp->cell), cli_enum_name("attention", hp->attention),
-                cli_enum_name("bridge", hp->bridge), hp->emb_dim, hp->enc_hidden,
-                hp->bidirectional ? " x2" : "", hp->dec_hidden, hp->layers, hp->src_vocab,
-                s2s_model_num_params(model));
+        if (hp->architecture == S2S_ARCH_TRANSFORMER)
+            fprintf(stderr,
+                    "s2s: model transformer, emb %d, heads %d, ff %d, layers %d+%d, %s positions, "
+                    "%s, vocab %d: %zu parameters\n",
+                    hp->emb_dim, hp->heads, hp->ff_dim, hp->layers, hp->dec_layers,
+                    cli_enum_name("positions", hp->positions),
+                    cli_enum_name("activation", hp->activation), hp->src_vocab,
+                    s2s_model_num_params(model));
+        else
+            fprintf(stderr,
+                    "s2s: model %s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d, vocab %d: %zu "
+                    "parameters\n",
+                    cli_enum_name("cell", hp->cell), cli_enum_name("attention", hp->attention),
+                    cli_enum_name("bridge", hp->bridge), hp->emb_dim, hp->enc_hidden,
+                    hp->bidirectional ? " x2" : "", hp->dec_hidden, hp->layers, hp->src_vocab,
+                    s2s_model_num_params(model));
     }
 
     if (tsv_read(o.train_path, &train_c)) goto done;
