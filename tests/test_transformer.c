@@ -194,27 +194,76 @@ static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
     arena_release(&f);
 }
 
-static void a_batch_translates_like_its_sentences_one_by_one(void) {
-    for (int beam = 1; beam <= 4; beam += 3) {
-        s2s_translate_params p = s2s_translate_default_params();
-        p.beam_size = beam;
-        s2s_result *all = NULL;
-        CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &all, NULL) == S2S_OK);
-        int same = 0;
-        for (int i = 0; all && i < N_SENT; i++) {
-            s2s_result *one = NULL;
-            CHECK(s2s_translate_ids(model, 1, &src_ptr[i], &src_len[i], &p, &one, NULL) == S2S_OK);
-            int32_t na, n1;
-            const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
-            int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
-            same += eq;
-            if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
-            s2s_result_free(one);
-        }
-        printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, N_SENT);
-        CHECK(same == N_SENT);
-        s2s_result_free(all);
+/* Sentences translated together equal them translated one at a time
+ * (tokens exactly, scores within float noise); 1 when all do. */
+static int batch_matches_one_by_one(const s2s_model *m, int n, const int32_t *const *ptr,
+                                    const int32_t *len, int beam) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = beam;
+    s2s_result *all = NULL;
+    CHECK(s2s_translate_ids(m, n, ptr, len, &p, &all, NULL) == S2S_OK);
+    int same = 0;
+    for (int i = 0; all && i < n; i++) {
+        s2s_result *one = NULL;
+        CHECK(s2s_translate_ids(m, 1, &ptr[i], &len[i], &p, &one, NULL) == S2S_OK);
+        int32_t na, n1;
+        const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
+        int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
+        same += eq;
+        if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
+        s2s_result_free(one);
     }
+    printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, n);
+    s2s_result_free(all);
+    return same == n;
+}
+
+static void a_batch_translates_like_its_sentences_one_by_one(void) {
+    for (int beam = 1; beam <= 4; beam += 3) CHECK(batch_matches_one_by_one(model, N_SENT, src_ptr, src_len, beam));
+}
+
+/* The search sizes a chunk by its own longest source and most steps: the
+ * state per row must shrink with both, and the RNN's not depend on them. */
+static void search_state_per_row_shrinks_with_source_and_steps(void) {
+    s2s_hparams hp = small_transformer();
+    const s2s_arch *tf = arch_of(&hp);
+    size_t full = tf->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN);
+    CHECK(tf->row_state_bytes(&hp, 12, S2S_MAX_SEQ_LEN) < full);
+    CHECK(tf->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, 35) < full);
+    CHECK(tf->row_state_bytes(&hp, 12, 35) < tf->row_state_bytes(&hp, 12, S2S_MAX_SEQ_LEN));
+    CHECK(tf->row_state_bytes(&hp, 12, 35) < tf->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, 35));
+    CHECK(tf->row_state_bytes(&hp, 12, 35) > 0);
+    s2s_hparams rnn = s2s_hparams_default();
+    const s2s_arch *ra = arch_of(&rnn);
+    CHECK(ra->row_state_bytes(&rnn, 12, 35) == ra->row_state_bytes(&rnn, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN));
+}
+
+/* A wider, deeper (untrained) decoder whose state, sized for
+ * S2S_MAX_SEQ_LEN, would split 40 short sentences into chunks of about 20
+ * rows; sized by the request they fit one chunk, and a long sentence in the
+ * middle splits it elsewhere. Neither may change a result. */
+static void chunks_sized_by_the_request_translate_like_sentences_one_by_one(void) {
+    s2s_hparams hp = small_transformer();
+    hp.emb_dim = hp.enc_hidden = hp.dec_hidden = 256, hp.ff_dim = 128;
+    hp.layers = 1, hp.dec_layers = S2S_MAX_LAYERS;
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 3, 0.1f, NULL) == S2S_OK);
+    if (!m) return;
+    enum { N = 40, LONG = 300 };
+    const size_t budget = (size_t)256 << 20; /* search.c's STATE_BUDGET */
+    const s2s_arch *arch = arch_of(&hp);
+    CHECK(budget / arch->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN) < N);
+    CHECK(budget / arch->row_state_bytes(&hp, 11, 2 * 11 + 11) >= 2 * N);
+    static int32_t long_src[LONG];
+    const int32_t *ptr[N];
+    int32_t len[N];
+    for (int i = 0; i < N; i++) ptr[i] = src_ptr[i % N_SENT], len[i] = src_len[i % N_SENT];
+    for (int beam = 1; beam <= 2; beam++) CHECK(batch_matches_one_by_one(m, N, ptr, len, beam));
+    for (int k = 0; k < LONG; k++) long_src[k] = 4 + k % SYMBOLS;
+    ptr[N / 2] = long_src, len[N / 2] = LONG;
+    CHECK(budget / arch->row_state_bytes(&hp, LONG, S2S_MAX_SEQ_LEN) < N);
+    CHECK(batch_matches_one_by_one(m, N, ptr, len, 1));
+    s2s_model_free(m);
 }
 
 static void streaming_gives_what_greedy_search_gives(void) {
@@ -338,6 +387,8 @@ int main(void) {
     RUN(a_small_transformer_learns_to_copy);
     RUN(the_kv_cache_reproduces_the_full_forward_through_reorders);
     RUN(a_batch_translates_like_its_sentences_one_by_one);
+    RUN(search_state_per_row_shrinks_with_source_and_steps);
+    RUN(chunks_sized_by_the_request_translate_like_sentences_one_by_one);
     RUN(streaming_gives_what_greedy_search_gives);
     RUN(beam_search_finds_hypotheses_at_least_as_likely_as_greedy);
     RUN(int8_search_agrees_with_f32);

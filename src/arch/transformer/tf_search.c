@@ -25,14 +25,14 @@ typedef struct tf_search {
     float *out;                        /* (cap, E) the last step's output */
 } tf_search;
 
-/* Per row: the self-attention cache twice (state and reorder target), a
- * sentence's cross keys and values (counted per row: a sentence has at
- * least one row), the output row and the step's scratch. S bounds the
- * steps as well as the source. */
-size_t tf_row_state_bytes(const s2s_hparams *hp, int S) {
+/* Per row: the self-attention cache of T steps twice (state and reorder
+ * target), a sentence's cross keys and values for S tokens (counted per
+ * row: a sentence has at least one row), the output row and the step's
+ * scratch. */
+size_t tf_row_state_bytes(const s2s_hparams *hp, int S, int T) {
     tf_dims d = tf_dims_of(hp);
-    size_t per_layer = (size_t)2 * 2 * S * d.E + (size_t)2 * S * d.E;
-    size_t scratch = (size_t)8 * d.E + (size_t)2 * d.F + (size_t)d.H * S;
+    size_t per_layer = (size_t)2 * 2 * T * d.E + (size_t)2 * S * d.E;
+    size_t scratch = (size_t)8 * d.E + (size_t)2 * d.F + (size_t)d.H * (T > S ? T : S);
     return sizeof(float) * ((size_t)d.Ld * per_layer + scratch);
 }
 
