@@ -310,8 +310,8 @@ static int chunk_size(const s2s_model *m, int first, int n, const int32_t *src_l
         if (steps > T) T = steps;
         size_t rows = (size_t)(count + 1) * (size_t)p->beam_size;
         sl_bytes += out_layer_bytes(m, p->use_shortlist, len);
-        if (count > 0 && (rows > MAX_ROWS || rows * arch->row_state_bytes(&m->hp, S, T) > STATE_BUDGET ||
-                          sl_bytes > SHORTLIST_CHUNK_BYTES))
+        size_t state = rows * arch->row_state_bytes(&m->hp, S, T);
+        if (count > 0 && (rows > MAX_ROWS || state > STATE_BUDGET || sl_bytes > SHORTLIST_CHUNK_BYTES))
             break;
     }
     return count;

@@ -236,7 +236,8 @@ static int batch_matches_one_by_one(const s2s_model *m, int n, const int32_t *co
 }
 
 static void a_batch_translates_like_its_sentences_one_by_one(void) {
-    for (int beam = 1; beam <= 4; beam += 3) CHECK(batch_matches_one_by_one(model, N_SENT, src_ptr, src_len, beam));
+    for (int beam = 1; beam <= 4; beam += 3)
+        CHECK(batch_matches_one_by_one(model, N_SENT, src_ptr, src_len, beam));
 }
 
 /* The search sizes a chunk by its own longest source and most steps: the
@@ -252,7 +253,8 @@ static void search_state_per_row_shrinks_with_source_and_steps(void) {
     CHECK(tf->row_state_bytes(&hp, 12, 35) > 0);
     s2s_hparams rnn = s2s_hparams_default();
     const s2s_arch *ra = arch_of(&rnn);
-    CHECK(ra->row_state_bytes(&rnn, 12, 35) == ra->row_state_bytes(&rnn, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN));
+    CHECK(ra->row_state_bytes(&rnn, 12, 35) ==
+          ra->row_state_bytes(&rnn, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN));
 }
 
 /* A wider, deeper (untrained) decoder whose state, sized for
