@@ -52,10 +52,10 @@ typedef struct s2s_arch {
     int (*encoder_attention)(float *out, const s2s_model *m, const int32_t *src, int len, arena *a);
 
     /* ------------------------------------------------------------ search */
-    /* Bytes of search state one live row holds for a source of S tokens
-     * and at most S steps (both bounded by S2S_MAX_SEQ_LEN); the search
-     * sizes its chunks by it. */
-    size_t (*row_state_bytes)(const s2s_hparams *hp, int S);
+    /* Bytes of search state one live row holds for a source of at most S
+     * tokens and at most T steps (both bounded by S2S_MAX_SEQ_LEN); the
+     * search sizes each chunk by its longest source and most steps. */
+    size_t (*row_state_bytes)(const s2s_hparams *hp, int S, int T);
     /* Encodes n sentences (src (S, n) time-major, PAD past len) and returns
      * the state of up to cap_rows rows, row i < n starting sentence i, for at
      * most max_steps steps; all in `a`, and `len` must outlive it. NULL when

@@ -293,6 +293,30 @@ static double attention_weights(const s2s_model *m, int32_t n, const int32_t *sr
     return (double)p->beam_size * steps * S * Ld * H + enc * Le * H;
 }
 
+/* How many sentences from `first` one chunk takes: at most MAX_ROWS rows,
+ * the family's state sized by the chunk's own longest source and most
+ * steps within STATE_BUDGET (a chunk of short sentences holds many more
+ * rows than S2S_MAX_SEQ_LEN would allow), and the shortlist's gathered
+ * rows within SHORTLIST_CHUNK_BYTES; always at least one. A sentence's
+ * result does not depend on its chunk. */
+static int chunk_size(const s2s_model *m, int first, int n, const int32_t *src_len,
+                      const s2s_translate_params *p) {
+    const s2s_arch *arch = arch_of(&m->hp);
+    int S = 0, T = 0, count = 0;
+    size_t sl_bytes = 0;
+    for (; first + count < n; count++) {
+        int len = src_len[first + count], steps = max_output_len(p, len) + 1;
+        if (len > S) S = len;
+        if (steps > T) T = steps;
+        size_t rows = (size_t)(count + 1) * (size_t)p->beam_size;
+        sl_bytes += out_layer_bytes(m, p->use_shortlist, len);
+        size_t state = rows * arch->row_state_bytes(&m->hp, S, T);
+        if (count > 0 && (rows > MAX_ROWS || state > STATE_BUDGET || sl_bytes > SHORTLIST_CHUNK_BYTES))
+            break;
+    }
+    return count;
+}
+
 /* Translate sentences [first, first + n) of the request. */
 static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first, int n,
                                   const int32_t *const *src_ids, const int32_t *src_len,
@@ -514,19 +538,8 @@ s2s_status s2s_translate_ids(const s2s_model *model, int32_t n, const int32_t *c
     memcpy(res->src_len, src_len, sizeof(int32_t) * (size_t)n);
     arena a;
     memset(&a, 0, sizeof a);
-    /* rows per chunk: MAX_ROWS, or fewer when the family's state is large */
-    size_t row_bytes = arch_of(&model->hp)->row_state_bytes(&model->hp, S2S_MAX_SEQ_LEN);
-    size_t max_rows = row_bytes ? STATE_BUDGET / row_bytes : MAX_ROWS;
-    if (max_rows > MAX_ROWS) max_rows = MAX_ROWS;
-    int chunk = (int)max_rows / p->beam_size;
-    if (chunk < 1) chunk = 1;
     for (int first = 0, count; first < n && !st; first += count) {
-        count = n - first < chunk ? n - first : chunk;
-        size_t bytes = 0; /* and the shortlist's gathered rows within their budget */
-        for (int c = 0; c < count; c++) {
-            bytes += out_layer_bytes(model, p->use_shortlist, src_len[first + c]);
-            if (c > 0 && bytes > SHORTLIST_CHUNK_BYTES) count = c;
-        }
+        count = chunk_size(model, first, n, src_len, p);
         st = translate_chunk(res, model, first, count, src, src_len, p, &a, err);
     }
     arena_release(&a);

@@ -36,6 +36,9 @@ grep -q ' name *tiny$' "$T/qinfo.txt" || fail "quantize --meta name"
 grep -q 'source_language *xx$' "$T/qinfo.txt" || fail "quantize --meta replaces a key"
 grep -q 'target_language *en$' "$T/qinfo.txt" || fail "quantize keeps the other meta"
 grep -q '^quantized *yes' "$T/qinfo.txt" || fail "quantize did not quantize"
+grep -q '^cell *' "$T/qinfo.txt" && grep -q '^enc hidden *' "$T/qinfo.txt" &&
+  grep -q '^input feed *' "$T/qinfo.txt" || fail "info: RNN rows"
+grep -q 's2s: model [a-z]*/[a-z-]*/[a-z]*, emb ' "$T/fwd.log" || fail "train log: RNN model line"
 if "$S2S" quantize "$T/rev.s2s" "$T/bad.s2s" --meta novalue 2> "$T/err.txt"; then fail "--meta without '=' accepted"; fi
 grep -q "not KEY=VALUE" "$T/err.txt" || fail "--meta error message"
 [ ! -e "$T/bad.s2s" ] || fail "a refused --meta still wrote the file"
@@ -65,12 +68,33 @@ if "$S2S" shortlist --model "$FIX" --out "$T/x.s2s" 2> "$T/err.txt"; then fail "
 # a Transformer from the same vocabulary, with warm-up: info names its fields, it translates
 VOCAB=$(cd "$(dirname "$0")/.." && pwd)/data/spm.vocab
 if [ -f "$VOCAB" ]; then
-  "$S2S" train --train "$T/c.tsv" --vocab "$VOCAB" --out "$T/tf.s2s" --arch transformer --emb 32 \
+  "$S2S" train --train "$T/c.tsv" --vocab "$VOCAB" --out "$T/tf.s2s" --arch transformer --emb 32 --layers 2 \
     --heads 4 --ff 64 --dec-layers 1 --activation gelu --warmup 2 --max-steps 3 --batch 2 \
     --step-log "$T/tf.steps" 2> "$T/tf.log" || fail "train --arch transformer"
   head -1 "$T/tf.steps" | awk '{ exit !($6 > 0.00049 && $6 < 0.00051) }' || fail "--warmup: first step's lr"
-  "$S2S" info "$T/tf.s2s" | grep -q '^architecture *transformer' || fail "info: architecture"
-  "$S2S" info "$T/tf.s2s" | grep -q '^activation *gelu' || fail "info: activation"
+  # inverse-sqrt: lr x step / 2 for steps 1-2, then lr x sqrt(2 / step): step 2 1e-3, step 8 5e-4
+  "$S2S" train --train "$T/c.tsv" --init "$T/tf.s2s" --out "$T/isq.s2s" --lr-schedule inverse-sqrt \
+    --warmup 2 --max-steps 8 --batch 2 --step-log "$T/isq.steps" 2> "$T/isq.log" ||
+    fail "--lr-schedule inverse-sqrt"
+  awk 'function near(x, y) { return x > y * 0.99999 && x < y * 1.00001 }
+    $1 == 1 { a = near($6, 5e-4) } $1 == 2 { b = near($6, 1e-3) } $1 == 8 { c = near($6, 5e-4) }
+    END { exit !(a && b && c) }' "$T/isq.steps" ||
+    fail "--lr-schedule inverse-sqrt: logged rates $(cut -d' ' -f1,6 "$T/isq.steps" | tr '\n' ' ')"
+  if "$S2S" train --train "$T/c.tsv" --init "$T/tf.s2s" --out "$T/x.s2s" --lr-schedule inverse-sqrt \
+    --max-steps 1 2> "$T/err.txt"; then fail "inverse-sqrt without --warmup accepted"; fi
+  grep -q 'needs --warmup' "$T/err.txt" || fail "inverse-sqrt without --warmup: $(cat "$T/err.txt")"
+  "$S2S" info "$T/tf.s2s" > "$T/tfinfo.txt"
+  grep -q '^architecture *transformer' "$T/tfinfo.txt" || fail "info: architecture"
+  grep -q '^activation *gelu' "$T/tfinfo.txt" || fail "info: activation"
+  grep -q '^layers *2 encoder, 1 decoder$' "$T/tfinfo.txt" || fail "info: layers"
+  grep -q '^heads *4$' "$T/tfinfo.txt" && grep -q '^ff_dim *64$' "$T/tfinfo.txt" &&
+    grep -q '^positions *sinusoidal$' "$T/tfinfo.txt" && grep -q '^emb *32$' "$T/tfinfo.txt" ||
+    fail "info: heads, ff_dim, positions, emb: $(cat "$T/tfinfo.txt")"
+  if grep -q '^cell\|^bridge\|^enc hidden\|^input feed' "$T/tfinfo.txt"; then
+    fail "info: RNN rows for a Transformer"
+  fi
+  grep -q 's2s: model transformer, emb 32, heads 4, ff 64, layers 2+1, sinusoidal positions, gelu,' \
+    "$T/tf.log" || fail "train log: Transformer model line: $(grep 's2s: model' "$T/tf.log")"
   printf 'Open.\n' | "$S2S" translate --model "$T/tf.s2s" --beam 2 > /dev/null || fail "translate (transformer)"
   if "$S2S" train --train "$T/c.tsv" --vocab "$VOCAB" --out "$T/x.s2s" --arch transformer --emb 32 \
     --heads 3 --max-steps 1 2> "$T/err.txt"; then fail "heads must divide emb"; fi

@@ -127,11 +127,15 @@ static float *full_forward(const s2s_model *m, const int32_t *row_src, int32_t (
     return O;
 }
 
-/* Steps n sentences with two rows each, reordering rows at random (a
- * parent may have several children, like beams) and feeding random
- * tokens; after every step each row's output must equal the full forward
- * over that row's history. */
-static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
+enum { CHILDREN, IDENTITY, PERMUTATION };
+
+/* Steps n sentences with two rows each, feeding random tokens and
+ * reordering rows as `how` says: CHILDREN as beams do (a sentence's rows are
+ * children of any of its rows, a parent may have several), IDENTITY (every
+ * row its own parent), PERMUTATION (a random permutation of all rows across
+ * sentences, so swaps and cycles). After every step each row's output must
+ * equal the full forward over that row's history. */
+static double kv_cache_worst_difference(int how) {
     const s2s_arch *arch = arch_of(&model->hp);
     enum { n = 5, rows = 2 * n, T = 12 };
     int E = model->hp.emb_dim, S = 0;
@@ -150,8 +154,8 @@ static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
     CHECK(state != NULL);
     s2s_rng rng;
     s2s_rng_seed(&rng, 77);
-    int N = n; /* one row per sentence at first, as the search starts */
-    for (int r = 0; r < N; r++) row_src[r] = r, hist[r][0] = S2S_SOS;
+    int N = how == CHILDREN ? n : rows; /* CHILDREN: one row per sentence, as the search starts */
+    for (int r = 0; r < N; r++) row_src[r] = how == CHILDREN ? r : r / 2, hist[r][0] = S2S_SOS;
     double worst = 0.0;
     for (int t = 0; t < T && state; t++) {
         for (int r = 0; r < N; r++) prev[r] = hist[r][t];
@@ -169,12 +173,17 @@ static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
         worst = step_worst > worst ? step_worst : worst;
         /* the next rows: each sentence keeps two, children of any of its rows */
         int N2 = rows;
-        for (int o = 0; o < N2; o++) {
+        for (int o = 0; o < N2; o++) parent[o] = o;
+        for (int o = 0; o < N2 && how == CHILDREN; o++) {
             int i = o / 2, first = 0;
             while (row_src[first] != i) first++;
             int count = 0;
             while (first + count < N && row_src[first + count] == i) count++;
             parent[o] = first + (int)(s2s_rng_u32(&rng) % (uint32_t)count);
+        }
+        for (int o = N2 - 1; o > 0 && how == PERMUTATION; o--) {
+            int j = (int)(s2s_rng_u32(&rng) % (uint32_t)(o + 1)), tmp = parent[o];
+            parent[o] = parent[j], parent[j] = tmp;
         }
         arch->reorder(state, parent, N2);
         int32_t next_src[rows];
@@ -187,34 +196,93 @@ static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
         memcpy(hist, next_hist, sizeof hist);
         N = N2;
     }
-    printf("  K/V cache vs teacher-forced full forward, %d steps with reorders: max |difference| %.2e\n",
-           T, worst);
-    CHECK(worst <= 1e-5);
     arena_release(&a);
     arena_release(&f);
+    return worst;
+}
+
+static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
+    static const char *const names[] = {"beam-like children", "identity", "permutations"};
+    for (int how = CHILDREN; how <= PERMUTATION; how++) {
+        double worst = kv_cache_worst_difference(how);
+        printf("  K/V cache vs teacher-forced full forward, 12 steps, reorders by %s: max "
+               "|difference| %.2e\n", names[how], worst);
+        CHECK(worst <= 1e-5);
+    }
+}
+
+/* Sentences translated together equal them translated one at a time
+ * (tokens exactly, scores within float noise); 1 when all do. */
+static int batch_matches_one_by_one(const s2s_model *m, int n, const int32_t *const *ptr,
+                                    const int32_t *len, int beam) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = beam;
+    s2s_result *all = NULL;
+    CHECK(s2s_translate_ids(m, n, ptr, len, &p, &all, NULL) == S2S_OK);
+    int same = 0;
+    for (int i = 0; all && i < n; i++) {
+        s2s_result *one = NULL;
+        CHECK(s2s_translate_ids(m, 1, &ptr[i], &len[i], &p, &one, NULL) == S2S_OK);
+        int32_t na, n1;
+        const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
+        int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
+        same += eq;
+        if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
+        s2s_result_free(one);
+    }
+    printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, n);
+    s2s_result_free(all);
+    return same == n;
 }
 
 static void a_batch_translates_like_its_sentences_one_by_one(void) {
-    for (int beam = 1; beam <= 4; beam += 3) {
-        s2s_translate_params p = s2s_translate_default_params();
-        p.beam_size = beam;
-        s2s_result *all = NULL;
-        CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &all, NULL) == S2S_OK);
-        int same = 0;
-        for (int i = 0; all && i < N_SENT; i++) {
-            s2s_result *one = NULL;
-            CHECK(s2s_translate_ids(model, 1, &src_ptr[i], &src_len[i], &p, &one, NULL) == S2S_OK);
-            int32_t na, n1;
-            const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
-            int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
-            same += eq;
-            if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
-            s2s_result_free(one);
-        }
-        printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, N_SENT);
-        CHECK(same == N_SENT);
-        s2s_result_free(all);
-    }
+    for (int beam = 1; beam <= 4; beam += 3)
+        CHECK(batch_matches_one_by_one(model, N_SENT, src_ptr, src_len, beam));
+}
+
+/* The search sizes a chunk by its own longest source and most steps: the
+ * state per row must shrink with both, and the RNN's not depend on them. */
+static void search_state_per_row_shrinks_with_source_and_steps(void) {
+    s2s_hparams hp = small_transformer();
+    const s2s_arch *tf = arch_of(&hp);
+    size_t full = tf->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN);
+    CHECK(tf->row_state_bytes(&hp, 12, S2S_MAX_SEQ_LEN) < full);
+    CHECK(tf->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, 35) < full);
+    CHECK(tf->row_state_bytes(&hp, 12, 35) < tf->row_state_bytes(&hp, 12, S2S_MAX_SEQ_LEN));
+    CHECK(tf->row_state_bytes(&hp, 12, 35) < tf->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, 35));
+    CHECK(tf->row_state_bytes(&hp, 12, 35) > 0);
+    s2s_hparams rnn = s2s_hparams_default();
+    const s2s_arch *ra = arch_of(&rnn);
+    CHECK(ra->row_state_bytes(&rnn, 12, 35) ==
+          ra->row_state_bytes(&rnn, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN));
+}
+
+/* A wider, deeper (untrained) decoder whose state, sized for
+ * S2S_MAX_SEQ_LEN, would split 40 short sentences into chunks of about 20
+ * rows; sized by the request they fit one chunk, and a long sentence in the
+ * middle splits it elsewhere. Neither may change a result. */
+static void chunks_sized_by_the_request_translate_like_sentences_one_by_one(void) {
+    s2s_hparams hp = small_transformer();
+    hp.emb_dim = hp.enc_hidden = hp.dec_hidden = 256, hp.ff_dim = 128;
+    hp.layers = 1, hp.dec_layers = S2S_MAX_LAYERS;
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 3, 0.1f, NULL) == S2S_OK);
+    if (!m) return;
+    enum { N = 40, LONG = 300 };
+    const size_t budget = (size_t)256 << 20; /* search.c's STATE_BUDGET */
+    const s2s_arch *arch = arch_of(&hp);
+    CHECK(budget / arch->row_state_bytes(&hp, S2S_MAX_SEQ_LEN, S2S_MAX_SEQ_LEN) < N);
+    CHECK(budget / arch->row_state_bytes(&hp, 11, 2 * 11 + 11) >= 2 * N);
+    static int32_t long_src[LONG];
+    const int32_t *ptr[N];
+    int32_t len[N];
+    for (int i = 0; i < N; i++) ptr[i] = src_ptr[i % N_SENT], len[i] = src_len[i % N_SENT];
+    for (int beam = 1; beam <= 2; beam++) CHECK(batch_matches_one_by_one(m, N, ptr, len, beam));
+    for (int k = 0; k < LONG; k++) long_src[k] = 4 + k % SYMBOLS;
+    ptr[N / 2] = long_src, len[N / 2] = LONG;
+    CHECK(budget / arch->row_state_bytes(&hp, LONG, S2S_MAX_SEQ_LEN) < N);
+    CHECK(batch_matches_one_by_one(m, N, ptr, len, 1));
+    s2s_model_free(m);
 }
 
 static void streaming_gives_what_greedy_search_gives(void) {
@@ -338,6 +406,8 @@ int main(void) {
     RUN(a_small_transformer_learns_to_copy);
     RUN(the_kv_cache_reproduces_the_full_forward_through_reorders);
     RUN(a_batch_translates_like_its_sentences_one_by_one);
+    RUN(search_state_per_row_shrinks_with_source_and_steps);
+    RUN(chunks_sized_by_the_request_translate_like_sentences_one_by_one);
     RUN(streaming_gives_what_greedy_search_gives);
     RUN(beam_search_finds_hypotheses_at_least_as_likely_as_greedy);
     RUN(int8_search_agrees_with_f32);

@@ -33,6 +33,7 @@ typedef struct train_opts {
         log_every, seed;
     double time_limit_min, init_scale, lr_decay;
     long long warmup; /* steps of linear learning-rate warm-up (0: none) */
+    int inverse_sqrt; /* --lr-schedule inverse-sqrt: lr sqrt(warmup / step) after the warm-up */
     int resume, reverse;
     const char *meta[32]; /* --meta KEY=VALUE, in order */
     int n_meta;
@@ -62,6 +63,9 @@ static const char train_usage[] =
     "  --time-limit MINUTES            stop cleanly (and save) after this long\n"
     "  --lr X (1e-3)  --lr-decay F (1 = off; multiply lr by F after a dev set without gain)\n"
     "  --warmup N (0)                  raise the lr linearly over the first N steps\n"
+    "  --lr-schedule plateau|inverse-sqrt (plateau: --lr-decay) inverse-sqrt: after\n"
+    "                                  --warmup N steps, lr x sqrt(N / step) (give it\n"
+    "                                  again with --resume)\n"
     "  --dropout P (0.2)  --label-smoothing E (0.1)  --clip NORM (5)  --seed N (1)\n"
     "  --max-len N (100)               drop pairs with more tokens on either side\n"
     "evaluation and checkpoints:\n"
@@ -134,6 +138,13 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         else if (!strcmp(a, "--init")) o->init_path = v;
         else if (!strcmp(a, "--checkpoint")) o->ckpt_path = v;
         else if (!strcmp(a, "--step-log")) o->step_log = v;
+        else if (!strcmp(a, "--lr-schedule")) {
+            if (strcmp(v, "plateau") && strcmp(v, "inverse-sqrt")) {
+                cli_error("--lr-schedule: '%s' is not one of plateau, inverse-sqrt", v);
+                return -1;
+            }
+            o->inverse_sqrt = !strcmp(v, "inverse-sqrt");
+        }
         else if (!strcmp(a, "--meta")) {
             if (o->n_meta == (int)(sizeof o->meta / sizeof o->meta[0])) {
                 cli_error("train: at most 32 --meta options");
@@ -197,6 +208,10 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
     }
     if (!o->train_path || !o->out_path) {
         cli_error("train: --train and --out are required (see s2s train -h)");
+        return -1;
+    }
+    if (o->inverse_sqrt && (o->warmup < 1 || o->lr_decay < 1.0)) {
+        cli_error("train: --lr-schedule inverse-sqrt needs --warmup N >= 1 and no --lr-decay");
         return -1;
     }
     if (!o->resume && !o->vocab_path == !o->init_path) {
@@ -769,13 +784,22 @@ int cmd_train(int argc, char **argv) {
     }
     {
         const s2s_hparams *hp = s2s_model_hparams(model);
-        fprintf(stderr,
-                "s2s: model %s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d, vocab %d: %zu "
-                "parameters\n",
-                cli_enum_name("cell", hp->cell), cli_enum_name("attention", hp->attention),
-                cli_enum_name("bridge", hp->bridge), hp->emb_dim, hp->enc_hidden,
-                hp->bidirectional ? " x2" : "", hp->dec_hidden, hp->layers, hp->src_vocab,
-                s2s_model_num_params(model));
+        if (hp->architecture == S2S_ARCH_TRANSFORMER)
+            fprintf(stderr,
+                    "s2s: model transformer, emb %d, heads %d, ff %d, layers %d+%d, %s positions, "
+                    "%s, vocab %d: %zu parameters\n",
+                    hp->emb_dim, hp->heads, hp->ff_dim, hp->layers, hp->dec_layers,
+                    cli_enum_name("positions", hp->positions),
+                    cli_enum_name("activation", hp->activation), hp->src_vocab,
+                    s2s_model_num_params(model));
+        else
+            fprintf(stderr,
+                    "s2s: model %s/%s/%s, emb %d, hidden %d%s, dec %d, layers %d, vocab %d: %zu "
+                    "parameters\n",
+                    cli_enum_name("cell", hp->cell), cli_enum_name("attention", hp->attention),
+                    cli_enum_name("bridge", hp->bridge), hp->emb_dim, hp->enc_hidden,
+                    hp->bidirectional ? " x2" : "", hp->dec_hidden, hp->layers, hp->src_vocab,
+                    s2s_model_num_params(model));
     }
 
     if (tsv_read(o.train_path, &train_c)) goto done;
@@ -817,10 +841,12 @@ int cmd_train(int argc, char **argv) {
             view_batch(view, &train_e, pl.order + pl.start[b], pl.size[b]);
             float loss = 0;
             int32_t tokens = 0;
-            /* linear warm-up, then the schedule's rate (s.lr) */
+            /* linear warm-up, then the schedule's rate: s.lr (lowered on plateaus
+             * by --lr-decay), or s.lr sqrt(warmup / step), equal at the warm-up's end */
             double lr_now = o.warmup > 0 && s.step < o.warmup
                                 ? s.lr * (double)(s.step + 1) / (double)o.warmup
-                                : s.lr;
+                            : o.inverse_sqrt ? s.lr * sqrt((double)o.warmup / (double)(s.step + 1))
+                                             : s.lr;
             if (o.warmup > 0) s2s_trainer_set_learning_rate(trainer, (float)lr_now);
             s2s_status st = s2s_trainer_step(trainer, &view->b, &loss, &tokens, &err);
             s.batch_done = b + 1;

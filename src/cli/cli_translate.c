@@ -462,25 +462,29 @@ int cmd_info(int argc, char **argv) {
     const s2s_hparams *hp = s2s_model_hparams(m);
     size_t params = s2s_model_num_params(m);
     printf("file           %s (%.2f MB)\n", argv[1], (double)size / 1e6);
-    if (hp->architecture == S2S_ARCH_TRANSFORMER) {
+    if (hp->architecture == S2S_ARCH_TRANSFORMER) { /* no cells, bridge or input feeding */
         printf("architecture   %s\n", cli_enum_name("architecture", hp->architecture));
+        printf("layers         %d encoder, %d decoder\n", hp->layers, hp->dec_layers);
         printf("heads          %d\n", hp->heads);
         printf("ff_dim         %d\n", hp->ff_dim);
-        printf("layers         %d\n", hp->layers);
-        printf("dec_layers     %d\n", hp->dec_layers);
-        printf("positions      %s\n", cli_enum_name("positions", hp->positions));
+        if (hp->positions == S2S_POS_LEARNED)
+            printf("positions      %s (%d)\n", cli_enum_name("positions", hp->positions),
+                   hp->max_positions);
+        else
+            printf("positions      %s\n", cli_enum_name("positions", hp->positions));
         printf("activation     %s\n", cli_enum_name("activation", hp->activation));
+        printf("emb            %d\n", hp->emb_dim);
     } else { /* RNN files print as before */
         printf("cell           %s\n", cli_enum_name("cell", hp->cell));
         printf("attention      %s\n", cli_enum_name("attention", hp->attention));
         printf("bridge         %s\n", cli_enum_name("bridge", hp->bridge));
         printf("layers         %d\n", hp->layers);
         printf("bidirectional  %d\n", hp->bidirectional);
+        printf("emb            %d\n", hp->emb_dim);
+        printf("enc hidden     %d (per direction)\n", hp->enc_hidden);
+        printf("dec hidden     %d\n", hp->dec_hidden);
+        printf("input feed     %d\n", hp->input_feed);
     }
-    printf("emb            %d\n", hp->emb_dim);
-    printf("enc hidden     %d (per direction)\n", hp->enc_hidden);
-    printf("dec hidden     %d\n", hp->dec_hidden);
-    printf("input feed     %d\n", hp->input_feed);
     printf("tied output    %d\n", hp->tie_output);
     printf("vocabulary     src %d, tgt %d, pieces %s\n", hp->src_vocab, hp->tgt_vocab,
            s2s_model_has_vocab(m) ? "attached" : "NOT attached");

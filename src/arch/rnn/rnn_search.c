@@ -15,8 +15,8 @@ typedef struct rnn_search {
 } rnn_search;
 
 /* h and c per layer (c only for LSTM) plus o, twice (st and next). */
-size_t rnn_row_state_bytes(const s2s_hparams *hp, int S) {
-    (void)S; /* the encoder's outputs are per sentence, shared by its rows */
+size_t rnn_row_state_bytes(const s2s_hparams *hp, int S, int T) {
+    (void)S, (void)T; /* the encoder's outputs are per sentence, shared by its rows */
     size_t per_layer = hp->cell == S2S_CELL_LSTM ? 2 : 1;
     return 2 * ((size_t)hp->layers * per_layer + 1) * (size_t)hp->dec_hidden * sizeof(float);
 }

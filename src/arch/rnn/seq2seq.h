@@ -127,7 +127,7 @@ int decoder_step_backward(dec_grad_step *gs, float *const *dh, float *const *dc,
 /* ------------------------------------------------- the family's entry points */
 
 /* Search (rnn_search.c) and training (rnn_train.c) as arch.h describes them. */
-size_t rnn_row_state_bytes(const s2s_hparams *hp, int S);
+size_t rnn_row_state_bytes(const s2s_hparams *hp, int S, int T);
 void *rnn_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
                 int cap_rows, int max_steps, arena *a);
 const float *rnn_step(void *state, float *att, float *heads, const int32_t *row_src,

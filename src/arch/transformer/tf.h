@@ -32,7 +32,7 @@ void tf_embed(float *x, const s2s_model *m, const matrix *table, const int32_t *
 int tf_encode(float **out, const s2s_model *m, const int32_t *src, const int32_t *len, int S, int B,
               arena *a);
 
-size_t tf_row_state_bytes(const s2s_hparams *hp, int S);
+size_t tf_row_state_bytes(const s2s_hparams *hp, int S, int T);
 void *tf_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S, int n,
                int cap_rows, int max_steps, arena *a);
 const float *tf_step(void *state, float *att, float *heads, const int32_t *row_src,

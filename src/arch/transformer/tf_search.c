@@ -5,7 +5,8 @@
  * them through row_src and nothing of them is copied. Each row keeps its
  * own self-attention keys and values, head-major (row, H, max_steps, Dh),
  * so a step computes only the new position and attends over the cached
- * ones; a reorder copies the t cached positions of each kept row.
+ * ones; a reorder moves, in place, the t cached positions of each row
+ * whose parent is another row.
  *
  * The attention a step reports is the last decoder layer's cross-attention
  * averaged over its heads; on request also every layer's and head's.
@@ -21,18 +22,19 @@ typedef struct tf_search {
     int S, cap, Tcap, t;               /* t: positions cached (steps taken) */
     float *ck[S2S_MAX_LAYERS], *cv[S2S_MAX_LAYERS]; /* (n, H, S, Dh) cross keys, values */
     float *sk[S2S_MAX_LAYERS], *sv[S2S_MAX_LAYERS]; /* (cap, H, Tcap, Dh) self keys, values */
-    float *nk[S2S_MAX_LAYERS], *nv[S2S_MAX_LAYERS]; /* reorder's targets, then swapped */
+    float *nk[S2S_MAX_LAYERS], *nv[S2S_MAX_LAYERS]; /* reorder's saved rows, (cap, H, Tcap, Dh) */
+    uint8_t *read;                     /* (cap) reorder: whether a moved row reads it */
     float *out;                        /* (cap, E) the last step's output */
 } tf_search;
 
-/* Per row: the self-attention cache twice (state and reorder target), a
- * sentence's cross keys and values (counted per row: a sentence has at
- * least one row), the output row and the step's scratch. S bounds the
- * steps as well as the source. */
-size_t tf_row_state_bytes(const s2s_hparams *hp, int S) {
+/* Per row: the self-attention cache of T steps twice (state and reorder's
+ * saved rows), a sentence's cross keys and values for S tokens (counted per
+ * row: a sentence has at least one row), the output row and the step's
+ * scratch. */
+size_t tf_row_state_bytes(const s2s_hparams *hp, int S, int T) {
     tf_dims d = tf_dims_of(hp);
-    size_t per_layer = (size_t)2 * 2 * S * d.E + (size_t)2 * S * d.E;
-    size_t scratch = (size_t)8 * d.E + (size_t)2 * d.F + (size_t)d.H * S;
+    size_t per_layer = (size_t)2 * 2 * T * d.E + (size_t)2 * S * d.E;
+    size_t scratch = (size_t)9 * d.E + (size_t)2 * d.F + (size_t)d.H * (T > S ? T : S);
     return sizeof(float) * ((size_t)d.Ld * per_layer + scratch);
 }
 
@@ -53,6 +55,7 @@ void *tf_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S
         s->nv[l] = arena_floats(a, self);
     }
     s->out = arena_floats(a, (size_t)cap_rows * d.E);
+    s->read = arena_bytes(a, (size_t)cap_rows);
     if (a->failed) return NULL;
     /* the encoder and the projections are scratch once the cross cache is filled */
     arena_mark mark = arena_get_mark(a);
@@ -143,20 +146,36 @@ const float *tf_step(void *state, float *att, float *heads, const int32_t *row_s
     return s->out;
 }
 
+/* The first t positions of every head of row `from` of src into row `to`
+ * of dst (both (rows, H, Tcap, Dh)). */
+static void copy_row(float *dst, int to, const float *src, int from, const tf_search *s) {
+    size_t row = (size_t)s->d.H * s->Tcap * s->d.Dh, head = (size_t)s->Tcap * s->d.Dh;
+    size_t bytes = sizeof(float) * (size_t)s->t * s->d.Dh; /* only the cached positions */
+    for (int h = 0; h < s->d.H; h++)
+        memcpy(dst + (size_t)to * row + h * head, src + (size_t)from * row + h * head, bytes);
+}
+
+/* In place: a row that is its own parent (every greedy row, most beams)
+ * stays as it is; a moved row copies its parent's cache, or the saved copy
+ * of it when the parent is itself overwritten (a swap, a chain). */
 void tf_reorder(void *state, const int32_t *parent, int n_out) {
     tf_search *s = state;
-    tf_dims d = s->d;
-    size_t row = (size_t)d.H * s->Tcap * d.Dh, head = (size_t)s->Tcap * d.Dh;
-    size_t bytes = sizeof(float) * (size_t)s->t * d.Dh; /* only the cached positions */
-    for (int l = 0; l < d.Ld; l++) {
-        for (int o = 0; o < n_out; o++)
-            for (int h = 0; h < d.H; h++) {
-                size_t to = (size_t)o * row + h * head, from = (size_t)parent[o] * row + h * head;
-                memcpy(s->nk[l] + to, s->sk[l] + from, bytes);
-                memcpy(s->nv[l] + to, s->sv[l] + from, bytes);
+    int moved = 0;
+    memset(s->read, 0, (size_t)s->cap);
+    for (int o = 0; o < n_out; o++)
+        if (parent[o] != o) s->read[parent[o]] = 1, moved = 1;
+    for (int l = 0; l < s->d.Ld && moved; l++) {
+        for (int o = 0; o < n_out; o++) /* overwritten below but still to be read: save */
+            if (parent[o] != o && s->read[o]) {
+                copy_row(s->nk[l], o, s->sk[l], o, s);
+                copy_row(s->nv[l], o, s->sv[l], o, s);
             }
-        float *k = s->sk[l], *v = s->sv[l];
-        s->sk[l] = s->nk[l], s->sv[l] = s->nv[l];
-        s->nk[l] = k, s->nv[l] = v;
+        for (int o = 0; o < n_out; o++) {
+            int p = parent[o];
+            if (p == o) continue;
+            int saved = p < n_out && parent[p] != p;
+            copy_row(s->sk[l], o, saved ? s->nk[l] : s->sk[l], p, s);
+            copy_row(s->sv[l], o, saved ? s->nv[l] : s->sv[l], p, s);
+        }
     }
 }
