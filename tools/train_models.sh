@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/train_models.sh — reproduce the shipped models from data/ (run
 # `npm run data` first). Trains natively with OpenBLAS, keeps the best
-# checkpoint by dev BLEU, then quantizes to int8 into models/.
+# checkpoint by dev BLEU, then quantizes to int8 into models/ and adds the
+# lexical shortlist (s2s shortlist) and the confidence calibration.
 #   tools/train_models.sh attention      models/en-es.s2s        (110 minutes)
 #   tools/train_models.sh es-en          models/es-en.s2s        (110 minutes)
 #   tools/train_models.sh noattention    models/en-es-noattn.s2s (30 minutes)
@@ -64,6 +65,13 @@ case "$which" in
   *) echo "usage: $0 attention|es-en|noattention" >&2; exit 2 ;;
 esac
 build-blas/s2s quantize "$run/model-f32.s2s" "$out"
+# the lexical shortlist from the same training pairs, then the confidence
+# calibration on translations that use it (the JS API's, hence the engines)
+rev=
+[ "$which" = es-en ] && rev=--reverse
+build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out"
+sh tools/ensure_engines.sh
+node tools/calibrate_confidence.mjs "$out" data/dev.tsv $rev --write "$out"
 build-blas/s2s info "$out"
 }
 main "$@"
