@@ -13,7 +13,7 @@ export const CONFIG = Object.freeze({
   directions: {
     'en-es': {
       model: '../models/en-es.s2s',
-      integrity: 'sha256-oEhQ0cg+5H7zFZy9y9tsTyD9Dvwot8RCNEBv1kuis3w=',
+      integrity: 'sha256-Nl0hGa/rN9dGfgh0vFB7WjEjofbHHdfMnJOwNCasuR4=',
       baseline: '../models/en-es-noattn.s2s',
     },
     'es-en': {
