@@ -11,6 +11,7 @@
 #include "s2s.h"
 #include "shortlist.h"
 #include "testing.h"
+#include "copy_task.h"
 #include "util.h"
 
 #define SYMBOLS 12
@@ -21,33 +22,15 @@ static int32_t src_store[N_SENT][12];
 static int32_t src_len[N_SENT];
 static const int32_t *src_ptr[N_SENT];
 
-/* A model trained briefly to copy its input (as in test_translate.c). */
+/* The copy task (copy_task.h), then the sentences the tests translate. */
 static s2s_model *trained_copy_model(void) {
     s2s_hparams hp = {.src_vocab = V, .tgt_vocab = V, .emb_dim = 32, .enc_hidden = 32,
                       .dec_hidden = 64, .layers = 1, .bidirectional = 1, .cell = S2S_CELL_LSTM,
                       .attention = S2S_ATTN_BAHDANAU, .bridge = S2S_BRIDGE_PROJECT,
                       .input_feed = 1, .tie_output = 0};
-    s2s_model *m = NULL;
-    CHECK(s2s_model_init(&m, &hp, 7, 0.1f, NULL) == S2S_OK);
-    s2s_train_params p = s2s_train_default_params();
-    p.learning_rate = 3e-3f;
-    p.dropout = 0.0f;
-    s2s_trainer *t = NULL;
-    CHECK(s2s_trainer_init(&t, m, &p, NULL) == S2S_OK);
     s2s_rng rng;
     s2s_rng_seed(&rng, 3);
-    int32_t buf[32][12], len[32];
-    const int32_t *ptr[32];
-    for (int step = 0; step < 150; step++) {
-        for (int b = 0; b < 32; b++) {
-            len[b] = 2 + (int32_t)(s2s_rng_u32(&rng) % 9);
-            for (int k = 0; k < len[b]; k++) buf[b][k] = 4 + (int32_t)(s2s_rng_u32(&rng) % SYMBOLS);
-            ptr[b] = buf[b];
-        }
-        s2s_batch batch = {32, ptr, len, ptr, len};
-        CHECK(s2s_trainer_step(t, &batch, NULL, NULL, NULL) == S2S_OK);
-    }
-    s2s_trainer_free(t);
+    s2s_model *m = copy_task_model(&hp, 7, &rng, 150, SYMBOLS);
     for (int i = 0; i < N_SENT; i++) {
         src_len[i] = 1 + (int32_t)(s2s_rng_u32(&rng) % 11);
         for (int k = 0; k < src_len[i]; k++) src_store[i][k] = 4 + (int32_t)(s2s_rng_u32(&rng) % SYMBOLS);

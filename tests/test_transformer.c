@@ -11,6 +11,7 @@
 #include "../src/arch.h"
 #include "../src/format.h"
 #include "testing.h"
+#include "copy_task.h"
 
 #define SYMBOLS 12
 #define N_SENT 32
@@ -349,24 +350,9 @@ static void beam_search_finds_hypotheses_at_least_as_likely_as_greedy(void) {
 }
 
 static void int8_search_agrees_with_f32(void) {
-    s2s_model *q = NULL;
-    CHECK(s2s_model_quantize(&q, model, NULL) == S2S_OK);
-    s2s_translate_params p = s2s_translate_default_params();
-    p.beam_size = 2;
-    s2s_result *rf = NULL, *rq = NULL;
-    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &rf, NULL) == S2S_OK);
-    CHECK(s2s_translate_ids(q, N_SENT, src_ptr, src_len, &p, &rq, NULL) == S2S_OK);
-    int same = 0;
-    for (int i = 0; rf && rq && i < N_SENT; i++) {
-        int32_t nf, nq;
-        const int32_t *tf = s2s_result_tokens(rf, i, &nf), *tq = s2s_result_tokens(rq, i, &nq);
-        same += nf == nq && memcmp(tf, tq, sizeof(int32_t) * (size_t)nf) == 0;
-    }
+    int same = int8_same_outputs(model, N_SENT, src_ptr, src_len);
     printf("  int8 and f32 give the same output for %d of %d sentences\n", same, N_SENT);
     CHECK(same >= N_SENT * 9 / 10);
-    s2s_result_free(rf);
-    s2s_result_free(rq);
-    s2s_model_free(q);
 }
 
 static void files_are_version_3_round_trip_and_a_version_2_transformer_is_refused(void) {

@@ -1,0 +1,65 @@
+/*
+ * copy_task.h — what several search tests share: a model trained briefly to
+ * copy its input (peaked but imperfect, which is what makes beam search,
+ * batching and shortlist differences visible), and the check that its int8
+ * copy searches like it. Include after testing.h.
+ */
+#ifndef S2S_TESTS_COPY_TASK_H
+#define S2S_TESTS_COPY_TASK_H
+
+#include <string.h>
+
+#include "s2s.h"
+#include "util.h"
+
+/* `steps` Adam steps (lr 3e-3, no dropout) on batches of 32 random
+ * sequences of 2..10 symbols 4..4+symbols-1, drawn from rng (which the
+ * caller seeded and may go on drawing from). */
+static inline s2s_model *copy_task_model(const s2s_hparams *hp, uint64_t init_seed,
+                                         s2s_rng *rng, int steps, int symbols) {
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, hp, init_seed, 0.1f, NULL) == S2S_OK);
+    s2s_train_params p = s2s_train_default_params();
+    p.learning_rate = 3e-3f;
+    p.dropout = 0.0f;
+    s2s_trainer *t = NULL;
+    CHECK(s2s_trainer_init(&t, m, &p, NULL) == S2S_OK);
+    int32_t buf[32][12], len[32];
+    const int32_t *ptr[32];
+    for (int step = 0; step < steps; step++) {
+        for (int b = 0; b < 32; b++) {
+            len[b] = 2 + (int32_t)(s2s_rng_u32(rng) % 9);
+            for (int k = 0; k < len[b]; k++)
+                buf[b][k] = 4 + (int32_t)(s2s_rng_u32(rng) % (uint32_t)symbols);
+            ptr[b] = buf[b];
+        }
+        s2s_batch batch = {32, ptr, len, ptr, len};
+        CHECK(s2s_trainer_step(t, &batch, NULL, NULL, NULL) == S2S_OK);
+    }
+    s2s_trainer_free(t);
+    return m;
+}
+
+/* How many of n sentences m's int8 copy translates exactly as m (beam 2). */
+static inline int int8_same_outputs(const s2s_model *m, int n, const int32_t *const *src,
+                                    const int32_t *len) {
+    s2s_model *q = NULL;
+    CHECK(s2s_model_quantize(&q, m, NULL) == S2S_OK);
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = 2;
+    s2s_result *rf = NULL, *rq = NULL;
+    CHECK(s2s_translate_ids(m, n, src, len, &p, &rf, NULL) == S2S_OK);
+    CHECK(s2s_translate_ids(q, n, src, len, &p, &rq, NULL) == S2S_OK);
+    int same = 0;
+    for (int i = 0; rf && rq && i < n; i++) {
+        int32_t nf, nq;
+        const int32_t *tf = s2s_result_tokens(rf, i, &nf), *tq = s2s_result_tokens(rq, i, &nq);
+        same += nf == nq && memcmp(tf, tq, sizeof(int32_t) * (size_t)nf) == 0;
+    }
+    s2s_result_free(rf);
+    s2s_result_free(rq);
+    s2s_model_free(q);
+    return same;
+}
+
+#endif /* S2S_TESTS_COPY_TASK_H */
