@@ -1,8 +1,9 @@
 /*
  * copy_task.h — what several search tests share: a model trained briefly to
  * copy its input (peaked but imperfect, which is what makes beam search,
- * batching and shortlist differences visible), and the check that its int8
- * copy searches like it. Include after testing.h.
+ * batching and shortlist differences visible), and the checks any model's
+ * search must pass: its int8 copy searches like it, and a batch translates
+ * like its sentences one by one. Include after testing.h.
  */
 #ifndef S2S_TESTS_COPY_TASK_H
 #define S2S_TESTS_COPY_TASK_H
@@ -60,6 +61,30 @@ static inline int int8_same_outputs(const s2s_model *m, int n, const int32_t *co
     s2s_result_free(rq);
     s2s_model_free(q);
     return same;
+}
+
+/* Sentences translated together equal them translated one at a time
+ * (tokens exactly, scores within float noise); 1 when all do. */
+static inline int batch_matches_one_by_one(const s2s_model *m, int n, const int32_t *const *ptr,
+                                           const int32_t *len, int beam) {
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = beam;
+    s2s_result *all = NULL;
+    CHECK(s2s_translate_ids(m, n, ptr, len, &p, &all, NULL) == S2S_OK);
+    int same = 0;
+    for (int i = 0; all && i < n; i++) {
+        s2s_result *one = NULL;
+        CHECK(s2s_translate_ids(m, 1, &ptr[i], &len[i], &p, &one, NULL) == S2S_OK);
+        int32_t na, n1;
+        const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
+        int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
+        same += eq;
+        if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
+        s2s_result_free(one);
+    }
+    printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, n);
+    s2s_result_free(all);
+    return same == n;
 }
 
 #endif /* S2S_TESTS_COPY_TASK_H */

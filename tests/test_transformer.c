@@ -212,30 +212,6 @@ static void the_kv_cache_reproduces_the_full_forward_through_reorders(void) {
     }
 }
 
-/* Sentences translated together equal them translated one at a time
- * (tokens exactly, scores within float noise); 1 when all do. */
-static int batch_matches_one_by_one(const s2s_model *m, int n, const int32_t *const *ptr,
-                                    const int32_t *len, int beam) {
-    s2s_translate_params p = s2s_translate_default_params();
-    p.beam_size = beam;
-    s2s_result *all = NULL;
-    CHECK(s2s_translate_ids(m, n, ptr, len, &p, &all, NULL) == S2S_OK);
-    int same = 0;
-    for (int i = 0; all && i < n; i++) {
-        s2s_result *one = NULL;
-        CHECK(s2s_translate_ids(m, 1, &ptr[i], &len[i], &p, &one, NULL) == S2S_OK);
-        int32_t na, n1;
-        const int32_t *ta = s2s_result_tokens(all, i, &na), *t1 = s2s_result_tokens(one, 0, &n1);
-        int eq = na == n1 && memcmp(ta, t1, sizeof(int32_t) * (size_t)na) == 0;
-        same += eq;
-        if (eq) CHECK_CLOSE(s2s_result_score(all, i), s2s_result_score(one, 0), 1e-4);
-        s2s_result_free(one);
-    }
-    printf("  beam %d: %d of %d sentences identical in a batch and alone\n", beam, same, n);
-    s2s_result_free(all);
-    return same == n;
-}
-
 static void a_batch_translates_like_its_sentences_one_by_one(void) {
     for (int beam = 1; beam <= 4; beam += 3)
         CHECK(batch_matches_one_by_one(model, N_SENT, src_ptr, src_len, beam));
