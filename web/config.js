@@ -9,12 +9,14 @@ export const CONFIG = Object.freeze({
   /** The direction the page starts in (until the user swaps; the page remembers the last). */
   direction: 'en-es',
   /** Per direction: the shipped model (int8), an optional SHA-256 of it ("sha256-<base64>",
-   *  checked when set), and the optional no-attention baseline, loaded only when asked for. */
+   *  checked when set), and the optional no-attention baseline and Transformer, each loaded
+   *  only when asked for (and checked against its own optional integrity). */
   directions: {
     'en-es': {
       model: '../models/en-es.s2s',
       integrity: 'sha256-Nl0hGa/rN9dGfgh0vFB7WjEjofbHHdfMnJOwNCasuR4=',
       baseline: '../models/en-es-noattn.s2s',
+      transformer: '../models/en-es-transformer.s2s',
     },
     'es-en': {
       model: '../models/es-en.s2s',
