@@ -96,6 +96,10 @@ if [ -f "$VOCAB" ]; then
   grep -q 's2s: model transformer, emb 32, heads 4, ff 64, layers 2+1, sinusoidal positions, gelu,' \
     "$T/tf.log" || fail "train log: Transformer model line: $(grep 's2s: model' "$T/tf.log")"
   printf 'Open.\n' | "$S2S" translate --model "$T/tf.s2s" --beam 2 > /dev/null || fail "translate (transformer)"
+  # eval --json names the family; the RNN-only fields are null
+  "$S2S" eval --model "$T/tf.s2s" --test "$T/c.tsv" --json "$T/tf.json" > /dev/null || fail "eval (transformer)"
+  grep -q '"architecture": "transformer"' "$T/tf.json" && grep -q '"cell": null' "$T/tf.json" &&
+    grep -q '"attention": null' "$T/tf.json" || fail "eval --json (transformer): $(head -8 "$T/tf.json")"
   if "$S2S" train --train "$T/c.tsv" --vocab "$VOCAB" --out "$T/x.s2s" --arch transformer --emb 32 \
     --heads 3 --max-steps 1 2> "$T/err.txt"; then fail "heads must divide emb"; fi
 fi

@@ -1,8 +1,8 @@
 #!/bin/sh
 # tools/eval.sh — the whole evaluation in one command (npm run eval).
 #
-#   sh tools/eval.sh [--reverse] [--f32 FILE] [--noattn FILE] [--test FILE]
-#                    [--beam N] [--out DIR] [MODEL ...]
+#   sh tools/eval.sh [--reverse] [--f32 FILE] [--noattn FILE] [--transformer FILE]
+#                    [--test FILE] [--beam N] [--out DIR] [MODEL ...]
 #
 # MODEL ...      models to evaluate; the first is the main model (greedy and beam
 #                N), the others are scored greedy. Default: models/en-es.s2s
@@ -11,6 +11,8 @@
 #                the English one, Apertium as spa-eng (default out build-eval-es-en)
 # --noattn FILE  the no-attention model (default models/en-es-noattn.s2s, skipped
 #                with a note when that file does not exist)
+# --transformer FILE  the Transformer, scored greedy and beam N beside the main
+#                model (default models/en-es-transformer.s2s, skipped when absent)
 # --f32 FILE     the f32 model the main (int8) model was quantized from
 # --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv; with the
 #                default, the everyday test set corpus/everyday/test.tsv is then
@@ -23,7 +25,9 @@
 # with --no-shortlist when it carries a shortlist), runs Apertium on the same
 # English sentences (cached under DIR keyed by the test file's SHA-256), scores
 # it with `s2s eval --hyp`, then writes DIR/report.md (also printed) with
-# tools/eval_report.py, including tools/everyday.txt translated by both.
+# tools/eval_report.py, including tools/everyday.txt translated by both, and
+# DIR/architectures.json (each architecture's BLEU by source length: the chart of
+# web/compare.html; the default English -> Spanish run copies it to web/).
 # docs/evaluation.md explains every number.
 set -eu
 
@@ -39,10 +43,13 @@ F32=
 NOATTN=
 NOATTN_DEFAULT=models/en-es-noattn.s2s
 NOATTN_GIVEN=0
+TRANSFORMER=
+TRANSFORMER_DEFAULT=models/en-es-transformer.s2s
+TRANSFORMER_GIVEN=0
 MODELS=
 PYTHON=${PYTHON:-python3}
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "eval.sh: $*" >&2; exit 1; }
 need() { [ $# -ge 2 ] || die "$1 needs a value"; }
 
@@ -51,6 +58,7 @@ while [ $# -gt 0 ]; do
     -h|--help) usage; exit 0 ;;
     --f32) need "$@"; F32=$2; shift 2 ;;
     --noattn) need "$@"; NOATTN=$2; NOATTN_GIVEN=1; shift 2 ;;
+    --transformer) need "$@"; TRANSFORMER=$2; TRANSFORMER_GIVEN=1; shift 2 ;;
     --test) need "$@"; TEST=$2; TEST_GIVEN=1; shift 2 ;;
     --beam) need "$@"; BEAM=$2; shift 2 ;;
     --out) need "$@"; OUT=$2; shift 2 ;;
@@ -65,7 +73,8 @@ if [ -n "$REVERSE" ]; then
   [ $# -gt 0 ] || set -- models/es-en.s2s
   : "${OUT:=build-eval-es-en}"
   AP_MODE=spa-eng
-  NOATTN_DEFAULT=   # no Spanish -> English no-attention model is shipped
+  NOATTN_DEFAULT=   # no Spanish -> English no-attention model or Transformer is shipped
+  TRANSFORMER_DEFAULT=
 else
   [ $# -gt 0 ] || set -- models/en-es.s2s
   : "${OUT:=build-eval}"
@@ -77,7 +86,13 @@ if [ "$NOATTN_GIVEN" = 0 ] && [ -n "$NOATTN_DEFAULT" ]; then
   fi
 fi
 
-for m in "$@" $F32 $NOATTN; do
+if [ "$TRANSFORMER_GIVEN" = 0 ] && [ -n "$TRANSFORMER_DEFAULT" ]; then
+  if [ -f "$TRANSFORMER_DEFAULT" ]; then TRANSFORMER=$TRANSFORMER_DEFAULT
+  else echo "eval.sh: note: $TRANSFORMER_DEFAULT not found; no Transformer rows" >&2
+  fi
+fi
+
+for m in "$@" $F32 $NOATTN $TRANSFORMER; do
   [ -f "$m" ] || die "model $m not found (train one, or pass MODEL / --f32 / --noattn; see --help)"
 done
 [ -f "$TEST" ] || die "test set $TEST not found (npm run data builds it)"
@@ -123,6 +138,7 @@ run_eval() {
 ALL_MODELS=$*   # for the everyday run at the end (paths without spaces)
 MAIN=$1
 shift
+[ "$TRANSFORMER" = "$MAIN" ] && TRANSFORMER=   # evaluated as the main model already
 run_eval main-greedy "$MAIN" 1
 [ "$BEAM" -gt 1 ] && run_eval "main-beam$BEAM" "$MAIN" "$BEAM"
 # a model with a lexical shortlist is also scored on the whole vocabulary:
@@ -133,6 +149,10 @@ if "$S2S" info "$MAIN" | grep -q '^shortlist *[0-9]'; then
 fi
 [ -n "$F32" ] && run_eval f32-greedy "$F32" 1
 [ -n "$NOATTN" ] && run_eval noattn-greedy "$NOATTN" 1
+if [ -n "$TRANSFORMER" ]; then
+  run_eval transformer-greedy "$TRANSFORMER" 1
+  [ "$BEAM" -gt 1 ] && run_eval "transformer-beam$BEAM" "$TRANSFORMER" "$BEAM"
+fi
 i=0
 for m in "$@"; do
   i=$((i + 1))
@@ -210,13 +230,20 @@ if [ -z "$REVERSE" ] && [ -f "$EVERYDAY" ]; then
 fi
 
 # ---------------------------------------------------------------- report
-"$PYTHON" tools/eval_report.py --dir "$OUT" --everyday "$EVERYDAY" --out "$OUT/report.md"
+"$PYTHON" tools/eval_report.py --dir "$OUT" --everyday "$EVERYDAY" --out "$OUT/report.md" \
+  --architectures "$OUT/architectures.json"
 echo "== report: $OUT/report.md" >&2
+# the page's architecture chart shows the default run on the held-out test split
+if [ "$TEST_GIVEN" = 0 ] && [ -z "$REVERSE" ]; then
+  cp "$OUT/architectures.json" web/architectures.json
+  echo "== web/architectures.json updated (the chart of web/compare.html)" >&2
+fi
 
 # ---------------------------------------------------------------- everyday test set
 if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
   echo "== the everyday test set: corpus/everyday/test.tsv -> $OUT/everyday/" >&2
   # shellcheck disable=SC2086
   sh "$0" $REVERSE --test corpus/everyday/test.tsv --out "$OUT/everyday" --beam "$BEAM" \
-    ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} $ALL_MODELS
+    ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} ${TRANSFORMER:+--transformer "$TRANSFORMER"} \
+    $ALL_MODELS
 fi

@@ -3,12 +3,17 @@
 
     python3 tools/eval_report.py --dir build-eval [--everyday tools/everyday.txt]
                                  [--out build-eval/report.md]
+                                 [--architectures build-eval/architectures.json]
 
 Reads DIR/systems.tsv (role, file, json per system, in order), DIR/meta.tsv
 (key, value) and the `s2s eval --json` files they name; prints the report and
 writes it to --out. Every number comes from those JSON files: this script
 does no scoring of its own (it only counts sentences per domain and length
 bucket in the test set, to cross-check them). Standard library only.
+
+--architectures writes the greedy scores of each architecture (no attention,
+attention, Transformer) and Apertium, overall and by source length, as JSON:
+the numbers web/compare.html charts.
 """
 
 import argparse
@@ -66,6 +71,10 @@ def label_of(role, beam):
         return "ours f32 greedy"
     if role == "noattn-greedy":
         return "no-attn greedy"
+    if role == "transformer-greedy":
+        return "Transformer greedy"
+    if role.startswith("transformer-beam"):
+        return "Transformer beam " + role[len("transformer-beam"):]
     if role == "apertium":
         return "Apertium"
     return role
@@ -106,6 +115,7 @@ def main():
     ap.add_argument("--dir", default="build-eval")
     ap.add_argument("--everyday", default=None)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--architectures", default=None)
     args = ap.parse_args()
 
     meta = {r[0]: (r[1] if len(r) > 1 else "") for r in read_tsv(os.path.join(args.dir, "meta.tsv"))}
@@ -125,6 +135,8 @@ def main():
     f32 = by_role.get("f32-greedy")
     noattn = by_role.get("noattn-greedy")
     apertium = by_role.get("apertium")
+    tf_greedy = by_role.get("transformer-greedy")
+    tf_beam = next((s for s in systems if s["role"].startswith("transformer-beam")), None)
 
     domains = []
     for s in systems:
@@ -162,7 +174,10 @@ def main():
             note = " (cached)" if meta.get("apertium_cached") == "yes" else ""
         else:
             secs = d.get("seconds")
-            arch = f"{d.get('cell', '?')}, attention {d.get('attention', '?')}"
+            if d.get("architecture") == "transformer":
+                arch = "Transformer"
+            else:
+                arch = f"{d.get('cell', '?')}, attention {d.get('attention', '?')}"
             try:
                 size = f"{os.path.getsize(s['file']) / 1e6:.1f} MB"
             except OSError:
@@ -325,6 +340,41 @@ def main():
                    rows)
         L.append("")
 
+    # ---- the architectures: the encoder-decoder story in numbers
+    archs = [(s, name) for s, name in ((noattn, "no attention"), (main_greedy, "attention"),
+                                        (tf_greedy, "Transformer")) if s]
+    if len(archs) > 1:
+        L.append("### The architectures (greedy), per source length: BLEU / chrF2")
+        L.append("")
+        rows = []
+        for name in ["all"] + BUCKETS:
+            cells = []
+            n = None
+            for s, _ in archs:
+                b = s["data"]["overall"] if name == "all" else s["data"].get("by_length", {}).get(name)
+                n = n if n is not None or not b else b["sentences"]
+                cells.append(cell(b))
+            if n is not None:
+                rows.append([name, n] + cells)
+        L += table(["source words", "sentences"] + [a for _, a in archs], rows)
+        L.append("")
+    if tf_greedy and main_greedy:
+        pairs = [(main_greedy, tf_greedy)] + ([(main_beam, tf_beam)] if main_beam and tf_beam else [])
+        L.append("### Transformer minus the attention LSTM, per domain")
+        L.append("")
+        rows = []
+        for name in ["all"] + domains:
+            key = None if name == "all" else "by_domain"
+            r = [name]
+            for a, t in pairs:
+                r += [signed(delta(t, a, key, name, "bleu")), signed(delta(t, a, key, name, "chrf2"))]
+            rows.append(r)
+        hdr = ["subset"]
+        for a, t in pairs:
+            hdr += [f"{t['label']} vs {a['label']}: Δ BLEU", "Δ chrF2"]
+        L += table(hdr, rows)
+        L.append("")
+
     # ---- everyday sentences
     if args.everyday and os.path.exists(args.everyday):
         def lines(p):
@@ -353,6 +403,32 @@ def main():
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             f.write(text)
+    if args.architectures:
+        write_architectures(args.architectures, meta, [
+            ("noattn", "LSTM, no attention", noattn), ("attention", "LSTM with attention", main_greedy),
+            ("transformer", "Transformer", tf_greedy), ("apertium", "Apertium (rule-based)", apertium)])
+
+
+def write_architectures(path, meta, entries):
+    """The greedy score of each architecture, overall and per length bucket."""
+    def scores(b):
+        return {"sentences": b["sentences"], "bleu": round(b["bleu"], 2), "chrf2": round(b["chrf2"], 2)}
+    out = {"direction": meta.get("direction", "en-es"), "test": meta.get("test"),
+           "test_pairs": int(meta.get("test_pairs") or 0), "commit": meta.get("commit"),
+           "date": meta.get("date"), "buckets": BUCKETS, "systems": []}
+    for ident, label, s in entries:
+        if not s:
+            continue
+        d = s["data"]
+        out["systems"].append({
+            "id": ident, "label": label,
+            "model": None if ident == "apertium" else s["file"],
+            "search": None if ident == "apertium" else ("greedy" if d.get("beam", 1) == 1 else f"beam {d['beam']}"),
+            "overall": scores(d["overall"]),
+            "by_length": {k: scores(v) for k, v in d.get("by_length", {}).items() if k in BUCKETS}})
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1, ensure_ascii=False)
+        f.write("\n")
 
 
 if __name__ == "__main__":

@@ -184,9 +184,12 @@ static const char eval_usage[] =
     "(for a Spanish -> English model on the same files).\n"
     "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n";
 
+/* A JSON string, or null for NULL: three printf arguments for "%s%s%s". */
+#define Q(str) (str) ? "\"" : "", (str) ? (str) : "null", (str) ? "\"" : ""
+
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
-    const char *cell, *attention;
+    const char *architecture, *cell, *attention; /* cell and attention: the RNN's */
     int quantized;
     int shortlist; /* the search used the model's lexical shortlist */
 } model_desc;
@@ -199,8 +202,12 @@ static int eval_translate(const char *model_path, const tsv_corpus *test,
     s2s_model *model = cli_load_model(model_path);
     if (!model) return -1;
     const s2s_hparams *hp = s2s_model_hparams(model);
-    desc->cell = cli_enum_name("cell", hp->cell);
-    desc->attention = cli_enum_name("attention", hp->attention);
+    desc->architecture = cli_enum_name("architecture", hp->architecture);
+    /* cell and attention describe the RNN family only: null for a Transformer */
+    if (hp->architecture == S2S_ARCH_RNN) {
+        desc->cell = cli_enum_name("cell", hp->cell);
+        desc->attention = cli_enum_name("attention", hp->attention);
+    }
     desc->quantized = s2s_model_is_quantized(model);
     desc->shortlist = tp->use_shortlist && s2s_model_shortlist(model, NULL, NULL);
     int status = -1;
@@ -362,7 +369,7 @@ int cmd_eval(int argc, char **argv) {
     score_bin *domains = NULL;
     int n_domains = 0;
     double secs = 0;
-    model_desc desc = {"?", "?", 0, 0};
+    model_desc desc = {"?", NULL, NULL, 0, 0};
     if (!hyps) {
         cli_error("out of memory");
         goto done;
@@ -437,10 +444,11 @@ int cmd_eval(int argc, char **argv) {
         json_escape(f, test_path);
         if (model_path)
             fprintf(f,
-                    ",\n  \"cell\": \"%s\",\n  \"attention\": \"%s\",\n  \"quantized\": %s,"
+                    ",\n  \"architecture\": \"%s\",\n  \"cell\": %s%s%s,\n  \"attention\": %s%s%s,"
+                    "\n  \"quantized\": %s,"
                     "\n  \"beam\": %d,\n  \"shortlist\": %s,\n  \"length_penalty\": %.3f,"
                     "\n  \"seconds\": %.3f",
-                    desc.cell, desc.attention, desc.quantized ? "true" : "false", tp.beam_size,
+                    desc.architecture, Q(desc.cell), Q(desc.attention), desc.quantized ? "true" : "false", tp.beam_size,
                     desc.shortlist ? "true" : "false",
                     (double)tp.length_penalty, secs);
         fputs(",\n  \"overall\": ", f);
