@@ -68,10 +68,11 @@ CONFIGS = [
     "--cell gru --attention bahdanau --bridge project --emb 12 --hidden 8 --dec-hidden 12 "
     "--bidirectional 0 --tie 1",
     # the Transformer: heads 2 and 4, 1-2 layers a side, both positions and activations,
-    # tied and untied, with and without warm-up (measured up to 4.8e-7)
+    # tied and untied, with and without warm-up, inverse-sqrt (measured up to 4.8e-7)
     "--arch transformer --emb 16 --heads 2 --ff 32 --dec-layers 2 --positions learned "
     "--activation gelu --tie 1 --warmup 5",
-    "--arch transformer --emb 16 --heads 4 --ff 16 --layers 2 --dec-layers 1",
+    "--arch transformer --emb 16 --heads 4 --ff 16 --layers 2 --dec-layers 1 --warmup 4 "
+    "--lr-schedule inverse-sqrt",
 ]
 
 
@@ -152,6 +153,9 @@ class TorchTrainTest(unittest.TestCase):
             self.assertEqual(len(c), LOSS_STEPS)
             # the same batches: step, epoch, batch index and token count
             self.assertEqual([x[:4] for x in c], [x[:4] for x in p], cfg)
+            # the same learning rate at every step (warm-up and schedule)
+            for a, b in zip(c, p):
+                self.assertAlmostEqual(a[5], b[5], delta=1e-6 * a[5], msg=cfg)
             # the first loss depends on the initial weights alone: the C draw
             self.assertAlmostEqual(c[0][4], p[0][4], delta=2e-6, msg=cfg)
             diff = max(abs(a[4] - b[4]) for a, b in zip(c, p))

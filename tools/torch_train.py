@@ -518,6 +518,9 @@ def parse_args(argv=None):
     a("--positions", choices=("sinusoidal", "learned"), default="sinusoidal")
     a("--activation", choices=("relu", "gelu"), default="relu")
     a("--warmup", type=int, default=0, help="raise the lr linearly over the first N steps")
+    a("--lr-schedule", choices=("plateau", "inverse-sqrt"), default="plateau",
+      help="plateau: --lr-decay on a dev plateau; inverse-sqrt: after --warmup N steps, "
+           "lr x sqrt(N / step) (give it again with --resume)")
     a("--cell", choices=CELLS, default="lstm")
     a("--attention", choices=ATTENTIONS, default="bahdanau")
     a("--bridge", choices=BRIDGES, default="project")
@@ -557,6 +560,8 @@ def parse_args(argv=None):
         ap.error("give exactly one of --vocab (new model) or --init (start from a model)")
     if not 1 <= args.batch <= MAX_BATCH:
         ap.error("--batch must be 1..%d" % MAX_BATCH)
+    if args.lr_schedule == "inverse-sqrt" and (args.warmup < 1 or args.lr_decay < 1.0):
+        ap.error("--lr-schedule inverse-sqrt needs --warmup N >= 1 and no --lr-decay")
     if not 1 <= args.max_len <= MAX_SEQ_LEN - 1:
         ap.error("--max-len must be 1..%d" % (MAX_SEQ_LEN - 1))
     return args
@@ -757,6 +762,8 @@ def main(argv=None):
             lr_now = state["lr"]
             if args.warmup > 0 and state["step"] < args.warmup:  # cli_train.c's warm-up
                 lr_now = state["lr"] * (state["step"] + 1) / args.warmup
+            elif args.lr_schedule == "inverse-sqrt":  # and its schedule after it
+                lr_now = state["lr"] * math.sqrt(args.warmup / (state["step"] + 1))
             if not (math.isfinite(mean) and math.isfinite(norm)) or (lim > 0 and mean > lim):
                 set_rng_state(saved_rng, device)  # as C restores its dropout generator
                 log("warning: step skipped: step %d: loss %g, gradient norm %g"
