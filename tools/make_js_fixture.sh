@@ -16,7 +16,10 @@
 # parameters: E = 32, 4 heads, feed-forward 64, 2 + 2 layers, tied output)
 # trained 3000 steps on the same sample, for the tests of attention: 'heads'
 # (tests/js/attention-heads.test.js) with its native outputs and per-head
-# digests in tests/fixtures/js/native_expected_tf.json (native_ref --heads).
+# digests in tests/fixtures/js/native_expected_tf.json (native_ref --heads),
+# and the native trainer's first 8 fine-tuning steps on it
+# (tests/fixtures/js/native_train_tf.json, native_ref --train, for
+# tests/js/finetune-transformer.test.js).
 # Needs: the native build (cmake), data/train.tsv (npm run data).
 set -eu
 cd "$(dirname "$0")/.."
@@ -65,3 +68,5 @@ build/s2s quantize "$tmp/tiny-tf.s2s" "$out/tiny-tf-en-es.s2s"
 build/s2s info "$out/tiny-tf-en-es.s2s"
 sh tests/js/native_ref.sh "$out/tiny-tf-en-es.s2s" tests/fixtures/js/sentences.txt --heads \
   >"$out/native_expected_tf.json"
+sh tests/js/native_ref.sh "$out/tiny-tf-en-es.s2s" "$out/finetune_pairs.tsv" --train 8 0.01 \
+  >"$out/native_train_tf.json"

@@ -12,6 +12,13 @@
  * and head, the mean attended position (1-based) over its rows (the
  * target tokens', without EOS's, as the JS result has them): a digest small
  * enough to commit that moves with any weight.
+ *
+ * usage: native_ref MODEL.s2s PAIRS.tsv --train STEPS LEARNING_RATE
+ * Fine-tunes as Translator.fineTune does with every pair in one batch: an
+ * f32 copy of the model (int8 is dequantized), the library's training
+ * defaults but the learning rate, STEPS steps; prints the pairs with their
+ * ids, each step's loss and token count, and the tuned model's greedy output
+ * ids of each source (tests/js/finetune-transformer.test.js).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +62,107 @@ static void print_ints(const int32_t *v, int32_t n) {
     putchar(']');
 }
 
+static void print_string(const char *s) {
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+enum { MAX_PAIRS = 64, MAX_STEPS = 256 };
+
+/* --train: see the usage at the top. Returns the exit status. */
+static int train(const char *name, const s2s_model *loaded, char *text, int steps, float lr) {
+    s2s_error err = {0};
+    static int32_t ids[2][MAX_PAIRS][S2S_MAX_SEQ_LEN];
+    int32_t lens[2][MAX_PAIRS];
+    const int32_t *ptrs[2][MAX_PAIRS];
+    char *side[2][MAX_PAIRS];
+    int n = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *tab = strchr(line, '\t');
+        if (!tab || n == MAX_PAIRS) {
+            fprintf(stderr, "native_ref: --train needs 1 to %d lines of source<TAB>target\n", MAX_PAIRS);
+            return 1;
+        }
+        *tab = 0;
+        side[0][n] = line;
+        side[1][n] = tab + 1;
+        for (int k = 0; k < 2; k++) {
+            if (s2s_encode(loaded, side[k][n], strlen(side[k][n]), ids[k][n], S2S_MAX_SEQ_LEN,
+                           &lens[k][n], &err) != S2S_OK || lens[k][n] == 0) {
+                fprintf(stderr, "native_ref: cannot encode \"%s\": %s\n", side[k][n], err.message);
+                return 1;
+            }
+            ptrs[k][n] = ids[k][n];
+        }
+        n++;
+    }
+    /* what fineTune trains: an f32 copy (s2s_trainer_init refuses int8) */
+    s2s_model *m = NULL;
+    s2s_status st = s2s_model_is_quantized(loaded) ? s2s_model_dequantize(&m, loaded, &err)
+                                                   : s2s_model_clone(&m, loaded, &err);
+    s2s_train_params p = s2s_train_default_params();
+    p.learning_rate = lr;
+    s2s_trainer *t = NULL;
+    if (st != S2S_OK || s2s_trainer_init(&t, m, &p, &err) != S2S_OK) {
+        fprintf(stderr, "native_ref: %s\n", err.message);
+        return 1;
+    }
+    printf("{\"model\":\"%s\",\"steps\":%d,\"learningRate\":%.9g,\"pairs\":[", name, steps, lr);
+    for (int i = 0; i < n; i++) {
+        printf(i ? ",\n{\"source\":" : "\n{\"source\":");
+        print_string(side[0][i]);
+        printf(",\"target\":");
+        print_string(side[1][i]);
+        printf(",\"sourceIds\":");
+        print_ints(ids[0][i], lens[0][i]);
+        printf(",\"targetIds\":");
+        print_ints(ids[1][i], lens[1][i]);
+        putchar('}');
+    }
+    s2s_batch b = {.n = n, .src = ptrs[0], .src_len = lens[0], .tgt = ptrs[1], .tgt_len = lens[1]};
+    printf("],\n\"losses\":[");
+    int32_t tokens[MAX_STEPS];
+    for (int s = 0; s < steps; s++) {
+        float loss;
+        if (s2s_trainer_step(t, &b, &loss, &tokens[s], &err) != S2S_OK) {
+            fprintf(stderr, "native_ref: step %d: %s\n", s + 1, err.message);
+            return 1;
+        }
+        printf(s ? ",%.9g" : "%.9g", loss);
+    }
+    printf("],\"tokens\":");
+    print_ints(tokens, steps);
+    printf(",\n\"after\":[");
+    for (int i = 0; i < n; i++) {
+        s2s_translate_params tp = s2s_translate_default_params();
+        const int32_t *src[1] = {ids[0][i]};
+        s2s_result *r = NULL;
+        if (s2s_translate_ids(m, 1, src, &lens[0][i], &tp, &r, &err) != S2S_OK) {
+            fprintf(stderr, "native_ref: %s\n", err.message);
+            return 1;
+        }
+        int32_t len;
+        const int32_t *out = s2s_result_tokens(r, 0, &len);
+        if (i) putchar(',');
+        print_ints(out, len);
+        s2s_result_free(r);
+    }
+    printf("]}\n");
+    s2s_trainer_free(t);
+    s2s_model_free(m);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     int heads = argc == 4 && !strcmp(argv[3], "--heads");
-    if (argc != 3 && !heads) {
-        fprintf(stderr, "usage: native_ref MODEL.s2s SENTENCES.txt [--heads]\n");
+    int training = argc == 6 && !strcmp(argv[3], "--train");
+    if (argc != 3 && !heads && !training) {
+        fprintf(stderr, "usage: native_ref MODEL.s2s SENTENCES.txt [--heads]\n"
+                        "       native_ref MODEL.s2s PAIRS.tsv --train STEPS LEARNING_RATE\n");
         return 2;
     }
     size_t msize, tsize;
@@ -73,7 +177,22 @@ int main(int argc, char **argv) {
         fprintf(stderr, "native_ref: %s\n", err.message);
         return 1;
     }
-    printf("{\"model\":\"%s\",\"sentences\":[\n", strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1]);
+    const char *name = strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1];
+    if (training) {
+        int steps = atoi(argv[4]);
+        float lr = strtof(argv[5], NULL);
+        if (steps < 1 || steps > MAX_STEPS || !(lr > 0.0f && lr <= 1.0f)) {
+            fprintf(stderr, "native_ref: --train needs 1 to %d steps and a learning rate in (0, 1]\n",
+                    MAX_STEPS);
+            return 2;
+        }
+        int rc = train(name, m, text, steps, lr);
+        s2s_model_free(m);
+        free(mbytes);
+        free(text);
+        return rc;
+    }
+    printf("{\"model\":\"%s\",\"sentences\":[\n", name);
     int first = 1;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         int32_t ids[S2S_MAX_SEQ_LEN], n = 0;
@@ -81,13 +200,10 @@ int main(int argc, char **argv) {
             fprintf(stderr, "native_ref: cannot encode \"%s\": %s\n", line, err.message);
             return 1;
         }
-        printf("%s{\"text\":\"", first ? "" : ",\n");
+        printf("%s{\"text\":", first ? "" : ",\n");
         first = 0;
-        for (const char *c = line; *c; c++) {
-            if (*c == '"' || *c == '\\') putchar('\\');
-            putchar(*c);
-        }
-        printf("\",\"sourceIds\":");
+        print_string(line);
+        printf(",\"sourceIds\":");
         print_ints(ids, n);
         const int beams[2] = {1, 4};
         for (int b = 0; b < 2; b++) {
