@@ -7,7 +7,7 @@
 // server sends Service-Worker-Allowed: /), so that the engine's worker
 // (../src/js/worker.js) is controlled and can start offline.
 
-const VERSION = '6';
+const VERSION = '7';
 const CACHE = `seq2seq-web-${VERSION}`;
 
 // Relative to this file (web/sw.js). Every file the page and the engine's
@@ -24,6 +24,10 @@ const SHELL = [
   './store.js',
   './document.js',
   './icon.svg',
+  './compare.html',
+  './compare.css',
+  './compare.js',
+  './lengthchart.js',
   '../src/js/index.js',
   '../src/js/confidence.js',
   '../src/js/engine.js',
@@ -40,6 +44,10 @@ const SHELL = [
   '../dist/seq2seq-relaxed.wasm',
 ].map((p) => new URL(p, self.location.href).href);
 const SHELL_SET = new Set(SHELL);
+// The comparison page's scores: `npm run eval` rewrites them without a new
+// VERSION, and a site may lack them (so not in SHELL, whose files must all
+// exist): network first, the last copy seen when offline.
+const RESULTS = new URL('./architectures.json', self.location.href).href;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -69,6 +77,21 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   const key = url.origin + url.pathname; // the page's URL may carry a query
+  if (key === RESULTS) {
+    event.respondWith((async () => {
+      const cache = await caches.open(CACHE);
+      try {
+        const res = await fetch(req);
+        if (res.ok && res.status === 200) event.waitUntil(cache.put(key, res.clone()).catch(() => {}));
+        return res;
+      } catch (e) {
+        const hit = await cache.match(key);
+        if (hit) return hit;
+        throw e;
+      }
+    })());
+    return;
+  }
   if (!SHELL_SET.has(key) && !isModel(url)) return; // everything else: the network, untouched
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
