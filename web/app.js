@@ -1,9 +1,10 @@
 // app.js — the translation page: loads the engine and the model in a Web
 // Worker (WorkerTranslator), translates as you type in either direction the
 // config names (English -> Spanish, Spanish -> English: one model each, the
-// swap button loads the other), shows the attention, fine-tunes on the user's
-// pairs, keeps the tuned model of each direction in IndexedDB, and registers
-// the service worker that makes the page work offline.
+// swap button loads the other; a direction may offer a Transformer beside its
+// main model, loaded when first chosen), shows the attention, fine-tunes on
+// the user's pairs, keeps the tuned model of each direction and model in
+// IndexedDB, and registers the service worker that makes the page work offline.
 //
 // Everything the user typed or loaded is shown through textContent (never as
 // HTML). The model files come from config.js.
@@ -27,6 +28,8 @@ const el = {
   modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
   offline: $('offline-state'), swap: $('swap'), compareLabel: $('compare-label'), confidenceNote: $('confidence-note'),
   srcPieces: $('src-pieces'), tgtPieces: $('tgt-pieces'),
+  ledeModel: $('lede-model'), modelChoice: $('model-choice'), choiceError: $('model-choice-error'),
+  choiceRadios: [...document.querySelectorAll('input[name=model]')],
 };
 // the document mode's controls (web/document.js)
 const doc = {
@@ -45,9 +48,29 @@ const modelUrl = (path) => new URL(path, location.href).href;
 const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 const languageName = (tag) => LANGUAGE_NAMES[tag] ?? tag;
 const DIRECTION_KEY = 'seq2seq-wasm.direction'; // localStorage: the direction last used
+const CHOICE_KEY = 'seq2seq-wasm.model'; // localStorage: the model last chosen ('lstm' | 'transformer')
+const recall = (key) => { try { return localStorage.getItem(key); } catch { return null; } }; // storage may be off
+const remember = (key, value) => { try { localStorage.setItem(key, value); } catch { /* storage may be off */ } };
 // 'en-es' -> the other way round, when the config has it
 const reverseOf = (d) => { const r = d.split('-').reverse().join('-'); return CONFIG.directions[r] ? r : null; };
 const shipped = () => CONFIG.directions[state.direction];
+// The models a direction may offer: its main `model` (the default) and an optional
+// `transformer`, each with its own integrity key in config.js and its own stored slot.
+const CHOICES = {
+  lstm: { file: 'model', integrity: 'integrity', label: 'LSTM with attention' },
+  transformer: { file: 'transformer', integrity: 'transformerIntegrity', label: 'Transformer' },
+};
+const offers = (direction, choice) => typeof CONFIG.directions[direction]?.[CHOICES[choice]?.file] === 'string';
+/** config.js's { model, integrity } of a model choice of a direction (default: the one in use). */
+function shippedOf(choice = state.choice, direction = state.direction) {
+  const d = CONFIG.directions[direction];
+  return { model: d[CHOICES[choice].file], integrity: d[CHOICES[choice].integrity] };
+}
+/** The model last chosen, where `direction` offers it; else its main model. */
+function preferredChoice(direction) {
+  const c = recall(CHOICE_KEY);
+  return Object.hasOwn(CHOICES, c ?? '') && offers(direction, c) ? c : 'lstm';
+}
 // The badge for each WebAssembly build: [text, title].
 const ENGINE_BADGES = {
   relaxed: ['WebAssembly relaxed SIMD build', 'seq2seq-relaxed.wasm: SIMD128 kernels plus the relaxed int8 dot product, which passed its self-test here'],
@@ -59,6 +82,8 @@ const MB = (n) => `${(n / 1048576).toFixed(n < 1048576 ? 2 : 1)} MB`;
 const state = {
   t: null,            // the translator in use (WorkerTranslator, or Translator when workers fail)
   direction: CONFIG.direction, // a key of CONFIG.directions: whose shipped model and stored slot are in use
+  choice: 'lstm',     // a key of CHOICES: which of the direction's models is in use
+  parked: {},         // choice -> { t, kind, name, baseSteps, bytes }: the direction's other model, loaded, waiting
   languages: CONFIG.direction.split('-'), // [source, target] tags shown: the model's own when it names them
   kind: 'shipped',    // 'shipped' | 'tuned' | 'file'
   name: '',           // file name of a loaded model
@@ -99,8 +124,11 @@ function setControls(on) {
   for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile, el.swap]) n.disabled = !on;
   for (const n of [doc.source, doc.html]) n.disabled = !on;
   doc.translate.disabled = !on || state.docRunning;
+  for (const r of el.choiceRadios) r.disabled = !on;
   // one model at a time: nothing replaces or trains it while it is busy
-  if (on && (state.tuning || state.docRunning)) { el.tune.disabled = true; el.reset.disabled = true; el.modelFile.disabled = true; el.swap.disabled = true; }
+  if (on && (state.tuning || state.docRunning)) {
+    for (const n of [el.tune, el.reset, el.modelFile, el.swap, ...el.choiceRadios]) n.disabled = true;
+  }
   if (on && !reverseOf(state.direction)) el.swap.disabled = true;
 }
 
@@ -144,11 +172,10 @@ async function start() {
   el.loadLabel.textContent = 'Starting the engine…';
   await registerServiceWorker();
 
-  let last = null;
-  try { last = localStorage.getItem(DIRECTION_KEY); } catch { /* storage may be off */ }
-  const direction = CONFIG.directions[last] ? last : CONFIG.direction;
+  const last = recall(DIRECTION_KEY);
+  const direction = Object.hasOwn(CONFIG.directions, last ?? '') ? last : CONFIG.direction;
   try {
-    await loadDirection(direction);
+    await loadPreferred(direction);
   } catch (e) {
     console.error(e);
     const model = CONFIG.directions[direction].model;
@@ -172,31 +199,51 @@ async function start() {
 }
 
 /**
- * Makes `direction` the page's: its model kept in this browser, else its shipped
- * model. Throws (and leaves the page as it was) when neither can be loaded.
+ * Makes `direction` the page's with the model last chosen; where that is a
+ * Transformer that cannot be loaded, says so and uses the main model. Throws
+ * (and leaves the page as it was) when the main model cannot be loaded either.
  */
-async function loadDirection(direction) {
+async function loadPreferred(direction) {
+  const choice = preferredChoice(direction);
+  if (choice !== 'lstm') {
+    try {
+      await loadDirection(direction, choice);
+      return;
+    } catch (e) {
+      console.info(`seq2seq-wasm: the ${CHOICES[choice].label} did not load (${e?.message}); using the main model`);
+      showChoiceError(choice, e, { direction, stays: 'lstm' });
+    }
+  }
+  await loadDirection(direction, 'lstm');
+}
+
+/**
+ * Makes `choice` of `direction` the model in use: the one kept in this browser,
+ * else the shipped one. Throws (and leaves the page as it was) when neither can be loaded.
+ */
+async function loadDirection(direction, choice = 'lstm') {
+  const what = choice === 'lstm' ? 'model' : CHOICES[choice].label;
   let stored = null;
   try {
-    stored = await loadStored(direction);
+    stored = await loadStored(direction, choice);
   } catch (e) {
     console.info(`seq2seq-wasm: no stored model (${e.message})`);
   }
   if (stored) {
     try {
-      el.loadLabel.textContent = `Loading your ${stored.kind === 'file' ? 'model file' : 'fine-tuned model'} from this browser…`;
+      el.loadLabel.textContent = `Loading your ${stored.kind === 'file' ? 'model file' : `fine-tuned ${what}`} from this browser…`;
       const t = await createTranslator(stored.bytes);
-      await adopt(t, { kind: stored.kind, name: stored.name, baseSteps: stored.steps ?? 0, bytes: stored.bytes.length, direction });
+      await adopt(t, { kind: stored.kind, name: stored.name, baseSteps: stored.steps ?? 0, bytes: stored.bytes.length, direction, choice });
       return;
     } catch (e) {
       if (e?.name !== 'ModelError') throw e;
-      await clearStored(direction).catch(() => {});
-      show(el.modelError, `The model kept in this browser could not be read (${e.message}); the shipped model is used instead.`, 'error');
+      await clearStored(direction, choice).catch(() => {});
+      show(el.modelError, `The ${what} kept in this browser could not be read (${e.message}); the shipped one is used instead.`, 'error');
     }
   }
-  const { model, integrity } = CONFIG.directions[direction];
-  const t = await createTranslator(modelUrl(model), { monitor: progressMonitor('the model'), integrity });
-  await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0, direction });
+  const { model, integrity } = shippedOf(choice, direction);
+  const t = await createTranslator(modelUrl(model), { monitor: progressMonitor(`the ${what}`), integrity });
+  await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0, direction, choice });
 }
 
 /** Shows the languages of the translator in use in every label, lang attribute and placeholder. */
@@ -226,8 +273,9 @@ async function swapDirection() {
   const newSource = fresh ? el.target.textContent : el.source.value;
   await replaceModel(async () => {
     el.status.classList.remove('done');
+    show(el.choiceError, ''); // a message about the other direction's models
     try {
-      await loadDirection(to);
+      await loadPreferred(to);
     } catch (e) {
       show(el.modelError, `The ${languageName(to.split('-')[0])} → ${languageName(to.split('-')[1])} model could not be loaded: ${describeError(e)}. The page stays as it was.`, 'error');
       return;
@@ -235,35 +283,103 @@ async function swapDirection() {
       el.status.classList.add('done');
       el.loadLabel.textContent = 'Ready.';
     }
-    try { localStorage.setItem(DIRECTION_KEY, to); } catch { /* storage may be off */ }
+    remember(DIRECTION_KEY, to);
     el.source.value = newSource;
     el.target.textContent = '';
     show(el.confidenceNote, '');
     el.target.dataset.for = '';
     el.baselineTarget.textContent = '';
     heatmap.show(null);
-    tuneStatus('idle', '');
-    el.tuneProgress.hidden = true;
-    el.beforeAfter.hidden = true;
-    lossChart.start(0);
+    clearTuneRun();
   }, 'Loading the other direction…');
 }
 
-/** Makes `t` the translator in use (destroying the previous one). */
-async function adopt(t, { kind, name = '', baseSteps = 0, bytes = 0, direction = state.direction }) {
-  const old = state.t;
-  state.t = t;
-  Object.assign(state, { kind, name, baseSteps, bytes });
-  if (old && old !== t) old.destroy();
-  if (direction !== state.direction) {
-    state.direction = direction;
+/**
+ * Makes `t` the translator in use, as `choice` of `direction`. The one it
+ * replaces is destroyed, except the direction's other model on a change of
+ * model: that one waits, loaded, with its fine-tuned weights and optimizer state.
+ */
+async function adopt(t, { kind, name = '', baseSteps = 0, bytes = 0, direction = state.direction, choice = state.choice }) {
+  const old = state.t && { t: state.t, kind: state.kind, name: state.name, baseSteps: state.baseSteps, bytes: state.bytes };
+  const sameDirection = direction === state.direction;
+  const waiting = state.parked[choice];
+  delete state.parked[choice];
+  if (waiting && waiting.t !== t) waiting.t.destroy(); // replaced by a newly loaded one
+  if (!sameDirection) {
+    for (const p of Object.values(state.parked)) p.t.destroy();
+    state.parked = {};
     // the baseline belongs to the direction it was loaded for
     const b = state.baseline;
     state.baseline = null;
     b?.then((x) => x?.destroy()).catch(() => {});
   }
+  if (old && old.t !== t) {
+    if (sameDirection && choice !== state.choice) state.parked[state.choice] = old;
+    else old.t.destroy();
+  }
+  state.t = t;
+  Object.assign(state, { kind, name, baseSteps, bytes, direction, choice });
   await showLanguages();
+  showChoice();
   await showModelInfo();
+}
+
+// --- the model choice: the main model or the direction's Transformer ------------------
+
+/** Shows the choice where the direction offers a Transformer, with the model in use checked. */
+function showChoice() {
+  const offered = offers(state.direction, 'transformer');
+  el.modelChoice.hidden = !offered;
+  for (const r of el.choiceRadios) r.checked = r.value === state.choice;
+  root.dataset.choice = state.choice;
+}
+
+/** Why `choice` could not be loaded, and that `stays` is still in use. */
+function showChoiceError(choice, e, { direction = state.direction, stays = state.choice } = {}) {
+  const { label } = CHOICES[choice];
+  const what = `The ${label} (${shippedOf(choice, direction).model.split('/').pop()})`;
+  const why = e?.name === 'NetworkError' && /HTTP 404/.test(e.message) ? `${what} is not on this site (HTTP 404)`
+    : e?.name === 'NetworkError' ? `${what} could not be downloaded: ${e.message}`
+      : e?.name === 'IntegrityError' ? `${what} is not the expected file: ${e.message}`
+        : `${what} could not be loaded: ${describeError(e)}`;
+  show(el.choiceError, `${why.replace(/\.$/, '')}. The ${CHOICES[stays].label} stays in use; choose “${label}” again to retry.`, 'error');
+}
+
+/**
+ * The user chose a model: one loaded before comes back at once (tuned as it
+ * was); otherwise it is loaded (kept in this browser, else shipped) with the
+ * header's progress bar. A model that fails to load leaves the one in use.
+ */
+async function chooseModel(choice) {
+  if (choice === state.choice || !offers(state.direction, choice) || state.busy || state.tuning || state.docRunning) {
+    showChoice();
+    return;
+  }
+  const waiting = state.parked[choice];
+  const { label } = CHOICES[choice];
+  show(el.choiceError, '');
+  await replaceModel(async () => {
+    if (waiting) {
+      await adopt(waiting.t, { ...waiting, choice });
+    } else {
+      el.status.classList.remove('done');
+      el.progress.value = 0;
+      el.loadLabel.textContent = `Loading the ${label}…`;
+      try {
+        await loadDirection(state.direction, choice);
+      } catch (e) {
+        console.info(`seq2seq-wasm: the ${label} did not load (${e?.message})`);
+        showChoiceError(choice, e);
+        return;
+      } finally {
+        el.status.classList.add('done');
+        el.loadLabel.textContent = 'Ready.';
+      }
+    }
+    remember(CHOICE_KEY, choice);
+    clearTuneRun(); // the last run's curve and table were the other model's
+  }, waiting ? `Switching to the ${label}…` : `Loading the ${label}…`);
+  showChoice();
 }
 
 async function showModelInfo() {
@@ -279,8 +395,10 @@ async function showModelInfo() {
   let text;
   if (state.kind === 'file') text = `A model loaded from the file “${state.name}”${steps ? `, then fine-tuned for ${steps} steps` : ''} (${arch}). It is kept in this browser.`;
   else if (steps) text = `The shipped model fine-tuned for ${steps} steps here (${arch}). It is kept in this browser until you reset it.`;
-  else text = `The shipped model, ${shipped().model.split('/').pop()}${state.bytes ? `, ${MB(state.bytes)}` : ''} (${arch}).`;
+  else text = `The shipped model, ${shippedOf().model.split('/').pop()}${state.bytes ? `, ${MB(state.bytes)}` : ''} (${arch}).`;
   el.modelInfo.textContent = text;
+  el.ledeModel.textContent = m.architectureName === 'transformer' ? 'a Transformer'
+    : `${/^[AEFHILMNORSX]/.test(m.cellName.toUpperCase()) ? 'an' : 'a'} ${m.cellName.toUpperCase()} ${m.attentionName === 'none' ? 'without' : 'with'} attention`;
   root.dataset.model = state.kind === 'shipped' && !steps ? 'shipped' : state.kind === 'file' ? 'file' : 'tuned';
   root.dataset.steps = String(steps);
 }
@@ -365,7 +483,7 @@ async function translateNow() {
     return;
   }
   if (state.tuning) show(el.note, 'Fine-tuning is running; the translation follows when it ends.');
-  const t = state.t;
+  const t = state.t, choice = state.choice;
   const baseline = el.compare.checked ? translateBaseline(text, opts, ac.signal, my) : null;
   try {
     const r = await translateWithAttention(t, text, { ...opts, signal: ac.signal });
@@ -374,6 +492,7 @@ async function translateNow() {
     el.target.classList.remove('stale', 'unavailable');
     el.target.dataset.for = text;
     el.target.dataset.beam = String(opts.beamSize);
+    el.target.dataset.choice = choice; // which model wrote it
     heatmap.show(r);
     if (!state.tuning) show(el.note, '');
   } catch (e) {
@@ -473,6 +592,14 @@ function compareChanged() {
 function tuneStatus(kind, text) {
   root.dataset.tune = kind;
   el.tuneLabel.textContent = text;
+}
+
+/** Clears the last run's status, progress, loss curve and before/after table. */
+function clearTuneRun() {
+  tuneStatus('idle', '');
+  el.tuneProgress.hidden = true;
+  el.beforeAfter.hidden = true;
+  lossChart.start(0);
 }
 
 async function pairsFileChosen() {
@@ -601,7 +728,7 @@ async function persist() {
   const m = await modelOf(state.t);
   try {
     const bytes = await state.t.save();
-    await saveStored(state.direction, { bytes, kind: state.kind === 'file' ? 'file' : 'tuned', name: state.name, steps: state.baseSteps + m.fineTuneSteps });
+    await saveStored(state.direction, state.choice, { bytes, kind: state.kind === 'file' ? 'file' : 'tuned', name: state.name, steps: state.baseSteps + m.fineTuneSteps });
   } catch (e) {
     show(el.modelError, `The model could not be kept in this browser (${e.message}); download it to keep it.`, 'error');
   }
@@ -615,7 +742,8 @@ async function downloadModel() {
     const bytes = await state.t.save();
     const m = await modelOf(state.t);
     const steps = state.baseSteps + m.fineTuneSteps;
-    const name = state.kind === 'file' ? state.name.replace(/\.s2s$/i, '') + (m.fineTuned ? '-tuned' : '') : steps ? `${state.direction}-tuned-${steps}` : state.direction;
+    const shippedName = state.choice === 'lstm' ? state.direction : `${state.direction}-${state.choice}`;
+    const name = state.kind === 'file' ? state.name.replace(/\.s2s$/i, '') + (m.fineTuned ? '-tuned' : '') : steps ? `${shippedName}-tuned-${steps}` : shippedName;
     saveBlob(new Blob([bytes], { type: 'application/octet-stream' }), `${name}.s2s`);
   } catch (e) {
     show(el.modelError, `The model could not be written: ${describeError(e)}`, 'error');
@@ -668,14 +796,18 @@ async function modelFileChosen() {
         : `“${file.name}” could not be loaded: ${describeError(e)}. The current model stays.`, 'error');
       return;
     }
-    // a file that names a direction the page knows becomes that direction's model
+    // a file that names a direction the page knows becomes that direction's model: its
+    // Transformer where it is one and the direction offers one, else its main model
     const m = await modelOf(t);
     const named = `${m.sourceLanguage}-${m.targetLanguage}`;
-    const direction = CONFIG.directions[named] ? named : state.direction;
-    await adopt(t, { kind: 'file', name: file.name, baseSteps: 0, bytes: bytes.length, direction });
-    try { localStorage.setItem(DIRECTION_KEY, direction); } catch { /* storage may be off */ }
+    const direction = Object.hasOwn(CONFIG.directions, named) ? named : state.direction;
+    const choice = m.architectureName === 'transformer' && offers(direction, 'transformer') ? 'transformer' : 'lstm';
+    await adopt(t, { kind: 'file', name: file.name, baseSteps: 0, bytes: bytes.length, direction, choice });
+    remember(DIRECTION_KEY, direction);
+    if (offers(direction, 'transformer')) remember(CHOICE_KEY, choice);
+    show(el.choiceError, '');
     try {
-      await saveStored(direction, { bytes, kind: 'file', name: file.name, steps: 0 });
+      await saveStored(direction, choice, { bytes, kind: 'file', name: file.name, steps: 0 });
     } catch (e) {
       show(el.modelError, `Loaded, but it could not be kept in this browser (${e.message}).`, 'error');
     }
@@ -684,15 +816,15 @@ async function modelFileChosen() {
 
 async function resetModel() {
   await replaceModel(async () => {
-    await clearStored(state.direction).catch(() => {});
+    await clearStored(state.direction, state.choice).catch(() => {});
     if (state.kind === 'shipped') {
       await state.t.reset();
       state.baseSteps = 0;
     } else {
       el.status.classList.remove('done');
       try {
-        const { model, integrity } = shipped();
-        const t = await createTranslator(modelUrl(model), { monitor: progressMonitor('the shipped model'), integrity });
+        const { model, integrity } = shippedOf();
+        const t = await createTranslator(modelUrl(model), { monitor: progressMonitor(`the shipped ${state.choice === 'lstm' ? 'model' : CHOICES[state.choice].label}`), integrity });
         await adopt(t, { kind: 'shipped', bytes: Number(el.progress.max) || 0 });
       } catch (e) {
         show(el.modelError, `The shipped model could not be loaded: ${describeError(e)}`, 'error');
@@ -702,10 +834,7 @@ async function resetModel() {
         el.loadLabel.textContent = 'Ready.';
       }
     }
-    tuneStatus('idle', '');
-    el.tuneProgress.hidden = true;
-    el.beforeAfter.hidden = true;
-    lossChart.start(0);
+    clearTuneRun();
   }, 'Going back to the shipped model…');
 }
 
@@ -738,6 +867,7 @@ el.download.addEventListener('click', downloadModel);
 el.modelFile.addEventListener('change', modelFileChosen);
 el.reset.addEventListener('click', resetModel);
 el.swap.addEventListener('click', swapDirection);
+for (const r of el.choiceRadios) r.addEventListener('change', () => { if (r.checked) chooseModel(r.value); });
 initDocumentMode(doc, {
   getTranslator: () => state.t,
   lowConfidence: LOW_CONFIDENCE,

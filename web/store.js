@@ -1,11 +1,17 @@
 // store.js — the tuned (or loaded) models kept in this browser: one IndexedDB
-// record per direction { bytes: Uint8Array, name, steps, kind: 'tuned' | 'file',
-// savedAt }. English -> Spanish keeps the key it had before there were two
-// directions ('current'), so a model kept then is still found.
+// record per direction and model choice { bytes: Uint8Array, name, steps,
+// kind: 'tuned' | 'file', savedAt }. The main model ('lstm') of English ->
+// Spanish keeps the key it had before there were two directions ('current'),
+// and that of another direction the key it had before there were two models
+// ('current-<direction>'), so a model kept then is still found; the
+// Transformer has a slot of its own, so tuning one never overwrites the other.
 
 const DB = 'seq2seq-wasm';
 const STORE = 'models';
-const keyOf = (direction) => (direction === 'en-es' ? 'current' : `current-${direction}`);
+function keyOf(direction, choice = 'lstm') {
+  const main = direction === 'en-es' ? 'current' : `current-${direction}`;
+  return choice === 'lstm' ? main : `current-${direction}-${choice}`;
+}
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -35,18 +41,18 @@ async function run(mode, fn) {
   }
 }
 
-/** The stored model record of a direction ('en-es', 'es-en'), or null. */
-export async function loadStored(direction) {
-  const rec = await run('readonly', (s) => s.get(keyOf(direction)));
+/** The stored model record of a direction ('en-es', 'es-en') and model choice ('lstm', 'transformer'), or null. */
+export async function loadStored(direction, choice) {
+  const rec = await run('readonly', (s) => s.get(keyOf(direction, choice)));
   if (!rec || !(rec.bytes instanceof Uint8Array) || rec.bytes.length === 0) return null;
   return rec;
 }
 
-/** Keeps { bytes, name, steps, kind } as the page's current model of a direction. */
-export function saveStored(direction, rec) {
-  return run('readwrite', (s) => s.put({ ...rec, savedAt: Date.now() }, keyOf(direction)));
+/** Keeps { bytes, name, steps, kind } as the page's model of a direction and model choice. */
+export function saveStored(direction, choice, rec) {
+  return run('readwrite', (s) => s.put({ ...rec, savedAt: Date.now() }, keyOf(direction, choice)));
 }
 
-export function clearStored(direction) {
-  return run('readwrite', (s) => s.delete(keyOf(direction)));
+export function clearStored(direction, choice) {
+  return run('readwrite', (s) => s.delete(keyOf(direction, choice)));
 }
