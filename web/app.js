@@ -40,7 +40,8 @@ const doc = {
 const heatmap = new Heatmap({
   canvas: $('heatmap'), wrap: $('heatmap-wrap'), srcList: $('src-pieces'), tgtList: $('tgt-pieces'),
   info: $('link-info'), summary: $('heatmap-summary'), table: $('attention-table'), exportButton: $('export-png'),
-  headView: $('head-view'), layerSelect: $('att-layer'), headSelect: $('att-head'),
+  headView: $('head-view'), kindSelect: $('att-kind'), layerSelect: $('att-layer'), layerLabel: $('att-layer-label'), headSelect: $('att-head'),
+  crossHelp: $('attention-help'), selfHelp: $('attention-help-self'), tgtRow: $('tgt-piece-row'),
 });
 const lossChart = new LossChart($('loss'));
 
@@ -840,7 +841,7 @@ async function resetModel() {
 
 async function exportPng() {
   const blob = await heatmap.toPngBlob();
-  if (blob) saveBlob(blob, 'attention.png');
+  if (blob) saveBlob(blob, heatmap.view?.kind === 'encoder' ? 'encoder-attention.png' : 'attention.png');
 }
 
 // --- wiring ----------------------------------------------------------------------

@@ -7,7 +7,9 @@
 // textContent and canvas fillText, never as HTML.
 // For a Transformer (a result with attentionHeads) a layer and a head select
 // pick which cross-attention is drawn; the default, the last layer's mean of
-// heads, is the result's own `attention`.
+// heads, is the result's own `attention`. A third select switches to the
+// encoder's self-attention (encoderAttention): source pieces as rows and as
+// columns, with the same layer and head selects over the encoder's layers.
 
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const MIN_CELL = 16;
@@ -36,13 +38,25 @@ function pct(w) { return `${Math.round(w * 100)}%`; }
 
 export class Heatmap {
   constructor(el) {
-    this.el = el; // { canvas, wrap, srcList, tgtList, info, summary, table, exportButton, headView, layerSelect, headSelect }
+    // el: { canvas, wrap, srcList, tgtList, info, summary, table, exportButton, and for
+    // Transformers headView, kindSelect, layerSelect, layerLabel, headSelect, and the
+    // parts that change with the view: crossHelp, selfHelp, tgtRow }
+    this.el = el;
     this.names = { src: 'English', tgt: 'Spanish' }; // the languages' names, for labels
-    this.data = null;
+    this.data = null;  // what is drawn: { src (columns), tgt (rows), att (one array per row), self }
+    this.result = null; // { src, tgt } pieces of the translation shown
     this.heads = null; // the result's attentionHeads, when it has them
+    this.encoder = null; // the result's encoderAttention, when it has it
     this.mean = null;  // the result's own attention (the last layer's mean of heads)
-    el.layerSelect?.addEventListener('change', () => this.#pick());
-    el.headSelect?.addEventListener('change', () => this.#pick());
+    this.picked = {};  // per view ('cross', 'encoder'): the { layer, head } the user chose last
+    el.kindSelect?.addEventListener('change', () => { this.#selects(); this.#pick(); });
+    const remember = () => {
+      const v = this.view;
+      if (v) this.picked[v.kind] = { layer: el.layerSelect.value, head: el.headSelect.value };
+      this.#pick();
+    };
+    el.layerSelect?.addEventListener('change', remember);
+    el.headSelect?.addEventListener('change', remember);
     this.sel = null;
     this.layout = null;
     const c = el.canvas;
@@ -52,7 +66,8 @@ export class Heatmap {
     for (const [list, side] of [[el.srcList, 's'], [el.tgtList, 't']]) {
       const on = (e) => {
         const b = e.target.closest('button.chip');
-        if (b) this.link({ [side]: Number(b.dataset.i) });
+        // in the encoder's view the source pieces are the rows too: a piece shows what it attends to
+        if (b) this.link({ [this.data?.self ? 't' : side]: Number(b.dataset.i) });
       };
       list.addEventListener('pointerover', on);
       list.addEventListener('focusin', on);
@@ -66,54 +81,77 @@ export class Heatmap {
     }).observe(el.wrap);
   }
 
-  /** Shows a translation's attention: { sourceTokens, targetTokens, attention }. */
+  /** Shows a translation's attention: { sourceTokens, targetTokens, attention, attentionHeads?, encoderAttention? }. */
   show(result) {
     const ok = result && result.attention && result.targetTokens.length && result.sourceTokens.length;
-    this.data = ok ? { src: result.sourceTokens, tgt: result.targetTokens, att: result.attention } : null;
+    const S = ok ? result.sourceTokens.length : 0;
+    this.result = ok ? { src: result.sourceTokens, tgt: result.targetTokens } : null;
     const h = ok ? result.attentionHeads : null;
-    this.heads = h && h.rows === result.targetTokens.length && h.cols === result.sourceTokens.length ? h : null;
-    this.mean = this.data?.att ?? null;
+    this.heads = h && h.rows === result.targetTokens.length && h.cols === S ? h : null;
+    const e = this.heads ? result.encoderAttention : null;
+    this.encoder = e && e.rows === S && e.cols === S && e.heads > 0 ? e : null;
+    this.mean = ok ? result.attention : null;
     this.#selects();
+    this.#select();
     this.#render();
   }
 
-  /** Which map is drawn: { layer, head } (head 'mean' for the mean of heads), or null without heads. */
+  /**
+   * Which map is drawn: { kind: 'cross' | 'encoder', layer, head } (head 'mean' for the
+   * mean of heads), or null without heads.
+   */
   get view() {
     if (!this.heads) return null;
+    const kind = this.encoder && this.el.kindSelect?.value === 'encoder' ? 'encoder' : 'cross';
     const head = this.el.headSelect.value;
-    return { layer: Number(this.el.layerSelect.value), head: head === 'mean' ? 'mean' : Number(head) };
+    return { kind, layer: Number(this.el.layerSelect.value), head: head === 'mean' ? 'mean' : Number(head) };
   }
 
-  // Fills the selects for this result's heads (keeping the user's choice when
-  // it still exists), or hides them for a model without heads (RNN).
+  // Fills the selects for this result's heads and the view chosen (keeping the
+  // user's last choice in that view when it still exists), or hides them for a
+  // model without heads (RNN).
   #selects() {
-    const { headView, layerSelect, headSelect } = this.el;
+    const { headView, kindSelect, layerSelect, layerLabel, headSelect } = this.el;
     if (!headView) return;
     headView.hidden = !this.heads;
     if (!this.heads) return;
-    const { layers, heads } = this.heads;
     const option = (value, text) => {
       const o = document.createElement('option');
       o.value = String(value);
       o.textContent = text;
       return o;
     };
-    const keep = (select, options, fallback) => {
-      const was = select.value;
+    if (kindSelect) {
+      const was = this.encoder ? kindSelect.value : 'cross';
+      kindSelect.replaceChildren(
+        option('cross', `cross-attention (${this.names.tgt} × ${this.names.src})`),
+        ...(this.encoder ? [option('encoder', `encoder self-attention (${this.names.src} × ${this.names.src})`)] : []));
+      kindSelect.value = was === 'encoder' ? 'encoder' : 'cross';
+    }
+    const kind = this.view.kind;
+    const { layers, heads } = kind === 'encoder' ? this.encoder : this.heads;
+    if (layerLabel) layerLabel.textContent = kind === 'encoder' ? 'Encoder layer' : 'Decoder layer';
+    const keep = (select, options, wanted, fallback) => {
       select.replaceChildren(...options);
-      select.value = options.some((o) => o.value === was) ? was : fallback;
+      select.value = options.some((o) => o.value === wanted) ? wanted : fallback;
     };
-    keep(layerSelect, Array.from({ length: layers }, (_, l) => option(l, `${l + 1} of ${layers}${l === layers - 1 ? ' (last)' : ''}`)), String(layers - 1));
-    keep(headSelect, [option('mean', 'mean of heads'), ...Array.from({ length: heads }, (_, k) => option(k, `head ${k + 1} of ${heads}`))], 'mean');
-    this.#select();
+    const picked = this.picked[kind];
+    keep(layerSelect, Array.from({ length: layers }, (_, l) => option(l, `${l + 1} of ${layers}${l === layers - 1 ? ' (last)' : ''}`)), picked?.layer, String(layers - 1));
+    keep(headSelect, [option('mean', 'mean of heads'), ...Array.from({ length: heads }, (_, k) => option(k, `head ${k + 1} of ${heads}`))], picked?.head, 'mean');
   }
 
-  // The rows of the chosen layer and head (or mean of the layer's heads).
+  // What is drawn: the chosen layer's and head's rows (or mean of the
+  // layer's heads) of the cross-attention or of the encoder's self-attention.
   #select() {
+    const res = this.result;
     const v = this.view;
-    if (!v || !this.data) return;
-    const { layers, heads, rows, cols, data } = this.heads;
-    if (v.layer === layers - 1 && v.head === 'mean') { this.data.att = this.mean; return; }
+    if (!res) { this.data = null; return; }
+    if (!v || (v.kind === 'cross' && v.layer === this.heads.layers - 1 && v.head === 'mean')) {
+      this.data = { src: res.src, tgt: res.tgt, att: this.mean, self: false };
+      return;
+    }
+    const self = v.kind === 'encoder';
+    const { heads, rows, cols, data } = self ? this.encoder : this.heads;
     const att = [];
     for (let r = 0; r < rows; r++) {
       const row = new Float32Array(cols);
@@ -125,7 +163,7 @@ export class Heatmap {
       }
       att.push(row);
     }
-    this.data.att = att;
+    this.data = { src: res.src, tgt: self ? res.src : res.tgt, att, self };
   }
 
   #pick() {
@@ -135,6 +173,11 @@ export class Heatmap {
 
   #render() {
     this.sel = null;
+    const self = !!this.data?.self;
+    const { crossHelp, selfHelp, tgtRow } = this.el;
+    if (crossHelp) crossHelp.hidden = self;
+    if (selfHelp) selfHelp.hidden = !self;
+    if (tgtRow) tgtRow.hidden = self;
     this.#chips();
     this.#table();
     this.#summary();
@@ -163,12 +206,23 @@ export class Heatmap {
       list.replaceChildren(...items);
     };
     fill(srcList, this.data?.src, this.names.src);
-    fill(tgtList, this.data?.tgt, this.names.tgt);
+    fill(tgtList, this.data?.self ? null : this.data?.tgt, this.names.tgt);
+  }
+
+  /** The languages' names of the rows and of the columns drawn. */
+  get #sides() {
+    return { row: this.data?.self ? this.names.src : this.names.tgt, col: this.names.src };
   }
 
   #table() {
     const table = this.el.table;
     const thead = table.tHead, tbody = table.tBodies[0];
+    const { row: rowName, col: colName } = this.#sides;
+    if (table.caption) {
+      table.caption.textContent = this.data?.self
+        ? `The encoder's self-attention of each ${colName} piece (rows) over the ${colName} pieces (columns), in percent`
+        : `Attention of each ${rowName} piece (rows) over the ${colName} pieces (columns), in percent`;
+    }
     if (!this.data) { thead.replaceChildren(); tbody.replaceChildren(); return; }
     const { src, tgt, att } = this.data;
     const hr = document.createElement('tr');
@@ -193,6 +247,7 @@ export class Heatmap {
       for (let s = 0; s < src.length; s++) {
         const td = document.createElement('td');
         td.textContent = String(Math.round(row[s] * 100));
+        td.dataset.w = String(row[s]); // the exact weight drawn (for tests and tools)
         if (s === best) td.className = 'peak';
         tr.append(td);
       }
@@ -208,16 +263,17 @@ export class Heatmap {
       summary.textContent = '';
       return;
     }
-    const { src, tgt, att } = this.data;
+    const { src, tgt, att, self } = this.data;
+    const { row: rowName, col: colName } = this.#sides;
     const v = this.view;
-    const which = v ? ` (decoder layer ${v.layer + 1}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`})` : '';
-    canvas.setAttribute('aria-label', `Attention heatmap${which}: ${tgt.length} ${this.names.tgt} pieces (rows) by ${src.length} ${this.names.src} pieces (columns)`);
+    const which = v ? ` (${self ? 'encoder' : 'decoder'} layer ${v.layer + 1}, ${v.head === 'mean' ? 'mean of heads' : `head ${v.head + 1}`})` : '';
+    canvas.setAttribute('aria-label', `${self ? 'Encoder self-attention' : 'Attention'} heatmap${which}: ${tgt.length} ${rowName} pieces (rows) by ${src.length} ${colName} pieces (columns)`);
     const links = tgt.slice(0, 12).map((p, t) => {
       let best = 0;
       for (let s = 1; s < src.length; s++) if (att[t][s] > att[t][best]) best = s;
       return `${p} ← ${src[best]} (${pct(att[t][best])})`;
     });
-    summary.textContent = `${tgt.length} ${this.names.tgt} pieces × ${src.length} ${this.names.src} pieces. Strongest link of each ${this.names.tgt} piece: ${links.join('; ')}${tgt.length > 12 ? '; … (all in the table below)' : '.'}`;
+    summary.textContent = `${self ? "The encoder's self-attention: " : ''}${tgt.length} ${rowName} pieces × ${src.length} ${colName} pieces. Strongest link of each ${rowName} piece: ${links.join('; ')}${tgt.length > 12 ? '; … (all in the table below)' : '.'}`;
   }
 
   /** Highlights a target row { t }, a source column { s }, a cell { t, s }, or nothing (null). */
@@ -227,16 +283,18 @@ export class Heatmap {
     if (same(sel, this.sel)) return;
     this.sel = sel;
     const srcChips = [...this.el.srcList.querySelectorAll('button.chip')];
-    const tgtChips = [...this.el.tgtList.querySelectorAll('button.chip')];
+    // in the encoder's view the source pieces are both the rows and the columns
+    const tgtChips = this.data?.self ? srcChips : [...this.el.tgtList.querySelectorAll('button.chip')];
     for (const b of [...srcChips, ...tgtChips]) b.classList.remove('linked', 'linked-strong', 'active');
     const info = this.el.info;
     if (!sel) { info.textContent = ''; this.#draw(); return; }
     const { src, tgt, att } = this.data;
+    const names = { tgt: this.#sides.row, src: this.#sides.col };
     const has = (k) => Number.isInteger(sel[k]);
     if (has('t') && has('s')) {
       tgtChips[sel.t]?.classList.add('active');
       srcChips[sel.s]?.classList.add('active');
-      info.textContent = `${this.names.tgt} “${tgt[sel.t]}” → ${this.names.src} “${src[sel.s]}”: ${pct(att[sel.t][sel.s])} of its attention.`;
+      info.textContent = `${names.tgt} “${tgt[sel.t]}” → ${names.src} “${src[sel.s]}”: ${pct(att[sel.t][sel.s])} of its attention.`;
     } else if (has('t')) {
       const row = att[sel.t];
       let best = 0;
@@ -247,7 +305,7 @@ export class Heatmap {
         else if (row[s] >= 0.1 && row[s] >= row[best] / 2) { srcChips[s]?.classList.add('linked'); others.push(s); }
       }
       tgtChips[sel.t]?.classList.add('active');
-      info.textContent = `${this.names.tgt} “${tgt[sel.t]}” attends most to ${this.names.src} “${src[best]}” (${pct(row[best])})` +
+      info.textContent = `${names.tgt} “${tgt[sel.t]}” attends most to ${names.src} “${src[best]}” (${pct(row[best])})` +
         (others.length ? `, then ${others.map((s) => `“${src[s]}” (${pct(row[s])})`).join(', ')}.` : '.');
     } else if (has('s')) {
       const strong = [], weak = [];
@@ -260,8 +318,8 @@ export class Heatmap {
       }
       srcChips[sel.s]?.classList.add('active');
       info.textContent = strong.length || weak.length
-        ? `${this.names.src} “${src[sel.s]}” is attended to by ${[...strong, ...weak].map((t) => `“${tgt[t]}” (${pct(att[t][sel.s])})`).join(', ')}.`
-        : `No ${this.names.tgt} piece attends much to ${this.names.src} “${src[sel.s]}”.`;
+        ? `${names.src} “${src[sel.s]}” is attended to by ${[...strong, ...weak].map((t) => `“${tgt[t]}” (${pct(att[t][sel.s])})`).join(', ')}.`
+        : `No ${names.tgt} piece attends much to ${names.src} “${src[sel.s]}”.`;
     }
     this.#draw();
   }
