@@ -22,6 +22,7 @@
  * --ids adds each sentence's source ids (s2s_encode), the input the TF.js
  * comparison is given, and its output ids, to check TF.js gives the same.
  * --no-shortlist scores the whole vocabulary (TF.js has no shortlist). Times are wall-clock (CLOCK_MONOTONIC).
+ * Any model family: only the public API is used (the JSON names the family).
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -121,7 +122,7 @@ int main(int argc, char **argv) {
     }
     if (!model_path || !text_path || beam < 1 || beam > S2S_MAX_BEAM || reps < 1) {
         fprintf(stderr, "usage: bench_translate MODEL.s2s SENTENCES.txt [--beam N] [--limit N] "
-                        "[--warmup N] [--reps N] [--ids]\n");
+                        "[--warmup N] [--reps N] [--ids] [--no-shortlist]\n");
         return 2;
     }
 
@@ -191,8 +192,15 @@ int main(int argc, char **argv) {
         if (beam > 1) ss[i].first_ms = ss[i].call_ms;
     }
 
-    printf("{\n  \"model\": \"%s\", \"quantized\": %d, \"parameters\": %zu, \"file_bytes\": %zu,\n", model_path,
-           s2s_model_is_quantized(m), s2s_model_num_params(m), model_size);
+    /* the family by the engine's own name of it ("rnn", "transformer"): the suite measures both */
+    int32_t arch_key = s2s_hparam_find("architecture");
+    const char *arch =
+        s2s_hparam_value_name(arch_key, s2s_hparam_get(s2s_model_hparams(m), arch_key));
+    printf("{\n  \"model\": \"%s\", \"architecture\": \"%s\", \"quantized\": %d, \"parameters\": %zu, "
+           "\"file_bytes\": %zu,\n", model_path, arch ? arch : "?", s2s_model_is_quantized(m),
+           s2s_model_num_params(m), model_size);
+    printf("  \"shortlist\": %d, \"use_shortlist\": %d,\n", s2s_model_shortlist(m, NULL, NULL),
+           use_shortlist);
     printf("  \"load_ms\": %.3f,\n", loads[2]);
     printf("  \"beam\": %d, \"length_penalty\": %g, \"max_len_factor\": %g, \"max_len_extra\": %d,\n", p.beam_size,
            p.length_penalty, p.max_len_factor, p.max_len_extra);

@@ -4,20 +4,26 @@
 // build-bench/results.json and build-bench/results.md. Numbers, not tests:
 // a missed target is shown (✗), never an exit status.
 //
-//   node bench/run.mjs [--quick] [--only translation,tfjs,training,memory,kernels]
+//   node bench/run.mjs [--quick] [--only translation,tfjs,training,memory,kernels,text]
+//                      [--models lstm,transformer] [--transformer PATH]
 //
 // Sections (bench/README.md says what each number means):
-//   1 translation  models/en-es.s2s on bench/dev-sample.en, one call per sentence:
+//   1 translation  each model on bench/dev-sample.en, one call per sentence:
 //                  native C, WASM SIMD and scalar in Node, WASM SIMD in a
 //                  Chromium Web Worker; int8 and its f32 copy
-//   2 tfjs         the same network in TensorFlow.js (bench/tfjs-model.mjs)
+//   2 tfjs         the LSTM's network in TensorFlow.js (bench/tfjs-model.mjs)
 //   3 training     bench/run_core_bench.sh (C vs PyTorch) + fine-tuning in WASM
 //   4 memory       model load time, peak WASM memory, engine size gzipped
 //   5 kernels      build/bench_kernels --json next to streaming-read bandwidth
+//   6 text         sentence splitting of hostile texts
+// The models (--models picks some; sections 1 and 4 measure each, section 2
+// is the LSTM's): the shipped LSTM, models/en-es.s2s, and the Transformer,
+// models/en-es-transformer.s2s (or --transformer PATH, or the environment's
+// S2S_BENCH_TRANSFORMER); a model whose file is missing gets a note, not rows.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -26,30 +32,60 @@ import { measure, measureBatch } from './translate-loop.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'build-bench');
-const MODEL = 'models/en-es.s2s';
-const MODEL_F32 = 'build-bench/en-es-f32.s2s';
 const SAMPLE = 'bench/dev-sample.en';
 const SECTIONS = ['translation', 'tfjs', 'training', 'memory', 'kernels', 'text'];
+const TRANSFORMER = 'models/en-es-transformer.s2s';
 
 // ------------------------------------------------------------------ options
 const args = process.argv.slice(2);
-let quick = false, only = SECTIONS;
+let quick = false, only = SECTIONS, modelIds = ['lstm', 'transformer'];
+let transformerPath = process.env.S2S_BENCH_TRANSFORMER || TRANSFORMER;
+/** A list option's value: `--name a,b` or `--name=a,b`. */
+const listArg = (a, name, i) => (a === name ? args[i + 1] ?? '' : a.slice(name.length + 1))
+  .split(',').map((s) => s.trim()).filter(Boolean);
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
+  const takes = (name) => a === name || a.startsWith(`${name}=`);
   if (a === '--quick') quick = true;
-  else if (a === '--only' || a.startsWith('--only=')) {
-    const list = a === '--only' ? args[++i] ?? '' : a.slice(7);
-    only = list.split(',').map((s) => s.trim()).filter(Boolean).map((s) => SECTIONS[Number(s) - 1] ?? s);
+  else if (takes('--only')) {
+    only = listArg(a, '--only', i).map((s) => SECTIONS[Number(s) - 1] ?? s);
+    if (a === '--only') i++;
     const bad = only.filter((s) => !SECTIONS.includes(s));
     if (bad.length || !only.length) usage(`unknown section ${bad.join(', ') || '(none)'}`);
+  } else if (takes('--models')) {
+    modelIds = listArg(a, '--models', i);
+    if (a === '--models') i++;
+    const bad = modelIds.filter((s) => !['lstm', 'transformer'].includes(s));
+    if (bad.length || !modelIds.length) usage(`unknown model ${bad.join(', ') || '(none)'}`);
+  } else if (takes('--transformer')) {
+    transformerPath = a === '--transformer' ? args[++i] ?? '' : a.slice(14);
+    if (!transformerPath) usage('--transformer needs a path');
   } else if (a === '-h' || a === '--help') usage();
   else usage(`unknown argument ${a}`);
 }
 function usage(why) {
   if (why) console.error(`bench/run.mjs: ${why}`);
-  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join(',')}] (or section numbers 1-6)`);
+  console.error(`usage: node bench/run.mjs [--quick] [--only ${SECTIONS.join(',')}] (or section numbers 1-6)\n` +
+    `                         [--models lstm,transformer] [--transformer PATH (default ${TRANSFORMER}, or S2S_BENCH_TRANSFORMER)]`);
   process.exit(why ? 2 : 0);
 }
+
+/**
+ * The models: `file` (int8) and `f32` (its `s2s dequantize` copy in build-bench/), both
+ * relative to the repository root, which the Chromium page is served from; `targets`
+ * holds each model's own (null: the number is shown, no target). A file outside the
+ * repository is copied into build-bench/models/ first (see prepareModel).
+ */
+const MODELS = {
+  lstm: { id: 'lstm', name: 'LSTM', file: 'models/en-es.s2s', what: 'LSTM, Bahdanau attention',
+    targets: { simdNative: 0.8, simdScalar: 3, int8F32: 1.6, workerWps: 1000, firstTokenMs: 20, workerBeam4Wps: 1500, memory: 2 } },
+  // the Transformer's targets: the LSTM's minus SIMD / scalar and the beam-4 words/s
+  transformer: { id: 'transformer', name: 'Transformer', file: transformerPath, what: 'Transformer',
+    targets: { simdNative: 0.8, simdScalar: null, int8F32: 1.6, workerWps: 1000, firstTokenMs: 20, workerBeam4Wps: null, memory: 2 } },
+};
+for (const M of Object.values(MODELS)) M.f32 = `build-bench/${basename(M.file, '.s2s')}-f32.s2s`;
+const LSTM = MODELS.lstm; // the one model of the TF.js comparison and of fine-tuning
+const models = Object.values(MODELS).filter((M) => modelIds.includes(M.id)); // in MODELS' order
 
 // --quick: a smoke run of about 3 minutes; the full run is for real numbers.
 const S = quick
@@ -105,12 +141,71 @@ function rates(r, n = r.tokens.length) {
 const speed = (r) => `${fmt(r.wps)} words/s · ${fmt(r.tps)} tok/s`;
 const latency = (r) => (r.ftMean == null ? '' : ` · first token ${fmt(r.ftMean, 1)} / ${fmt(r.ftP50, 1)} ms`);
 
+// ------------------------------------------------------------------ models
+/**
+ * Readies model M before the sections run: a missing file sets M.missing (its sections
+ * then print that note instead of rows); a file outside the repository is copied into
+ * build-bench/models/ (the Chromium page fetches models from the server of the repository
+ * root); `s2s info` gives its family, size and whether it has a lexical shortlist; and
+ * with needF32 its f32 copy is made (build/s2s dequantize) when missing or older.
+ */
+function prepareModel(M, needF32) {
+  const abs = resolve(ROOT, M.file);
+  if (!existsSync(abs)) {
+    M.missing = 'no such file, rows skipped' +
+      (M.id === 'transformer' ? ' (tools/train_models.sh transformer makes it; --transformer PATH takes another)' : '');
+    log(`note: ${M.name}: ${M.file}: ${M.missing}`);
+    return;
+  }
+  const rel = relative(ROOT, abs);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    const copy = join('build-bench/models', basename(abs));
+    const src = statSync(abs);
+    const dst = existsSync(join(ROOT, copy)) ? statSync(join(ROOT, copy)) : null;
+    if (!dst || dst.size !== src.size || Math.abs(dst.mtimeMs - src.mtimeMs) >= 1) {
+      log(`copying ${abs} to ${copy} (the Chromium page loads models from the repository)`);
+      mkdirSync(join(OUT, 'models'), { recursive: true });
+      copyFileSync(abs, join(ROOT, copy));
+      utimesSync(join(ROOT, copy), src.mtimeMs / 1e3, src.mtimeMs / 1e3); // so the f32 copy's age compares with the original's
+    }
+    M.file = copy;
+    M.f32 = join('build-bench/models', `${basename(abs, '.s2s')}-f32.s2s`);
+  } else {
+    M.file = rel;
+  }
+  try {
+    const text = sh(join(ROOT, 'build/s2s'), ['info', M.file]);
+    const field = (k) => text.match(new RegExp(`^${k}\\s+(.*)$`, 'm'))?.[1].trim();
+    M.info = { architecture: field('architecture') ?? 'rnn', parameters: Number(field('parameters')?.split(' ')[0]),
+      shortlist: field('shortlist') ?? 'none' };
+    M.shortlist = M.info.shortlist !== 'none';
+    const family = M.id === 'lstm' ? 'rnn' : 'transformer';
+    if (M.info.architecture !== family) log(`warning: ${M.file} is a ${M.info.architecture} model, not a ${family}; its rows are labelled ${M.name}`);
+  } catch (e) {
+    log(`warning: build/s2s info ${M.file}: ${why(e)}`);
+    M.shortlist = true; // unknown: measure the whole-vocabulary row too
+  }
+  const f32 = join(ROOT, M.f32);
+  if (needF32 && (!existsSync(f32) || statSync(f32).mtimeMs < statSync(join(ROOT, M.file)).mtimeMs)) {
+    log(`making ${M.f32} (build/s2s dequantize)`);
+    sh(join(ROOT, 'build/s2s'), ['dequantize', M.file, M.f32]);
+  }
+}
+
 // ------------------------------------------------------------------ runs
 // Each runtime is measured once per (model, beam) and kept, so that sections
 // sharing a run (TF.js reuses the WASM numbers) do not repeat it.
 const cache = new Map();
 async function once(key, fn) {
-  if (!cache.has(key)) cache.set(key, await fn());
+  if (!cache.has(key)) {
+    try {
+      cache.set(key, await fn());
+    } catch (e) { // kept as a rejection, so that every row it fails says why without running it again
+      const failed = Promise.reject(e);
+      failed.catch(() => {});
+      cache.set(key, failed);
+    }
+  }
   return cache.get(key);
 }
 
@@ -155,23 +250,26 @@ async function nodeConfig(flavor, model, shortlist = true) {
   };
 }
 
-/** The native and Node configurations of section 1, their passes interleaved. */
-async function interleavedRuns(beam) {
+/** The native and Node configurations of section 1 for model M, their passes interleaved. */
+async function interleavedRuns(M, beam) {
   const node = {};
   const configs = [
-    { key: `native:${MODEL}:${beam}`, pass: async () => nativePass(MODEL, beam) },
-    { key: `native:${MODEL_F32}:${beam}`, pass: async () => nativePass(MODEL_F32, beam) },
+    { key: `native:${M.file}:${beam}`, pass: async () => nativePass(M.file, beam) },
+    { key: `native:${M.f32}:${beam}`, pass: async () => nativePass(M.f32, beam) },
   ];
   if (existsSync(join(ROOT, 'build-relaxed/bench_translate'))) {
-    configs.push({ key: `native-relaxed:${MODEL}:${beam}`, pass: async () => nativePass(MODEL, beam, true) });
+    configs.push({ key: `native-relaxed:${M.file}:${beam}`, pass: async () => nativePass(M.file, beam, true) });
   }
-  for (const [flavor, model] of [['simd', MODEL], ['simd', MODEL_F32], ['scalar', MODEL]]) {
+  for (const [flavor, model] of [['simd', M.file], ['simd', M.f32], ['scalar', M.file]]) {
     const key = `node:${flavor}:${model}:${beam}`;
     configs.push({ key, pass: async () => (node[key] ??= await nodeConfig(flavor, model)).pass(beam) });
   }
-  // the shortlist lever: the same int8 model on the whole vocabulary
-  const full = `node:simd-full:${MODEL}:${beam}`;
-  configs.push({ key: full, pass: async () => (node[full] ??= await nodeConfig('simd', MODEL, false)).pass(beam) });
+  // the shortlist lever: the same int8 model on the whole vocabulary (without a
+  // shortlist that is the run above again, so it is left out)
+  const full = `node:simd-full:${M.file}:${beam}`;
+  if (M.shortlist) {
+    configs.push({ key: full, pass: async () => (node[full] ??= await nodeConfig('simd', M.file, false)).pass(beam) });
+  }
   const acc = {};
   try {
     for (let p = 0; p < S.reps; p++) {
@@ -214,11 +312,11 @@ function nativeFullRun(model, beam) {
 }
 
 /** build-relaxed/bench_translate (when section 1 did not run it). */
-function nativeRelaxedRun(beam) {
-  return once(`native-relaxed:${MODEL}:${beam}`, async () => {
+function nativeRelaxedRun(model, beam) {
+  return once(`native-relaxed:${model}:${beam}`, async () => {
     if (!existsSync(join(ROOT, 'build-relaxed/bench_translate'))) throw new Error('build-relaxed/bench_translate is not built');
     let acc;
-    for (let p = 0; p < S.reps; p++) acc = fastest(acc, nativePass(MODEL, beam, true));
+    for (let p = 0; p < S.reps; p++) acc = fastest(acc, nativePass(model, beam, true));
     return acc;
   });
 }
@@ -238,10 +336,10 @@ function nodeRun(flavor, model, beam) {
   });
 }
 
-function nodeBatch(beam) {
-  return once(`batch:${beam}`, async () => {
-    log(`WASM simd in Node, all ${sentences.length} sentences as one call, beam ${beam}`);
-    const t = await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' });
+function nodeBatch(model, beam) {
+  return once(`batch:${model}:${beam}`, async () => {
+    log(`WASM simd in Node, ${model}, all ${sentences.length} sentences as one call, beam ${beam}`);
+    const t = await Translator.create({ model: join(ROOT, model), engine: 'simd' });
     try {
       return await measureBatch(t, sentences, { beamSize: beam });
     } finally {
@@ -283,25 +381,36 @@ const WORKER_ENGINES = [...CHROMIUM_ENGINES,
   ...(existsSync(join(ROOT, 'build-wasm/simd-llvm16/seq2seq-simd.wasm')) ? [CONTROL] : [])];
 
 /**
- * WorkerTranslator in headless Chromium (bench/browser/bench.html), greedy and
+ * WorkerTranslator in headless Chromium (bench/browser/bench.html) on `model`, greedy and
  * beam 4, each flavour of CHROMIUM_ENGINES in its own worker, passes in turn:
  * { version, [flavour]: { createMs, engine, runs, memoryBytes } }.
  */
-function chromiumRun() {
-  return once('chromium', async () => {
-    log(`WASM ${WORKER_ENGINES.map((e) => e.name ?? e).join(', ')} in Chromium Web Workers, ${sentences.length} sentences`);
+function chromiumRun(model) {
+  return once(`chromium:${model}`, async () => {
+    log(`WASM ${WORKER_ENGINES.map((e) => e.name ?? e).join(', ')} in Chromium Web Workers, ${model}, ${sentences.length} sentences`);
     return withChromiumPage('/bench/browser/bench.html', () => window.benchReady === true, async (page, browser) => {
       const engines = await page.evaluate((list) => window.benchEngines(list), WORKER_ENGINES);
       const r = await page.evaluate((o) => window.bench(o),
-        { model: `/${MODEL}`, engines, sentences, beams: [1, 4], warmup: S.warmup, reps: S.reps });
+        { model: `/${model}`, engines, sentences, beams: [1, 4], warmup: S.warmup, reps: S.reps });
       return { ...r, version: browser.version() };
     });
   });
 }
 
 // ------------------------------------------------------------------ 1. translation
+// One table per model (its own section), the same rows for each.
 async function translation() {
-  const note = `${MODEL} (int8) and ${MODEL_F32} (its f32 copy); ${sentences.length} sentences of ${SAMPLE}, ` +
+  for (const M of models) {
+    section = `1. Translation, ${M.name}`;
+    if (M.missing) { missing(`${M.name} (${M.file})`, M.missing); continue; }
+    await translationOf(M);
+  }
+}
+
+async function translationOf(M) {
+  const T = M.targets;
+  const note = `${M.file} (${M.what}, int8${M.info ? `, ${fmt(M.info.parameters / 1e6, 2)} M parameters` : ''}) and ${M.f32} ` +
+    `(its f32 copy); ${sentences.length} sentences of ${SAMPLE}, ` +
     `one call each${S.reps > 1 ? `, each sentence's fastest of ${S.reps} passes` : ''}; words = whitespace-split source words, tok = target tokens (EOS not counted); ` +
     'first token mean / p50 (beam 4: the whole call, nothing is decided earlier)';
   info('what', note);
@@ -316,37 +425,45 @@ async function translation() {
         missing(`${label}, ${b}`, why(e));
       }
     };
-    await interleavedRuns(beam);
-    await add('native', 'native C, int8', () => nativeRun(MODEL, beam));
-    await add('nativeRelaxed', 'native C, int8 with 7-bit activations (S2S_RELAXED_SIMD, SSSE3 pmaddubsw)', () => nativeRelaxedRun(beam));
-    await add('nativeF32', 'native C, f32', () => nativeRun(MODEL_F32, beam));
-    await add('simd', 'WASM SIMD in Node, int8', () => nodeRun('simd', MODEL, beam));
-    await add('simdF32', 'WASM SIMD in Node, f32', () => nodeRun('simd', MODEL_F32, beam));
-    await add('scalar', 'WASM scalar in Node, int8', () => nodeRun('scalar', MODEL, beam));
-    await add('simdFull', 'WASM SIMD in Node, int8, whole vocabulary (shortlist: false)', () => cache.get(`node:simd-full:${MODEL}:${beam}`) ?? Promise.reject(new Error('not run')));
-    await add('chromium', 'WASM SIMD in a Chromium Web Worker, int8', async () => (await chromiumRun()).simd.runs[`beam${beam}`]);
+    await interleavedRuns(M, beam);
+    await add('native', 'native C, int8', () => nativeRun(M.file, beam));
+    await add('nativeRelaxed', 'native C, int8 with 7-bit activations (S2S_RELAXED_SIMD, SSSE3 pmaddubsw)', () => nativeRelaxedRun(M.file, beam));
+    await add('nativeF32', 'native C, f32', () => nativeRun(M.f32, beam));
+    await add('simd', 'WASM SIMD in Node, int8', () => nodeRun('simd', M.file, beam));
+    await add('simdF32', 'WASM SIMD in Node, f32', () => nodeRun('simd', M.f32, beam));
+    await add('scalar', 'WASM scalar in Node, int8', () => nodeRun('scalar', M.file, beam));
+    if (M.shortlist) {
+      await add('simdFull', 'WASM SIMD in Node, int8, whole vocabulary (shortlist: false)',
+        () => cache.get(`node:simd-full:${M.file}:${beam}`) ?? Promise.reject(new Error('not run')));
+    }
+    // a flavour the page could not load the model in carries its error instead of runs
+    const runOf = (r) => { if (r.error) throw new Error(r.error); return r.runs[`beam${beam}`]; };
+    await add('chromium', 'WASM SIMD in a Chromium Web Worker, int8', async () => runOf((await chromiumRun(M.file)).simd));
     await add('chromiumRelaxed', 'WASM relaxed SIMD in a Chromium Web Worker, int8', async () => {
-      const r = (await chromiumRun()).relaxed;
+      const r = (await chromiumRun(M.file)).relaxed;
       if (!r) throw new Error(CHROMIUM_ENGINES.includes('relaxed') ? 'Chromium failed the relaxed-SIMD self-test' : 'dist/seq2seq-relaxed.wasm is not built');
-      return r.runs[`beam${beam}`];
+      return runOf(r);
     });
     await add('chromiumControl', 'control: WASM SIMD built like the relaxed flavour (clang 16, no wasm-opt), Chromium worker, int8', async () => {
-      const r = (await chromiumRun())[CONTROL.name];
+      const r = (await chromiumRun(M.file))[CONTROL.name];
       if (!r) throw new Error('build-wasm/simd-llvm16/ is not built (S2S_WASM_CONTROL=1 sh emscripten/build.sh)');
-      return r.runs[`beam${beam}`];
+      return runOf(r);
     });
-    await add('batch', `WASM SIMD in Node, int8, all ${sentences.length} in one array call`, () => nodeBatch(beam));
+    await add('batch', `WASM SIMD in Node, int8, all ${sentences.length} in one array call`, () => nodeBatch(M.file, beam));
   }
+  if (!M.shortlist) info('lexical shortlist', `none in ${M.file}: every row scores the whole vocabulary`);
+  // a ratio with a target (min), or without one (null: shown for scale)
   const ratio = (name, a, b, min, what = 'tps') => {
-    if (res[a] && res[b]) target(name, `${fmt(res[a][what])} vs ${fmt(res[b][what])} ${what === 'tps' ? 'tok/s' : 'words/s'}`,
-      { ratio: res[a][what] / res[b][what], min });
-    else missing(name, 'a run is missing');
+    if (!res[a] || !res[b]) return missing(name, 'a run is missing');
+    const value = `${fmt(res[a][what])} vs ${fmt(res[b][what])} ${what === 'tps' ? 'tok/s' : 'words/s'}`;
+    if (min != null) target(name, value, { ratio: res[a][what] / res[b][what], min });
+    else info(name, `${value} = ${fmt(res[a][what] / res[b][what], 2)}x (no target for the ${M.name})`);
   };
   for (const [beam, b] of [[1, 'greedy'], [4, 'beam 4']]) {
-    ratio(`WASM SIMD / native C, int8, ${b}`, `simd${beam}`, `native${beam}`, 0.8);
-    ratio(`WASM SIMD / WASM scalar, int8, ${b}`, `simd${beam}`, `scalar${beam}`, 3);
-    ratio(`int8 / f32, native C, ${b}`, `native${beam}`, `nativeF32${beam}`, 1.6);
-    ratio(`int8 / f32, WASM SIMD, ${b}`, `simd${beam}`, `simdF32${beam}`, 1.6);
+    ratio(`WASM SIMD / native C, int8, ${b}`, `simd${beam}`, `native${beam}`, T.simdNative);
+    ratio(`WASM SIMD / WASM scalar, int8, ${b}`, `simd${beam}`, `scalar${beam}`, T.simdScalar);
+    ratio(`int8 / f32, native C, ${b}`, `native${beam}`, `nativeF32${beam}`, T.int8F32);
+    ratio(`int8 / f32, WASM SIMD, ${b}`, `simd${beam}`, `simdF32${beam}`, T.int8F32);
     // the relaxed flavour against SIMD in the same run (no target of its own), and its two
     // levers: the toolchain (the control against SIMD) and the dot product (relaxed against the control)
     for (const [a, s, what] of [[`chromiumRelaxed${beam}`, `chromium${beam}`, 'relaxed flavour / SIMD, Chromium worker'],
@@ -362,18 +479,23 @@ async function translation() {
   const which = auto === 'chromium' ? 'SIMD' : 'relaxed SIMD';
   const c = res[`${auto}1`], c4 = res[`${auto}4`];
   if (c) {
-    target(`Chromium worker (${which}), greedy: words/s`, `${fmt(c.wps)} words/s`, { ratio: c.wps, min: 1000, unit: ' words/s' });
+    target(`Chromium worker (${which}), greedy: words/s`, `${fmt(c.wps)} words/s`, { ratio: c.wps, min: T.workerWps, unit: ' words/s' });
     target(`Chromium worker (${which}), greedy: first token, mean (p50)`, `${fmt(c.ftMean, 1)} ms (p50 ${fmt(c.ftP50, 1)} ms)`,
-      { ratio: c.ftMean, max: 20, unit: ' ms' });
+      { ratio: c.ftMean, max: T.firstTokenMs, unit: ' ms' });
   } else missing('Chromium worker targets', 'no Chromium run');
-  if (c4) target(`Chromium worker (${which}), beam 4: words/s`, `${fmt(c4.wps)} words/s`, { ratio: c4.wps, min: 1500, unit: ' words/s' });
-  raw.translation = res;
+  if (c4 && T.workerBeam4Wps != null) {
+    target(`Chromium worker (${which}), beam 4: words/s`, `${fmt(c4.wps)} words/s`, { ratio: c4.wps, min: T.workerBeam4Wps, unit: ' words/s' });
+  }
+  (raw.translation ??= {})[M.id] = res;
 }
 
 // ------------------------------------------------------------------ 2. TF.js
 async function tfjs() {
   const n = Math.min(S.tfjsSentences, sentences.length);
-  info('what', `bench/tfjs-model.mjs: the same network with ${MODEL_F32}'s weights in TensorFlow.js ` +
+  // bench/tfjs-model.mjs builds the recurrent network only: the LSTM's comparison
+  if (!models.includes(LSTM)) return missing('TF.js', 'the LSTM is not among --models (this section compares it alone)');
+  if (LSTM.missing) return missing('TF.js', LSTM.missing);
+  info('what', `bench/tfjs-model.mjs: the same network with ${LSTM.f32}'s weights in TensorFlow.js ` +
     `(@tensorflow/tfjs-backend-wasm, Node), given the source ids s2s_encode gives; first ${n} sentences, one call each; ` +
     `TF.js and ours take turns, ${S.reps} passes each, fastest pass kept`);
   let benchTfjs;
@@ -389,20 +511,20 @@ async function tfjs() {
     try {
       // the source ids and the f32 outputs of the native engine (bit-identical to WASM's), on
       // the whole vocabulary as TF.js has no shortlist
-      const ref = await nativeFullRun(MODEL_F32, beam);
+      const ref = await nativeFullRun(LSTM.f32, beam);
       const sources = ref.src_ids.slice(0, n).map((ids) => Int32Array.from(ids));
       // TF.js and our engine (f32 and int8) take turns pass by pass, each keeping
       // its fastest pass, so their ratio sees the same machine load
       // (with the model's lexical shortlist, the default, and the int8 model without it:
       // exactly the computation TF.js does)
-      const ours = { f32: await Translator.create({ model: join(ROOT, MODEL_F32), engine: 'simd' }),
-        int8: await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' }) };
+      const ours = { f32: await Translator.create({ model: join(ROOT, LSTM.f32), engine: 'simd' }),
+        int8: await Translator.create({ model: join(ROOT, LSTM.file), engine: 'simd' }) };
       ours.int8full = ours.int8;
       const best = { tfjs: null, f32: null, int8: null, int8full: null };
       try {
         for (let p = 0; p < S.reps; p++) {
           log(`TF.js vs WASM SIMD, beam ${beam}, ${n} sentences, pass ${p + 1}/${S.reps}`);
-          const r = await benchTfjs({ modelPath: join(ROOT, MODEL_F32), sources, beamSize: beam,
+          const r = await benchTfjs({ modelPath: join(ROOT, LSTM.f32), sources, beamSize: beam,
             maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty });
           if (!best.tfjs || r.seconds < best.tfjs.seconds) best.tfjs = r;
           for (const q of ['f32', 'int8', 'int8full']) {
@@ -440,15 +562,15 @@ async function tfjs() {
 /** Section 2 in Chromium: TF.js and our Translator (int8, each of CHROMIUM_ENGINES) in one page (bench/browser/tfjs.html). */
 async function tfjsChromium(n) {
   info('what', `the same in headless Chromium (bench/browser/tfjs.html): TF.js (wasm backend, SIMD, one thread: ` +
-    `the page is not cross-origin isolated) and our Translator on ${MODEL} in the page's main thread, ` +
+    `the page is not cross-origin isolated) and our Translator on ${LSTM.file} in the page's main thread, ` +
     `${CHROMIUM_ENGINES.join(' and ')}; first ${n} sentences, ${S.reps} passes in turn, fastest kept`);
   try {
-    const refs = { 1: await nativeFullRun(MODEL_F32, 1), 4: await nativeFullRun(MODEL_F32, 4) };
+    const refs = { 1: await nativeFullRun(LSTM.f32, 1), 4: await nativeFullRun(LSTM.f32, 4) };
     const ref = refs[1];
     log(`TF.js vs ours (${CHROMIUM_ENGINES.join(', ')}) in Chromium, ${n} sentences, ${S.reps} passes`);
     const r = await withChromiumPage('/bench/browser/tfjs.html', () => window.benchTfjsReady === true, (page) =>
       page.evaluate((o) => window.benchTfjs(o), {
-        f32Url: `/${MODEL_F32}`, int8Url: `/${MODEL}`, engines: CHROMIUM_ENGINES, sentences: sentences.slice(0, n),
+        f32Url: `/${LSTM.f32}`, int8Url: `/${LSTM.file}`, engines: CHROMIUM_ENGINES, sentences: sentences.slice(0, n),
         sources: ref.src_ids.slice(0, n), beams: [1, 4], reps: S.reps, warmup: S.warmup,
         search: { maxLenFactor: ref.max_len_factor, maxLenExtra: ref.max_len_extra, lengthPenalty: ref.length_penalty },
       }));
@@ -520,7 +642,7 @@ async function training() {
     const pairs = all.map((en) => [en, es.get(en)]).filter(([, s]) => s).slice(0, batchSize);
     if (pairs.length < batchSize) throw new Error(`only ${pairs.length} sample sentences found in data/dev.tsv`);
     log(`WASM SIMD fine-tuning, ${steps} steps of ${batchSize} pairs`);
-    const t = await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' });
+    const t = await Translator.create({ model: join(ROOT, LSTM.file), engine: 'simd' });
     try {
       const o = { batchSize, dropout: 0, learningRate: 1e-4 };
       await t.fineTune(pairs, { ...o, steps: 1 }); // untimed: the f32 copy and the trainer are made here
@@ -529,7 +651,7 @@ async function training() {
       await t.fineTune(pairs, { ...o, steps, onProgress: (p) => { tokens += p.tokens; } });
       const secs = (performance.now() - t0) / 1e3;
       raw.fineTune = { steps, batchSize, tokens, seconds: secs, memoryBytes: t.memoryBytes };
-      info(`WASM SIMD in Node: fine-tuning ${MODEL} (Translator.fineTune, batch ${batchSize} sample pairs, dropout 0)`,
+      info(`WASM SIMD in Node: fine-tuning ${LSTM.file} (Translator.fineTune, batch ${batchSize} sample pairs, dropout 0)`,
         `${fmt(tokens / secs)} tok/s (${steps} steps, ${fmt(secs * 1e3 / steps)} ms/step; WASM memory then ${mb(t.memoryBytes)})`);
     } finally {
       t.destroy();
@@ -541,39 +663,16 @@ async function training() {
 
 // ------------------------------------------------------------------ 4. memory and size
 async function memory() {
-  const fileBytes = statSync(join(ROOT, MODEL)).size;
   const js = jsModules(['src/js/index.js', 'src/js/worker.js']);
-  info('what', `memory: WebAssembly.Memory size (it only grows, so the peak); sizes: gzip -9 of one engine plus the ` +
+  info('what', `memory: WebAssembly.Memory size (it only grows, so the peak), per model; sizes: gzip -9 of one engine ` +
+    `(both model families) plus the ` +
     `${js.length} JS modules a page with a WorkerTranslator loads (${js.map((p) => p.replace('src/js/', '')).join(', ')}), KB = 1000 bytes`);
-  // load time: Translator.create from the file (read, engine instance, parse;
-  // the compiled WebAssembly.Module is cached per process, so not its compilation)
-  const times = [];
-  for (let i = 0; i < S.loadReps; i++) {
-    const t0 = performance.now();
-    const t = await Translator.create({ model: join(ROOT, MODEL), engine: 'simd' });
-    times.push(performance.now() - t0);
-    t.destroy();
+  raw.load = {};
+  raw.memory = {};
+  for (const M of models) {
+    if (M.missing) { missing(`${M.name} (${M.file})`, M.missing); continue; }
+    await memoryOf(M);
   }
-  raw.load = { createMs: times };
-  info(`model load: Translator.create({ model: '${MODEL}' }) in Node, SIMD`,
-    `${fmt(median(times), 1)} ms median of ${S.loadReps} (${fmt(Math.min(...times), 1)}–${fmt(Math.max(...times), 1)} ms)`);
-  const nat = [...cache.entries()].find(([k]) => k.startsWith(`native:${MODEL}:`))?.[1];
-  if (nat) info('model load: s2s_model_load (native, bytes already in memory)', `${fmt(nat.load_ms, 1)} ms median of 5`);
-  const chr = cache.get('chromium')?.simd;
-  if (chr) info('model load: WorkerTranslator.create in Chromium (worker, engine compiled, model over HTTP)', `${fmt(chr.createMs, 1)} ms (once, cold)`);
-
-  // peak WebAssembly memory (it only grows): each run has its own Translator,
-  // so this is the largest after translating the sample, one sentence per call
-  const peakOf = (prefix) => Math.max(0, ...[...cache].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v.memoryBytes));
-  let peak = peakOf(`node:simd:${MODEL}:`);
-  if (!peak) peak = (await nodeRun('simd', MODEL, 4)).memoryBytes;
-  target(`peak WASM memory, one sentence per call, Node / model file (${mb(fileBytes)})`,
-    mb(peak), { ratio: peak / fileBytes, max: 2 });
-  if (chr?.memoryBytes) target('peak WASM memory, one sentence per call, Chromium worker / model file', mb(chr.memoryBytes),
-    { ratio: chr.memoryBytes / fileBytes, max: 2 });
-  const peakBatch = peakOf('batch:');
-  if (peakBatch) info(`peak WASM memory, ${sentences.length} sentences in one call (the engine takes 16 at a time)`,
-    `${mb(peakBatch)} (${fmt(peakBatch / fileBytes, 2)}x the file)`);
 
   // engine size: one .wasm plus every JS module a page loads, each gzipped -9
   const gz = (p) => gzipSync(readFileSync(join(ROOT, p)), { level: 9 }).length;
@@ -587,7 +686,44 @@ async function memory() {
       `${fmt((sizes[f].wasmGz + jsGz) / 1e3, 1)} KB (wasm ${fmt(sizes[f].wasmGz / 1e3, 1)} + JS ${fmt(jsGz / 1e3, 1)})`,
       { ratio: (sizes[f].wasmGz + jsGz) / 1e3, max: 150, unit: ' KB' });
   }
-  raw.memory = { fileBytes, peakNode: peak, peakNodeBatched: peakBatch, peakChromium: chr?.memoryBytes, sizes };
+  raw.memory.sizes = sizes;
+}
+
+/** Section 4's rows of one model, each named after it. */
+async function memoryOf(M) {
+  const fileBytes = statSync(join(ROOT, M.file)).size;
+  const row = (name) => `${M.name}: ${name}`;
+  // load time: Translator.create from the file (read, engine instance, parse;
+  // the compiled WebAssembly.Module is cached per process, so not its compilation)
+  const times = [];
+  for (let i = 0; i < S.loadReps; i++) {
+    const t0 = performance.now();
+    const t = await Translator.create({ model: join(ROOT, M.file), engine: 'simd' });
+    times.push(performance.now() - t0);
+    t.destroy();
+  }
+  raw.load[M.id] = { createMs: times };
+  info(row(`model load: Translator.create({ model: '${M.file}' }) in Node, SIMD`),
+    `${fmt(median(times), 1)} ms median of ${S.loadReps} (${fmt(Math.min(...times), 1)}–${fmt(Math.max(...times), 1)} ms)`);
+  const nat = [...cache.entries()].find(([k, v]) => k.startsWith(`native:${M.file}:`) && v.load_ms != null)?.[1];
+  if (nat) info(row('model load: s2s_model_load (native, bytes already in memory)'), `${fmt(nat.load_ms, 1)} ms median of 5`);
+  const chr = cache.get(`chromium:${M.file}`)?.simd;
+  if (chr?.createMs != null) info(row('model load: WorkerTranslator.create in Chromium (worker, engine compiled, model over HTTP)'), `${fmt(chr.createMs, 1)} ms (once, cold)`);
+
+  // peak WebAssembly memory (it only grows): each run has its own Translator,
+  // so this is the largest after translating the sample, one sentence per call
+  const peakOf = (prefix) => Math.max(0, ...[...cache].filter(([k, v]) => k.startsWith(prefix) && v.memoryBytes > 0)
+    .map(([, v]) => v.memoryBytes)); // failed runs are rejections, without memoryBytes
+  let peak = peakOf(`node:simd:${M.file}:`);
+  if (!peak) peak = (await nodeRun('simd', M.file, 4)).memoryBytes;
+  target(row(`peak WASM memory, one sentence per call, Node / model file (${mb(fileBytes)})`),
+    mb(peak), { ratio: peak / fileBytes, max: M.targets.memory });
+  if (chr?.memoryBytes) target(row('peak WASM memory, one sentence per call, Chromium worker / model file'), mb(chr.memoryBytes),
+    { ratio: chr.memoryBytes / fileBytes, max: M.targets.memory });
+  const peakBatch = peakOf(`batch:${M.file}:`);
+  if (peakBatch) info(row(`peak WASM memory, ${sentences.length} sentences in one call (the engine takes 16 at a time)`),
+    `${mb(peakBatch)} (${fmt(peakBatch / fileBytes, 2)}x the file)`);
+  raw.memory[M.id] = { fileBytes, peakNode: peak, peakNodeBatched: peakBatch, peakChromium: chr?.memoryBytes };
 }
 
 /** The JS files a page loads: the static imports and `new URL('./x.js', import.meta.url)` workers, from `entries`. */
@@ -670,11 +806,7 @@ mkdirSync(OUT, { recursive: true });
 const started = new Date();
 const m = machine();
 log(`${quick ? 'quick' : 'full'} run of ${only.join(', ')}; load average ${m.load}`);
-if (only.some((s) => ['translation', 'tfjs'].includes(s)) &&
-    (!existsSync(join(ROOT, MODEL_F32)) || statSync(join(ROOT, MODEL_F32)).mtimeMs < statSync(join(ROOT, MODEL)).mtimeMs)) {
-  log(`making ${MODEL_F32} (build/s2s dequantize)`);
-  sh(join(ROOT, 'build/s2s'), ['dequantize', MODEL, MODEL_F32]);
-}
+for (const M of models) prepareModel(M, only.includes('translation') || (M === LSTM && only.includes('tfjs')));
 const titles = { translation: '1. Translation', tfjs: '2. TF.js, the same model', training: '3. Training',
   memory: '4. Load time, memory, size', kernels: '5. Kernels', text: '6. Sentence splitting' };
 const fns = { translation, tfjs, training, memory, kernels, text: splitting };
@@ -687,7 +819,7 @@ for (const s of SECTIONS.filter((x) => only.includes(x))) {
   }
 }
 m.loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-m.chromiumInPage = cache.get('chromium')?.version;
+m.chromiumInPage = [...cache].find(([k, v]) => k.startsWith('chromium:') && !(v instanceof Promise))?.[1].version;
 const seconds = (Date.now() - started) / 1e3;
 
 // ------------------------------------------------------------------ output

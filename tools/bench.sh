@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/bench.sh — `npm run bench`: builds what the benchmark suite needs and
 # is missing or out of date, then runs it (bench/run.mjs; see bench/README.md).
-#   sh tools/bench.sh [--quick] [--only translation,tfjs,training,memory,kernels]
+#   sh tools/bench.sh [--quick] [--only translation,tfjs,training,memory,kernels,text]
+#                     [--models lstm,transformer] [--transformer PATH]
 # Builds: build/ (native, CMake: s2s, bench_translate, bench_kernels),
 # build-relaxed/ (bench_translate with -DS2S_RELAXED_SIMD=ON) and dist/ (the
 # WebAssembly engines, emscripten/build.sh, incremental).

@@ -23,20 +23,31 @@ const spec = (e) => (typeof e === 'string' ? { name: e, engine: e } : e);
 /**
  * options: model (URL), engines (default [engine]), sentences, beams,
  * warmup, reps, batched. Returns { [name]: { createMs, engine, runs: {
- * beamN, batched }, memoryBytes } }; with a single `engine` option and no
- * `engines`, that one engine's object.
+ * beamN, batched }, memoryBytes } }, or { [name]: { error } } for a flavour
+ * that could not load the model; with a single `engine` option and no
+ * `engines`, that one engine's object. Throws when no flavour loads it.
  */
 window.bench = async ({ model, engine = 'simd', engines, sentences, beams = [1, 4], warmup = 5, reps = 1, batched = false }) => {
   const specs = (engines ?? [engine]).map(spec);
-  const list = specs.map((s) => s.name);
   const out = {}, ts = {};
+  let list = [];
   try {
     for (const s of specs) {
       const t0 = performance.now();
       const engineBaseUrl = s.base ? new URL(s.base, location.href).href : undefined;
-      ts[s.name] = await WorkerTranslator.create({ model, engine: s.engine, engineBaseUrl });
+      try {
+        ts[s.name] = await WorkerTranslator.create({ model, engine: s.engine, engineBaseUrl });
+      } catch (e) {
+        // one flavour that cannot load the model (e.g. a build older than its file format)
+        // must not cost the others their rows
+        if (specs.length === 1) throw e;
+        out[s.name] = { error: String(e?.message ?? e) };
+        continue;
+      }
       out[s.name] = { createMs: performance.now() - t0, engine: ts[s.name].engine, runs: {} };
     }
+    list = specs.map((s) => s.name).filter((n) => ts[n]);
+    if (!list.length) throw new Error(Object.values(out)[0].error);
     for (let p = 0; p < reps; p++) {
       for (const beamSize of beams) {
         for (const e of list) {
