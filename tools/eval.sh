@@ -27,7 +27,8 @@
 # it with `s2s eval --hyp`, then writes DIR/report.md (also printed) with
 # tools/eval_report.py, including tools/everyday.txt translated by both, and
 # DIR/architectures.json (each architecture's BLEU by source length: the chart of
-# web/compare.html; the default English -> Spanish run copies it to web/).
+# web/compare.html; the default English -> Spanish run, without MODEL arguments,
+# copies it to web/).
 # docs/evaluation.md explains every number.
 set -eu
 
@@ -69,6 +70,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 # Remaining arguments are the models (paths without newlines or tabs).
+MODELS_GIVEN=$#
 if [ -n "$REVERSE" ]; then
   [ $# -gt 0 ] || set -- models/es-en.s2s
   : "${OUT:=build-eval-es-en}"
@@ -233,8 +235,9 @@ fi
 "$PYTHON" tools/eval_report.py --dir "$OUT" --everyday "$EVERYDAY" --out "$OUT/report.md" \
   --architectures "$OUT/architectures.json"
 echo "== report: $OUT/report.md" >&2
-# the page's architecture chart shows the default run on the held-out test split
-if [ "$TEST_GIVEN" = 0 ] && [ -z "$REVERSE" ]; then
+# the page's architecture chart shows the default run (shipped models, the
+# held-out test split)
+if [ "$TEST_GIVEN" = 0 ] && [ -z "$REVERSE" ] && [ "$MODELS_GIVEN" = 0 ]; then
   cp "$OUT/architectures.json" web/architectures.json
   echo "== web/architectures.json updated (the chart of web/compare.html)" >&2
 fi
