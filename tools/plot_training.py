@@ -3,6 +3,8 @@
 
     python3 tools/plot_training.py --out models/curves.svg \\
         "en-es=models/logs/en-es.train.log" "es-en=models/logs/es-en.train.log"
+    python3 tools/plot_training.py --x minutes --until 91 --out models/lstm-vs-transformer.svg \\
+        "LSTM=models/logs/en-es.train.log" "Transformer=models/logs/en-es-transformer.train.log"
 
 Each LABEL=LOG is the stderr of one run (tools/train_models.sh keeps it as
 build-train/NAME/train.log; a resumed run appends to it). Two panels share the
@@ -11,30 +13,45 @@ no label smoothing) and the dev BLEU (greedy, on the dev sentences the run
 scores). The training loss is left out: s2s train prints it averaged since the
 start of the epoch, which steps down at every epoch boundary. A step where the
 learning rate was lowered is marked on both panels.
+
+--x minutes puts the training time on the x axis instead (the elapsed time of
+the progress line before each evaluation, runs of a resumed log added up):
+runs with different batch sizes or speeds compared at equal time; --until M
+leaves out evaluations after M minutes (or steps).
 """
 import argparse
 import re
 import sys
 from xml.sax.saxutils import escape
 
-PROGRESS = re.compile(r"^epoch \d+\s+step (\d+)\s")
+PROGRESS = re.compile(r"^epoch \d+\s+step (\d+)\s.*elapsed (\d+):(\d+):(\d+)")
+START = re.compile(r"^s2s: model ")
 DEV = re.compile(r"^dev: step (\d+)\s+loss ([0-9.]+)\s+ppl \S+\s+BLEU ([0-9.]+)\s+chrF2 ([0-9.]+)")
 LR = re.compile(r"^s2s: learning rate now ([0-9.e-]+)")
 COLORS = ["#1f6fb4", "#d9541e", "#2a9d4b", "#8e44ad"]
 
 
-def read_log(path):
+def read_log(path, x="step", until=None):
+    """Dev evaluations as (x, loss, BLEU, chrF2), x the step or the minutes."""
     dev, lr_steps = [], []
-    last_step = 0
+    last_step, elapsed, offset = 0, 0.0, 0.0
     with open(path, encoding="utf-8") as f:
         for line in f:
-            if m := PROGRESS.match(line):
+            if START.match(line):  # a new (resumed) run: its clock starts again
+                offset += elapsed
+                elapsed = 0.0
+            elif m := PROGRESS.match(line):
                 last_step = int(m[1])
+                elapsed = int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
             elif m := DEV.match(line):
                 last_step = int(m[1])
-                dev.append((last_step, float(m[2]), float(m[3]), float(m[4])))
+                at = last_step if x == "step" else (offset + elapsed) / 60
+                if until is None or at <= until:
+                    dev.append((at, float(m[2]), float(m[3]), float(m[4])))
             elif LR.match(line):
-                lr_steps.append(last_step)
+                at = last_step if x == "step" else (offset + elapsed) / 60
+                if until is None or at <= until:
+                    lr_steps.append(at)
     if not dev:
         sys.exit(f"plot_training.py: {path} has no dev lines of s2s train (was it run with --dev?)")
     return {"dev": dev, "lr": lr_steps}
@@ -82,13 +99,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="+", metavar="LABEL=LOG")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--x", choices=("step", "minutes"), default="step")
+    ap.add_argument("--until", type=float, default=None)
     args = ap.parse_args()
     runs = []
     for spec in args.runs:
         label, sep, path = spec.partition("=")
         if not sep:
             sys.exit(f"plot_training.py: '{spec}' is not LABEL=LOG")
-        runs.append((label, read_log(path)))
+        runs.append((label, read_log(path, args.x, args.until)))
 
     xmax = nice_ceiling(max(s for _, r in runs for s, *_ in r["dev"]))
     lmax = nice_ceiling(max((l for _, r in runs for _, l, _, _ in r["dev"]), default=1))
@@ -115,11 +134,13 @@ def main():
                 parts.append(f'<line x1="{sx2(s):.1f}" y1="{y}" x2="{sx2(s):.1f}" y2="{y + ph}" '
                              f'stroke="{c}" stroke-dasharray="3,3"/>')
         best = max(r["dev"], key=lambda d: d[2]) if r["dev"] else None
-        note = f" (best dev BLEU {best[2]:.2f} at step {best[0]})" if best else ""
+        where = f"step {best[0]}" if args.x == "step" else f"{best[0]:.0f} minutes"
+        note = f" (best dev BLEU {best[2]:.2f} at {where})" if best else ""
         parts.append(f'<rect x="{left + 10}" y="{540 + 18 * i - 9}" width="14" height="4" fill="{c}"/>')
         parts.append(f'<text x="{left + 30}" y="{540 + 18 * i}" class="legend">{escape(label + note)}</text>')
     parts.append(f'<text x="{left + pw / 2}" y="{300 + ph + 34}" class="tick" text-anchor="middle">'
-                 "training step (a batch of 64 pairs); dashed: the learning rate was halved</text>")
+                 + ("training step" if args.x == "step" else "training time, minutes")
+                 + "; dashed: the learning rate was lowered (plateau schedule)</text>")
     parts.append("</svg>")
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(p for p in parts if p) + "\n")
