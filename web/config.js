@@ -17,6 +17,7 @@ export const CONFIG = Object.freeze({
       integrity: 'sha256-Nl0hGa/rN9dGfgh0vFB7WjEjofbHHdfMnJOwNCasuR4=',
       baseline: '../models/en-es-noattn.s2s',
       transformer: '../models/en-es-transformer.s2s',
+      transformerIntegrity: 'sha256-Df/7f+Dl7x0i1/y4Twn83elq9dcw3B0yCp7QOUpqRX8=',
     },
     'es-en': {
       model: '../models/es-en.s2s',

@@ -14,6 +14,7 @@ import { ENGINE, ROOT } from './helpers.js';
 
 const MAIN = join(ROOT, 'models/en-es.s2s');
 const NOATTN = join(ROOT, 'models/en-es-noattn.s2s');
+const TRANSFORMER = join(ROOT, 'models/en-es-transformer.s2s');
 
 const shipped = Object.entries(CONFIG.directions).map(([direction, c]) => ({ direction, ...c, path: join(ROOT, 'web', c.model) }));
 
@@ -52,6 +53,24 @@ test('the no-attention baseline loads and translates without attention', { skip:
     const r = await t.translate('Open the file.', { attention: true });
     assert.ok(r.text.length > 0);
     assert.equal(r.attention, null);
+  } finally {
+    t.destroy();
+  }
+});
+
+test('the shipped Transformer: pinned, int8, names its direction, translates and gives every head', { skip: !existsSync(TRANSFORMER) && 'models/en-es-transformer.s2s is absent' }, async () => {
+  const c = CONFIG.directions['en-es'];
+  assert.equal(join(ROOT, 'web', c.transformer), TRANSFORMER, 'web/config.js names it');
+  assert.match(c.transformerIntegrity ?? '', /^sha256-/, 'its SHA-256 is pinned');
+  const t = await Translator.create({ model: TRANSFORMER, engine: ENGINE, integrity: c.transformerIntegrity });
+  try {
+    assert.equal(t.model.architectureName, 'transformer');
+    assert.equal(t.model.quantized, true);
+    assert.deepEqual([t.model.sourceLanguage, t.model.targetLanguage], ['en', 'es']);
+    const r = await t.translate('Open the file.', { attention: 'heads' });
+    assert.match(r.text, /archivo/);
+    const h = r.attentionHeads;
+    assert.deepEqual([h.layers, h.heads, h.cols], [t.model.decLayers, t.model.heads, r.sourceTokens.length]);
   } finally {
     t.destroy();
   }
