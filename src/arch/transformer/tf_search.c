@@ -3,10 +3,11 @@
  * encodes the sentences and projects each decoder layer's cross-attention
  * keys and values once per sentence; rows of a sentence (its beams) read
  * them through row_src and nothing of them is copied. Each row keeps its
- * own self-attention keys and values, head-major (row, H, max_steps, Dh),
- * so a step computes only the new position and attends over the cached
- * ones; a reorder moves, in place, the t cached positions of each row
- * whose parent is another row.
+ * own self-attention keys and values in a slot of the cache, head-major
+ * (slot, H, max_steps, Dh), so a step computes only the new position and
+ * attends over the cached ones. A reorder hands each surviving row's slot
+ * to one of its children and copies it (the t cached positions) only into
+ * the slots of rows that died, for its other children: no second cache.
  *
  * The attention a step reports is the last decoder layer's cross-attention
  * averaged over its heads; on request also every layer's and head's.
@@ -22,18 +23,17 @@ typedef struct tf_search {
     int S, cap, Tcap, t;               /* t: positions cached (steps taken) */
     float *ck[S2S_MAX_LAYERS], *cv[S2S_MAX_LAYERS]; /* (n, H, S, Dh) cross keys, values */
     float *sk[S2S_MAX_LAYERS], *sv[S2S_MAX_LAYERS]; /* (cap, H, Tcap, Dh) self keys, values */
-    float *nk[S2S_MAX_LAYERS], *nv[S2S_MAX_LAYERS]; /* reorder's saved rows, (cap, H, Tcap, Dh) */
-    uint8_t *read;                     /* (cap) reorder: whether a moved row reads it */
+    int32_t *slot, *new_slot;          /* (cap) each row's slot, the same in every layer */
+    uint8_t *read, *taken;             /* (cap) reorder: slots a child reads, slots given out */
     float *out;                        /* (cap, E) the last step's output */
 } tf_search;
 
-/* Per row: the self-attention cache of T steps twice (state and reorder's
- * saved rows), a sentence's cross keys and values for S tokens (counted per
- * row: a sentence has at least one row), the output row and the step's
- * scratch. */
+/* Per row: the self-attention keys and values of T steps, a sentence's
+ * cross keys and values for S tokens (counted per row: a sentence has at
+ * least one row), the output row and the step's scratch. */
 size_t tf_row_state_bytes(const s2s_hparams *hp, int S, int T) {
     tf_dims d = tf_dims_of(hp);
-    size_t per_layer = (size_t)2 * 2 * T * d.E + (size_t)2 * S * d.E;
+    size_t per_layer = (size_t)2 * T * d.E + (size_t)2 * S * d.E;
     size_t scratch = (size_t)9 * d.E + (size_t)2 * d.F + (size_t)d.H * (T > S ? T : S);
     return sizeof(float) * ((size_t)d.Ld * per_layer + scratch);
 }
@@ -51,12 +51,14 @@ void *tf_begin(const s2s_model *m, const int32_t *src, const int32_t *len, int S
         s->cv[l] = arena_floats(a, cross);
         s->sk[l] = arena_floats(a, self);
         s->sv[l] = arena_floats(a, self);
-        s->nk[l] = arena_floats(a, self);
-        s->nv[l] = arena_floats(a, self);
     }
     s->out = arena_floats(a, (size_t)cap_rows * d.E);
+    s->slot = arena_bytes(a, sizeof(int32_t) * (size_t)cap_rows);
+    s->new_slot = arena_bytes(a, sizeof(int32_t) * (size_t)cap_rows);
     s->read = arena_bytes(a, (size_t)cap_rows);
+    s->taken = arena_bytes(a, (size_t)cap_rows);
     if (a->failed) return NULL;
+    for (int r = 0; r < cap_rows; r++) s->slot[r] = r;
     /* the encoder and the projections are scratch once the cross cache is filled */
     arena_mark mark = arena_get_mark(a);
     float *mem, *kv = NULL;
@@ -106,7 +108,8 @@ const float *tf_step(void *state, float *att, float *heads, const int32_t *row_s
         layernorm_forward(ln, NULL, NULL, x, w->ln_self_g, w->ln_self_b, N, E);
         linear_forward(qkv, 3 * E, ln, E, &w->self_qkv, w->self_bqkv, N, xq);
         for (int r = 0; r < N; r++) {
-            float *Kr = s->sk[l] + (size_t)r * row_self, *Vr = s->sv[l] + (size_t)r * row_self;
+            size_t at_row = (size_t)s->slot[r] * row_self;
+            float *Kr = s->sk[l] + at_row, *Vr = s->sv[l] + at_row;
             const float *q = qkv + (size_t)r * 3 * E;
             for (int h = 0; h < d.H; h++) {
                 size_t at = ((size_t)h * Tc + t) * d.Dh;
@@ -146,36 +149,49 @@ const float *tf_step(void *state, float *att, float *heads, const int32_t *row_s
     return s->out;
 }
 
-/* The first t positions of every head of row `from` of src into row `to`
- * of dst (both (rows, H, Tcap, Dh)). */
-static void copy_row(float *dst, int to, const float *src, int from, const tf_search *s) {
+/* The first t positions of every head of slot `from` into slot `to`, in
+ * every layer's keys and values ((slots, H, Tcap, Dh) each). */
+static void copy_slot(const tf_search *s, int to, int from) {
     size_t row = (size_t)s->d.H * s->Tcap * s->d.Dh, head = (size_t)s->Tcap * s->d.Dh;
     size_t bytes = sizeof(float) * (size_t)s->t * s->d.Dh; /* only the cached positions */
-    for (int h = 0; h < s->d.H; h++)
-        memcpy(dst + (size_t)to * row + h * head, src + (size_t)from * row + h * head, bytes);
+    for (int l = 0; l < s->d.Ld; l++)
+        for (int h = 0; h < s->d.H; h++) {
+            memcpy(s->sk[l] + (size_t)to * row + h * head, s->sk[l] + (size_t)from * row + h * head, bytes);
+            memcpy(s->sv[l] + (size_t)to * row + h * head, s->sv[l] + (size_t)from * row + h * head, bytes);
+        }
 }
 
-/* In place: a row that is its own parent (every greedy row, most beams)
- * stays as it is; a moved row copies its parent's cache, or the saved copy
- * of it when the parent is itself overwritten (a swap, a chain). */
+/* Row o continues row parent[o]. A row that is its own parent (every
+ * greedy row, most beams) keeps its slot; a parent's slot then goes, as
+ * it is, to its first child that has none; a further child gets the slot
+ * of a row nobody continues, with the parent's positions copied in. Those
+ * slots are read by nobody, so no copy overwrites what another reads. */
 void tf_reorder(void *state, const int32_t *parent, int n_out) {
     tf_search *s = state;
-    int moved = 0;
-    memset(s->read, 0, (size_t)s->cap);
-    for (int o = 0; o < n_out; o++)
-        if (parent[o] != o) s->read[parent[o]] = 1, moved = 1;
-    for (int l = 0; l < s->d.Ld && moved; l++) {
-        for (int o = 0; o < n_out; o++) /* overwritten below but still to be read: save */
-            if (parent[o] != o && s->read[o]) {
-                copy_row(s->nk[l], o, s->sk[l], o, s);
-                copy_row(s->nv[l], o, s->sv[l], o, s);
-            }
-        for (int o = 0; o < n_out; o++) {
-            int p = parent[o];
-            if (p == o) continue;
-            int saved = p < n_out && parent[p] != p;
-            copy_row(s->sk[l], o, saved ? s->nk[l] : s->sk[l], p, s);
-            copy_row(s->sv[l], o, saved ? s->nv[l] : s->sv[l], p, s);
-        }
+    int cap = s->cap, moved = 0;
+    for (int o = 0; o < n_out && !moved; o++) moved = parent[o] != o;
+    if (!moved) return;
+    int32_t *slot = s->slot, *ns = s->new_slot;
+    memset(s->read, 0, (size_t)cap);
+    memset(s->taken, 0, (size_t)cap);
+    for (int o = 0; o < n_out; o++) s->read[slot[parent[o]]] = 1;
+    for (int o = 0; o < n_out; o++) {
+        ns[o] = parent[o] == o ? slot[o] : -1;
+        if (ns[o] >= 0) s->taken[ns[o]] = 1;
     }
+    for (int o = 0; o < n_out; o++)
+        if (ns[o] < 0 && !s->taken[slot[parent[o]]]) s->taken[ns[o] = slot[parent[o]]] = 1;
+    int free_slot = 0;
+    for (int o = 0; o < n_out; o++) {
+        if (ns[o] >= 0) continue;
+        while (s->read[free_slot] || s->taken[free_slot]) free_slot++; /* cap slots: one is left */
+        s->taken[ns[o] = free_slot] = 1;
+        copy_slot(s, free_slot, slot[parent[o]]);
+    }
+    /* rows past n_out keep the slots left over, so the slots stay a permutation */
+    for (int o = n_out, f = 0; o < cap; o++) {
+        while (s->taken[f]) f++;
+        s->taken[ns[o] = f] = 1;
+    }
+    memcpy(slot, ns, sizeof(int32_t) * (size_t)cap);
 }
