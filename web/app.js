@@ -569,7 +569,7 @@ function baselineTranslator() {
     el.baselineTarget.textContent = 'Loading the no-attention model…';
     el.baselineTarget.classList.add('unavailable');
     try {
-      return await createTranslator(modelUrl(shipped().baseline));
+      return await createTranslator(modelUrl(shipped().baseline), { integrity: shipped().baselineIntegrity });
     } catch (e) {
       state.baselineError = e?.name === 'NetworkError'
         ? `The no-attention baseline (${shipped().baseline.split('/').pop()}) is not available on this site, so only the attention model is shown.`

@@ -16,6 +16,7 @@ export const CONFIG = Object.freeze({
       model: '../models/en-es.s2s',
       integrity: 'sha256-Nl0hGa/rN9dGfgh0vFB7WjEjofbHHdfMnJOwNCasuR4=',
       baseline: '../models/en-es-noattn.s2s',
+      baselineIntegrity: 'sha256-WYFyrva+HYzmIViMbzd9N//hiHNARKtluYObXmTz40E=',
       transformer: '../models/en-es-transformer.s2s',
       transformerIntegrity: 'sha256-Df/7f+Dl7x0i1/y4Twn83elq9dcw3B0yCp7QOUpqRX8=',
     },

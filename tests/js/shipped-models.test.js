@@ -47,8 +47,11 @@ test('the shipped attention model is int8, translates and returns attention', as
   }
 });
 
-test('the no-attention baseline loads and translates without attention', { skip: !existsSync(NOATTN) && 'models/en-es-noattn.s2s is absent' }, async () => {
-  const t = await Translator.create({ model: NOATTN, engine: ENGINE });
+test('the no-attention baseline is pinned, loads and translates without attention', { skip: !existsSync(NOATTN) && 'models/en-es-noattn.s2s is absent' }, async () => {
+  const c = CONFIG.directions['en-es'];
+  assert.equal(join(ROOT, 'web', c.baseline), NOATTN, 'web/config.js names it');
+  assert.match(c.baselineIntegrity ?? '', /^sha256-/, 'its SHA-256 is pinned');
+  const t = await Translator.create({ model: NOATTN, engine: ENGINE, integrity: c.baselineIntegrity });
   try {
     const r = await t.translate('Open the file.', { attention: true });
     assert.ok(r.text.length > 0);
