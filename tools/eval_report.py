@@ -264,6 +264,20 @@ def main():
         y = b["data"].get(key, {}).get(name) if key else b["data"]["overall"]
         return None if not x or not y else x[field] - y[field]
 
+    def delta_table(pairs, head):
+        """Δ BLEU and Δ chrF2 of each (a, b) pair, a minus b, overall and per domain."""
+        rows = []
+        for name in ["all"] + domains:
+            key = None if name == "all" else "by_domain"
+            r = [name]
+            for a, b in pairs:
+                r += [signed(delta(a, b, key, name, "bleu")), signed(delta(a, b, key, name, "chrf2"))]
+            rows.append(r)
+        hdr = ["subset"]
+        for a, b in pairs:
+            hdr += [f"{head(a, b)}: Δ BLEU", "Δ chrF2"]
+        return table(hdr, rows)
+
     if main_greedy and f32:
         L.append(f"### int8 vs f32 (greedy): {main_greedy['label']} minus {f32['label']}")
         L.append("")
@@ -283,17 +297,7 @@ def main():
     if full:
         L.append("### Lexical shortlist: with minus without (the whole vocabulary)")
         L.append("")
-        rows = []
-        for name in ["all"] + domains:
-            key = None if name == "all" else "by_domain"
-            r = [name]
-            for s, f in full:
-                r += [signed(delta(s, f, key, name, "bleu")), signed(delta(s, f, key, name, "chrf2"))]
-            rows.append(r)
-        hdr = ["subset"]
-        for s, _ in full:
-            hdr += [f"{s['label']}: Δ BLEU", "Δ chrF2"]
-        L += table(hdr, rows)
+        L += delta_table(full, lambda s, _: s["label"])
         L.append("")
         secs = [f"{s['label']} {s['data']['seconds']:.1f} s vs {f['data']['seconds']:.1f} s"
                 for s, f in full if s["data"].get("seconds") and f["data"].get("seconds")]
@@ -362,17 +366,7 @@ def main():
         pairs = [(main_greedy, tf_greedy)] + ([(main_beam, tf_beam)] if main_beam and tf_beam else [])
         L.append("### Transformer minus the attention LSTM, per domain")
         L.append("")
-        rows = []
-        for name in ["all"] + domains:
-            key = None if name == "all" else "by_domain"
-            r = [name]
-            for a, t in pairs:
-                r += [signed(delta(t, a, key, name, "bleu")), signed(delta(t, a, key, name, "chrf2"))]
-            rows.append(r)
-        hdr = ["subset"]
-        for a, t in pairs:
-            hdr += [f"{t['label']} vs {a['label']}: Δ BLEU", "Δ chrF2"]
-        L += table(hdr, rows)
+        L += delta_table([(t, a) for a, t in pairs], lambda t, a: f"{t['label']} vs {a['label']}")
         L.append("")
 
     # ---- everyday sentences
