@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Translator, WorkerTranslator, DivergedError, InvalidArgumentError, InputTooLongError, ModelError } from '../../src/js/index.js';
-import { opts, modelBytes } from './helpers.js';
+import { opts, modelBytes, assertSecondStepDiverges } from './helpers.js';
 import { tensors, reseal } from './s2sfile.js';
 
 const PAIRS = [['Open the file.', 'Abre el archivo.'], { source: 'Close the window.', target: 'Cierra la ventana.' }];
@@ -95,16 +95,7 @@ test('a diverging step rejects with a DivergedError and leaves the model as befo
   const t = await Translator.create(opts({ model: f32 }));
   const clean = (await t.translate('Open the file.')).sourceIds;
   assert.ok(!clean.includes(poisonId));
-  let afterOne;
-  const err = await t.fineTune([PAIRS[0], ['Zebra', 'Cebra']], {
-    steps: 5, batchSize: 1, onProgress: async ({ step }) => { if (step === 1) afterOne = await t.save(); },
-  }).catch((e) => e);
-  assert.ok(err instanceof DivergedError, String(err));
-  assert.equal(err.code, 'DIVERGED');
-  assert.equal(err.losses.length, 1, 'the step before it counted');
-  assert.match(err.message, /step 2/);
-  assert.deepEqual(await t.save(), afterOne, 'the diverging step left no trace');
-  assert.equal(t.model.fineTuneSteps, 1);
+  await assertSecondStepDiverges(t, PAIRS[0]);
   t.destroy();
 });
 
