@@ -307,7 +307,10 @@ def main():
             L.append("")
 
     if main_greedy and noattn:
-        L.append("### Attention vs no attention (greedy), per source length")
+        # the main model is the attention LSTM, or another family evaluated as main
+        main_name = "Transformer" if main_greedy["data"].get("architecture") == "transformer" \
+            else "attention"
+        L.append(f"### {main_name[0].upper() + main_name[1:]} vs no attention (greedy), per source length")
         L.append("")
         rows = []
         for name in ["all"] + BUCKETS:
@@ -319,7 +322,7 @@ def main():
                 continue
             rows.append([name, a["sentences"], cell(a), cell(b),
                          signed(a["bleu"] - b["bleu"]), signed(a["chrf2"] - b["chrf2"])])
-        L += table(["source words", "sentences", "attention BLEU / chrF2",
+        L += table(["source words", "sentences", f"{main_name} BLEU / chrF2",
                     "no attention BLEU / chrF2", "Δ BLEU", "Δ chrF2"], rows)
         L.append("")
 
