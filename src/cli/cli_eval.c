@@ -184,9 +184,6 @@ static const char eval_usage[] =
     "(for a Spanish -> English model on the same files).\n"
     "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n";
 
-/* A JSON string, or null for NULL: three printf arguments for "%s%s%s". */
-#define Q(str) (str) ? "\"" : "", (str) ? (str) : "null", (str) ? "\"" : ""
-
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
     const char *architecture, *cell, *attention; /* cell and attention: the RNN's */
@@ -442,15 +439,20 @@ int cmd_eval(int argc, char **argv) {
         }
         fputs(",\n  \"test\": ", f);
         json_escape(f, test_path);
-        if (model_path)
+        if (model_path) {
+            fputs(",\n  \"architecture\": ", f);
+            json_escape(f, desc.architecture);
+            /* cell and attention are the RNN family's: null for a Transformer */
+            fputs(",\n  \"cell\": ", f);
+            desc.cell ? json_escape(f, desc.cell) : (void)fputs("null", f);
+            fputs(",\n  \"attention\": ", f);
+            desc.attention ? json_escape(f, desc.attention) : (void)fputs("null", f);
             fprintf(f,
-                    ",\n  \"architecture\": \"%s\",\n  \"cell\": %s%s%s,\n  \"attention\": %s%s%s,"
-                    "\n  \"quantized\": %s,"
-                    "\n  \"beam\": %d,\n  \"shortlist\": %s,\n  \"length_penalty\": %.3f,"
-                    "\n  \"seconds\": %.3f",
-                    desc.architecture, Q(desc.cell), Q(desc.attention), desc.quantized ? "true" : "false", tp.beam_size,
-                    desc.shortlist ? "true" : "false",
-                    (double)tp.length_penalty, secs);
+                    ",\n  \"quantized\": %s,\n  \"beam\": %d,\n  \"shortlist\": %s,"
+                    "\n  \"length_penalty\": %.3f,\n  \"seconds\": %.3f",
+                    desc.quantized ? "true" : "false", tp.beam_size,
+                    desc.shortlist ? "true" : "false", (double)tp.length_penalty, secs);
+        }
         fputs(",\n  \"overall\": ", f);
         json_bin(f, &all);
         if (by_domain) json_bins(f, "by_domain", domains, n_domains);
