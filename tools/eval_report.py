@@ -355,14 +355,11 @@ def main():
         L.append("")
         rows = []
         for name in ["all"] + BUCKETS:
-            cells = []
-            n = None
-            for s, _ in archs:
-                b = s["data"]["overall"] if name == "all" else s["data"].get("by_length", {}).get(name)
-                n = n if n is not None or not b else b["sentences"]
-                cells.append(cell(b))
+            bins = [s["data"]["overall"] if name == "all" else s["data"].get("by_length", {}).get(name)
+                    for s, _ in archs]
+            n = next((b["sentences"] for b in bins if b), None)
             if n is not None:
-                rows.append([name, n] + cells)
+                rows.append([name, n] + [cell(b) for b in bins])
         L += table(["source words", "sentences"] + [a for _, a in archs], rows)
         L.append("")
     if tf_greedy and main_greedy:

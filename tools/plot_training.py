@@ -35,6 +35,10 @@ def read_log(path, x="step", until=None):
     """Dev evaluations as (x, loss, BLEU, chrF2), x the step or the minutes."""
     dev, lr_steps = [], []
     last_step, elapsed, offset = 0, 0.0, 0.0
+
+    def now():  # where the line just read stands on the x axis
+        return last_step if x == "step" else (offset + elapsed) / 60
+
     with open(path, encoding="utf-8") as f:
         for line in f:
             if START.match(line):  # a new (resumed) run: its clock starts again
@@ -45,13 +49,12 @@ def read_log(path, x="step", until=None):
                 elapsed = int(m[2]) * 3600 + int(m[3]) * 60 + int(m[4])
             elif m := DEV.match(line):
                 last_step = int(m[1])
-                at = last_step if x == "step" else (offset + elapsed) / 60
-                if until is None or at <= until:
-                    dev.append((at, float(m[2]), float(m[3]), float(m[4])))
+                dev.append((now(), float(m[2]), float(m[3]), float(m[4])))
             elif LR.match(line):
-                at = last_step if x == "step" else (offset + elapsed) / 60
-                if until is None or at <= until:
-                    lr_steps.append(at)
+                lr_steps.append(now())
+    if until is not None:
+        dev = [d for d in dev if d[0] <= until]
+        lr_steps = [s for s in lr_steps if s <= until]
     if not dev:
         sys.exit(f"plot_training.py: {path} has no dev lines of s2s train (was it run with --dev?)")
     return {"dev": dev, "lr": lr_steps}
