@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Translator, WorkerTranslator, DivergedError } from '../../src/js/index.js';
-import { ENGINE, assertSecondStepDiverges } from './helpers.js';
+import { ENGINE, assertSecondStepDiverges, sinkRarePiece, assertExplodingStepUndone } from './helpers.js';
 import { tensors, reseal } from './s2sfile.js';
 
 const TF_MODEL = fileURLToPath(new URL('../fixtures/js/tiny-tf-en-es.s2s', import.meta.url));
@@ -156,37 +156,14 @@ test('a diverging step (NaN in a source embedding) rejects with a DivergedError 
 });
 
 test('an exploding (finite) loss is caught after warm-up: DivergedError, the step undone, translations as before it', async () => {
-  // the output bias of one target piece far below the rest: a pair with that
-  // piece has a huge, finite loss; the others are unaffected
   const clean = [['Open the file.', 'Abre el archivo.'], ['Close the window.', 'Cierra la ventana.'], ['Save the document.', 'Guarda el documento.']];
-  const u = await Translator.create(tfOpts({ model: f32.slice() }));
-  const rare = Array.from((await u.translate('Qzxw Jirafa')).sourceIds); // one vocabulary for both sides
-  const used = new Set((await u.translate(clean.map((p) => p[1]))).flatMap((r) => Array.from(r.sourceIds)));
-  const k = rare.find((id) => !used.has(id));
-  assert.ok(k !== undefined);
-  u.destroy();
   const bytes = f32.slice();
-  new DataView(bytes.buffer, bytes.byteOffset).setFloat32(tensors(bytes)['out.b'].offset + 4 * k, -1e4, true);
-  reseal(bytes);
-
+  await sinkRarePiece(bytes, clean, (model) => Translator.create(tfOpts({ model })));
   const t = await Translator.create(tfOpts({ model: bytes }));
-  const probe = SOURCES.join(' ');
-  let atFive, savedAtFive;
-  const pairs = [...clean, clean[0], clean[1], ['Zebra', 'Qzxw Jirafa']]; // 5 warm-up steps, then the exploding pair
-  const err = await t.fineTune(pairs, {
-    steps: 10, batchSize: 1, labelSmoothing: 0, learningRate: 1e-3,
-    onProgress: async ({ step }) => { if (step === 5) { savedAtFive = await t.save(); atFive = await t.translate(probe, { beamSize: 4 }); } },
-  }).catch((e) => e);
-  assert.ok(err instanceof DivergedError, String(err));
-  assert.match(err.message, /step 6 diverged.*exploded/);
-  assert.equal(err.losses.length, 5);
-  assert.ok(err.losses.every((l) => Number.isFinite(l) && l < 20), String(err.losses));
-  assert.equal(t.model.fineTuneSteps, 5);
-  assert.deepEqual(await t.save(), savedAtFive, 'the model is as after step 5');
-  assert.deepEqual(await t.translate(probe, { beamSize: 4 }), atFive, 'and translates the same');
-  assert.equal((await t.fineTune(clean, { steps: 2, batchSize: 1, labelSmoothing: 0 })).length, 2, 'the clean pairs go on training');
+  await assertExplodingStepUndone(t, clean, SOURCES.join(' '));
   t.destroy();
 });
+
 
 test('a diverging first step loses nothing: the int8 Transformer translates and saves as loaded (Translator and WorkerTranslator)', async () => {
   const int8 = new Uint8Array(readFileSync(TF_MODEL));

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Translator, WorkerTranslator, DivergedError, InvalidArgumentError, InputTooLongError, ModelError } from '../../src/js/index.js';
-import { opts, modelBytes, assertSecondStepDiverges } from './helpers.js';
+import { opts, modelBytes, assertSecondStepDiverges, sinkRarePiece, assertExplodingStepUndone } from './helpers.js';
 import { tensors, reseal } from './s2sfile.js';
 
 const PAIRS = [['Open the file.', 'Abre el archivo.'], { source: 'Close the window.', target: 'Cierra la ventana.' }];
@@ -128,42 +128,17 @@ test('fineTune and reset refuse bad arguments and overlapping runs', async () =>
 });
 
 test('an exploding (finite) loss is caught after warm-up: DivergedError, the step undone, translations as before it', async () => {
-  // the output bias of one target piece of "Qzxw Jirafa" far below the rest: a pair
-  // with that piece has a huge, finite loss; the others are unaffected
   const t0 = await Translator.create(opts());
   await t0.fineTune(PAIRS, { steps: 1 });
   const f32 = await t0.save();
-  const rare = Array.from((await t0.translate('Qzxw Jirafa')).sourceIds); // one vocabulary for both sides
   t0.destroy();
   const clean = [['Open the file.', 'Abre el archivo.'], ['Close the window.', 'Cierra la ventana.'], ['Save the document.', 'Guarda el documento.']];
-  const u = await Translator.create(opts({ model: f32 }));
-  const used = new Set((await u.translate(clean.map((p) => p[1]))).flatMap((r) => Array.from(r.sourceIds)));
-  const k = rare.find((id) => !used.has(id));
-  assert.ok(k !== undefined);
-  u.destroy();
-  const info = tensors(f32)['out.b'];
-  new DataView(f32.buffer, f32.byteOffset).setFloat32(info.offset + 4 * k, -1e4, true);
-  reseal(f32);
-
+  await sinkRarePiece(f32, clean, (model) => Translator.create(opts({ model })));
   const t = await Translator.create(opts({ model: f32 }));
-  const probe = 'Open the file. Close the window.';
-  let atFive, savedAtFive;
-  const pairs = [...clean, clean[0], clean[1], ['Zebra', 'Qzxw Jirafa']]; // 5 warm-up steps, then the exploding pair
-  const err = await t.fineTune(pairs, {
-    steps: 10, batchSize: 1, labelSmoothing: 0, learningRate: 1e-3,
-    onProgress: async ({ step }) => { if (step === 5) { savedAtFive = await t.save(); atFive = await t.translate(probe, { beamSize: 4 }); } },
-  }).catch((e) => e);
-  assert.ok(err instanceof DivergedError, String(err));
-  assert.match(err.message, /step 6 diverged.*exploded/);
-  assert.equal(err.losses.length, 5);
-  assert.ok(err.losses.every((l) => Number.isFinite(l) && l < 20), String(err.losses));
-  assert.equal(t.model.fineTuneSteps, 5);
-  assert.deepEqual(await t.save(), savedAtFive, 'the model is as after step 5');
-  assert.deepEqual(await t.translate(probe, { beamSize: 4 }), atFive, 'and translates the same');
-  // the clean pairs go on training
-  assert.equal((await t.fineTune(clean, { steps: 2, batchSize: 1, labelSmoothing: 0 })).length, 2);
+  await assertExplodingStepUndone(t, clean, 'Open the file. Close the window.');
   t.destroy();
 });
+
 
 test('a diverging first fine-tune leaves the loaded model exactly as loaded (Translator and WorkerTranslator)', async () => {
   const t0 = await Translator.create(opts());

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DivergedError } from '../../src/js/index.js';
+import { tensors, reseal } from './s2sfile.js';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,4 +42,40 @@ export async function assertSecondStepDiverges(t, clean) {
   assert.match(err.message, /step 2/);
   assert.deepEqual(await t.save(), afterOne, 'the diverging step left no trace');
   assert.equal(t.model.fineTuneSteps, 1);
+}
+
+/** Sinks, in the f32 model file `bytes` (changed in place), the output bias
+ * of one target piece of "Qzxw Jirafa" that no target of `clean` uses, to
+ * -1e4: a pair with that piece has a huge, finite loss, the others are
+ * unaffected. `create(bytes)` makes a Translator of the model's family. */
+export async function sinkRarePiece(bytes, clean, create) {
+  const u = await create(bytes.slice());
+  const rare = Array.from((await u.translate('Qzxw Jirafa')).sourceIds); // one vocabulary for both sides
+  const used = new Set((await u.translate(clean.map((p) => p[1]))).flatMap((r) => Array.from(r.sourceIds)));
+  const k = rare.find((id) => !used.has(id));
+  assert.ok(k !== undefined);
+  u.destroy();
+  new DataView(bytes.buffer, bytes.byteOffset).setFloat32(tensors(bytes)['out.b'].offset + 4 * k, -1e4, true);
+  reseal(bytes);
+}
+
+/** Fine-tunes `t` (a model after sinkRarePiece) one pair a step: five clean
+ * warm-up steps, then the exploding pair, which must raise DivergedError
+ * and leave the model, and its beam translation of `probe`, as after step
+ * 5; the clean pairs then go on training. */
+export async function assertExplodingStepUndone(t, clean, probe) {
+  let atFive, savedAtFive;
+  const pairs = [...clean, clean[0], clean[1], ['Zebra', 'Qzxw Jirafa']]; // 5 warm-up steps, then the exploding pair
+  const err = await t.fineTune(pairs, {
+    steps: 10, batchSize: 1, labelSmoothing: 0, learningRate: 1e-3,
+    onProgress: async ({ step }) => { if (step === 5) { savedAtFive = await t.save(); atFive = await t.translate(probe, { beamSize: 4 }); } },
+  }).catch((e) => e);
+  assert.ok(err instanceof DivergedError, String(err));
+  assert.match(err.message, /step 6 diverged.*exploded/);
+  assert.equal(err.losses.length, 5);
+  assert.ok(err.losses.every((l) => Number.isFinite(l) && l < 20), String(err.losses));
+  assert.equal(t.model.fineTuneSteps, 5);
+  assert.deepEqual(await t.save(), savedAtFive, 'the model is as after step 5');
+  assert.deepEqual(await t.translate(probe, { beamSize: 4 }), atFive, 'and translates the same');
+  assert.equal((await t.fineTune(clean, { steps: 2, batchSize: 1, labelSmoothing: 0 })).length, 2, 'the clean pairs go on training');
 }
