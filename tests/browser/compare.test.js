@@ -20,12 +20,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
 import { startServer } from './server.js';
-import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
+import { ROOT, skip, openBrowser, closeAll } from './helpers.js';
 
 const TINY = 'tests/fixtures/js/tiny-en-es.s2s';
 const TF = 'tests/fixtures/js/tiny-tf-en-es.s2s';
@@ -81,16 +80,11 @@ before(async () => {
       t.destroy();
     }
   }
-  server = await startServer({ files: {
+  // service workers blocked: page.test.js tests the one the pages share
+  ({ server, profile, context, w, page } = await openBrowser('compare', { files: {
     '/web/config.js': { body: CONFIG_JS },
     '/web/architectures.json': { body: JSON.stringify(RESULTS, null, 2) },
-  } });
-  profile = mkdtempSync(join(tmpdir(), 's2s-compare-'));
-  // service workers blocked: page.test.js tests the one the pages share
-  context = await launch(profile, { viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
-  w = watch(context);
-  page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
+  } }, { viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' }));
   mkdirSync(SHOTS, { recursive: true });
 }, { timeout: 160_000 });
 

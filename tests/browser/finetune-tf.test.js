@@ -10,12 +10,9 @@
 // Skipped without playwright-core or Chromium unless S2S_BROWSER_REQUIRED=1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
-import { startServer } from './server.js';
-import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
+import { ROOT, skip, openBrowser, closeAll } from './helpers.js';
 
 const TF_PATH = join(ROOT, 'tests/fixtures/js/tiny-tf-en-es.s2s');
 const CONFIG_JS = `export const CONFIG = Object.freeze({
@@ -46,12 +43,7 @@ before(async () => {
   } finally {
     t.destroy();
   }
-  server = await startServer({ files: { '/web/config.js': { body: CONFIG_JS } } });
-  profile = mkdtempSync(join(tmpdir(), 's2s-finetune-tf-'));
-  context = await launch(profile, { viewport: { width: 1100, height: 900 }, serviceWorkers: 'block' });
-  w = watch(context);
-  page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
+  ({ server, profile, context, w, page } = await openBrowser('finetune-tf', { files: { '/web/config.js': { body: CONFIG_JS } } }, { viewport: { width: 1100, height: 900 }, serviceWorkers: 'block' }));
 }, { timeout: 160_000 });
 
 after(() => closeAll({ context, server, profile }), { timeout: 80_000 });

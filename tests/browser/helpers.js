@@ -41,17 +41,29 @@ export function launch(profile, options = {}) {
 }
 
 /**
+ * The repository served by tests/browser/server.js (`server` are its
+ * options, e.g. { files } that replace web/config.js), a fresh Chromium
+ * profile named after `name`, launched with `options`, and its first page,
+ * everything watched (watch()): { server, profile, context, w, page }.
+ */
+export async function openBrowser(name, server, options = {}, watched = {}) {
+  const opened = { server: await startServer(server) };
+  opened.profile = mkdtempSync(join(tmpdir(), `s2s-${name}-`));
+  opened.context = await launch(opened.profile, options);
+  opened.w = watch(opened.context, watched);
+  opened.page = opened.context.pages()[0] ?? await opened.context.newPage();
+  opened.w.watchPage(opened.page);
+  return opened;
+}
+
+/**
  * The API test page (tests/browser/index.html) served from the repository
  * root, in a fresh Chromium without service workers, watched into `requests`
  * and `problems`, ready once the page says so: { server, context, page, profile }.
  */
 export async function openTestPage({ requests, problems, viewport } = {}) {
-  const server = await startServer({ root: ROOT });
-  const profile = mkdtempSync(join(tmpdir(), 's2s-chromium-'));
-  const context = await launch(profile, { ...(viewport ? { viewport } : {}), serviceWorkers: 'block' });
-  const w = watch(context, { requests, problems });
-  const page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
+  const { server, profile, context, page } = await openBrowser('chromium', { root: ROOT },
+    { ...(viewport ? { viewport } : {}), serviceWorkers: 'block' }, { requests, problems });
   await page.goto(`${server.origin}/tests/browser/index.html`);
   await page.waitForFunction(() => window.s2sBrowserTest !== undefined, null, { timeout: 60_000 });
   return { server, context, page, profile };

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
 import { startServer } from './server.js';
-import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
+import { ROOT, skip, launch, watch, openBrowser, closeAll } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/js');
 const LSTM_PATH = join(FIXTURES, 'tiny-en-es.s2s');
@@ -73,12 +73,7 @@ before(async () => {
   } finally {
     back.destroy();
   }
-  server = await startServer({ files: { '/web/config.js': { body: configJs('../tests/fixtures/js/tiny-tf-en-es.s2s') } } });
-  profile = mkdtempSync(join(tmpdir(), 's2s-choice-'));
-  context = await launch(profile, { viewport: { width: 1100, height: 900 }, serviceWorkers: 'block', acceptDownloads: true });
-  w = watch(context);
-  page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
+  ({ server, profile, context, w, page } = await openBrowser('choice', { files: { '/web/config.js': { body: configJs('../tests/fixtures/js/tiny-tf-en-es.s2s') } } }, { viewport: { width: 1100, height: 900 }, serviceWorkers: 'block', acceptDownloads: true }));
 }, { timeout: 160_000 });
 
 after(() => closeAll({ context, server, profile }), { timeout: 80_000 });

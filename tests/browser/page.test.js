@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { Translator } from '../../src/js/index.js';
 import { tensors, reseal } from '../js/s2sfile.js';
 import { startServer } from './server.js';
-import { ROOT, skip, launch, watch, closeAll } from './helpers.js';
+import { ROOT, skip, launch, watch, openBrowser, closeAll } from './helpers.js';
 
 const MODEL_PATH = join(ROOT, 'tests/fixtures/js/tiny-en-es.s2s');
 const modelBytes = readFileSync(MODEL_PATH);
@@ -68,12 +68,7 @@ before(async () => {
   } finally {
     back.destroy();
   }
-  server = await startServer({ files: { '/web/config.js': { body: CONFIG_JS } } });
-  profile = mkdtempSync(join(tmpdir(), 's2s-page-'));
-  context = await launch(profile, { viewport: { width: 1100, height: 900 }, acceptDownloads: true });
-  w = watch(context);
-  page = context.pages()[0] ?? await context.newPage();
-  w.watchPage(page);
+  ({ server, profile, context, w, page } = await openBrowser('page', { files: { '/web/config.js': { body: CONFIG_JS } } }, { viewport: { width: 1100, height: 900 }, acceptDownloads: true }));
   mkdirSync(SHOTS, { recursive: true });
 }, { timeout: 160_000 });
 
