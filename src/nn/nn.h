@@ -16,14 +16,22 @@
 
 /* --------------------------------------------------------------- arena */
 
-/* A bump allocator for activations, reset once per batch. Blocks that
- * overflowed are merged into one at the next reset, so steady state is a
- * single allocation reused forever. */
+/* A bump allocator for activations, reset once per batch. Requests that
+ * overflow the current block open a new 1 MB block, except large ones
+ * (a quarter block or more), which get an allocation of their own so that
+ * they do not strand the rest of a block; rewinding to a mark frees what
+ * was opened after it. At the next reset everything is merged into one
+ * block of the most bytes held at once, so steady state is a single
+ * allocation reused forever. */
 typedef struct arena {
-    void **blocks;
+    void **blocks;         /* the last is the one being filled */
     size_t *sizes;
     int n_blocks;
-    size_t used, total;
+    size_t used;           /* bytes used in the last block */
+    void **big;            /* large requests, one allocation each */
+    size_t *big_sizes;
+    int n_big;
+    size_t total, peak;    /* bytes held now; the most held since the last reset */
     int failed;            /* an allocation failed since the last reset */
 } arena;
 
@@ -35,7 +43,7 @@ float *arena_zeros(arena *a, size_t n);
 void *arena_bytes(arena *a, size_t n);
 /* Scratch that lives only inside one call: mark, use, rewind. */
 typedef struct arena_mark {
-    int n_blocks;
+    int n_blocks, n_big;
     size_t used;
 } arena_mark;
 arena_mark arena_get_mark(const arena *a);
