@@ -250,6 +250,10 @@ typedef struct s2s_translate_params {
 } s2s_translate_params;
 
 s2s_translate_params s2s_translate_default_params(void);
+/* The defaults for one model: the library's, with the length penalty the
+ * file recommends as its "length_penalty" metadata (a number in [0, 5],
+ * chosen on dev data when the model was shipped) where it has one. */
+s2s_translate_params s2s_translate_model_params(const s2s_model *model);
 
 typedef struct s2s_result s2s_result;
 

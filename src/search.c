@@ -35,6 +35,33 @@ s2s_translate_params s2s_translate_default_params(void) {
     return p;
 }
 
+/* "1.6": digits, then optionally a point and digits; -1 for anything else.
+ * (strtod would add 6 KB of locale-aware parsing to the WebAssembly module.) */
+static double plain_decimal(const char *s) {
+    double v = 0, scale = 1;
+    int digits = 0, point = 0;
+    for (; *s; s++) {
+        if (*s == '.' && !point) {
+            point = 1;
+        } else if (*s >= '0' && *s <= '9' && digits < 9) {
+            digits++;
+            if (point) scale /= 10;
+            v = v * (point ? 1 : 10) + (*s - '0') * (point ? scale : 1);
+        } else {
+            return -1;
+        }
+    }
+    return digits ? v : -1;
+}
+
+s2s_translate_params s2s_translate_model_params(const s2s_model *model) {
+    s2s_translate_params p = s2s_translate_default_params();
+    const char *v = model ? s2s_model_meta(model, "length_penalty") : NULL;
+    double d = v ? plain_decimal(v) : -1;
+    if (d >= 0.0 && d <= 5.0) p.length_penalty = (float)d;
+    return p;
+}
+
 typedef struct hypothesis {
     int32_t len;           /* tokens, EOS excluded */
     int32_t *tokens;

@@ -26,12 +26,12 @@ size_t s2sw_heap_used(void) {
     return (size_t)mi.uordblks;
 }
 
-static s2s_translate_params make_params(int32_t beam, float length_penalty,
+static s2s_translate_params make_params(const s2s_model *model, int32_t beam, float length_penalty,
                                         float max_len_factor, int32_t max_len_extra,
                                         int32_t want_attention, int32_t use_shortlist) {
-    s2s_translate_params p = s2s_translate_default_params();
+    s2s_translate_params p = s2s_translate_model_params(model);
     p.beam_size = beam;
-    if (length_penalty >= 0.0f) p.length_penalty = length_penalty;  /* < 0: library default */
+    if (length_penalty >= 0.0f) p.length_penalty = length_penalty;  /* < 0: the model's default */
     if (max_len_factor > 0.0f) p.max_len_factor = max_len_factor;   /* <= 0: library default */
     if (max_len_extra >= 0) p.max_len_extra = max_len_extra;        /* < 0: library default */
     p.want_attention = want_attention;
@@ -39,10 +39,10 @@ static s2s_translate_params make_params(int32_t beam, float length_penalty,
     return p;
 }
 
-/* s2s_translate_default_params() into out[0..3]: beam (as float), length
+/* s2s_translate_model_params(model) into out[0..3]: beam (as float), length
  * penalty, max length factor, max length extra (as float). */
-void s2sw_translate_defaults(float *out) {
-    s2s_translate_params p = s2s_translate_default_params();
+void s2sw_translate_defaults(const s2s_model *model, float *out) {
+    s2s_translate_params p = s2s_translate_model_params(model);
     out[0] = (float)p.beam_size;
     out[1] = p.length_penalty;
     out[2] = p.max_len_factor;
@@ -51,7 +51,7 @@ void s2sw_translate_defaults(float *out) {
 
 /* s2s_translate_ids over n sentences packed one after another in `ids`
  * (sentence i has lens[i] ids). Negative length_penalty / max_len_extra and
- * non-positive max_len_factor keep the library defaults. */
+ * non-positive max_len_factor keep the model's defaults. */
 s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
                           const int32_t *lens, int32_t beam, float length_penalty,
                           float max_len_factor, int32_t max_len_extra, int32_t want_attention,
@@ -67,7 +67,7 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
         at += lens[i] > 0 ? (size_t)lens[i] : 0;
     }
     s2s_translate_params p =
-        make_params(beam, length_penalty, max_len_factor, max_len_extra, want_attention, use_shortlist);
+        make_params(model, beam, length_penalty, max_len_factor, max_len_extra, want_attention, use_shortlist);
     s2s_status st = s2s_translate_ids(model, n, src, lens, &p, out, err);
     free(src);
     return st;
@@ -79,7 +79,7 @@ s2s_status s2sw_stream_start(s2s_stream **out, const s2s_model *model, const int
                              int32_t src_len, float length_penalty, float max_len_factor,
                              int32_t max_len_extra, int32_t use_shortlist, int32_t want_attention,
                              s2s_error *err) {
-    s2s_translate_params p = make_params(1, length_penalty, max_len_factor, max_len_extra,
+    s2s_translate_params p = make_params(model, 1, length_penalty, max_len_factor, max_len_extra,
                                          want_attention, use_shortlist);
     return s2s_stream_start(out, model, src, src_len, &p, err);
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/test_cli.sh S2S — the native command line's direction and metadata
-# options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s eval
-# --reverse`, `s2s shortlist`. Run by CTest with the s2s binary; the tiny JS fixture model is the
+# options: `s2s train --reverse --meta`, `s2s quantize --meta`, the file's
+# length_penalty as the default, `s2s eval --reverse`, `s2s shortlist`. Run by CTest with the s2s binary; the tiny JS fixture model is the
 # starting point, so it takes a second.
 set -eu
 S2S=$1
@@ -42,6 +42,23 @@ grep -q 's2s: model [a-z]*/[a-z-]*/[a-z]*, emb ' "$T/fwd.log" || fail "train log
 if "$S2S" quantize "$T/rev.s2s" "$T/bad.s2s" --meta novalue 2> "$T/err.txt"; then fail "--meta without '=' accepted"; fi
 grep -q "not KEY=VALUE" "$T/err.txt" || fail "--meta error message"
 [ ! -e "$T/bad.s2s" ] || fail "a refused --meta still wrote the file"
+
+# a file's length_penalty metadata is the default of translate and eval; the option overrides it
+"$S2S" quantize "$FIX" "$T/lp.s2s" --meta length_penalty=2 || fail "quantize --meta length_penalty"
+"$S2S" quantize "$FIX" "$T/nolp.s2s" || fail "quantize"
+printf 'Open the file.\nAnd God said, let there be light.\nClose the window now, please.\n' > "$T/lp.en"
+"$S2S" translate --model "$T/lp.s2s" --beam 4 < "$T/lp.en" > "$T/lp.out" || fail "translate (length_penalty meta)"
+"$S2S" translate --model "$T/nolp.s2s" --beam 4 --length-penalty 2 < "$T/lp.en" > "$T/lp2.out" || fail "translate --length-penalty"
+"$S2S" translate --model "$T/nolp.s2s" --beam 4 < "$T/lp.en" > "$T/lp1.out" || fail "translate"
+cmp -s "$T/lp.out" "$T/lp2.out" || fail "translate: the file's length_penalty is not the default"
+! cmp -s "$T/lp.out" "$T/lp1.out" || fail "fixture: length penalties 1 and 2 should translate differently"
+lp_json() { sed -n 's/.*"length_penalty": \([0-9.]*\).*/\1/p' "$1"; }
+"$S2S" eval --model "$T/lp.s2s" --test "$T/c.tsv" --beam 2 --json "$T/lp.json" > /dev/null || fail "eval (length_penalty meta)"
+[ "$(lp_json "$T/lp.json")" = 2.000 ] || fail "eval: length_penalty $(lp_json "$T/lp.json"), not the file's 2"
+"$S2S" eval --model "$T/lp.s2s" --test "$T/c.tsv" --beam 2 --length-penalty 0.5 --json "$T/lp.json" > /dev/null || fail "eval --length-penalty"
+[ "$(lp_json "$T/lp.json")" = 0.500 ] || fail "eval: --length-penalty 0.5 gave $(lp_json "$T/lp.json")"
+"$S2S" eval --model "$T/nolp.s2s" --test "$T/c.tsv" --beam 2 --json "$T/lp.json" > /dev/null || fail "eval (no meta)"
+[ "$(lp_json "$T/lp.json")" = 1.000 ] || fail "eval: a file without the metadata gave length_penalty $(lp_json "$T/lp.json")"
 
 # eval --reverse scores against the English column
 cut -f2 "$T/c.tsv" > "$T/en.txt"

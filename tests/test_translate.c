@@ -2,7 +2,7 @@
  * test_translate.c — greedy and beam search on a small trained model: what a
  * result holds, that batching changes nothing, that beam search finds
  * hypotheses at least as likely as greedy, that int8 agrees with f32, and
- * that bad requests get error codes.
+ * that bad requests get error codes; the length penalty a file recommends.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +190,32 @@ static void streaming_gives_what_greedy_search_gives(void) {
     s2s_stream_free(NULL);
 }
 
+/* "length_penalty" metadata sets the model's default; anything that is not a
+ * number in [0, 5] leaves the library's. */
+static void a_model_file_can_recommend_its_length_penalty(void) {
+    const float lib = s2s_translate_default_params().length_penalty;
+    CHECK(s2s_translate_model_params(model).length_penalty == lib);
+    CHECK(s2s_translate_model_params(NULL).length_penalty == lib);
+    const char *bad[] = {"", "abc", "1.5x", "-0.5", "5.5", "nan", " ", ".", "1..5", "1e0", "+1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        CHECK(s2s_model_set_meta(model, "length_penalty", bad[i], NULL) == S2S_OK);
+        CHECK(s2s_translate_model_params(model).length_penalty == lib);
+    }
+    CHECK(s2s_model_set_meta(model, "length_penalty", "1.6", NULL) == S2S_OK);
+    s2s_translate_params p = s2s_translate_model_params(model);
+    CHECK(p.length_penalty == 1.6f);
+    s2s_translate_params d = s2s_translate_default_params();
+    CHECK(p.beam_size == d.beam_size && p.max_len_factor == d.max_len_factor &&
+          p.max_len_extra == d.max_len_extra && p.use_shortlist == d.use_shortlist);
+    const char *good[] = {"0", "2", "0.75", ".5", "5.", "1.25"};
+    const float value[] = {0.0f, 2.0f, 0.75f, 0.5f, 5.0f, 1.25f};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        CHECK(s2s_model_set_meta(model, "length_penalty", good[i], NULL) == S2S_OK);
+        CHECK(s2s_translate_model_params(model).length_penalty == value[i]);
+    }
+    CHECK(s2s_model_set_meta(model, "length_penalty", "", NULL) == S2S_OK);
+}
+
 int main(void) {
     model = trained_copy_model();
     RUN(results_hold_tokens_logprobs_scores_and_attention);
@@ -199,6 +225,7 @@ int main(void) {
     RUN(the_maximum_length_is_respected);
     RUN(streaming_gives_what_greedy_search_gives);
     RUN(bad_requests_get_error_codes);
+    RUN(a_model_file_can_recommend_its_length_penalty);
     s2s_model_free(model);
     return tests_exit_code();
 }

@@ -182,7 +182,8 @@ static const char eval_usage[] =
     "number of lines) and scored with exactly the same breakdown.\n"
     "--reverse swaps the columns: translate the Spanish, score against the English\n"
     "(for a Spanish -> English model on the same files).\n"
-    "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n";
+    "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n"
+    "--length-penalty defaults to the model's length_penalty metadata where it has one, else 1.\n";
 
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
@@ -194,10 +195,11 @@ typedef struct model_desc {
 /* Translate the English side of `test` with the model at model_path into
  * hyps (malloc'ed strings). *secs receives the translation time. */
 static int eval_translate(const char *model_path, const tsv_corpus *test,
-                          const s2s_translate_params *tp, int32_t batch, char **hyps,
+                          s2s_translate_params *tp, int32_t batch, char **hyps,
                           double *secs, model_desc *desc) {
     s2s_model *model = cli_load_model(model_path);
     if (!model) return -1;
+    if (tp->length_penalty < 0) tp->length_penalty = s2s_translate_model_params(model).length_penalty;
     const s2s_hparams *hp = s2s_model_hparams(model);
     desc->architecture = cli_enum_name("architecture", hp->architecture);
     /* cell and attention describe the RNN family only: null for a Transformer */
@@ -298,6 +300,7 @@ int cmd_eval(int argc, char **argv) {
     double d;
     s2s_translate_params tp = s2s_translate_default_params();
     tp.beam_size = 1;
+    tp.length_penalty = -1; /* the model's (eval_translate), unless --length-penalty */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

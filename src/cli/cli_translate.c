@@ -184,7 +184,8 @@ static const char translate_usage[] =
     "Reads lines in the source language (the file says which: s2s info) on stdin, writes one\n"
     "translated line per input line on stdout.\n"
     "  --beam N            beam size (1 = greedy; default 1)\n"
-    "  --length-penalty A  score = logprob / len^A (default from the library)\n"
+    "  --length-penalty A  score = logprob / len^A (default: the model's length_penalty\n"
+    "                      metadata where it has one, else 1)\n"
     "  --max-len-factor F  stop after F x source length (+ extra) tokens\n"
     "  --batch N           sentences translated together (default 32)\n"
     "  --attention         also print each attention matrix as a JSON line on stderr\n"
@@ -236,6 +237,7 @@ static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_lo
 int cmd_translate(int argc, char **argv) {
     const char *model_path = NULL;
     s2s_translate_params tp = s2s_translate_default_params();
+    tp.length_penalty = -1; /* the model's, unless --length-penalty */
     long long batch = 32, v;
     double d;
     for (int i = 1; i < argc; i++) {
@@ -277,6 +279,7 @@ int cmd_translate(int argc, char **argv) {
     }
     s2s_model *model = cli_load_model(model_path);
     if (!model) return 1;
+    if (tp.length_penalty < 0) tp.length_penalty = s2s_translate_model_params(model).length_penalty;
     if (!s2s_model_has_vocab(model)) {
         cli_error("translate: %s has no vocabulary attached", model_path);
         s2s_model_free(model);

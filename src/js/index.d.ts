@@ -51,7 +51,8 @@ export interface TranslateOptions {
   beamSize?: number;
   /** At most this many target tokens per sentence, 1–511. Default: 2 × source tokens + 10. */
   maxLength?: number;
-  /** score = log-probability / length^lengthPenalty, 0–5 (default 1). */
+  /** score = log-probability / length^lengthPenalty, 0–5. Default: the model's
+   *  (`model.lengthPenalty`: the file's `length_penalty` metadata, else 1). */
   lengthPenalty?: number;
   /**
    * Return the attention weights (default false; a model without attention gives null).
@@ -227,6 +228,9 @@ export interface ModelInfo {
   targetLanguage: string | null;
   /** The file's lexical shortlist: frequent pieces always allowed, candidates per source piece. */
   shortlist: { frequent: number; candidates: number } | null;
+  /** The length penalty a search uses when the call names none: the file's
+   *  `length_penalty` metadata (chosen on dev data when the model was shipped), else 1. */
+  lengthPenalty: number;
   fineTuned: boolean;
   fineTuneSteps: number;
 }

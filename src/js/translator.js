@@ -287,9 +287,17 @@ export class Translator {
       targetLanguage: this.#languages.target,
       // { frequent, candidates } of the file's lexical shortlist, or null
       shortlist: this.#shortlist(),
+      lengthPenalty: this.#defaultLengthPenalty(),
       fineTuned: r.tuned !== 0,
       fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
     };
+  }
+
+  // s2s_translate_model_params: the file's length_penalty metadata, else the library's
+  #defaultLengthPenalty() {
+    const e = this.#engine;
+    e.x.s2sw_translate_defaults(this.#model(), e.scratch);
+    return Math.round(e.readF32(e.scratch + 4, 1)[0] * 1e6) / 1e6; // 1.6, not 1.600000023841858
   }
 
   #shortlist() {
@@ -479,7 +487,7 @@ export class Translator {
    * the same whitespace) or an array of texts (a batch: an array of results).
    * Options: beamSize (1–32, default 1), maxLength (target tokens per
    * sentence, 1–511; default 2 × source tokens + 10), lengthPenalty (0–5,
-   * default 1), attention (default false), signal. html: true takes HTML
+   * default model.lengthPenalty), attention (default false), signal. html: true takes HTML
    * and gives HTML (html.js, docs/html.md), translating the attribute names
    * given as `attributes` too.
    */

@@ -40,6 +40,45 @@ export function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** A copy of the file with one more string metadata entry (`meta.KEY` = value). */
+export function withMeta(bytes, key, value) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 32;
+  const u32 = () => { const v = dv.getUint32(at, true); at += 4; return v; };
+  const skipStr = () => { const n = u32(); at += n; }; // (at += u32() would lose u32's own step)
+  const nKv = dv.getUint32(8, true), nT = dv.getUint32(12, true);
+  const dataOffset = Number(dv.getBigUint64(16, true));
+  for (let i = 0; i < nKv; i++) {
+    skipStr();
+    const type = u32();
+    if (type in TYPE_SIZES) at += TYPE_SIZES[type];
+    else if (type === 2) skipStr();
+    else if (type === 3 || type === 4) { const n = u32(); at += 4 * n; }
+    else if (type === 5) { const n = u32(); for (let k = 0; k < n; k++) skipStr(); }
+  }
+  const kvEnd = at;
+  for (let i = 0; i < nT; i++) { skipStr(); at += 4; const nd = u32(); at += 4 * nd + 8; }
+  const enc = new TextEncoder();
+  const k = enc.encode(`meta.${key}`), v = enc.encode(value);
+  const entry = new Uint8Array(12 + k.length + v.length);
+  const ev = new DataView(entry.buffer);
+  ev.setUint32(0, k.length, true); entry.set(k, 4);
+  ev.setUint32(4 + k.length, 2, true);
+  ev.setUint32(8 + k.length, v.length, true); entry.set(v, 12 + k.length);
+  const tableEnd = at + entry.length;
+  const newOffset = Math.ceil(tableEnd / 32) * 32;
+  const out = new Uint8Array(newOffset + bytes.length - dataOffset);
+  out.set(bytes.subarray(0, kvEnd));
+  out.set(entry, kvEnd);
+  out.set(bytes.subarray(kvEnd, at), kvEnd + entry.length);
+  out.set(bytes.subarray(dataOffset), newOffset);
+  const ov = new DataView(out.buffer);
+  ov.setUint32(8, nKv + 1, true);
+  ov.setBigUint64(16, BigInt(newOffset), true);
+  ov.setBigUint64(24, BigInt(out.length), true);
+  return reseal(out);
+}
+
 /** Rewrites the CRC-32 trailer after a change. */
 export function reseal(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

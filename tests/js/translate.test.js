@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import {
   Translator, LIMITS, InvalidArgumentError, InputTooLongError, BadTextError,
 } from '../../src/js/index.js';
+import { readFileSync } from 'node:fs';
 import { opts, sentences } from './helpers.js';
+import { withMeta } from './s2sfile.js';
 
 let t;
 before(async () => { t = await Translator.create(opts()); });
@@ -114,6 +116,27 @@ test('maxLength caps the target tokens; lengthPenalty changes the score', async 
   const a = await t.translate('Open the file.', { lengthPenalty: 0 });
   const s = a.sentences[0].tokenLogprobs.reduce((x, y) => x + y, 0);
   assert.ok(Math.abs(a.score - s) < 1e-4, 'length penalty 0: the plain log-probability');
+});
+
+test("a file's length_penalty metadata is the default lengthPenalty; an option still overrides it", async () => {
+  assert.equal(t.model.lengthPenalty, 1, 'no metadata: the library default');
+  const bytes = withMeta(readFileSync(opts().model), 'length_penalty', '1.6');
+  const u = await Translator.create({ ...opts(), model: bytes });
+  try {
+    assert.equal(u.model.lengthPenalty, 1.6);
+    assert.equal(u.metadata('length_penalty'), '1.6');
+    const text = 'And God said, let there be light.';
+    for (const beamSize of [1, 4]) {
+      const own = await u.translate(text, { beamSize });
+      assert.deepEqual(own, await u.translate(text, { beamSize, lengthPenalty: 1.6 }));
+      assert.deepEqual(await u.translate(text, { beamSize, lengthPenalty: 1 }), await t.translate(text, { beamSize }));
+      const s = own.sentences[0].tokenLogprobs;
+      const sum = s.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(own.score - sum / s.length ** 1.6) < 1e-4, `${own.score} vs ${sum / s.length ** 1.6}`);
+    }
+  } finally {
+    u.destroy();
+  }
 });
 
 test('bad arguments are InvalidArgumentErrors naming what is wrong', async () => {
