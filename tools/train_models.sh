@@ -2,7 +2,8 @@
 # tools/train_models.sh — reproduce the shipped models from data/ (run
 # `npm run data` first). Trains natively with OpenBLAS, keeps the best
 # checkpoint by dev BLEU, then quantizes to int8 into models/ and adds the
-# lexical shortlist (s2s shortlist) and the confidence calibration.
+# lexical shortlist (s2s shortlist) and the confidence calibration; the
+# Transformer also gets its length penalty (tools/tune_length_penalty.sh).
 #   tools/train_models.sh attention      models/en-es.s2s        (110 minutes)
 #   tools/train_models.sh es-en          models/es-en.s2s        (110 minutes)
 #   tools/train_models.sh noattention    models/en-es-noattn.s2s (30 minutes)
@@ -85,6 +86,13 @@ build-blas/s2s quantize "$run/model-f32.s2s" "$out"
 rev=
 [ "$which" = es-en ] && rev=--reverse
 build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out"
+if [ "$which" = transformer ]; then
+  # the length penalty its beam search should use by default, chosen on dev
+  # data (meta.length_penalty); the recurrent models keep the library's 1
+  lp=$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv)
+  build-blas/s2s quantize "$run/model-f32.s2s" "$out" --meta length_penalty="$lp"
+  build-blas/s2s shortlist --model "$out" --train "$train" --out "$out"
+fi
 sh tools/ensure_engines.sh
 node tools/calibrate_confidence.mjs "$out" data/dev.tsv $rev --write "$out"
 build-blas/s2s info "$out"
