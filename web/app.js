@@ -11,7 +11,7 @@
 
 import { WorkerTranslator, Translator } from '../src/js/index.js';
 import { CONFIG } from './config.js';
-import { Heatmap } from './heatmap.js';
+import { Heatmap, translateWithAttention } from './heatmap.js';
 import { LossChart } from './losschart.js';
 import { parsePairs, readPairsFile } from './pairs.js';
 import { loadStored, saveStored, clearStored } from './store.js';
@@ -450,19 +450,6 @@ function scheduleTranslate() {
   clearTimeout(timer);
   el.target.classList.add('stale');
   timer = setTimeout(translateNow, 300);
-}
-
-// A Transformer's translation comes with every layer's and head's attention
-// for the heatmap's selects; a text too long for them keeps the one map.
-async function translateWithAttention(t, text, opts) {
-  const m = await modelOf(t);
-  if (m.architectureName !== 'transformer') return t.translate(text, { ...opts, attention: true });
-  try {
-    return await t.translate(text, { ...opts, attention: 'heads' });
-  } catch (e) {
-    if (e?.name !== 'InputTooLongError') throw e;
-    return t.translate(text, { ...opts, attention: true });
-  }
 }
 
 async function translateNow() {

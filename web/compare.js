@@ -1,8 +1,9 @@
 // compare.js — the architecture comparison page (compare.html): one English
 // sentence translated by three English -> Spanish models side by side (the
 // LSTM without attention, the LSTM with attention, the Transformer), each
-// under its own attention heatmap, and each system's BLEU by sentence length
-// from architectures.json (lengthchart.js).
+// under its own attention heatmap (the Transformer's with a decoder layer and
+// a head select, as on the main page), and each system's BLEU by sentence
+// length from architectures.json (lengthchart.js).
 //
 // The models are config.js's en-es `baseline`, `model` and `transformer`,
 // each checked against its optional integrity (`baselineIntegrity`,
@@ -13,7 +14,7 @@
 
 import { WorkerTranslator, Translator } from '../src/js/index.js';
 import { CONFIG } from './config.js';
-import { Heatmap } from './heatmap.js';
+import { Heatmap, translateWithAttention } from './heatmap.js';
 import { loadLengthChart, seriesOf, swatch } from './lengthchart.js';
 
 const $ = (id) => document.getElementById(id);
@@ -68,6 +69,7 @@ class Pane {
     this.heatmap = new Heatmap({
       canvas: part('heatmap'), wrap: part('heatmap-wrap'), srcList: part('src-pieces'), tgtList: part('tgt-pieces'),
       info: part('link-info'), summary: part('summary'), table: part('table'), exportButton: part('export'),
+      headView: part('head-view'), layerSelect: part('att-layer'), headSelect: part('att-head'),
     });
     part('export').addEventListener('click', () => this.exportPng());
     this.heatmap.show(null);
@@ -155,7 +157,7 @@ class Pane {
     if (my !== seq) return;
     this.setState('translating', 'Translating…');
     try {
-      const r = await t.translate(text, { beamSize: 1, attention: true, signal });
+      const r = await translateWithAttention(t, text, { beamSize: 1, signal });
       if (my !== seq) return;
       this.el.target.textContent = r.text;
       this.el.target.classList.remove('stale', 'unavailable');
@@ -181,9 +183,13 @@ class Pane {
     this.el.attention.hidden = !has; // shown before drawing: the heatmap sizes itself to its box
     this.el.attNote.hidden = has;
     if (has) {
-      this.el.attCaption.textContent = this.model?.architectureName === 'transformer'
-        ? 'Where it looked: the last decoder layer’s attention over the English, the mean of its heads. Rows are Spanish pieces, columns English pieces; darker is more.'
-        : 'Where it looked: the attention over the English pieces as it wrote each Spanish piece. Rows are Spanish pieces, columns English pieces; darker is more.';
+      // a Transformer's text too long for the per-head weights comes with the last layer's mean only
+      const where = r.attentionHeads
+        ? 'the attention over the English of the decoder layer and head chosen below (at first the last layer, the mean of its heads)'
+        : this.model?.architectureName === 'transformer'
+          ? 'the last decoder layer’s attention over the English, the mean of its heads'
+          : 'the attention over the English pieces as it wrote each Spanish piece';
+      this.el.attCaption.textContent = `Where it looked: ${where}. Rows are Spanish pieces, columns English pieces; darker is more.`;
     } else {
       this.el.attNote.textContent = r.text
         ? 'No attention to show: this model has none. Its decoder sees the English only through the one fixed-size vector the encoder ended with.'

@@ -10,6 +10,7 @@
 // heads, is the result's own `attention`. A third select switches to the
 // encoder's self-attention (encoderAttention): source pieces as rows and as
 // columns, with the same layer and head selects over the encoder's layers.
+// translateWithAttention asks a translator for what the selects need.
 
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const MIN_CELL = 16;
@@ -35,6 +36,22 @@ function parseColor(css, fallback) {
 function rgb(c) { return `rgb(${c.map((v) => Math.round(v)).join(',')})`; }
 
 function pct(w) { return `${Math.round(w * 100)}%`; }
+
+/**
+ * `t.translate(text, opts)` with the attention a Heatmap can show: a Transformer's
+ * every layer and head (attention: 'heads') for the selects, an RNN's one map; a
+ * text too long for the heads' weights keeps the one map.
+ */
+export async function translateWithAttention(t, text, opts) {
+  // the architecture of the model as loaded: fine-tuning never changes it
+  if (t.model.architectureName !== 'transformer') return t.translate(text, { ...opts, attention: true });
+  try {
+    return await t.translate(text, { ...opts, attention: 'heads' });
+  } catch (e) {
+    if (e?.name !== 'InputTooLongError') throw e;
+    return t.translate(text, { ...opts, attention: true });
+  }
+}
 
 export class Heatmap {
   constructor(el) {

@@ -4,7 +4,9 @@
 // and the attention slot, tests/fixtures/js/tiny-tf-en-es.s2s as the
 // Transformer) and a served architectures.json holds made-up scores. Nothing
 // loads a model before the first translation; then each pane must show what
-// the Node Translator gives on the same model, with its heatmap. The chart
+// the Node Translator gives on the same model, with its heatmap; the
+// Transformer's shows the last layer's mean of heads until its layer and head
+// selects pick another, drawn with Node's weights of that head. The chart
 // draws one line per system with one marker per length bucket it has, the
 // table repeats the file's numbers, and both follow the colour scheme. On
 // other servers (each its own origin): a missing model file, a model that
@@ -76,6 +78,7 @@ before(async () => {
     try {
       expected[key] = await t.translate(SENTENCE, { attention: true });
       expected[`${key}2`] = (await t.translate(SENTENCE2)).text;
+      if (key === 'tf') expected.tfHeads = await t.translate(SENTENCE, { beamSize: 1, attention: 'heads' });
     } finally {
       t.destroy();
     }
@@ -166,6 +169,59 @@ test('the three models translate the sentence side by side, equal to Node, each 
   // each model was fetched once
   const fetched = server.requests.filter((r) => r.url.endsWith('.s2s')).map((r) => r.url).sort();
   assert.deepEqual(fetched, [`/${TINY}`, `/${TINY}`, `/${TF}`].sort());
+});
+
+test('the Transformer\'s layer and head selects redraw its heatmap with that head\'s weights; the mean of the last layer\'s heads is the default', { skip, timeout: 120_000 }, async () => {
+  await page.fill('#source', SENTENCE);
+  await page.click('#translate');
+  await translated(PANES, SENTENCE);
+  const r = expected.tfHeads;
+  assert.equal(await page.textContent('#transformer-target'), r.text);
+  const { layers, heads, rows, cols, data } = r.attentionHeads;
+  assert.deepEqual([layers, heads], [2, 4]);
+  for (const id of ['noattn', 'attention']) assert.equal(await page.isHidden(`#${id}-head-view`), true, `${id}: an LSTM has no heads`);
+  assert.equal(await page.isVisible('#transformer-head-view'), true);
+  const labels = await page.evaluate(() => ['att-layer', 'att-head'].map((p) => [...document.getElementById(`transformer-${p}`).labels].map((l) => l.textContent)));
+  assert.deepEqual(labels, [['Decoder layer'], ['Head']]);
+  const values = (p) => page.$$eval(`#transformer-${p} option`, (os) => os.map((o) => o.value));
+  assert.deepEqual(await values('att-layer'), ['0', '1']);
+  assert.deepEqual(await values('att-head'), ['mean', '0', '1', '2', '3']);
+  assert.deepEqual([await page.inputValue('#transformer-att-layer'), await page.inputValue('#transformer-att-head')], ['1', 'mean']);
+
+  // the weights drawn, row by row, as the table's cells hold them
+  const drawn = () => page.$$eval('#transformer-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.dataset.w))));
+  const canvas = () => page.evaluate(() => document.getElementById('transformer-heatmap').toDataURL());
+  // Node's weights of a layer's head; 'mean': of its heads
+  const weightsOf = (layer, head) => Array.from({ length: rows }, (_, t) => Array.from({ length: cols }, (_, s) => {
+    const at = (k) => data[((layer * heads + k) * rows + t) * cols + s];
+    if (head !== 'mean') return at(head);
+    let sum = 0;
+    for (let k = 0; k < heads; k++) sum += at(k);
+    return sum / heads;
+  }));
+  const assertNear = (got, want, what) => {
+    assert.deepEqual([got.length, got[0].length], [want.length, want[0].length], what);
+    got.forEach((row, t) => row.forEach((w, s) => assert.ok(Math.abs(w - want[t][s]) < 1e-6, `${what}: row ${t} col ${s}: ${w} vs ${want[t][s]}`)));
+  };
+  const meanDrawn = await drawn();
+  assert.deepEqual(meanDrawn, r.attention.map((row) => Array.from(row)), 'the default is the result\'s own attention');
+  assertNear(meanDrawn, weightsOf(1, 'mean'), 'the last layer\'s mean of heads');
+  const meanCanvas = await canvas();
+
+  await page.selectOption('#transformer-att-layer', '0');
+  await page.selectOption('#transformer-att-head', '2');
+  assert.deepEqual(await drawn(), weightsOf(0, 2), 'layer 1, head 3: exactly Node\'s weights');
+  assert.match(await page.getAttribute('#transformer-heatmap', 'aria-label'), /decoder layer 1, head 3/);
+  assert.notEqual(await canvas(), meanCanvas, 'the heatmap is redrawn');
+  await page.selectOption('#transformer-att-head', 'mean');
+  assertNear(await drawn(), weightsOf(0, 'mean'), 'layer 1, mean of heads');
+  // the LSTM panes keep their own attention
+  assert.equal(await page.$$eval('#attention-table tbody tr', (trs) => trs.length), expected.tiny.targetTokens.length);
+
+  // back to the default, for the tests after this one
+  await page.selectOption('#transformer-att-layer', '1');
+  assert.deepEqual(await drawn(), meanDrawn);
+  assert.equal(await canvas(), meanCanvas);
 });
 
 test('the chart draws one line per system with a marker per bucket it has; the table holds the same numbers', { skip, timeout: 60_000 }, async () => {
