@@ -258,7 +258,10 @@ s2s_status s2s_trainer_step(s2s_trainer *t, const s2s_batch *b, float *loss, int
     train_pass r;
     s2s_rng saved_rng = t->rng;
     s2s_status st = trainer_pass(t, b, 1, t->p.label_smoothing, t->p.dropout, 0, &r, err);
-    if (st) return st;
+    if (st) { /* e.g. out of memory half-way: the dropout masks drawn so far are undone too */
+        t->rng = saved_rng;
+        return st;
+    }
     float mean = r.tokens ? (float)(r.loss_sum / r.tokens) : 0.0f;
     if (loss) *loss = mean;
     if (tokens) *tokens = r.tokens;

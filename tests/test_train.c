@@ -1,6 +1,7 @@
 /*
  * test_train.c — the trainer's promises: determinism under a seed,
- * checkpoints that resume exactly, a diverging step that changes nothing,
+ * checkpoints that resume exactly, a diverging or out-of-memory step that
+ * changes nothing,
  * evaluation that changes nothing, and clear errors for bad batches.
  */
 #include <stdlib.h>
@@ -189,6 +190,82 @@ static void a_diverging_step_leaves_the_model_untouched(void) {
     s2s_model_free(m);
 }
 
+/* Run out of memory on purpose: address space capped just above what the
+ * process holds. Not under a sanitizer or valgrind, whose own allocators
+ * treat a refused mapping as fatal. */
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#include <sys/resource.h>
+#define CAN_CAP_MEMORY 1
+static int under_valgrind(void) {
+    const char *pre = getenv("LD_PRELOAD");
+    return pre && strstr(pre, "vgpreload");
+}
+static long held_bytes(void) {
+    long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f && fscanf(f, "%ld", &pages) != 1) pages = 0;
+    if (f) fclose(f);
+    return pages * 4096;
+}
+#endif
+
+/* A step that fails half-way (out of memory) leaves no trace either: the
+ * next steps are those of a trainer that never tried it, dropout masks
+ * included. */
+static void an_out_of_memory_step_leaves_no_trace(void) {
+#ifdef CAN_CAP_MEMORY
+    if (under_valgrind()) return;
+    enum { N = 16, T = 300 };
+    int32_t *big = malloc(sizeof *big * T);
+    const int32_t **rows = malloc(sizeof *rows * N);
+    int32_t *lens = malloc(sizeof *lens * N);
+    for (int k = 0; k < T; k++) big[k] = 4 + k % 16;
+    for (int i = 0; i < N; i++) rows[i] = big, lens[i] = T;
+    s2s_batch huge = {N, rows, lens, rows, lens};
+    s2s_model *a = new_model(), *b = new_model();
+    s2s_train_params p = with_dropout();
+    s2s_trainer *ta = NULL, *tb = NULL;
+    CHECK(s2s_trainer_init(&ta, a, &p, NULL) == S2S_OK);
+    CHECK(s2s_trainer_init(&tb, b, &p, NULL) == S2S_OK);
+    float la, lb;
+    run_steps(ta, 2, &la);
+    run_steps(tb, 2, &lb);
+    /* caps growing by half until the step fits: the failures stop at
+     * every stage of the forward and backward pass on the way */
+    struct rlimit old, cap;
+    CHECK(getrlimit(RLIMIT_AS, &old) == 0);
+    cap = old;
+    int failures = 0;
+    s2s_status st = S2S_ERR_OUT_OF_MEMORY;
+    for (rlim_t extra = (rlim_t)1 << 20; st == S2S_ERR_OUT_OF_MEMORY && extra < ((rlim_t)1 << 33);
+         extra += extra / 2) {
+        cap.rlim_cur = (rlim_t)held_bytes() + extra;
+        if (setrlimit(RLIMIT_AS, &cap) != 0) break;
+        st = s2s_trainer_step(ta, &huge, &la, NULL, NULL);
+        CHECK(setrlimit(RLIMIT_AS, &old) == 0);
+        if (st == S2S_ERR_OUT_OF_MEMORY) {
+            failures++;
+            CHECK(s2s_trainer_steps(ta) == 2);
+        }
+    }
+    CHECK(st == S2S_OK && failures > 0);
+    printf("  (%d steps out of memory before one fitted)\n", failures);
+    CHECK(s2s_trainer_step(tb, &huge, &lb, NULL, NULL) == S2S_OK);
+    CHECK(la == lb);
+    run_steps(ta, 3, &la);
+    run_steps(tb, 3, &lb);
+    CHECK(la == lb);
+    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
+    s2s_trainer_free(ta);
+    s2s_trainer_free(tb);
+    s2s_model_free(a);
+    s2s_model_free(b);
+    free(big);
+    free(rows);
+    free(lens);
+#endif
+}
+
 static void evaluation_changes_nothing(void) {
     s2s_model *m = new_model();
     s2s_train_params p = with_dropout();
@@ -247,6 +324,7 @@ int main(void) {
     RUN(a_checkpoint_resumes_exactly);
     RUN(a_state_without_the_guard_level_loads_and_a_broken_one_is_refused);
     RUN(a_diverging_step_leaves_the_model_untouched);
+    RUN(an_out_of_memory_step_leaves_no_trace);
     RUN(evaluation_changes_nothing);
     RUN(bad_batches_and_settings_get_error_codes);
     return tests_exit_code();
