@@ -6,6 +6,8 @@
   weights (both draw them: --vocab) and the same batches, for every cell, every
   attention, every bridge, input feeding, tying, 1 and 2 layers, and two
   Transformers (heads, depths, positions, activations, tying, --warmup);
+- from a model file (--init, as the GPU check continues the shipped
+  Transformer) the same losses as `s2s train --init`;
 - the exported .s2s, f32 and quantized by `s2s quantize`, translates the
   fixture sentences exactly as the C-trained model does (an LSTM and a
   Transformer, whose export is a version-3 file);
@@ -163,6 +165,34 @@ class TorchTrainTest(unittest.TestCase):
             self.assertLessEqual(diff, LOSS_TOL, cfg)
             worst = max(worst, diff)
         say("loss equality: worst %.2e, tolerance %.0e" % (worst, LOSS_TOL))
+
+    def test_init_continues_like_c_trainer(self):
+        # a Transformer 10 steps into training, then both trainers continue it
+        # with a fresh optimizer, warm-up and schedule (the shape from the file)
+        base = ["--train", TRAIN, "--batch", "6", "--epochs", "10", "--lr", "1e-2",
+                "--dropout", "0", "--label-smoothing", "0.1", "--clip", "1", "--seed", "3",
+                "--log-every", "1000"]
+        run_c(base + CONFIGS[-1].split() + ["--vocab", VOCAB, "--max-steps", "10",
+                                             "--out", self.path("start.s2s"),
+                                             "--step-log", self.path("start.log")])
+        common = base + ["--init", self.path("start.s2s"), "--max-steps", str(LOSS_STEPS),
+                         "--warmup", "3", "--lr-schedule", "inverse-sqrt"]
+        run_c(common + ["--out", self.path("c.s2s"), "--step-log", self.path("c.log")])
+        run_torch(common + ["--out", self.path("p.s2s"), "--step-log", self.path("p.log")])
+        start = read_log(self.path("start.log"))
+        c, p = read_log(self.path("c.log")), read_log(self.path("p.log"))
+        self.assertEqual(len(c), LOSS_STEPS)
+        self.assertEqual([x[:4] for x in c], [x[:4] for x in p])
+        for a, b in zip(c, p):
+            self.assertAlmostEqual(a[5], b[5], delta=1e-6 * a[5])
+        # the trained weights were loaded: the first batch is the start run's
+        # first, now at a lower loss, the same on both sides
+        self.assertEqual(c[0][:4], start[0][:4])
+        self.assertLess(p[0][4], start[0][4])
+        self.assertAlmostEqual(c[0][4], p[0][4], delta=2e-6)
+        diff = max(abs(a[4] - b[4]) for a, b in zip(c, p))
+        say("--init: loss |PyTorch - C| over %d steps: %.2e" % (LOSS_STEPS, diff))
+        self.assertLessEqual(diff, LOSS_TOL)
 
     # --------------------------------- (2) the export translates like C's
     def test_export_translates_like_c(self):
