@@ -84,6 +84,7 @@ const state = {
   t: null,            // the translator in use (WorkerTranslator, or Translator when workers fail)
   direction: CONFIG.direction, // a key of CONFIG.directions: whose shipped model and stored slot are in use
   choice: 'lstm',     // a key of CHOICES: which of the direction's models is in use
+  lrChosen: false,    // the user picked a learning rate: model changes keep it
   parked: {},         // choice -> { t, kind, name, baseSteps, bytes }: the direction's other model, loaded, waiting
   languages: CONFIG.direction.split('-'), // [source, target] tags shown: the model's own when it names them
   kind: 'shipped',    // 'shipped' | 'tuned' | 'file'
@@ -401,6 +402,8 @@ async function showModelInfo() {
   el.ledeModel.textContent = m.architectureName === 'transformer' ? 'a Transformer'
     : `${/^[AEFHILMNORSX]/.test(m.cellName.toUpperCase()) ? 'an' : 'a'} ${m.cellName.toUpperCase()} ${m.attentionName === 'none' ? 'without' : 'with'} attention`;
   root.dataset.model = state.kind === 'shipped' && !steps ? 'shipped' : state.kind === 'file' ? 'file' : 'tuned';
+  // the family's fine-tuning rate (higher rates make it forget more), until the user picks one
+  if (!state.lrChosen && m.fineTuneLearningRate) el.lr.value = String(m.fineTuneLearningRate);
   root.dataset.steps = String(steps);
 }
 
@@ -853,6 +856,7 @@ el.cancel.addEventListener('click', () => {
 el.pairsFile.addEventListener('change', pairsFileChosen);
 el.download.addEventListener('click', downloadModel);
 el.modelFile.addEventListener('change', modelFileChosen);
+el.lr.addEventListener('change', () => { state.lrChosen = true; });
 el.reset.addEventListener('click', resetModel);
 el.swap.addEventListener('click', swapDirection);
 for (const r of el.choiceRadios) r.addEventListener('change', () => { if (r.checked) chooseModel(r.value); });

@@ -186,7 +186,7 @@ export interface FineTuneProgress {
 export interface FineTuneOptions {
   /** Optimizer steps (default 10, at most 100000). */
   steps?: number;
-  /** Adam learning rate in (0, 1] (default 1e-3). */
+  /** Adam learning rate in (0, 1]. Default: the model's fineTuneLearningRate (3e-4 RNN, 1e-4 Transformer). */
   learningRate?: number;
   /** Pairs per step, cycling through the pairs (default 16). */
   batchSize?: number;
@@ -231,6 +231,8 @@ export interface ModelInfo {
   /** The length penalty a search uses when the call names none: the file's
    *  `length_penalty` metadata (chosen on dev data when the model was shipped), else 1. */
   lengthPenalty: number;
+  /** fineTune's default learningRate for this model's family: 3e-4 (RNN), 1e-4 (Transformer). */
+  fineTuneLearningRate: number;
   fineTuned: boolean;
   fineTuneSteps: number;
 }

@@ -98,6 +98,12 @@ async function choose(choice, on = page) {
     && !document.querySelector('input[name=model]').disabled, choice, { timeout: 80_000 });
 }
 
+// the fine-tuning rate the form shows (set once the model's description arrives)
+async function assertRate(value, message) {
+  await page.waitForFunction((v) => document.getElementById('lr').value === v, value, { timeout: 10_000 })
+    .catch(async () => assert.fail(`${message}: #lr is ${await page.inputValue('#lr')}, not ${value}`));
+}
+
 // how many times the page asked the server for a fixture
 const asked = (file, srv = server) => srv.requests.filter((r) => r.url === `/tests/fixtures/js/${file}`).length;
 
@@ -110,6 +116,7 @@ test('the choice is offered; the Transformer gives its own translation and selec
   assert.equal(await translation(SENTENCE, 'lstm'), expected.lstm.sentence.text);
   assert.equal(await page.isHidden('#head-view'), true, 'no layer or head selects for the LSTM');
   assert.equal(asked('tiny-tf-en-es.s2s'), 0, 'the Transformer is loaded only when chosen');
+  await assertRate('0.0003', "the LSTM's fine-tuning rate");
 
   await choose('transformer');
   assert.equal(await translation(SENTENCE, 'transformer', { typed: false }), expected.tf.sentence.text);
@@ -121,14 +128,22 @@ test('the choice is offered; the Transformer gives its own translation and selec
   assert.deepEqual(await page.$$eval('#att-layer option', (os) => os.map((o) => o.value)), ['0', '1']);
   assert.equal(await page.textContent('#att-layer-label'), 'Decoder layer');
   assert.equal(await page.isHidden('#model-choice-error'), true);
+  await assertRate('0.0001', "the Transformer's fine-tuning rate");
 
   await choose('lstm');
   assert.equal(await translation(SENTENCE, 'lstm', { typed: false }), expected.lstm.sentence.text);
   assert.equal(await page.isHidden('#head-view'), true);
   assert.equal(await page.textContent('#lede-model'), 'an LSTM with attention');
+  await assertRate('0.0003', "the LSTM's fine-tuning rate again");
   await choose('transformer');
   assert.equal(await translation(SENTENCE, 'transformer', { typed: false }), expected.tf.sentence.text);
   assert.deepEqual([asked('tiny-en-es.s2s'), asked('tiny-tf-en-es.s2s')], [1, 1], 'each model was loaded once');
+  await assertRate('0.0001', "the Transformer's fine-tuning rate");
+  // a rate the user picked stays whatever the model
+  await page.selectOption('#lr', '0.001');
+  await choose('lstm');
+  await choose('transformer');
+  await assertRate('0.001', 'a rate the user picked');
 });
 
 // Node's encoder self-attention of one layer and head ('mean': of its heads, summed as the page does)

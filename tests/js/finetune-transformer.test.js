@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Translator, WorkerTranslator, DivergedError } from '../../src/js/index.js';
-import { ENGINE, assertSecondStepDiverges, sinkRarePiece, assertExplodingStepUndone } from './helpers.js';
+import { ENGINE, assertSecondStepDiverges, sinkRarePiece, assertExplodingStepUndone, assertDefaultLearningRate } from './helpers.js';
 import { tensors, reseal } from './s2sfile.js';
 
 const TF_MODEL = fileURLToPath(new URL('../fixtures/js/tiny-tf-en-es.s2s', import.meta.url));
@@ -218,4 +218,8 @@ test('the worker fine-tunes the Transformer exactly like the in-thread Translato
     w.destroy();
     local.destroy();
   }
+});
+
+test("without a learningRate, a Transformer fine-tunes at its family's default, 1e-4", async () => {
+  await assertDefaultLearningRate(() => Translator.create(tfOpts()), PAIRS, 1e-4);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Translator, WorkerTranslator, DivergedError, InvalidArgumentError, InputTooLongError, ModelError } from '../../src/js/index.js';
-import { opts, modelBytes, assertSecondStepDiverges, sinkRarePiece, assertExplodingStepUndone } from './helpers.js';
+import { opts, modelBytes, assertSecondStepDiverges, sinkRarePiece, assertExplodingStepUndone, assertDefaultLearningRate } from './helpers.js';
 import { tensors, reseal } from './s2sfile.js';
 
 const PAIRS = [['Open the file.', 'Abre el archivo.'], { source: 'Close the window.', target: 'Cierra la ventana.' }];
@@ -24,6 +24,10 @@ test('fineTune returns the loss of every step, which falls on a repeated pair, a
   assert.equal(m.quantized, false, 'the int8 model was dequantized to train');
   assert.equal(m.loadedQuantized, true);
   t.destroy();
+});
+
+test("without a learningRate, fineTune trains at the recurrent family's default, 3e-4", async () => {
+  await assertDefaultLearningRate(() => Translator.create(opts()), PAIRS, 3e-4);
 });
 
 test('the tuned model is used by translate; reset() returns to the loaded weights exactly', async () => {

@@ -79,3 +79,20 @@ export async function assertExplodingStepUndone(t, clean, probe) {
   assert.deepEqual(await t.translate(probe, { beamSize: 4 }), atFive, 'and translates the same');
   assert.equal((await t.fineTune(clean, { steps: 2, batchSize: 1, labelSmoothing: 0 })).length, 2, 'the clean pairs go on training');
 }
+
+/** fineTune without a learningRate trains at the model's fineTuneLearningRate
+ * (`rate`): the same losses and weights as that rate given, not those of 1e-3. */
+export async function assertDefaultLearningRate(create, pairs, rate) {
+  const [a, b, c] = [await create(), await create(), await create()];
+  try {
+    assert.equal(a.model.fineTuneLearningRate, rate);
+    const o = { steps: 3, batchSize: 2, seed: 5 };
+    const la = await a.fineTune(pairs, o);
+    assert.deepEqual(la, await b.fineTune(pairs, { ...o, learningRate: rate }));
+    assert.deepEqual(await a.save(), await b.save());
+    const lc = await c.fineTune(pairs, { ...o, learningRate: 1e-3 });
+    assert.notDeepEqual(la, lc);
+  } finally {
+    for (const t of [a, b, c]) t.destroy();
+  }
+}
