@@ -242,7 +242,7 @@ class TorchTrainTest(unittest.TestCase):
         want = {n: p.grad.numpy().copy() for n, p in model.named_s2s_tensors()}
         out = self.path("grads.pt")
         mp.spawn(_grad_worker, args=(2, self.path("store"), out), nprocs=2, join=True)
-        got = torch.load(out)
+        got = torch.load(out, weights_only=False)  # numpy arrays
         diff = max(float(np.abs(got[n] - want[n]).max()) for n in want)
         scale = max(float(np.abs(want[n]).max()) for n in want)
         say("gradient |2 gloo processes - 1 process|: %.2e (largest gradient %.2e)"
@@ -290,8 +290,8 @@ class TorchTrainTest(unittest.TestCase):
         self.assertEqual(len(a), 18)
         self.assertEqual(a, b)
         self.assertLess(a[-1][5], a[0][5])  # the rate did decay on the way
-        ca = torch.load(self.path("a.s2s.ckpt.pt"))
-        cb = torch.load(self.path("b.s2s.ckpt.pt"))
+        ca = torch.load(self.path("a.s2s.ckpt.pt"), weights_only=False)
+        cb = torch.load(self.path("b.s2s.ckpt.pt"), weights_only=False)
         self.assertEqual(ca["state"], cb["state"])
         for n in ca["tensors"]:
             self.assertTrue(np.array_equal(ca["tensors"][n], cb["tensors"][n]), n)

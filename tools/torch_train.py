@@ -598,7 +598,9 @@ def main(argv=None):
              "loss_level": 0.0, "level_steps": 0}
     saved = None
     if args.resume:
-        saved = torch.load(ckpt, map_location="cpu")
+        # our own checkpoint holds numpy arrays and RNG states besides tensors:
+        # PyTorch >= 2.6 loads only tensors unless told (1.13 has the flag too)
+        saved = torch.load(ckpt, map_location="cpu", weights_only=False)
         hp, tensors, base_kv = saved["hparams"], saved["tensors"], saved["base_kv"]
         state.update(saved["state"])
         log("resuming %s at epoch %d, batch %d, step %d (best dev BLEU %.2f)"
