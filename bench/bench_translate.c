@@ -14,8 +14,9 @@
  *   call_ms         s2s_encode + s2s_translate_ids + s2s_decode: text in, text
  *                   out, what one JS translate(sentence) call does.
  *   tokens          target tokens produced (EOS not counted).
- * The translation parameters are s2s_translate_default_params() (the JS API's
- * defaults: length penalty 1, at most 2 x source + 10 tokens) with beam_size.
+ * The translation parameters are s2s_translate_model_params(model) (the JS
+ * API's defaults: the file's length penalty, else 1; at most 2 x source + 10
+ * tokens) with beam_size.
  * With --reps N the whole pass runs N times and each sentence keeps its
  * fastest time (as bench/translate-loop.js does), which filters out moments
  * when another process had the core.
@@ -165,7 +166,7 @@ int main(int argc, char **argv) {
         line = end + 1;
     }
 
-    s2s_translate_params p = s2s_translate_default_params();
+    s2s_translate_params p = s2s_translate_model_params(m);
     p.beam_size = beam;
     p.use_shortlist = use_shortlist;
 
