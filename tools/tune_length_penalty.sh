@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 head -n 1000 "$dev" > "$tmp/dev.tsv"
 printf 'length penalty  BLEU   chrF2  BP     (beam 4, first 1,000 pairs of %s)\n' "$dev" >&2
-for lp in 0.6 0.8 1.0 1.2 1.4 1.6 1.8 2.0; do
+for lp in 0.6 0.8 1.0 1.2 1.4 1.6 1.8 2.0 2.5 3.0; do
   # shellcheck disable=SC2086
   "$s2s" eval --model "$model" --test "$tmp/dev.tsv" --beam 4 --length-penalty "$lp" $rev \
     --json "$tmp/e.json" > /dev/null

@@ -18,7 +18,7 @@ export const CONFIG = Object.freeze({
       baseline: '../models/en-es-noattn.s2s',
       baselineIntegrity: 'sha256-WYFyrva+HYzmIViMbzd9N//hiHNARKtluYObXmTz40E=',
       transformer: '../models/en-es-transformer.s2s',
-      transformerIntegrity: 'sha256-Df/7f+Dl7x0i1/y4Twn83elq9dcw3B0yCp7QOUpqRX8=',
+      transformerIntegrity: 'sha256-YIHocY3Rz6wf23jpsE/DypuA4/K4Fg939N8S4xQwP7A=',
     },
     'es-en': {
       model: '../models/es-en.s2s',

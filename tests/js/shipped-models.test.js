@@ -70,6 +70,10 @@ test('the shipped Transformer: pinned, int8, names its direction, translates and
     assert.equal(t.model.architectureName, 'transformer');
     assert.equal(t.model.quantized, true);
     assert.deepEqual([t.model.sourceLanguage, t.model.targetLanguage], ['en', 'es']);
+    // the length penalty chosen on dev data (tools/tune_length_penalty.sh) is in the file
+    const lp = Number(t.metadata('length_penalty'));
+    assert.ok(lp > 0 && lp !== 1, `length_penalty ${t.metadata('length_penalty')}`);
+    assert.equal(t.model.lengthPenalty, lp);
     const r = await t.translate('Open the file.', { attention: 'heads' });
     assert.match(r.text, /archivo/);
     const h = r.attentionHeads;
