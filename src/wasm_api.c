@@ -26,6 +26,13 @@ size_t s2sw_heap_used(void) {
     return (size_t)mi.uordblks;
 }
 
+/* The version of these exports' signatures and meanings. Bumped whenever one
+ * changes, so that engine.js refuses a module built from other sources than
+ * it (a stale dist/, a cached .wasm) instead of calling it wrongly:
+ * 2: s2sw_translate_defaults takes the model (its own length penalty). */
+#define S2SW_ABI_VERSION 2
+int32_t s2sw_abi_version(void) { return S2SW_ABI_VERSION; }
+
 static s2s_translate_params make_params(const s2s_model *model, int32_t beam, float length_penalty,
                                         float max_len_factor, int32_t max_len_extra,
                                         int32_t want_attention, int32_t use_shortlist) {

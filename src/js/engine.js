@@ -169,6 +169,9 @@ const encoder = new TextEncoder();
  * bytes, strings and int32/float32 arrays in and out. Pointers are plain
  * numbers (offsets into the memory).
  */
+/** The version of the engine's exports this JS is written for (src/wasm_api.c S2SW_ABI_VERSION). */
+const ENGINE_ABI = 2;
+
 export class Engine {
   static async create(flavor, base) {
     const W = wasmApi();
@@ -187,6 +190,12 @@ export class Engine {
       }
     }
     const instance = await W.instantiate(module, imports);
+    // a module built from other sources than this JS would be called wrongly
+    const abi = instance.exports.s2sw_abi_version?.() ?? 1;
+    if (abi !== ENGINE_ABI) {
+      throw new EngineError(`the engine ${flavor} has interface version ${abi}, this JavaScript needs ${ENGINE_ABI}: ` +
+        'rebuild the engines (npm run build) or take dist/ and src/js/ from the same release');
+    }
     const engine = new Engine(instance, flavor);
     holder.engine = engine;
     return engine;

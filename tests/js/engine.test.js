@@ -5,9 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { Translator, UnsupportedError, simdSupported, relaxedSupported, chooseFlavor, ENGINE_FILES } from '../../src/js/index.js';
+import { Translator, UnsupportedError, EngineError, simdSupported, relaxedSupported, chooseFlavor, ENGINE_FILES } from '../../src/js/index.js';
 import { ENGINE, ROOT, opts } from './helpers.js';
 
 const wasm = (f) => readFileSync(`${ROOT}dist/${ENGINE_FILES[f]}`);
@@ -152,5 +155,28 @@ test('both builds import only the memory-growth hook and export every symbol of 
     assert.deepEqual(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`), ['env.emscripten_notify_memory_growth']);
     const names = WebAssembly.Module.exports(mod).map((e) => e.name);
     for (const name of listed) assert.ok(names.includes(name), `${f} exports ${name}`);
+  }
+});
+
+// A module with s2sw_abi_version() returning 1 (and a memory): what a dist/
+// built from older sources than this JS answers, or (no such export) 1 too.
+const OLD_ABI_MODULE = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: () -> i32
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x05, 0x03, 0x01, 0x00, 0x01, // memory, 1 page
+  0x07, 0x1d, 0x02, 0x06, ...Buffer.from('memory'), 0x02, 0x00,
+  0x10, ...Buffer.from('s2sw_abi_version'), 0x00, 0x00,
+  0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x01, 0x0b, // i32.const 1
+]);
+
+test('an engine built from other sources than the JS (another interface version) is refused, not called', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 's2s-old-engine-'));
+  try {
+    writeFileSync(join(dir, ENGINE_FILES.simd), OLD_ABI_MODULE);
+    await assert.rejects(Translator.create(opts({ engine: 'simd', engineBaseUrl: pathToFileURL(`${dir}/`) })),
+      (e) => e instanceof EngineError && /interface version 1, this JavaScript needs \d+/.test(e.message) && /npm run build/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
