@@ -53,32 +53,53 @@ static void run_steps(s2s_trainer *t, int n, float *last_loss) {
     for (int i = 0; i < n; i++) CHECK(s2s_trainer_step(t, &batch, last_loss, NULL, NULL) == S2S_OK);
 }
 
-static void the_same_seed_gives_the_same_weights(void) {
-    s2s_model *a = new_model(), *b = new_model();
+/* Two equal models with trainers of the same settings (with_dropout()),
+ * each after `steps` steps on the batch. */
+typedef struct twins {
+    s2s_model *a, *b;
+    s2s_trainer *ta, *tb;
+    float la, lb; /* the last step's losses */
+} twins;
+
+static twins twins_after(int steps) {
+    twins w = {new_model(), new_model(), NULL, NULL, 0, 0};
     s2s_train_params p = with_dropout();
-    s2s_trainer *ta = NULL, *tb = NULL;
-    CHECK(s2s_trainer_init(&ta, a, &p, NULL) == S2S_OK);
-    CHECK(s2s_trainer_init(&tb, b, &p, NULL) == S2S_OK);
-    float la, lb;
-    run_steps(ta, 5, &la);
-    run_steps(tb, 5, &lb);
-    CHECK(la == lb);
-    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
-    CHECK(s2s_trainer_steps(ta) == 5);
+    CHECK(s2s_trainer_init(&w.ta, w.a, &p, NULL) == S2S_OK);
+    CHECK(s2s_trainer_init(&w.tb, w.b, &p, NULL) == S2S_OK);
+    run_steps(w.ta, steps, &w.la);
+    run_steps(w.tb, steps, &w.lb);
+    return w;
+}
+
+/* The same last loss and the same weights, bit for bit. */
+static void check_twins_equal(const twins *w) {
+    CHECK(w->la == w->lb);
+    CHECK(memcmp(w->a->params, w->b->params, w->a->n_params * sizeof(float)) == 0);
+}
+
+static void twins_free(twins *w) {
+    s2s_trainer_free(w->ta);
+    s2s_trainer_free(w->tb);
+    s2s_model_free(w->a);
+    s2s_model_free(w->b);
+}
+
+static void the_same_seed_gives_the_same_weights(void) {
+    twins w = twins_after(5);
+    check_twins_equal(&w);
+    CHECK(s2s_trainer_steps(w.ta) == 5);
     /* another seed draws other dropout masks */
     s2s_model *c = new_model();
+    s2s_train_params p = with_dropout();
     p.seed = 78;
     s2s_trainer *tc = NULL;
     CHECK(s2s_trainer_init(&tc, c, &p, NULL) == S2S_OK);
     float lc;
     run_steps(tc, 5, &lc);
-    CHECK(memcmp(a->params, c->params, a->n_params * sizeof(float)) != 0);
-    s2s_trainer_free(ta);
-    s2s_trainer_free(tb);
+    CHECK(memcmp(w.a->params, c->params, w.a->n_params * sizeof(float)) != 0);
     s2s_trainer_free(tc);
-    s2s_model_free(a);
-    s2s_model_free(b);
     s2s_model_free(c);
+    twins_free(&w);
 }
 
 static void a_checkpoint_resumes_exactly(void) {
@@ -222,14 +243,7 @@ static void an_out_of_memory_step_leaves_no_trace(void) {
     for (int k = 0; k < T; k++) big[k] = 4 + k % 16;
     for (int i = 0; i < N; i++) rows[i] = big, lens[i] = T;
     s2s_batch huge = {N, rows, lens, rows, lens};
-    s2s_model *a = new_model(), *b = new_model();
-    s2s_train_params p = with_dropout();
-    s2s_trainer *ta = NULL, *tb = NULL;
-    CHECK(s2s_trainer_init(&ta, a, &p, NULL) == S2S_OK);
-    CHECK(s2s_trainer_init(&tb, b, &p, NULL) == S2S_OK);
-    float la, lb;
-    run_steps(ta, 2, &la);
-    run_steps(tb, 2, &lb);
+    twins w = twins_after(2);
     /* caps growing by half until the step fits: the failures stop at
      * every stage of the forward and backward pass on the way */
     struct rlimit old, cap;
@@ -241,25 +255,21 @@ static void an_out_of_memory_step_leaves_no_trace(void) {
          extra += extra / 2) {
         cap.rlim_cur = (rlim_t)held_bytes() + extra;
         if (setrlimit(RLIMIT_AS, &cap) != 0) break;
-        st = s2s_trainer_step(ta, &huge, &la, NULL, NULL);
+        st = s2s_trainer_step(w.ta, &huge, &w.la, NULL, NULL);
         CHECK(setrlimit(RLIMIT_AS, &old) == 0);
         if (st == S2S_ERR_OUT_OF_MEMORY) {
             failures++;
-            CHECK(s2s_trainer_steps(ta) == 2);
+            CHECK(s2s_trainer_steps(w.ta) == 2);
         }
     }
     CHECK(st == S2S_OK && failures > 0);
     printf("  (%d steps out of memory before one fitted)\n", failures);
-    CHECK(s2s_trainer_step(tb, &huge, &lb, NULL, NULL) == S2S_OK);
-    CHECK(la == lb);
-    run_steps(ta, 3, &la);
-    run_steps(tb, 3, &lb);
-    CHECK(la == lb);
-    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
-    s2s_trainer_free(ta);
-    s2s_trainer_free(tb);
-    s2s_model_free(a);
-    s2s_model_free(b);
+    CHECK(s2s_trainer_step(w.tb, &huge, &w.lb, NULL, NULL) == S2S_OK);
+    CHECK(w.la == w.lb);
+    run_steps(w.ta, 3, &w.la);
+    run_steps(w.tb, 3, &w.lb);
+    check_twins_equal(&w);
+    twins_free(&w);
     free(big);
     free(rows);
     free(lens);

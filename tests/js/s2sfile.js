@@ -1,8 +1,11 @@
 // s2sfile.js — just enough of the .s2s format (docs/format.md) for tests to
-// find a tensor's bytes and re-seal a changed file with its CRC-32.
+// find a tensor's bytes, add a metadata entry and re-seal a changed file
+// with its CRC-32.
 const TYPE_SIZES = { 0: 4, 1: 4 };
 
-export function tensors(bytes) {
+// The file's layout: its counts, where the key/value entries end (kvEnd) and
+// the tensor table ends (tableEnd), the data offset, and each tensor's entry.
+function layout(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 32;
   const u32 = () => { const v = dv.getUint32(at, true); at += 4; return v; };
@@ -17,15 +20,20 @@ export function tensors(bytes) {
     else if (type === 3 || type === 4) { const n = u32(); at += 4 * n; }
     else if (type === 5) { const n = u32(); for (let k = 0; k < n; k++) str(); }
   }
-  const out = {};
+  const kvEnd = at;
+  const entries = {};
   for (let i = 0; i < nT; i++) {
     const name = str(), dtype = u32(), nd = u32();
     const dims = Array.from({ length: nd }, u32);
     const offset = Number(dv.getBigUint64(at, true));
     at += 8;
-    out[name] = { dtype, dims, offset: dataOffset + offset };
+    entries[name] = { dtype, dims, offset: dataOffset + offset };
   }
-  return out;
+  return { nKv, dataOffset, kvEnd, tableEnd: at, entries };
+}
+
+export function tensors(bytes) {
+  return layout(bytes).entries;
 }
 
 let table;
@@ -42,22 +50,7 @@ export function crc32(bytes) {
 
 /** A copy of the file with one more string metadata entry (`meta.KEY` = value). */
 export function withMeta(bytes, key, value) {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 32;
-  const u32 = () => { const v = dv.getUint32(at, true); at += 4; return v; };
-  const skipStr = () => { const n = u32(); at += n; }; // (at += u32() would lose u32's own step)
-  const nKv = dv.getUint32(8, true), nT = dv.getUint32(12, true);
-  const dataOffset = Number(dv.getBigUint64(16, true));
-  for (let i = 0; i < nKv; i++) {
-    skipStr();
-    const type = u32();
-    if (type in TYPE_SIZES) at += TYPE_SIZES[type];
-    else if (type === 2) skipStr();
-    else if (type === 3 || type === 4) { const n = u32(); at += 4 * n; }
-    else if (type === 5) { const n = u32(); for (let k = 0; k < n; k++) skipStr(); }
-  }
-  const kvEnd = at;
-  for (let i = 0; i < nT; i++) { skipStr(); at += 4; const nd = u32(); at += 4 * nd + 8; }
+  const { nKv, dataOffset, kvEnd, tableEnd } = layout(bytes);
   const enc = new TextEncoder();
   const k = enc.encode(`meta.${key}`), v = enc.encode(value);
   const entry = new Uint8Array(12 + k.length + v.length);
@@ -65,12 +58,11 @@ export function withMeta(bytes, key, value) {
   ev.setUint32(0, k.length, true); entry.set(k, 4);
   ev.setUint32(4 + k.length, 2, true);
   ev.setUint32(8 + k.length, v.length, true); entry.set(v, 12 + k.length);
-  const tableEnd = at + entry.length;
-  const newOffset = Math.ceil(tableEnd / 32) * 32;
+  const newOffset = Math.ceil((tableEnd + entry.length) / 32) * 32;
   const out = new Uint8Array(newOffset + bytes.length - dataOffset);
   out.set(bytes.subarray(0, kvEnd));
   out.set(entry, kvEnd);
-  out.set(bytes.subarray(kvEnd, at), kvEnd + entry.length);
+  out.set(bytes.subarray(kvEnd, tableEnd), kvEnd + entry.length);
   out.set(bytes.subarray(dataOffset), newOffset);
   const ov = new DataView(out.buffer);
   ov.setUint32(8, nKv + 1, true);
