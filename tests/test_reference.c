@@ -4,7 +4,7 @@
  * tools/gen_fixtures.py runs tools/torch_ref.py (the same network in
  * PyTorch 1.13) once and writes tests/fixtures/ref/<case>.s2s: the model,
  * a padded batch, the logits, the label-smoothed loss, every parameter's
- * gradient, the losses of 20 Adam steps and greedy outputs. For each case
+ * gradient, the losses of 20 Adam steps, and greedy and beam search outputs. For each case
  * the C forward, backward, optimizer and search must give the same numbers:
  * logits within 1e-4 relative, gradients within 1e-3, Adam losses within 1e-4.
  * The cases cover both families: the RNN's cells, attentions and bridges,
@@ -203,9 +203,11 @@ done:
     free(buf);
 }
 
-/* The greedy decoder against PyTorch's, on the initial and trained models. */
-static void check_greedy(const char *dir, const char *file) {
-    char path[1024];
+/* A search against PyTorch's (tools/torch_ref.py greedy and beam_search) on
+ * the initial and trained models: fixture.<what> holds the tokens padded to
+ * the fixed maximum length, fixture.<what>_len their counts. */
+static void check_search(const char *dir, const char *file, const char *what) {
+    char path[1024], key[64];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     size_t size;
     uint8_t *buf = read_file(path, &size);
@@ -217,23 +219,35 @@ static void check_greedy(const char *dir, const char *file) {
         s2s_model_free(m);
         return;
     }
-    const format_tensor *tg = format_find_tensor(&f, "fixture.greedy");
-    const format_tensor *tgl = format_find_tensor(&f, "fixture.greedy_len");
+    int beam = strcmp(what, "beam") == 0;
+    snprintf(key, sizeof key, "fixture.%s", what);
+    const format_tensor *tg = format_find_tensor(&f, key);
+    snprintf(key, sizeof key, "fixture.%s_len", what);
+    const format_tensor *tgl = format_find_tensor(&f, key);
+    const format_tensor *tscore = beam ? format_find_tensor(&f, "fixture.beam_score") : NULL;
     const format_tensor *tsrc = format_find_tensor(&f, "fixture.src");
     const format_tensor *tsl = format_find_tensor(&f, "fixture.src_len");
-    if (tg && tgl && tsrc && tsl) {
+    s2s_translate_params p = s2s_translate_default_params();
+    int32_t beam_size = 0;
+    if (beam) {
+        CHECK(format_get_i32(&f, "fixture.beam_size", &beam_size));
+        p.beam_size = beam_size;
+        p.length_penalty = kv_f32(&f, "fixture.length_penalty");
+    }
+    CHECK(tg && tgl && tsrc && tsl && (!beam || tscore));
+    if (tg && tgl && tsrc && tsl && (!beam || tscore)) {
         int B = (int)tsrc->dims[0], S = (int)tsrc->dims[1], maxlen = (int)tg->dims[1];
         int32_t src[16 * 64], sl[16];
         const int32_t *sp[16];
         memcpy(src, tsrc->data, tsrc->nbytes);
         memcpy(sl, tsl->data, tsl->nbytes);
         for (int b = 0; b < B; b++) sp[b] = src + (size_t)b * S;
-        s2s_translate_params p = s2s_translate_default_params();
         p.max_len_factor = 1e-6f; /* a fixed maximum: max_len_extra tokens */
         p.max_len_extra = maxlen;
         s2s_result *r = NULL;
         CHECK(s2s_translate_ids(m, B, sp, sl, &p, &r, NULL) == S2S_OK);
         int agree = 0;
+        double score_err = 0.0;
         for (int b = 0; r && b < B; b++) {
             int32_t n;
             const int32_t *out = s2s_result_tokens(r, b, &n);
@@ -242,15 +256,27 @@ static void check_greedy(const char *dir, const char *file) {
             for (int k = 0; same && k < n; k++)
                 same = out[k] == (int32_t)format_read_u32(tg->data + 4 * ((size_t)b * maxlen + k));
             agree += same;
+            if (tscore) {
+                float want = format_read_f32(tscore->data + 4 * (size_t)b);
+                score_err = fmax(score_err, fabs(s2s_result_score(r, b) - want) / fmax(1.0, fabs(want)));
+            }
         }
-        printf("  %-42s greedy outputs equal to PyTorch's: %d of %d\n", file, agree, B);
+        if (beam)
+            printf("  %-42s beam %d, length penalty %.1f: outputs equal to PyTorch's %d of %d, "
+                   "scores %.1e\n", file, (int)beam_size, p.length_penalty, agree, B, score_err);
+        else
+            printf("  %-42s greedy outputs equal to PyTorch's: %d of %d\n", file, agree, B);
         CHECK(agree == B);
+        CHECK(score_err <= 1e-4);
         s2s_result_free(r);
     }
     format_file_clear(&f);
     s2s_model_free(m);
     free(buf);
 }
+
+static void check_greedy(const char *dir, const char *file) { check_search(dir, file, "greedy"); }
+static void check_beam(const char *dir, const char *file) { check_search(dir, file, "beam"); }
 
 static const char *fixture_dir;
 
@@ -285,10 +311,12 @@ static void forward_backward_and_adam_match_pytorch(void) {
     CHECK(n_transformer >= 4); /* the Transformer's cases cannot go missing unnoticed */
 }
 static void greedy_search_matches_pytorch(void) { for_each_fixture(check_greedy); }
+static void beam_search_matches_pytorch(void) { for_each_fixture(check_beam); }
 
 int main(int argc, char **argv) {
     fixture_dir = argc > 1 ? argv[1] : S2S_FIXTURE_DIR "/ref";
     RUN(forward_backward_and_adam_match_pytorch);
     RUN(greedy_search_matches_pytorch);
+    RUN(beam_search_matches_pytorch);
     return tests_exit_code();
 }

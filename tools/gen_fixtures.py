@@ -5,8 +5,8 @@
 Deterministic: each case seeds torch with its own seed. Every file holds the
 12 s2s.* hyper-parameter keys (and the Transformer's when not 0: version-3 files), the fixture.* settings, every parameter under
 its docs/architecture.md name (uniform(-0.3, 0.3)), a padded batch, the
-logits, the loss, every gradient, the losses of 20 Adam steps and a greedy
-decode. The *_trained cases start from weights pre-trained on the batch
+logits, the loss, every gradient, the losses of 20 Adam steps, a greedy
+decode and a beam search decode (beam size and length penalty chosen per case). The *_trained cases start from weights pre-trained on the batch
 (300 Adam steps) so that their greedy decode is not degenerate. See tools/README.md for the list of what is stored.
 """
 
@@ -37,6 +37,12 @@ BETA1, BETA2, ADAM_EPS = f32val(0.9), f32val(0.999), f32val(1e-8)
 ADAM_STEPS = 20
 GREEDY_MAX_LEN = 10
 GREEDY_MARGIN = 1e-3  # a greedy argmax must win by this much (robust to f32 rounding)
+# Beam search: every score comparison that decides anything must differ by this much
+# (scores are sums of up to 11 log-probabilities; C and PyTorch agree on each to ~1e-6).
+BEAM_MARGIN = 2e-4
+# (beam size, length penalty) tried per case: the first of those with the most sentences
+# decoded differently from greedy, among those whose decisions clear BEAM_MARGIN.
+BEAM_OPTIONS = [(k, f32val(a)) for a in (1.0, 0.6, 2.0, 0.0) for k in (4, 3, 2, 5)]
 
 
 def hp(cell, attention, bridge, bi=0, layers=1, He=5, Hd=5, feed=0, tie=0):
@@ -152,22 +158,41 @@ def greedy_is_robust(model, src, src_len):
     return True
 
 
+def choose_beam(model, src, src_len, greedy_ids, greedy_lens):
+    """-> (beam size, length penalty, (ids, lens, scores, margin)) as BEAM_OPTIONS says."""
+    best, best_key = None, None
+    for k, alpha in BEAM_OPTIONS:
+        out = model.beam(src, src_len, k, GREEDY_MAX_LEN, alpha)
+        ids, lens, _, margin = out
+        if margin < BEAM_MARGIN:
+            continue
+        differ = sum(int(lens[i] != greedy_lens[i] or
+                         not torch.equal(ids[i, :lens[i]], greedy_ids[i, :greedy_lens[i]]))
+                     for i in range(len(lens)))
+        if best_key is None or differ > best_key:
+            best, best_key = (k, alpha, out), differ
+    return best
+
+
 def run_case(case):
     """-> (kv, tensors, info) for one case."""
     seed = case["seed"]
     for attempt in range(50):
         model, (src, src_len, tgt, tgt_len) = make_case(case, seed)
         if greedy_is_robust(model, src, src_len):
-            break
+            ids, lens = model.greedy(src, src_len, GREEDY_MAX_LEN)
+            beam = choose_beam(model, src, src_len, ids, lens)
+            if beam:
+                break
         seed += 1
     else:
-        raise RuntimeError("%s: no seed gives a robust greedy decode" % case["name"])
+        raise RuntimeError("%s: no seed gives robust greedy and beam decodes" % case["name"])
     case["seed"] = seed
+    beam_size, alpha, (beam_ids, beam_lens, beam_scores, beam_margin) = beam
 
     dec_in, dec_out = R.make_decoder_io(tgt, tgt_len)
     params = model.named_s2s_tensors()
     init = [(n, p.detach().numpy().astype(np.float32).copy()) for n, p in params]
-    ids, lens = model.greedy(src, src_len, GREEDY_MAX_LEN)
 
     model.zero_grad()
     logits = model(src, src_len, dec_in)
@@ -189,6 +214,8 @@ def run_case(case):
         "fixture.eps": float(ADAM_EPS),
         "fixture.adam_steps": int(ADAM_STEPS),
         "fixture.seed": int(seed),
+        "fixture.beam_size": int(beam_size),
+        "fixture.length_penalty": float(alpha),
         "meta.name": "fixture " + case["name"],
     })
     i32 = lambda a: np.ascontiguousarray(np.asarray(a, dtype=np.int32))  # noqa: E731
@@ -204,10 +231,13 @@ def run_case(case):
         ("fixture.adam_losses", f32(losses)),
         ("fixture.adam_grad_norms", f32(norms)),
         ("fixture.greedy", i32(ids)), ("fixture.greedy_len", i32(lens)),
+        ("fixture.beam", i32(beam_ids)), ("fixture.beam_len", i32(beam_lens)),
+        ("fixture.beam_score", f32(beam_scores)),
     ]
     info = dict(seed=seed, loss=loss.item(), clip=clip, clipped=sum(n > clip for n in norms),
                 norms=(min(norms), max(norms)), greedy_len=lens.tolist(),
-                last_loss=losses[-1])
+                last_loss=losses[-1], beam="%d/%g %s margin %.1e" % (
+                    beam_size, alpha, beam_lens.tolist(), beam_margin))
     return kv, tensors, info
 
 
@@ -259,10 +289,10 @@ def main(argv):
         path = os.path.join(outdir, case["name"] + ".s2s")
         s2sfile.write(path, kv, tensors)
         print("%-36s %6d bytes  seed %d  loss %.4f -> %.4f  clipped %d/%d (norm %.3f..%.3f, clip %g)"
-              "  greedy_len %s" % (case["name"] + ".s2s", os.path.getsize(path), info["seed"],
+              "  greedy_len %s  beam %s" % (case["name"] + ".s2s", os.path.getsize(path), info["seed"],
                                    info["loss"], info["last_loss"], info["clipped"], ADAM_STEPS,
                                    info["norms"][0], info["norms"][1], info["clip"],
-                                   info["greedy_len"]))
+                                   info["greedy_len"], info["beam"]))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@
 - packing: logits of a padded batch equal those of each sentence run alone;
 - torch.autograd.gradcheck in float64 on a small model;
 - greedy decoding equals a step-by-step argmax of teacher-forced logits;
+- beam search: one beam decodes as greedy does, and a beam wide enough to
+  keep every hypothesis finds the best of all outputs (found by enumeration);
 - import_torch.py: state dict -> .s2s -> s2sfile.read gives the same tensors;
 - every fixture in tests/fixtures/ref reproduces from its own parameters;
 - the Transformer's layers equal torch.nn.TransformerEncoderLayer and
@@ -242,6 +244,43 @@ class TestReference(unittest.TestCase):
                     if n < 10:
                         self.assertEqual(am[n], R.EOS)
 
+    def test_beam_of_one_is_greedy(self):
+        for case in G.CASES:
+            with self.subTest(case=case["name"]):
+                model, (src, src_len, _, _) = build(case, torch.float64)
+                ids, lens = model.greedy(src, src_len, 10)
+                bids, blens, _, _ = model.beam(src, src_len, 1, 10, 1.0)
+                self.assertEqual(blens.tolist(), lens.tolist())
+                self.assertEqual(bids.tolist(), ids.tolist())
+
+    def test_wide_beam_is_exhaustive(self):
+        """At most 2 tokens and a beam over every one of the 1 + 10 + 100 outputs: the
+        search must return the output of the best normalised score, enumerated here."""
+        max_len = 2
+        for case in [c for c in G.CASES if c.get("pretrain")] + [G.CASES[-2]]:
+            model, (src, src_len, _, _) = build(case, torch.float64)
+            V = case["hp"]["tgt_vocab"]
+            outputs = [[]] + [[a] for a in range(V) if a != R.EOS]
+            outputs += [[a, b] for a in range(V) for b in range(V) if R.EOS not in (a, b)]
+            for alpha in (0.0, 1.0, 2.0):
+                ids, lens, scores, _ = model.beam(src, src_len, len(outputs), max_len, alpha)
+                for i in range(src.shape[0]):
+                    with self.subTest(case=case["name"], alpha=alpha, sentence=i):
+                        s, n = src[i:i + 1, :src_len[i]], src_len[i:i + 1]
+                        with torch.no_grad():
+                            lp = torch.log_softmax(model(
+                                s.repeat(len(outputs), 1), n.repeat(len(outputs)),
+                                torch.tensor([[R.SOS] + o + [R.PAD] * (max_len - len(o))
+                                              for o in outputs])), dim=2)
+                        norm = []
+                        for j, o in enumerate(outputs):
+                            total = sum(float(lp[j, t, tok]) for t, tok in enumerate(o + [R.EOS]))
+                            norm.append(total / (len(o) + 1) ** alpha)
+                        order = sorted(range(len(outputs)), key=lambda j: -norm[j])
+                        self.assertGreater(norm[order[0]] - norm[order[1]], 1e-6)
+                        self.assertEqual(ids[i, :lens[i]].tolist(), outputs[order[0]])
+                        self.assertAlmostEqual(float(scores[i]), norm[order[0]], places=5)
+
 
 @unittest.skipUnless(have_s2sfile(), "tools/s2sfile.py not present")
 class TestFiles(unittest.TestCase):
@@ -301,6 +340,13 @@ class TestFiles(unittest.TestCase):
                 ids, lens = model.greedy(src, src_len, t["fixture.greedy"].shape[1])
                 np.testing.assert_array_equal(ids.numpy(), t["fixture.greedy"])
                 np.testing.assert_array_equal(lens.numpy(), t["fixture.greedy_len"])
+                ids, lens, scores, margin = model.beam(src, src_len, kv["fixture.beam_size"],
+                                                       t["fixture.beam"].shape[1],
+                                                       kv["fixture.length_penalty"])
+                np.testing.assert_array_equal(ids.numpy(), t["fixture.beam"])
+                np.testing.assert_array_equal(lens.numpy(), t["fixture.beam_len"])
+                np.testing.assert_allclose(scores.numpy(), t["fixture.beam_score"], atol=1e-6)
+                self.assertGreaterEqual(margin, G.BEAM_MARGIN)
                 # the float64 reference agrees with the float32 fixture to ~1e-6 (so the
                 # fixture does not hinge on rounding), then Adam + clipping reproduce
                 m64 = R.build(R.hparams_from_kv(kv)).double()

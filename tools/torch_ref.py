@@ -8,6 +8,8 @@ trajectory; tools/gen_fixtures.py records them in tests/fixtures/ref/*.s2s.
     logits = model(src, src_len, tgt_in)     # (B, T, Vt)
     loss = model.loss(src, src_len, tgt, tgt_len, label_smoothing=0.1)
     ids, lens = model.greedy(src, src_len, max_len=10)
+    ids, lens, scores, margin = model.beam(src, src_len, beam_size=4, max_len=10,
+                                           length_penalty=1.0)
     model.named_s2s_tensors()                # [(name, tensor)] in file order
 
 Token conventions: PAD=0 UNK=1 SOS=2 EOS=3. `src` is (B, S) padded with PAD;
@@ -387,6 +389,118 @@ class Seq2Seq(nn.Module):
                 break
         return ids, lens
 
+    def beam(self, src, src_len, beam_size, max_len, length_penalty=1.0):
+        """Beam search as the engine does it: see beam_search()."""
+        return beam_search(self, src, src_len, beam_size, max_len, length_penalty)
+
+
+def select_rows(st, idx):
+    """The decoder state `st` (start()'s dict: tensors with a row per hypothesis, lists of
+    them, None) with rows idx (a LongTensor) in that order."""
+    def pick(x):
+        if isinstance(x, torch.Tensor):
+            return x.index_select(0, idx)
+        if isinstance(x, list):
+            return [pick(v) for v in x]
+        return x
+    return {k: pick(v) for k, v in st.items()}
+
+
+@torch.no_grad()
+def beam_search(model, src, src_len, beam_size, max_len, length_penalty):
+    """The engine's beam search (src/search.c), one sentence at a time, in float32.
+
+    Each step scores, for every live hypothesis, its beam_size * 2 best tokens (score =
+    the hypothesis's summed log-probabilities + the token's); the candidates of all
+    hypotheses are taken best first until beam_size continue or beam_size have finished:
+    EOS moves a hypothesis to the finished list, scored by logprob / (tokens + 1) ^
+    length_penalty; after max_len tokens only EOS is taken. A sentence is done when
+    beam_size have finished or at max_len (if none finished then, the best live
+    hypothesis is closed with EOS). The best finished one wins, the first among equals.
+
+    -> ids (B, max_len) padded with PAD, lens (B), scores (B) as the engine reports them,
+    and margin: the smallest gap between two scores whose order decided anything (a
+    smaller one means float32 rounding could change the result)."""
+    k, V = beam_size, None
+    B = len(src_len)
+    ids = torch.full((B, max_len), PAD, dtype=torch.long)
+    lens = torch.zeros(B, dtype=torch.long)
+    scores = torch.zeros(B, dtype=torch.float32)
+    margin = math.inf
+
+    def norm(score, n_with_eos):
+        if length_penalty > 0:
+            return float(torch.tensor(score, dtype=torch.float32)
+                         / torch.tensor(float(n_with_eos), dtype=torch.float32) ** length_penalty)
+        return score
+
+    for i in range(B):
+        n = int(src_len[i])
+        st = model.start(torch.as_tensor(src)[i:i + 1, :n], torch.as_tensor(src_len)[i:i + 1])
+        hyps = [([], torch.tensor(0.0))]  # (tokens, summed log-probability in float32)
+        finished = []  # (normalised score, tokens)
+        for t in range(max_len + 1):
+            y = torch.tensor([h[0][-1] if h[0] else SOS for h in hyps], dtype=torch.long)
+            logits, _ = model.step(st, y)
+            logp = torch.log_softmax(logits.float(), dim=1)
+            V = logp.shape[1]
+            n_top = min(2 * k, V)
+            at_limit = t >= max_len
+            cand = []
+            for r, (toks, sc) in enumerate(hyps):
+                top = logp[r].topk(min(n_top + 1, V))
+                # A row's cut decides anything only at the limit, where a row whose EOS
+                # is not among its best tokens cannot finish.
+                if at_limit and n_top < V and EOS in top.indices[n_top - 1:n_top + 1].tolist():
+                    margin = min(margin, float(top.values[n_top - 1] - top.values[n_top]))
+                for c in range(n_top):
+                    cand.append((float(sc + top.values[c]), r, int(top.indices[c])))
+            cand.sort(key=lambda c: -c[0])
+            kept, examined = [], 0
+            for score, r, tok in cand:
+                if len(kept) >= k or len(finished) >= k:
+                    break
+                examined += 1
+                if tok == EOS:
+                    finished.append((norm(score, t + 1), hyps[r][0]))
+                elif not at_limit:
+                    kept.append((r, tok, score))
+            # Which candidates were examined must not depend on rounding, nor the order
+            # of an EOS and a non-EOS among them (it decides which count stops first).
+            # (Two of one kind swapped change only the order of rows or of finished
+            # hypotheses, whose ties the margins of later steps and the winner cover.)
+            if examined < len(cand):
+                margin = min(margin, cand[examined - 1][0] - cand[examined][0])
+            for a in range(examined - 1):
+                if (cand[a][2] == EOS) != (cand[a + 1][2] == EOS):
+                    margin = min(margin, cand[a][0] - cand[a + 1][0])
+            if len(finished) >= k or at_limit:
+                if not finished:
+                    live = [float(sc) for _, sc in hyps]
+                    best = max(range(len(hyps)), key=lambda r: (live[r], -r))
+                    if len(hyps) > 1:
+                        margin = min(margin, live[best] - max(v for r, v in enumerate(live)
+                                                              if r != best))
+                    finished.append((norm(live[best] + float(logp[best, EOS]), t + 1),
+                                     hyps[best][0]))
+                break
+            idx = torch.tensor([r for r, _, _ in kept], dtype=torch.long)
+            st = select_rows(st, idx)
+            hyps = [(hyps[r][0] + [tok], torch.tensor(score, dtype=torch.float32))
+                    for r, tok, score in kept]
+        best = 0
+        for f in range(1, len(finished)):
+            if finished[f][0] > finished[best][0]:
+                best = f
+        if len(finished) > 1:
+            margin = min(margin, finished[best][0] - max(
+                s for f, (s, _) in enumerate(finished) if f != best))
+        toks = finished[best][1]
+        lens[i] = len(toks)
+        ids[i, :len(toks)] = torch.tensor(toks, dtype=torch.long)
+        scores[i] = finished[best][0]
+    return ids, lens, scores, margin
+
 
 def token_loss(logits, targets, label_smoothing=0.0):
     V = logits.shape[-1]
@@ -577,3 +691,5 @@ class Transformer(nn.Module):
     @torch.no_grad()
     def greedy(self, src, src_len, max_len):
         return Seq2Seq.greedy(self, src, src_len, max_len)
+
+    beam = Seq2Seq.beam
