@@ -801,6 +801,35 @@ static s2s_status model_convert(s2s_model **out, const s2s_model *model, int to_
     return S2S_OK;
 }
 
+s2s_status s2s_model_average(s2s_model **out, const s2s_model *const *models, int n,
+                             s2s_error *err) {
+    if (!out || !models || n < 1) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "invalid arguments");
+    *out = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!models[i]) return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "model %d is missing", i);
+        if (s2s_model_is_quantized(models[i]))
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                            "model %d is int8: average the f32 models, then quantize", i);
+        if (memcmp(&models[i]->hp, &models[0]->hp, sizeof models[0]->hp) != 0 ||
+            models[i]->n_params != models[0]->n_params)
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                            "model %d has other hyper-parameters than model 0", i);
+    }
+    s2s_model *dst = NULL;
+    s2s_status st = s2s_model_clone(&dst, models[n - 1], err);
+    if (st) return st;
+    /* f32 models keep every parameter in one buffer in layout order, so
+     * averaging the buffers averages each tensor; summed in double, in model
+     * order, so the result does not depend on anything but the inputs */
+    for (size_t k = 0; k < dst->n_params; k++) {
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) sum += models[i]->params[k];
+        dst->params[k] = (float)(sum / n);
+    }
+    *out = dst;
+    return S2S_OK;
+}
+
 s2s_status s2s_model_quantize(s2s_model **out, const s2s_model *model, s2s_error *err) {
     return model_convert(out, model, 1, err);
 }

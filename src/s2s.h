@@ -184,6 +184,13 @@ s2s_status s2s_model_dequantize(s2s_model **out, const s2s_model *model, s2s_err
 
 s2s_status s2s_model_clone(s2s_model **out, const s2s_model *model, s2s_error *err);
 
+/* A copy of the last of n f32 models (its vocabulary, metadata and shortlist)
+ * whose every parameter is the mean of the n models' (checkpoint averaging:
+ * the weights of one training run at several steps). The models must have
+ * the same hyper-parameters; int8 models are refused. */
+s2s_status s2s_model_average(s2s_model **out, const s2s_model *const *models, int n,
+                             s2s_error *err);
+
 void s2s_model_free(s2s_model *model); /* accepts NULL */
 
 const s2s_hparams *s2s_model_hparams(const s2s_model *model);

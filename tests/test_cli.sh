@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/test_cli.sh S2S — the native command line's direction and metadata
-# options: `s2s train --reverse --meta`, `s2s quantize --meta`, the file's
+# options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s train --keep-checkpoints`, `s2s average`, the file's
 # length_penalty as the default, `s2s eval --reverse`, `s2s shortlist`. Run by CTest with the s2s binary; the tiny JS fixture model is the
 # starting point, so it takes a second.
 set -eu
@@ -42,6 +42,25 @@ grep -q 's2s: model [a-z]*/[a-z-]*/[a-z]*, emb ' "$T/fwd.log" || fail "train log
 if "$S2S" quantize "$T/rev.s2s" "$T/bad.s2s" --meta novalue 2> "$T/err.txt"; then fail "--meta without '=' accepted"; fi
 grep -q "not KEY=VALUE" "$T/err.txt" || fail "--meta error message"
 [ ! -e "$T/bad.s2s" ] || fail "a refused --meta still wrote the file"
+
+# average: the mean of f32 models, the last one's metadata; an int8 input is refused
+"$S2S" average "$T/fwd.s2s" "$T/fwd.s2s" --out "$T/avg1.s2s" || fail "average"
+cmp -s "$T/avg1.s2s" "$T/fwd.s2s" || fail "average: a model averaged with itself changed"
+"$S2S" average "$T/fwd.s2s" "$T/rev.s2s" --out "$T/avg.s2s" --meta name=averaged || fail "average two"
+"$S2S" info "$T/avg.s2s" > "$T/ainfo.txt"
+grep -q ' name *averaged$' "$T/ainfo.txt" && grep -q ' source_language *es$' "$T/ainfo.txt" ||
+  fail "average: --meta name or the last input's metadata missing"
+! cmp -s "$T/avg.s2s" "$T/rev.s2s" || fail "average: two different models averaged to the last"
+if "$S2S" average "$T/fwd.s2s" "$T/q.s2s" --out "$T/bad.s2s" 2> "$T/err.txt"; then fail "average accepted int8"; fi
+grep -q "int8" "$T/err.txt" && [ ! -e "$T/bad.s2s" ] || fail "average: int8 refusal message or a file written"
+
+# --keep-checkpoints: the weights of each evaluation, the newest N kept, ready to average
+"$S2S" train --train "$T/c.tsv" --dev "$T/c.tsv" --init "$FIX" --out "$T/k.s2s" --checkpoint "$T/k.ckpt" \
+  --max-steps 3 --batch 2 --eval-every 1 --keep-checkpoints 2 2> "$T/k.log" || fail "train --keep-checkpoints"
+[ "$(cd "$T" && echo k.ckpt.step-*.s2s)" = "k.ckpt.step-2.s2s k.ckpt.step-3.s2s" ] ||
+  fail "--keep-checkpoints 2 left: $(cd "$T" && echo k.ckpt.step-*)"
+cmp -s "$T/k.ckpt" "$T/k.ckpt.step-3.s2s" || fail "--keep-checkpoints: the last kept differs from the checkpoint"
+"$S2S" average "$T/k.ckpt.step-2.s2s" "$T/k.ckpt.step-3.s2s" --out "$T/kavg.s2s" || fail "average kept checkpoints"
 
 # a file's length_penalty metadata is the default of translate and eval; the option overrides it
 "$S2S" quantize "$FIX" "$T/lp.s2s" --meta length_penalty=2 || fail "quantize --meta length_penalty"

@@ -3,6 +3,7 @@
  * trips, quantization, metadata and vocabulary, and a loader that refuses
  * every damaged model file cleanly.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,12 +397,61 @@ static void the_architecture_key_is_optional_and_checked(void) {
     s2s_model_free(m);
 }
 
+/* Checkpoint averaging: the mean of each parameter, the last model's
+ * metadata; int8 models and other shapes are refused. */
+static void averaged_models_hold_the_mean_of_each_parameter(void) {
+    s2s_hparams hp = small_hparams();
+    s2s_model *a = NULL, *b = NULL, *c = NULL, *avg = NULL, *one = NULL;
+    CHECK(s2s_model_init(&a, &hp, 1, 0.2f, NULL) == S2S_OK);
+    CHECK(s2s_model_init(&b, &hp, 2, 0.2f, NULL) == S2S_OK);
+    CHECK(s2s_model_init(&c, &hp, 3, 0.2f, NULL) == S2S_OK);
+    if (!a || !b || !c) goto done;
+    CHECK(s2s_model_set_meta(a, "name", "first", NULL) == S2S_OK);
+    CHECK(s2s_model_set_meta(c, "name", "last", NULL) == S2S_OK);
+    const s2s_model *three[] = {a, b, c};
+    CHECK(s2s_model_average(&avg, three, 3, NULL) == S2S_OK);
+    CHECK(avg && avg->n_params == a->n_params && !s2s_model_is_quantized(avg));
+    double worst = 0.0;
+    for (size_t k = 0; avg && k < avg->n_params; k++) {
+        double want = ((double)a->params[k] + b->params[k] + c->params[k]) / 3.0;
+        worst = fmax(worst, fabs(avg->params[k] - want));
+    }
+    CHECK(worst <= 1e-7);
+    CHECK(avg && strcmp(s2s_model_meta(avg, "name"), "last") == 0);
+    /* the inputs are untouched, and one model averages to itself */
+    CHECK(s2s_model_average(&one, three, 1, NULL) == S2S_OK);
+    CHECK(one && memcmp(one->params, a->params, a->n_params * sizeof(float)) == 0);
+    /* refused: int8, another shape, nothing */
+    s2s_model *q = NULL, *other = NULL, *out = (s2s_model *)&hp;
+    s2s_error err;
+    CHECK(s2s_model_quantize(&q, b, NULL) == S2S_OK);
+    const s2s_model *with_q[] = {a, q};
+    CHECK(s2s_model_average(&out, with_q, 2, &err) == S2S_ERR_INVALID_ARGUMENT && out == NULL);
+    CHECK(strstr(err.message, "int8") != NULL);
+    s2s_hparams hp2 = hp;
+    hp2.dec_hidden = 32;
+    CHECK(s2s_model_init(&other, &hp2, 1, 0.2f, NULL) == S2S_OK);
+    const s2s_model *mixed[] = {a, other};
+    CHECK(s2s_model_average(&out, mixed, 2, &err) == S2S_ERR_INVALID_ARGUMENT && out == NULL);
+    CHECK(strstr(err.message, "hyper-parameters") != NULL);
+    CHECK(s2s_model_average(&out, three, 0, &err) == S2S_ERR_INVALID_ARGUMENT);
+    s2s_model_free(q);
+    s2s_model_free(other);
+done:
+    s2s_model_free(avg);
+    s2s_model_free(one);
+    s2s_model_free(a);
+    s2s_model_free(b);
+    s2s_model_free(c);
+}
+
 int main(void) {
     RUN(invalid_hyper_parameters_are_refused_with_a_reason);
     RUN(the_hyper_parameter_table_names_every_field_once);
     RUN(the_architecture_key_is_optional_and_checked);
     RUN(save_then_load_gives_the_same_bytes);
     RUN(quantized_models_round_trip_and_stay_close_to_f32);
+    RUN(averaged_models_hold_the_mean_of_each_parameter);
     RUN(an_owned_load_reads_int8_weights_in_place);
     RUN(a_vocabulary_travels_with_the_model);
     RUN(a_damaged_vocabulary_or_meta_key_is_a_bad_format);

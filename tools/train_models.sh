@@ -11,7 +11,11 @@
 # es-en is the attention recipe on the same files with the columns swapped
 # (s2s train --reverse); the vocabulary is shared by both languages.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
-# TIME_LIMIT=MINUTES overrides the time limit. EXTRA_TRAIN="FILE ..." adds
+# TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
+# only makes models/ from what RUN_DIR holds. The Transformer keeps the weights
+# of its last 8 evaluations and ships the mean of the newest AVERAGE (default
+# 6) when that scores better on dev than its best single checkpoint
+# (tools/average_checkpoints.sh). EXTRA_TRAIN="FILE ..." adds
 # training pairs (e.g. data/bt.tsv from tools/data/back_translate.sh; English ->
 # Spanish only, as its English side is synthetic). Dev BLEU is scored on the first
 # 643 dev pairs: the 143 everyday dev sentences, then 100 of each domain
@@ -50,18 +54,18 @@ common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
 case "$which" in
   attention)
     # shellcheck disable=SC2086
-    build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit "${TIME_LIMIT:-110}" \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit "${TIME_LIMIT:-110}" \
       --meta source_language=en --meta target_language=es ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es.s2s ;;
   es-en)
     # shellcheck disable=SC2086
-    build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit "${TIME_LIMIT:-110}" \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $common --attention bahdanau --input-feed 1 --tie 1 --time-limit "${TIME_LIMIT:-110}" \
       --reverse --meta source_language=es --meta target_language=en ${RESUME:+--resume} 2>&1 \
       | tee -a "$run/train.log"
     out=models/es-en.s2s ;;
   noattention)
     # shellcheck disable=SC2086
-    build-blas/s2s train $common --attention none --input-feed 0 --tie 1 --time-limit "${TIME_LIMIT:-30}" \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $common --attention none --input-feed 0 --tie 1 --time-limit "${TIME_LIMIT:-30}" \
       --meta source_language=en --meta target_language=es ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es-noattn.s2s ;;
   transformer)
@@ -69,18 +73,22 @@ case "$which" in
     # decodes faster; the encoder runs once per sentence); learning rate
     # warmed up then inverse-sqrt, as pre-norm Transformers train best
     # shellcheck disable=SC2086
-    build-blas/s2s train --train "$train" --dev data/dev.tsv --vocab data/spm.vocab \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train --train "$train" --dev data/dev.tsv --vocab data/spm.vocab \
       --out "$run/model-f32.s2s" --checkpoint "$run/model.ckpt" --arch transformer \
       --emb 256 --heads 4 --ff 1024 --layers 4 --dec-layers 2 --positions sinusoidal \
       --activation relu --tie 1 --batch 96 --epochs 40 --lr 7e-4 --warmup 1000 \
       --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1 --seed 1 \
       --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50 \
-      --time-limit "${TIME_LIMIT:-90}" --meta source_language=en --meta target_language=es \
+      --keep-checkpoints 8 --time-limit "${TIME_LIMIT:-90}" --meta source_language=en --meta target_language=es \
       ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es-transformer.s2s ;;
   *) echo "usage: $0 attention|es-en|noattention|transformer" >&2; exit 2 ;;
 esac
-build-blas/s2s quantize "$run/model-f32.s2s" "$out"
+# the f32 weights to ship: the best checkpoint, or for the Transformer the
+# mean of its last ones when that is better on dev
+final=$run/model-f32.s2s
+[ "$which" != transformer ] || final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-6}")
+build-blas/s2s quantize "$final" "$out"
 # the lexical shortlist from the same training pairs, then the confidence
 # calibration on translations that use it (the JS API's, hence the engines)
 rev=
@@ -90,7 +98,7 @@ if [ "$which" = transformer ]; then
   # the length penalty its beam search should use by default, chosen on dev
   # data (meta.length_penalty); the recurrent models keep the library's 1
   lp=$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv)
-  build-blas/s2s quantize "$run/model-f32.s2s" "$out" --meta length_penalty="$lp"
+  build-blas/s2s quantize "$final" "$out" --meta length_penalty="$lp"
   build-blas/s2s shortlist --model "$out" --train "$train" --out "$out"
 fi
 sh tools/ensure_engines.sh

@@ -10,6 +10,7 @@
  * checkpoint model; the trainer state sits beside it in CKPT.opt.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ typedef struct train_opts {
     int dec_hidden_set;
     s2s_train_params tp;
     long long batch, epochs, max_steps, max_len, dev_bleu_sentences, patience, eval_every,
-        log_every, seed;
+        log_every, seed, keep_checkpoints;
     double time_limit_min, init_scale, lr_decay;
     long long warmup; /* steps of linear learning-rate warm-up (0: none) */
     int inverse_sqrt; /* --lr-schedule inverse-sqrt: lr sqrt(warmup / step) after the warm-up */
@@ -75,6 +76,9 @@ static const char train_usage[] =
     "  --checkpoint PATH (OUT.ckpt)    model + PATH.opt optimizer state, written at each\n"
     "                                  evaluation and on exit\n"
     "  --resume                        continue exactly from --checkpoint\n"
+    "  --keep-checkpoints N (0)        also keep the weights of each evaluation as\n"
+    "                                  CKPT.step-STEP.s2s, the newest N of them (for\n"
+    "                                  s2s average: checkpoint averaging)\n"
     "  --log-every N (100)             progress line interval when stderr is not a terminal\n"
     "  --step-log FILE                 one line per accepted step: step epoch batch tokens\n"
     "                                  loss lr (appended to with --resume)\n";
@@ -189,6 +193,7 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         INT_OPT("--max-len", o->max_len, 1, S2S_MAX_SEQ_LEN - 1)
         INT_OPT("--dev-bleu-sentences", o->dev_bleu_sentences, 0, (long long)1 << 40)
         INT_OPT("--patience", o->patience, 0, 1000000)
+        INT_OPT("--keep-checkpoints", o->keep_checkpoints, 0, 1000)
         INT_OPT("--eval-every", o->eval_every, 0, (long long)1 << 40)
         INT_OPT("--log-every", o->log_every, 1, (long long)1 << 40)
         INT_OPT("--seed", o->seed, 0, (long long)1 << 62)
@@ -590,9 +595,56 @@ static char *opt_path(const char *ckpt) {
     return p;
 }
 
+/* The step of a kept checkpoint's file name "BASE.step-STEP.s2s", or -1. */
+static long long kept_step(const char *name, const char *base) {
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) != 0 || strncmp(name + n, ".step-", 6) != 0) return -1;
+    const char *p = name + n + 6;
+    long long step = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++) step = step * 10 + (*p - '0');
+    return digits && !strcmp(p, ".s2s") ? step : -1;
+}
+
+/* --keep-checkpoints: the weights at this step as CKPT.step-STEP.s2s, and
+ * only the newest `keep` such files of CKPT left in its folder (older runs'
+ * included, so a resumed run keeps counting). */
+static int keep_checkpoint(const s2s_model *m, const char *ckpt, long long step, long long keep) {
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s.step-%lld.s2s", ckpt, step) >= (int)sizeof path) {
+        cli_error("checkpoint path too long: %s", ckpt);
+        return -1;
+    }
+    if (cli_save_model(m, path)) return -1;
+    const char *slash = strrchr(ckpt, '/');
+    const char *base = slash ? slash + 1 : ckpt;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - ckpt) : 1, slash ? ckpt : ".");
+    if (slash == ckpt) snprintf(dir, sizeof dir, "/");
+    DIR *d = opendir(dir);
+    if (!d) return 0; /* the newest is written; pruning is a courtesy */
+    long long steps[1024];
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) && n < 1024;) {
+        long long s = kept_step(e->d_name, base);
+        if (s >= 0) steps[n++] = s;
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++) { /* unlink all but the `keep` largest steps */
+        int newer = 0;
+        for (int j = 0; j < n; j++) newer += steps[j] > steps[i];
+        if (newer >= keep) {
+            snprintf(path, sizeof path, "%s.step-%lld.s2s", ckpt, steps[i]);
+            if (unlink(path) != 0) cli_error("warning: cannot remove %s", path);
+        }
+    }
+    return 0;
+}
+
 static int save_checkpoint(s2s_model *m, const s2s_trainer *t, const train_state *s,
-                           const char *ckpt) {
+                           const char *ckpt, long long keep) {
     if (store_state(m, s) || cli_save_model(m, ckpt)) return -1;
+    if (keep > 0 && keep_checkpoint(m, ckpt, s->step, keep)) return -1;
     uint8_t *data = NULL;
     size_t size = 0;
     s2s_error err = {0};
@@ -953,7 +1005,7 @@ int cmd_train(int argc, char **argv) {
                 }
                 last_eval_step = s.step;
                 need_final_eval = 0;
-                if (save_checkpoint(model, trainer, &s, ckpt)) goto done;
+                if (save_checkpoint(model, trainer, &s, ckpt, o.keep_checkpoints)) goto done;
                 if (end_of_epoch) break;
             }
         }
@@ -981,7 +1033,7 @@ int cmd_train(int argc, char **argv) {
             goto done;
         }
     }
-    if (save_checkpoint(model, trainer, &s, ckpt)) goto done;
+    if (save_checkpoint(model, trainer, &s, ckpt, o.keep_checkpoints)) goto done;
     {
         char el[32];
         cli_format_duration(el, sizeof el, cli_now() - t_start);

@@ -437,6 +437,67 @@ static int convert(int argc, char **argv, int quantize) {
 int cmd_quantize(int argc, char **argv) { return convert(argc, argv, 1); }
 int cmd_dequantize(int argc, char **argv) { return convert(argc, argv, 0); }
 
+/* ------------------------------------------------------------ average */
+
+int cmd_average(int argc, char **argv) {
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        puts("usage: s2s average IN.s2s... --out OUT.s2s [--meta KEY=VALUE]...\n"
+             "Writes an f32 model whose every parameter is the mean of the inputs' (checkpoint\n"
+             "averaging: f32 models of one training run at several steps, same shape). The\n"
+             "vocabulary, metadata and shortlist are the last input's; --meta adds or replaces\n"
+             "metadata. Quantize the result to ship it.");
+        return 0;
+    }
+    const char *out_path = NULL;
+    int n = 0;
+    s2s_model **models = calloc((size_t)argc, sizeof *models);
+    if (!models) {
+        cli_error("out of memory");
+        return 1;
+    }
+    int rc = 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--out")) {
+            if (!(out_path = cli_next_value(argc, argv, &i))) goto done;
+        } else if (!strcmp(argv[i], "--meta")) {
+            if (!cli_next_value(argc, argv, &i)) goto done;
+        } else if (!strncmp(argv[i], "--", 2)) {
+            cli_error("average: unexpected argument '%s' (see s2s average -h)", argv[i]);
+            goto done;
+        } else {
+            n++;
+        }
+    }
+    if (!out_path || n < 1) {
+        cli_error("average needs input models and --out (see s2s average -h)");
+        goto done;
+    }
+    rc = 1;
+    n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--meta")) {
+            i++;
+            continue;
+        }
+        if (!(models[n++] = cli_load_model(argv[i]))) goto done;
+    }
+    s2s_model *avg = NULL;
+    s2s_error err = {0};
+    if (s2s_model_average(&avg, (const s2s_model *const *)models, n, &err) != S2S_OK) {
+        cli_error_s2s("cannot average", &err);
+        goto done;
+    }
+    rc = 0;
+    for (int i = 1; i < argc && !rc; i++)
+        if (!strcmp(argv[i], "--meta") && cli_set_meta(avg, argv[++i])) rc = 2;
+    if (!rc && cli_save_model(avg, out_path)) rc = 1;
+    s2s_model_free(avg);
+done:
+    for (int i = 0; i < n; i++) s2s_model_free(models[i]);
+    free(models);
+    return rc;
+}
+
 /* ------------------------------------------------------------ info */
 
 int cmd_info(int argc, char **argv) {

@@ -13,6 +13,7 @@ static const char usage[] =
     "  score       BLEU and chrF2 of a hypothesis file against a reference file\n"
     "  quantize    write an int8 copy of a model\n"
     "  dequantize  write an f32 copy of an int8 model\n"
+    "  average     average f32 models of one training run (checkpoint averaging)\n"
     "  info        show a model's shape, size and metadata\n"
     "  shortlist   learn a lexical shortlist from a training corpus and attach it to a model\n";
 
@@ -23,7 +24,7 @@ int main(int argc, char **argv) {
     } commands[] = {
         {"train", cmd_train},   {"translate", cmd_translate},   {"eval", cmd_eval},
         {"score", cmd_score},   {"quantize", cmd_quantize},     {"dequantize", cmd_dequantize},
-        {"info", cmd_info},     {"shortlist", cmd_shortlist},
+        {"info", cmd_info},     {"shortlist", cmd_shortlist},   {"average", cmd_average},
     };
     if (argc < 2) {
         fputs(usage, stderr);
