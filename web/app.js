@@ -11,6 +11,7 @@
 
 import { WorkerTranslator, Translator } from '../src/js/index.js';
 import { CONFIG } from './config.js';
+import { replaySample } from './replay.js';
 import { Heatmap, translateWithAttention } from './heatmap.js';
 import { LossChart } from './losschart.js';
 import { parsePairs, readPairsFile } from './pairs.js';
@@ -23,7 +24,7 @@ const el = {
   status: $('status'), progress: $('load-progress'), loadLabel: $('load-label'), badge: $('engine-badge'), fatal: $('fatal'),
   source: $('source'), target: $('target'), io: $('io'), baselinePane: $('baseline-pane'), baselineTarget: $('baseline-target'),
   beamSize: $('beam-size'), compare: $('compare'), note: $('translate-note'),
-  pairs: $('pairs'), pairsFile: $('pairs-file'), steps: $('steps'), lr: $('lr'), tune: $('tune'), cancel: $('cancel'),
+  pairs: $('pairs'), pairsFile: $('pairs-file'), steps: $('steps'), lr: $('lr'), replay: $('replay'), replayRow: $('replay-row'), tune: $('tune'), cancel: $('cancel'),
   pairsError: $('pairs-error'), tuneProgress: $('tune-progress'), tuneLabel: $('tune-label'), beforeAfter: $('before-after'),
   modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
   offline: $('offline-state'), swap: $('swap'), compareLabel: $('compare-label'), confidenceNote: $('confidence-note'),
@@ -123,7 +124,7 @@ function fatal(message) {
 }
 
 function setControls(on) {
-  for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.tune, el.download, el.reset, el.modelFile, el.swap]) n.disabled = !on;
+  for (const n of [el.source, el.pairs, el.pairsFile, el.steps, el.lr, el.replay, el.tune, el.download, el.reset, el.modelFile, el.swap]) n.disabled = !on;
   for (const n of [doc.source, doc.html]) n.disabled = !on;
   doc.translate.disabled = !on || state.docRunning;
   for (const r of el.choiceRadios) r.disabled = !on;
@@ -619,6 +620,25 @@ function readTuneForm() {
   return { pairs, steps, learningRate };
 }
 
+// The general pairs mixed into fine-tuning (CONFIG.replay, web/replay.js),
+// fetched once, oriented to the model's direction. [] when the page has none
+// configured or they cannot be loaded (training then goes on without them).
+let replayText = null;
+async function replayPairs() {
+  if (!CONFIG.replay || !el.replay.checked) return { pairs: [] };
+  try {
+    if (replayText === null) {
+      const r = await fetch(new URL(CONFIG.replay, import.meta.url));
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      replayText = await r.text();
+    }
+  } catch (e) {
+    return { pairs: [], error: `the everyday sentences could not be loaded (${e.message}), so this run trains on your pairs alone` };
+  }
+  const pairs = replaySample(replayText);
+  return { pairs: state.languages[0] === 'es' ? pairs.map(([a, b]) => [b, a]) : pairs };
+}
+
 function renderBeforeAfter(pairs, before, after) {
   const tbody = el.beforeAfter.tBodies[0];
   const rows = pairs.map((p, i) => {
@@ -660,10 +680,13 @@ async function runFineTune() {
     const before = (await t.translate(shown.map((p) => p.source))).map((r) => r.text);
     renderBeforeAfter(shown, before, null);
     const m0 = await modelOf(t);
+    const replay = await replayPairs();
+    if (replay.error) message = `Note: ${replay.error}. `;
     tuneStatus('running', `Training: step 0 of ${steps}…`);
     try {
       await t.fineTune(pairs.map((p) => [p.source, p.target]), {
         steps, learningRate, batchSize: Math.min(16, pairs.length), signal: ac.signal,
+        ...(replay.pairs.length ? { replay: replay.pairs } : {}),
         onProgress: (p) => {
           el.tuneProgress.value = p.step;
           lossChart.push(p.loss);
@@ -680,7 +703,7 @@ async function runFineTune() {
         if (!m0.fineTuned && !(await modelOf(t)).fineTuneSteps) await t.reset();
         if (!lossChart.losses.length) lossChart.start(0);
       } else if (e?.name === 'InvalidArgumentError' || e?.name === 'InputTooLongError' || e?.name === 'BadTextError') {
-        const m = /pair (\d+)/.exec(e.message);
+        const m = /(?<!replay )pair (\d+)/.exec(e.message);
         throw new Error(m ? `Line ${pairs[Number(m[1])]?.line}: ${e.message}` : e.message);
       } else {
         throw e;
@@ -689,9 +712,10 @@ async function runFineTune() {
     const m1 = await modelOf(state.t);
     const done = m1.fineTuneSteps - m0.fineTuneSteps;
     const plural = (n) => `${n} step${n === 1 ? '' : 's'}`;
-    if (outcome === 'done') message = `Done: ${steps} steps, loss ${lossChart.losses[0]?.toFixed(3)} → ${lossChart.losses.at(-1)?.toFixed(3)}.`;
-    else if (outcome === 'cancelled') message = `Cancelled after ${done} of ${steps} steps; the model keeps them.`;
-    else message = `Step ${done + 1} of ${steps} was rejected: its loss became NaN, infinite or exploded, so it was undone and the run stopped. `
+    const mixed = replay.pairs.length ? ` (each batch half yours, half of ${replay.pairs.length} everyday sentences)` : '';
+    if (outcome === 'done') message += `Done: ${steps} steps${mixed}, loss ${lossChart.losses[0]?.toFixed(3)} → ${lossChart.losses.at(-1)?.toFixed(3)}.`;
+    else if (outcome === 'cancelled') message += `Cancelled after ${done} of ${steps} steps; the model keeps them.`;
+    else message += `Step ${done + 1} of ${steps} was rejected: its loss became NaN, infinite or exploded, so it was undone and the run stopped. `
       + (done ? `The model keeps the ${plural(done)} before it.` : 'The model is as it was before the run.')
       + ' Try a lower learning rate, or check your pairs.';
     const after = (await state.t.translate(shown.map((p) => p.source))).map((r) => r.text);
@@ -857,6 +881,7 @@ el.pairsFile.addEventListener('change', pairsFileChosen);
 el.download.addEventListener('click', downloadModel);
 el.modelFile.addEventListener('change', modelFileChosen);
 el.lr.addEventListener('change', () => { state.lrChosen = true; });
+el.replayRow.hidden = !CONFIG.replay; // a page without general pairs trains on the user's alone
 el.reset.addEventListener('click', resetModel);
 el.swap.addEventListener('click', swapDirection);
 for (const r of el.choiceRadios) r.addEventListener('change', () => { if (r.checked) chooseModel(r.value); });

@@ -6,6 +6,10 @@ export const CONFIG = Object.freeze({
   /** The WebAssembly build: 'auto' (relaxed SIMD where it passes its self-test, else SIMD, else
    *  scalar), or one of 'relaxed', 'simd', 'scalar'. Optional; 'auto' when absent. */
   engine: 'auto',
+  /** General sentence pairs (phrasebook TSV: topic, English, Spanish) that fine-tuning mixes
+   *  into every batch when the user leaves "Mix in everyday sentences" checked (web/replay.js
+   *  takes every 7th). Optional; without it the page trains on the user's pairs alone. */
+  replay: '../corpus/phrasebook.tsv',
   /** The direction the page starts in (until the user swaps; the page remembers the last). */
   direction: 'en-es',
   /** Per direction: the shipped model (int8), an optional SHA-256 of it ("sha256-<base64>",

@@ -1,13 +1,14 @@
 // sw.js — the page's service worker: makes it work offline after the first
 // visit. Cache-first for the page, the engine's JS and WebAssembly, and the
-// models (*.s2s, cached when first loaded). Bump VERSION whenever a file in
-// SHELL changes: the new worker caches the new files and drops the old cache.
+// models (*.s2s) and fine-tuning's everyday pairs (both cached when first
+// loaded). Bump VERSION whenever a file in SHELL changes: the new worker
+// caches the new files and drops the old cache.
 //
 // The page registers it with the scope of the directory above web/ (the
 // server sends Service-Worker-Allowed: /), so that the engine's worker
 // (../src/js/worker.js) is controlled and can start offline.
 
-const VERSION = '11';
+const VERSION = '12';
 const CACHE = `seq2seq-web-${VERSION}`;
 
 // Relative to this file (web/sw.js). Every file the page and the engine's
@@ -21,6 +22,7 @@ const SHELL = [
   './heatmap.js',
   './losschart.js',
   './pairs.js',
+  './replay.js',
   './store.js',
   './document.js',
   './icon.svg',
@@ -67,8 +69,12 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// The everyday pairs fine-tuning mixes in (web/config.js `replay`): like the
+// models, cached when first loaded, as a site may lack them.
+const REPLAY = new URL('../corpus/phrasebook.tsv', self.location.href).href;
+
 function isModel(url) {
-  return url.pathname.endsWith('.s2s');
+  return url.pathname.endsWith('.s2s') || url.origin + url.pathname === REPLAY;
 }
 
 self.addEventListener('fetch', (event) => {

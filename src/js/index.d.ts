@@ -196,6 +196,11 @@ export interface FineTuneOptions {
   labelSmoothing?: number;
   /** Seed of the dropout masks. */
   seed?: number;
+  /** General pairs mixed into every batch (cycled in order) so that the model keeps what it
+   *  knew; at most 10000. The page mixes in everyday sentences of the training phrasebook. */
+  replay?: TrainingPair[];
+  /** The share of each batch the replay pairs take, in [0, 0.9] (default 0.5). */
+  replayShare?: number;
   onProgress?: (progress: FineTuneProgress) => void;
   /** Stops between steps; the steps done stay. */
   signal?: AbortSignal;

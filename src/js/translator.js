@@ -169,7 +169,7 @@ const registry = new FinalizationRegistry((res) => {
 const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
 const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'shortlist', 'signal', 'html', 'attributes'];
 const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'shortlist', 'attention', 'signal'];
-const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'onProgress', 'signal'];
+const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'replay', 'replayShare', 'onProgress', 'signal'];
 
 /** A translator (one model file, one direction) backed by one WebAssembly engine instance. */
 export class Translator {
@@ -651,8 +651,11 @@ export class Translator {
    * use it. Options: steps (default 10), learningRate (default
    * model.fineTuneLearningRate: 3e-4 for an RNN, 1e-4 for a Transformer),
    * batchSize (default 16), dropout (0.2), labelSmoothing (0.1), seed,
-   * onProgress({ step, steps, loss, tokens }), signal. A step that diverges
-   * is undone and rejects with a DivergedError holding the losses so far.
+   * replay (general pairs mixed into every batch, cycled in order, so the
+   * model keeps what it knew: see README "Fine-tuning"), replayShare (the
+   * share of each batch they take, default 0.5), onProgress({ step, steps,
+   * loss, tokens }), signal. A step that diverges is undone and rejects
+   * with a DivergedError holding the losses so far.
    */
   async fineTune(pairs, options) {
     const where = 'fineTune';
@@ -666,24 +669,39 @@ export class Translator {
     const seed = intOption(o, 'seed', -1, 0, 2 ** 31 - 1, where);
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new InvalidArgumentError(`${where}: onProgress must be a function`);
     checkSignal(o.signal, where);
-    if (!Array.isArray(pairs) || pairs.length === 0) throw new InvalidArgumentError(`${where}: pairs must be a non-empty array of [source, target] or { source, target }`);
-    if (pairs.length > LIMITS.maxFineTunePairs) throw new InputTooLongError(`${where}: ${pairs.length} pairs; the limit is ${LIMITS.maxFineTunePairs}`);
+    const replayShare = numOption(o, 'replayShare', 0.5, 0, 0.9, where);
+    const checkPairs = (list, name, mayBeEmpty) => {
+      if (!Array.isArray(list) || (list.length === 0 && !mayBeEmpty)) throw new InvalidArgumentError(`${where}: ${name} must be a non-empty array of [source, target] or { source, target }`);
+      if (list.length > LIMITS.maxFineTunePairs) throw new InputTooLongError(`${where}: ${list.length} ${name}; the limit is ${LIMITS.maxFineTunePairs}`);
+    };
+    checkPairs(pairs, 'pairs', false);
+    if (o.replay !== undefined) checkPairs(o.replay, 'replay pairs', true);
     if (this.#tuning) throw new InvalidArgumentError(`${where}: fine-tuning is already running on this translator`);
     throwIfAborted(o.signal);
 
     const e = this.#engine;
     const model0 = this.#model();
-    const encoded = pairs.map((pair, i) => {
+    const encodePairs = (list, name) => list.map((pair, i) => {
       const [src, tgt] = Array.isArray(pair) ? pair : [pair?.source, pair?.target];
       for (const s of [src, tgt]) {
-        if (typeof s !== 'string' || !s.trim()) throw new InvalidArgumentError(`${where}: pair ${i} needs a non-empty source and target string`);
+        if (typeof s !== 'string' || !s.trim()) throw new InvalidArgumentError(`${where}: ${name} ${i} needs a non-empty source and target string`);
         checkText(s, where, i);
       }
-      const a = this.#encode(model0, normalizeText(src).trim(), `${where}: pair ${i}`);
-      const b = this.#encode(model0, normalizeText(tgt).trim(), `${where}: pair ${i}`);
-      if (!a.length || !b.length) throw new InvalidArgumentError(`${where}: pair ${i} encodes to no tokens`);
+      const a = this.#encode(model0, normalizeText(src).trim(), `${where}: ${name} ${i}`);
+      const b = this.#encode(model0, normalizeText(tgt).trim(), `${where}: ${name} ${i}`);
+      if (!a.length || !b.length) throw new InvalidArgumentError(`${where}: ${name} ${i} encodes to no tokens`);
       return [a, b];
     });
+    const encoded = encodePairs(pairs, 'pair');
+    const replay = o.replay ? encodePairs(o.replay, 'replay pair') : [];
+    // each batch: up to batchSize of the caller's pairs, or fewer beside the
+    // replayed ones (replayShare of the batch, at least one of each)
+    const ownCount = replay.length
+      ? Math.max(1, Math.min(encoded.length, Math.round(batchSize * (1 - replayShare))))
+      : Math.min(batchSize, encoded.length);
+    const replayCount = replay.length && replayShare > 0
+      ? Math.max(1, Math.round(ownCount * replayShare / (1 - replayShare)))
+      : 0;
 
     this.#tuning = true;
     let copiedHere = false;
@@ -710,11 +728,12 @@ export class Translator {
       }
 
       const losses = [];
-      let next = 0;
+      let next = 0, nextReplay = 0;
       for (let step = 1; step <= steps; step++) {
-        const n = Math.min(batchSize, encoded.length);
         const batch = [];
-        for (let k = 0; k < n; k++) { batch.push(encoded[next]); next = (next + 1) % encoded.length; }
+        for (let k = 0; k < ownCount; k++) { batch.push(encoded[next]); next = (next + 1) % encoded.length; }
+        for (let k = 0; k < replayCount; k++) { batch.push(replay[nextReplay]); nextReplay = (nextReplay + 1) % replay.length; }
+        const n = batch.length;
         const srcLens = batch.map((b) => b[0].length), tgtLens = batch.map((b) => b[1].length);
         const pack = (arrs, total) => { const a = new Int32Array(total); let at = 0; for (const x of arrs) { a.set(x, at); at += x.length; } return a; };
         const srcAll = pack(batch.map((b) => b[0]), srcLens.reduce((a, b) => a + b, 0));

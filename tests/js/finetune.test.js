@@ -131,6 +131,30 @@ test('fineTune and reset refuse bad arguments and overlapping runs', async () =>
   t.destroy();
 });
 
+test('replay: its pairs share every batch with the caller\'s (the same steps as training on both), replayShare sets the mix', async () => {
+  const [a, b] = [PAIRS[0], [PAIRS[1].source, PAIRS[1].target]];
+  const mixed = await Translator.create(opts()), both = await Translator.create(opts());
+  // batch of 2, half replay: [a, b] at every step, exactly as pairs [a, b] in batches of 2
+  const l1 = await mixed.fineTune([a], { steps: 4, batchSize: 2, learningRate: 1e-2, replay: [b] });
+  const l2 = await both.fineTune([a, b], { steps: 4, batchSize: 2, learningRate: 1e-2 });
+  assert.deepEqual(l1, l2);
+  assert.deepEqual(await mixed.save(), await both.save());
+  // replayShare 0 (or an empty replay) trains on the caller's pairs alone
+  const alone = await Translator.create(opts()), share0 = await Translator.create(opts()), empty = await Translator.create(opts());
+  const l3 = await alone.fineTune([a], { steps: 3, learningRate: 1e-2 });
+  assert.deepEqual(await share0.fineTune([a], { steps: 3, learningRate: 1e-2, replay: [b], replayShare: 0 }), l3);
+  assert.deepEqual(await empty.fineTune([a], { steps: 3, learningRate: 1e-2, replay: [] }), l3);
+  // and differs from training with replay
+  const withReplay = await Translator.create(opts());
+  assert.notDeepEqual(await withReplay.fineTune([a], { steps: 3, learningRate: 1e-2, replay: [b] }), l3);
+  // bad replays are refused naming what is wrong, before any step
+  const bad = [{ replay: 'x' }, { replay: [['', 'y']] }, { replay: [b], replayShare: 1 }, { replay: [b], replayShare: -0.1 }];
+  for (const o of bad) await assert.rejects(withReplay.fineTune([a], o), InvalidArgumentError, JSON.stringify(o));
+  await assert.rejects(withReplay.fineTune([a], { replay: [b, ['x', '']] }), /replay pair 1/);
+  await assert.rejects(withReplay.fineTune([a], { replay: new Array(10001).fill(b) }), InputTooLongError);
+  for (const t of [mixed, both, alone, share0, empty, withReplay]) t.destroy();
+});
+
 test('an exploding (finite) loss is caught after warm-up: DivergedError, the step undone, translations as before it', async () => {
   const t0 = await Translator.create(opts());
   await t0.fineTune(PAIRS, { steps: 1 });

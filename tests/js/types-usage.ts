@@ -64,6 +64,7 @@ export async function readme(): Promise<void> {
     onProgress: (p: FineTuneProgress) => { if (p.step === p.steps) console.log(p.loss, p.tokens); },
   });
   await t.fineTune([['Open the file.', 'Abre el archivo.']], { steps: 20, learningRate: 1e-3 });
+  await t.fineTune(pairs, { steps: 2, replay: [['Good morning.', 'Buenos días.']], replayShare: 0.25 });
   const file: Uint8Array = await t.save();
   const int8: Uint8Array = await t.save({ quantize: true });
   await t.reset();

@@ -73,6 +73,9 @@ test('fineTune with progress, abort, save and reset', async () => {
   assert.deepEqual(steps, [1, 2, 3, 4, 5]);
   assert.deepEqual(losses, await local.fineTune(pairs, { steps: 5 }));
   assert.deepEqual(await t.save(), await local.save());
+  // replay pairs cross to the worker like the pairs
+  const replay = [['Close the window.', 'Cierra la ventana.']];
+  assert.deepEqual(await t.fineTune(pairs, { steps: 2, replay }), await local.fineTune(pairs, { steps: 2, replay }));
   await local.reset();
   const ac = new AbortController();
   // aborted from its own progress report (not a timer), so the run cannot end first
