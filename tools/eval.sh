@@ -22,7 +22,10 @@
 #
 # Builds the CLI (DIR/cli/s2s, incremental) unless S2S=/path/to/s2s is set, runs
 # `s2s eval --by-domain --by-length --json` per system (the main model also
-# with --no-shortlist when it carries a shortlist), runs Apertium on the same
+# with --no-shortlist when it carries a shortlist), translates with beam N
+# through the packaged command line too (node src/js/cli.js: the JS API, as the
+# page and npm users get it, which splits each line into sentences; skipped
+# without node or dist/), scored with `s2s eval --hyp`, runs Apertium on the same
 # English sentences (cached under DIR keyed by the test file's SHA-256), scores
 # it with `s2s eval --hyp`, then writes DIR/report.md (also printed) with
 # tools/eval_report.py, including tools/everyday.txt translated by both, and
@@ -103,7 +106,7 @@ case $BEAM in ''|*[!0-9]*|0) die "--beam needs a positive integer" ;; esac
 mkdir -p "$OUT"
 # Results of an earlier run would be mistaken for this one's: start clean, but
 # keep the Apertium cache and the build.
-rm -f "$OUT"/*.json "$OUT"/*.hyp.txt "$OUT"/*.log "$OUT"/systems.tsv "$OUT"/meta.tsv \
+rm -f "$OUT"/*.json "$OUT"/*.hyp.txt "$OUT"/*.log "$OUT"/*.cli.log "$OUT"/systems.tsv "$OUT"/meta.tsv \
       "$OUT"/everyday.*.txt "$OUT"/report.md
 
 # ---------------------------------------------------------------- the CLI
@@ -161,13 +164,31 @@ for m in "$@"; do
   run_eval "other$i-greedy" "$m" 1
 done
 
-# ---------------------------------------------------------------- Apertium
+# ---------------------------------------------------------------- the packaged CLI
 # The source column exactly as `s2s eval` reads it: blank lines skipped, a
 # trailing CR dropped, the column before the last (English), or with --reverse
 # the last (Spanish).
 src_column() {
   awk -F '\t' -v last="${REVERSE:+1}" '{ sub(/\r$/, "") } $0 != "" { print last ? $NF : $(NF - 1) }' "$1"
 }
+# package ROLE MODEL: beam N through the JS command line, one line per line
+run_package() {
+  echo "== $1: $2, beam $BEAM, packaged CLI (node src/js/cli.js)" >&2
+  src_column "$TEST" | node src/js/cli.js translate --model "$2" --beam "$BEAM" --engine simd \
+    >"$OUT/$1.hyp.txt" 2>"$OUT/$1.cli.log" || die "the packaged CLI failed for $2 (see $OUT/$1.cli.log)"
+  "$S2S" eval --hyp "$OUT/$1.hyp.txt" --test "$TEST" --by-domain --by-length $REVERSE \
+    --json "$OUT/$1.json" >"$OUT/$1.log" || die "scoring the packaged CLI's output failed (see $OUT/$1.log)"
+  sed -n '3p' "$OUT/$1.log" | sed 's/^/   /' >&2
+  printf '%s\t%s\t%s\n' "$1" "$2" "$1.json" >>"$SYSTEMS"
+}
+if command -v node >/dev/null 2>&1 && [ -f dist/seq2seq-simd.wasm ]; then
+  run_package "main-beam$BEAM-package" "$MAIN"
+  [ -n "$TRANSFORMER" ] && run_package "transformer-beam$BEAM-package" "$TRANSFORMER"
+else
+  echo "eval.sh: note: node or dist/seq2seq-simd.wasm missing (npm run build): no packaged-CLI rows" >&2
+fi
+
+# ---------------------------------------------------------------- Apertium
 # One line in, one line out. Apertium treats a single newline as a space, so its
 # reordering rules can move words from one line into the next; a blank line
 # between sentences makes each a paragraph of its own. Every second output line
