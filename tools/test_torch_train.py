@@ -281,7 +281,7 @@ class TorchTrainTest(unittest.TestCase):
                   "--eval-every", "4", "--patience", "0", "--dev-bleu-sentences", "4",
                   "--seed", "4"] + CONFIGS[1].split()
         run_torch(common + ["--max-steps", "18", "--out", self.path("a.s2s"),
-                            "--step-log", self.path("a.log")])
+                            "--step-log", self.path("a.log"), "--keep-checkpoints", "2"])
         part = common + ["--out", self.path("b.s2s"), "--step-log", self.path("b.log")]
         run_torch(part + ["--max-steps", "6"])               # at an epoch's end
         run_torch(part + ["--resume", "--max-steps", "8"])   # two batches into epoch 2
@@ -295,6 +295,13 @@ class TorchTrainTest(unittest.TestCase):
         self.assertEqual(ca["state"], cb["state"])
         for n in ca["tensors"]:
             self.assertTrue(np.array_equal(ca["tensors"][n], cb["tensors"][n]), n)
+        # --keep-checkpoints 2: the weights of the last two evaluations (steps 16 and 18;
+        # evaluations at 4, 6, 8, 12, 16, 18), the last one the checkpoint's
+        kept = sorted(f for f in os.listdir(self.dir) if ".step-" in f)
+        self.assertEqual(kept, ["a.s2s.ckpt.pt.step-16.s2s", "a.s2s.ckpt.pt.step-18.s2s"])
+        _, last = s2sfile.read(self.path("a.s2s.ckpt.pt.step-18.s2s"))
+        for n in ca["tensors"]:
+            self.assertTrue(np.array_equal(np.asarray(last[n]), ca["tensors"][n]), n)
 
 
 def _grad_setup():

@@ -331,7 +331,10 @@ def write_s2s(path, hp, tensors, base_kv, meta=None):
             kv[k] = v
     for k, v in (meta or {}).items():
         kv["meta." + k] = str(v)
-    names = [n for n, _ in R.build(hp).named_s2s_tensors()]
+    # the layout's names from a throwaway model, built without touching the RNG
+    # that dropout draws from: writing a file must not change the training
+    with torch.random.fork_rng(devices=[]):
+        names = [n for n, _ in R.build(hp).named_s2s_tensors()]
     tmp = path + ".tmp"
     s2sfile.write(tmp, kv, [(n, np.ascontiguousarray(tensors[n], dtype=np.float32))
                             for n in names])
@@ -507,6 +510,9 @@ def parse_args(argv=None):
     a("--init", help="start from this f32 .s2s model")
     a("--checkpoint", help="checkpoint (default OUT.ckpt.pt)")
     a("--resume", action="store_true")
+    a("--keep-checkpoints", type=int, default=0, metavar="N",
+      help="also keep the weights of each evaluation as CKPT.step-STEP.s2s, the newest N "
+           "(for s2s average: checkpoint averaging)")
     a("--reverse", action="store_true")
     a("--meta", action="append", default=[], metavar="KEY=VALUE")
     a("--arch", choices=("rnn", "transformer"), default="rnn",
@@ -711,6 +717,23 @@ def main(argv=None):
                     "rng": all_rs, "args": vars(args)}
             torch.save(blob, ckpt + ".tmp")
             os.replace(ckpt + ".tmp", ckpt)
+            if args.keep_checkpoints > 0:
+                keep_checkpoint()
+
+    def keep_checkpoint():
+        """The weights now as CKPT.step-STEP.s2s (an f32 model file, as s2s train
+        --keep-checkpoints writes); only the newest keep_checkpoints of them stay."""
+        meta = train_meta()
+        meta["train.trainer"] = "tools/torch_train.py"
+        write_s2s("%s.step-%d.s2s" % (ckpt, state["step"]), hp, model_tensors(model), base_kv, meta)
+        folder, base = os.path.split(os.path.abspath(ckpt))
+        kept = []
+        for name in os.listdir(folder):
+            m = re.fullmatch(re.escape(base) + r"\.step-(\d+)\.s2s", name)
+            if m:
+                kept.append(int(m.group(1)))
+        for step in sorted(kept)[:-args.keep_checkpoints]:
+            os.remove(os.path.join(folder, "%s.step-%d.s2s" % (base, step)))
 
     def evaluate():
         """Dev loss and BLEU on process 0; every process gets the verdict."""
