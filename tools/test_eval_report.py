@@ -1,0 +1,76 @@
+"""Checks of tools/eval_report.py on a made-up run (standard library only).
+
+    cd tools && python3 -m unittest test_eval_report -v
+
+The report takes its numbers from the JSON files only: the Apertium target
+reads the packaged CLI's row when the run has one (what users get), else the
+native beam row; labels name each system's role.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def result(chrf, beam=1, domains=None):
+    bins = {d: {"sentences": 10, "bleu": c - 20, "chrf2": c, "bp": 1.0} for d, c in (domains or {}).items()}
+    return {"beam": beam, "cell": "lstm", "attention": "bahdanau", "quantized": True, "seconds": 1.0,
+            "overall": {"sentences": 20, "bleu": chrf - 20, "chrf2": chrf, "precisions": [50, 30, 20, 10],
+                        "bp": 1.0, "hyp_len": 100, "ref_len": 100},
+            "by_domain": bins, "by_length": {}}
+
+
+class TestEvalReport(unittest.TestCase):
+    def report(self, systems):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "meta.tsv"), "w") as f:
+                f.write("test\tnone.tsv\nbeam\t4\ndirection\ten-es\n")
+            with open(os.path.join(d, "systems.tsv"), "w") as f:
+                for role, data in systems:
+                    with open(os.path.join(d, role + ".json"), "w") as g:
+                        json.dump(data, g)
+                    f.write("%s\tmodels/x.s2s\t%s.json\n" % (role, role))
+            out = subprocess.run([sys.executable, os.path.join(HERE, "eval_report.py"), "--dir", d],
+                                 check=True, capture_output=True, text=True).stdout
+        return out
+
+    def target_rows(self, out):
+        lines = out.split("### Our chrF2 minus Apertium's")[1].split("\n\n")[1].splitlines()
+        return lines[0], {r.split("|")[1].strip(): [c.strip() for c in r.split("|")[2:-1]]
+                          for r in lines[2:]}
+
+    def test_the_target_reads_the_packaged_cli_when_there_is_one(self):
+        out = self.report([
+            ("main-greedy", result(50, 1, {"story": 48, "ui": 60})),
+            ("main-beam4", result(52, 4, {"story": 49, "ui": 61})),
+            ("main-beam4-package", result(53, 4, {"story": 56, "ui": 61})),
+            ("apertium", result(47, 1, {"story": 50, "ui": 50})),
+        ])
+        header, rows = self.target_rows(out)
+        self.assertIn("target (ours beam 4, packaged CLI)", header)
+        self.assertEqual(rows["all"], ["+3.00", "+5.00", "+6.00", "met"])
+        self.assertEqual(rows["story"], ["-2.00", "-1.00", "+6.00", "met"])  # met only as users get it
+        self.assertEqual(rows["ui"], ["+10.00", "+11.00", "+11.00", "met"])
+        self.assertIn("| ours beam 4, packaged CLI | `models/x.s2s` |", out)
+        self.assertIn("that of “ours beam 4”", out)
+
+    def test_without_the_packaged_cli_the_native_beam_row_decides(self):
+        out = self.report([
+            ("main-greedy", result(50, 1, {"story": 48})),
+            ("main-beam4", result(52, 4, {"story": 49})),
+            ("apertium", result(47, 1, {"story": 50})),
+        ])
+        header, rows = self.target_rows(out)
+        self.assertIn("target (ours beam 4)", header)
+        self.assertEqual(rows["all"], ["+3.00", "+5.00", "met"])
+        self.assertEqual(rows["story"], ["-2.00", "-1.00", "**not met**"])
+        self.assertNotIn("packaged", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
