@@ -10,7 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 run=${1:?usage: tools/average_checkpoints.sh RUN_DIR [N]}
-n=${2:-6}
+n=${2:-8}
 single=$run/model-f32.s2s
 s2s=build-blas/s2s
 [ -x "$s2s" ] || s2s=build/s2s

@@ -14,7 +14,7 @@
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
 # only makes models/ from what RUN_DIR holds. The Transformer keeps the weights
 # of its last 8 evaluations and ships the mean of the newest AVERAGE (default
-# 6) when that scores better on dev than its best single checkpoint
+# 8) when that scores better on dev than its best single checkpoint
 # (tools/average_checkpoints.sh). EXTRA_TRAIN="FILE ..." adds
 # training pairs (e.g. data/bt.tsv from tools/data/back_translate.sh; English ->
 # Spanish only, as its English side is synthetic). Dev BLEU is scored on the first
@@ -87,7 +87,7 @@ esac
 # the f32 weights to ship: the best checkpoint, or for the Transformer the
 # mean of its last ones when that is better on dev
 final=$run/model-f32.s2s
-[ "$which" != transformer ] || final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-6}")
+[ "$which" != transformer ] || final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-8}")
 build-blas/s2s quantize "$final" "$out"
 # the lexical shortlist from the same training pairs, then the confidence
 # calibration on translations that use it (the JS API's, hence the engines)

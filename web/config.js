@@ -22,7 +22,7 @@ export const CONFIG = Object.freeze({
       baseline: '../models/en-es-noattn.s2s',
       baselineIntegrity: 'sha256-WYFyrva+HYzmIViMbzd9N//hiHNARKtluYObXmTz40E=',
       transformer: '../models/en-es-transformer.s2s',
-      transformerIntegrity: 'sha256-YIHocY3Rz6wf23jpsE/DypuA4/K4Fg939N8S4xQwP7A=',
+      transformerIntegrity: 'sha256-qVDoWFcFVL0DKvC+Q2n9IUbvtUnMshjIQPED4Zvnn0k=',
     },
     'es-en': {
       model: '../models/es-en.s2s',
