@@ -1,16 +1,19 @@
 #!/bin/sh
-# tools/average_checkpoints.sh RUN_DIR [N] — checkpoint averaging for a run of
+# tools/average_checkpoints.sh RUN_DIR [N] [--reverse] — checkpoint averaging for a run of
 # tools/train_models.sh: the mean of the newest N weights that `s2s train
 # --keep-checkpoints` kept (RUN_DIR/model.ckpt.step-STEP.s2s) goes to
 # RUN_DIR/model-avg.s2s, then it and the run's best single model
 # (RUN_DIR/model-f32.s2s, chosen by dev BLEU) translate the first 1,000 dev
 # pairs greedily; the path of the one with the higher BLEU is printed on
 # stdout (the single model on a tie), the scores on stderr. With fewer than
-# two kept checkpoints it prints the single model's path.
+# two kept checkpoints it prints the single model's path. --reverse: a
+# Spanish -> English run (scored as s2s eval --reverse).
 set -eu
 cd "$(dirname "$0")/.."
-run=${1:?usage: tools/average_checkpoints.sh RUN_DIR [N]}
+run=${1:?usage: tools/average_checkpoints.sh RUN_DIR [N] [--reverse]}
 n=${2:-8}
+rev=
+[ "${3:-}" = --reverse ] && rev=--reverse
 single=$run/model-f32.s2s
 s2s=build-blas/s2s
 [ -x "$s2s" ] || s2s=build/s2s
@@ -28,7 +31,8 @@ steps=$(printf '%s\n' "$kept" | sed 's/.*\.step-\([0-9]*\)\.s2s$/\1/' | paste -s
 "$s2s" average $kept --out "$run/model-avg.s2s" --meta averaged_steps="$steps" >&2
 head -n 1000 data/dev.tsv > "$run/dev1000.tsv"
 bleu() {
-  "$s2s" eval --model "$1" --test "$run/dev1000.tsv" --beam 1 --no-shortlist 2>/dev/null |
+  # shellcheck disable=SC2086
+  "$s2s" eval --model "$1" --test "$run/dev1000.tsv" --beam 1 --no-shortlist $rev 2>/dev/null |
     awk '$1 == "all" { print $3; exit }'
 }
 b_single=$(bleu "$single")

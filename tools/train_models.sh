@@ -12,10 +12,11 @@
 # (s2s train --reverse); the vocabulary is shared by both languages.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
-# only makes models/ from what RUN_DIR holds. The Transformer keeps the weights
+# only makes models/ from what RUN_DIR holds. Every recipe keeps the weights
 # of its last 8 evaluations and ships the mean of the newest AVERAGE (default
 # 8) when that scores better on dev than its best single checkpoint
-# (tools/average_checkpoints.sh). EXTRA_TRAIN="FILE ..." adds
+# (tools/average_checkpoints.sh; runs from before --keep-checkpoints have
+# none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
 # training pairs (e.g. data/bt.tsv from tools/data/back_translate.sh; English ->
 # Spanish only, as its English side is synthetic). Dev BLEU is scored on the first
 # 643 dev pairs: the 143 everyday dev sentences, then 100 of each domain
@@ -50,7 +51,8 @@ common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
   --out $run/model-f32.s2s --checkpoint $run/model.ckpt --cell lstm --bridge project
   --emb 256 --hidden 128 --dec-hidden 256 --bidirectional 1 --batch 64 --epochs 40
   --lr 2e-3 --lr-decay 0.5 --dropout 0.2 --label-smoothing 0.1 --clip 5 --seed 1
-  --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 5 --log-every 50"
+  --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 5 --log-every 50
+  --keep-checkpoints 8"
 case "$which" in
   attention)
     # shellcheck disable=SC2086
@@ -84,15 +86,15 @@ case "$which" in
     out=models/en-es-transformer.s2s ;;
   *) echo "usage: $0 attention|es-en|noattention|transformer" >&2; exit 2 ;;
 esac
-# the f32 weights to ship: the best checkpoint, or for the Transformer the
-# mean of its last ones when that is better on dev
-final=$run/model-f32.s2s
-[ "$which" != transformer ] || final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-8}")
+rev=
+[ "$which" = es-en ] && rev=--reverse
+# the f32 weights to ship: the mean of the last kept checkpoints when that is
+# better on dev than the best single one, else that one
+# shellcheck disable=SC2086
+final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-8}" $rev)
 build-blas/s2s quantize "$final" "$out"
 # the lexical shortlist from the same training pairs, then the confidence
 # calibration on translations that use it (the JS API's, hence the engines)
-rev=
-[ "$which" = es-en ] && rev=--reverse
 build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out"
 if [ "$which" = transformer ]; then
   # the length penalty its beam search should use by default, chosen on dev
