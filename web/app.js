@@ -68,10 +68,13 @@ function shippedOf(choice = state.choice, direction = state.direction) {
   const d = CONFIG.directions[direction];
   return { model: d[CHOICES[choice].file], integrity: d[CHOICES[choice].integrity] };
 }
-/** The model last chosen, where `direction` offers it; else its main model. */
+/** The model last chosen, where `direction` offers it; else the direction's
+ *  `choice` in config.js (the one a first visit starts with); else its main model. */
 function preferredChoice(direction) {
   const c = recall(CHOICE_KEY);
-  return Object.hasOwn(CHOICES, c ?? '') && offers(direction, c) ? c : 'lstm';
+  if (Object.hasOwn(CHOICES, c ?? '') && offers(direction, c)) return c;
+  const first = CONFIG.directions[direction]?.choice;
+  return Object.hasOwn(CHOICES, first ?? '') && offers(direction, first) ? first : 'lstm';
 }
 // The badge for each WebAssembly build: [text, title].
 const ENGINE_BADGES = {

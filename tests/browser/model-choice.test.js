@@ -410,3 +410,25 @@ test('a Transformer that is missing, not a model or not the expected file: a cle
     await closeAll({ context: ctx, server: srv, profile: dir });
   }
 });
+
+test("a first visit starts with the direction's `choice` (config.js); the user's own choice then wins", { skip, timeout: 240_000 }, async () => {
+  const files = { '/web/config.js': { body: configJs('../tests/fixtures/js/tiny-tf-en-es.s2s', ", choice: 'transformer'") } };
+  const first = await openBrowser('choice-first', { files }, { viewport: { width: 1100, height: 900 }, serviceWorkers: 'block' });
+  try {
+    const p = first.page;
+    await p.goto(`${first.server.origin}/web/`);
+    await ready(p);
+    assert.equal(await attr('choice', p), 'transformer', 'a fresh profile starts with the Transformer');
+    assert.equal(await p.isChecked('input[name=model][value=transformer]'), true);
+    assert.equal(await translation(SENTENCE, 'transformer', { on: p }), expected.tf.sentence.text);
+    assert.equal(asked('tiny-en-es.s2s', first.server), 0, 'the LSTM is not loaded until chosen');
+    await choose('lstm', p);
+    await p.reload();
+    await ready(p);
+    assert.equal(await attr('choice', p), 'lstm', 'the remembered choice beats the config');
+    assert.equal(await translation(SENTENCE, 'lstm', { on: p }), expected.lstm.sentence.text);
+    assert.deepEqual(first.w.problems.filter((m) => !/Service Worker registration blocked by Playwright/.test(m)), []);
+  } finally {
+    await closeAll(first);
+  }
+});
