@@ -618,9 +618,9 @@ static int keep_checkpoint(const s2s_model *m, const char *ckpt, long long step,
     if (cli_save_model(m, path)) return -1;
     const char *slash = strrchr(ckpt, '/');
     const char *base = slash ? slash + 1 : ckpt;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - ckpt) : 1, slash ? ckpt : ".");
-    if (slash == ckpt) snprintf(dir, sizeof dir, "/");
+    char dir[4096]; /* the checkpoint's folder: ".", "/" or the path before the last '/' */
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else snprintf(dir, sizeof dir, "%.*s", slash == ckpt ? 1 : (int)(slash - ckpt), ckpt);
     DIR *d = opendir(dir);
     if (!d) return 0; /* the newest is written; pruning is a courtesy */
     long long steps[1024];

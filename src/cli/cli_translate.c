@@ -449,13 +449,15 @@ int cmd_average(int argc, char **argv) {
         return 0;
     }
     const char *out_path = NULL;
-    int n = 0;
+    int n = 0; /* input paths, then models loaded */
+    const char **paths = calloc((size_t)argc, sizeof *paths);
     s2s_model **models = calloc((size_t)argc, sizeof *models);
-    if (!models) {
-        cli_error("out of memory");
-        return 1;
-    }
     int rc = 2;
+    if (!paths || !models) {
+        cli_error("out of memory");
+        rc = 1;
+        goto done;
+    }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--out")) {
             if (!(out_path = cli_next_value(argc, argv, &i))) goto done;
@@ -465,7 +467,7 @@ int cmd_average(int argc, char **argv) {
             cli_error("average: unexpected argument '%s' (see s2s average -h)", argv[i]);
             goto done;
         } else {
-            n++;
+            paths[n++] = argv[i];
         }
     }
     if (!out_path || n < 1) {
@@ -473,13 +475,10 @@ int cmd_average(int argc, char **argv) {
         goto done;
     }
     rc = 1;
-    n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--meta")) {
-            i++;
-            continue;
-        }
-        if (!(models[n++] = cli_load_model(argv[i]))) goto done;
+    int n_paths = n;
+    for (n = 0; n < n_paths;) {
+        if (!(models[n] = cli_load_model(paths[n]))) goto done;
+        n++;
     }
     s2s_model *avg = NULL;
     s2s_error err = {0};
@@ -493,8 +492,9 @@ int cmd_average(int argc, char **argv) {
     if (!rc && cli_save_model(avg, out_path)) rc = 1;
     s2s_model_free(avg);
 done:
-    for (int i = 0; i < n; i++) s2s_model_free(models[i]);
+    for (int i = 0; models && i < n; i++) s2s_model_free(models[i]);
     free(models);
+    free(paths);
     return rc;
 }
 
