@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/test_cli.sh S2S — the native command line's direction and metadata
-# options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s train --keep-checkpoints`, `s2s average`, the file's
+# options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s train --keep-checkpoints`, `s2s average`, tools/compare_runs.sh, the file's
 # length_penalty as the default, `s2s eval --reverse`, `s2s shortlist`. Run by CTest with the s2s binary; the tiny JS fixture model is the
 # starting point, so it takes a second.
 set -eu
@@ -61,6 +61,17 @@ grep -q "int8" "$T/err.txt" && [ ! -e "$T/bad.s2s" ] || fail "average: int8 refu
   fail "--keep-checkpoints 2 left: $(cd "$T" && echo k.ckpt.step-*)"
 cmp -s "$T/k.ckpt" "$T/k.ckpt.step-3.s2s" || fail "--keep-checkpoints: the last kept differs from the checkpoint"
 "$S2S" average "$T/k.ckpt.step-2.s2s" "$T/k.ckpt.step-3.s2s" --out "$T/kavg.s2s" || fail "average kept checkpoints"
+# tools/compare_runs.sh: two runs' weights at one step, a row each, a column per domain
+mkdir "$T/ra" "$T/rb"
+cp "$T/k.ckpt.step-3.s2s" "$T/ra/model.ckpt.step-3.s2s"
+cp "$T/kavg.s2s" "$T/rb/model.ckpt.step-3.s2s"
+TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
+S2S=$S2S DEV=$T/c.tsv sh "$TOOLS/compare_runs.sh" 3 "$T/ra" "$T/rb" > "$T/cmp.md" || fail "compare_runs.sh"
+grep -q '^| run | all | ui |$' "$T/cmp.md" && [ "$(grep -c "^| $T/r[ab] | [0-9.]* / [0-9.]* | [0-9.]* / [0-9.]* |$" "$T/cmp.md")" = 2 ] ||
+  fail "compare_runs.sh table: $(cat "$T/cmp.md")"
+[ -f "$T/ra/model.ckpt.step-3.dev.json" ] || fail "compare_runs.sh kept no JSON"
+if S2S=$S2S DEV=$T/c.tsv sh "$TOOLS/compare_runs.sh" 2 "$T/ra" 2> "$T/err.txt"; then fail "compare_runs.sh: a missing step accepted"; fi
+grep -q 'kept steps: 3' "$T/err.txt" || fail "compare_runs.sh: missing-step message: $(cat "$T/err.txt")"
 
 # a file's length_penalty metadata is the default of translate and eval; the option overrides it
 "$S2S" quantize "$FIX" "$T/lp.s2s" --meta length_penalty=2 || fail "quantize --meta length_penalty"
