@@ -116,13 +116,13 @@ case $arch in
   transformer)
     lr=7e-4 warmup=1000
     if [ -n "$init" ]; then
-      # The master is step 18,501 of this schedule (the mean of its last 8
-      # checkpoints), whose rate was then 7e-4 x sqrt(1000 / 18501) = 1.6e-4:
+      # The master is step 26,056 of this schedule (the mean of its last 8
+      # checkpoints), whose rate was then 7e-4 x sqrt(1000 / 26056) = 1.4e-4:
       # go on from that rate, as climbing back to 7e-4 would undo part of its
       # training. Adam's moments start at zero (a model file holds no optimizer
       # state), so 200 warm-up steps keep its first, noisy updates small; 1,000
       # would spend a short run warming up.
-      lr=1.6e-4 warmup=200
+      lr=1.4e-4 warmup=200
     fi
     shape="--arch transformer --emb 256 --heads 4 --ff 1024 --layers 4 --dec-layers 2
       --positions sinusoidal --activation relu --tie 1"

@@ -84,6 +84,17 @@ test('directions: --from/--to pick the shipped model; a --model that names other
   assert.deepEqual([info.sourceLanguage, info.targetLanguage], ['es', 'en']);
 });
 
+test('without --model, English -> Spanish is the shipped Transformer', () => {
+  const i = cli(['info', '--engine', ENGINE]);
+  assert.equal(i.status, 0, i.stderr);
+  const info = JSON.parse(i.stdout);
+  assert.match(info.model, /en-es-transformer\.s2s$/);
+  assert.equal(info.architectureName, 'transformer');
+  const r = cli(['translate', '--engine', ENGINE, 'Thank you.']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'Gracias.\n');
+});
+
 test('--from es uses the shipped Spanish -> English model', () => {
   const r = cli(['translate', '--from', 'es', '--beam', '4', '--engine', ENGINE, '¿Dónde está la estación de tren?']);
   assert.equal(r.status, 0, r.stderr);

@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'seq2seq-wasm-pack-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 
-test('npm pack ships only the engine, the JS, the types, the CLI and the model', { skip: ENGINE === 'scalar' && 'run once, with the SIMD pass' }, async () => {
+test('npm pack ships only the engine, the JS, the types, the CLI and the models', { skip: ENGINE === 'scalar' && 'run once, with the SIMD pass' }, async () => {
   const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], ROOT));
   const files = info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'src/js/index.js', 'src/js/index.d.ts', 'src/js/cli.js', 'src/js/worker.js',
@@ -55,6 +55,10 @@ test('npm pack ships only the engine, the JS, the types, the CLI and the model',
   const r2 = spawnSync('npx', ['--offline', 'seq2seq-wasm', 'translate', '--model', FIXTURE_MODEL], { cwd: proj, input: 'Open the file.\n', encoding: 'utf8' });
   assert.equal(r2.status, 0, r2.stderr);
   assert.equal(r2.stdout, want + '\n');
+  // without --model: the package's own English -> Spanish model (the Transformer)
+  const r3 = spawnSync(join(proj, 'node_modules/.bin/seq2seq-wasm'), ['translate', 'Thank you.'], { cwd: proj, encoding: 'utf8' });
+  assert.equal(r3.status, 0, r3.stderr);
+  assert.equal(r3.stdout, 'Gracias.\n');
 });
 
 test('the package is publishable: not private, npm publish --dry-run passes, the tarball lists its engines', { skip: ENGINE === 'scalar' && 'run once, with the SIMD pass' }, () => {
@@ -67,5 +71,5 @@ test('the package is publishable: not private, npm publish --dry-run passes, the
   const [report] = Object.values(JSON.parse(npm(['publish', '--dry-run', '--offline', '--json'], ROOT)));
   const files = report.files.map((f) => f.path);
   assert.equal(report.name, 'seq2seq-wasm');
-  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'dist/seq2seq-relaxed.wasm', 'models/en-es.s2s', 'models/es-en.s2s', 'models/es-en.md', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
+  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'dist/seq2seq-relaxed.wasm', 'models/en-es-transformer.s2s', 'models/en-es.s2s', 'models/es-en.s2s', 'models/en-es-transformer.md', 'models/es-en.md', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
 });
