@@ -224,6 +224,11 @@ async function translateCommand(o) {
   }
 }
 
+const RNN_ONLY = ['encHidden', 'decHidden', 'bidirectional', 'cell', 'cellName', 'attention',
+  'attentionName', 'bridge', 'bridgeName', 'inputFeed'];
+const TRANSFORMER_ONLY = ['heads', 'ffDim', 'decLayers', 'positions', 'positionsName', 'maxPositions',
+  'activation', 'activationName'];
+
 async function infoCommand(o) {
   const path = modelPath(o);
   const t = await open(o);
@@ -234,7 +239,11 @@ async function infoCommand(o) {
       const v = t.metadata(k);
       if (v !== null) meta[k] = v;
     }
-    process.stdout.write(JSON.stringify({ model: path, engine: t.engine.flavor, ...m, metadata: meta }, null, 2) + '\n');
+    // only the fields of the model's own family: a Transformer's file holds 0 in the recurrent
+    // ones (cell 0 would read as "rnn"), a recurrent model's 0 in the Transformer's
+    const info = { ...m };
+    for (const k of m.architectureName === 'transformer' ? RNN_ONLY : TRANSFORMER_ONLY) delete info[k];
+    process.stdout.write(JSON.stringify({ model: path, engine: t.engine.flavor, ...info, metadata: meta }, null, 2) + '\n');
   } finally {
     t.destroy();
   }

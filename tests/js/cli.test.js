@@ -50,6 +50,7 @@ test('errors: usage mistakes exit 2 with the usage, engine errors exit 1 with a 
   r = cli(['info', '--model', FIXTURE_MODEL]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).cellName, 'lstm');
+  assert.ok(!('heads' in JSON.parse(r.stdout)), 'a recurrent model shows no Transformer fields');
 });
 
 test('directions: --from/--to pick the shipped model; a --model that names other languages is refused', async () => {
@@ -90,6 +91,9 @@ test('without --model, English -> Spanish is the shipped Transformer', () => {
   const info = JSON.parse(i.stdout);
   assert.match(info.model, /en-es-transformer\.s2s$/);
   assert.equal(info.architectureName, 'transformer');
+  assert.equal(info.heads, 4);
+  // only its own family's fields (its file holds 0 for cell, which would read as 'rnn')
+  for (const k of ['cell', 'cellName', 'attentionName', 'bridgeName', 'encHidden', 'inputFeed']) assert.ok(!(k in info), k);
   const r = cli(['translate', '--engine', ENGINE, 'Thank you.']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'Gracias.\n');
