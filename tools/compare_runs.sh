@@ -24,7 +24,8 @@ for run in "$@"; do
   model=$run/model.ckpt.step-$step.s2s
   [ -f "$model" ] || { echo "compare_runs.sh: $model not found (kept steps: $(find "$run" -maxdepth 1 -name 'model.ckpt.step-*.s2s' | sed 's/.*step-\([0-9]*\)\.s2s/\1/' | sort -n | paste -sd' ' -))" >&2; exit 1; }
   json=$run/model.ckpt.step-$step.dev.json
-  if [ ! -f "$json" ] || [ "$json" -ot "$model" ]; then
+  # reused only when newer than its checkpoint (find -newer: POSIX sh has no -nt)
+  if [ -z "$(find "$json" -newer "$model" 2>/dev/null)" ]; then
     # shellcheck disable=SC2086
     "$s2s" eval --model "$model" --test "$dev" --by-domain --batch 64 $rev --json "$json.tmp" >/dev/null
     mv "$json.tmp" "$json"
