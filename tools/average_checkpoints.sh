@@ -5,12 +5,11 @@
 # RUN_DIR/model-avg.s2s, then it and the run's best single model
 # (RUN_DIR/model-f32.s2s, chosen by dev BLEU) translate greedily the dev
 # pairs that choice did not see: all but the first 643 (the recipes'
-# --dev-bleu-sentences; SELECTED=N for another count). Scored on the pairs
-# that picked it, the best single checkpoint is flattered by its own luck (it
-# won there by 0.06 BLEU at step 26,000 of the Transformer). The path of the
-# one with the higher BLEU is printed on stdout (the single model on a tie),
-# the scores on stderr. With fewer than
-# two kept checkpoints it prints the single model's path. --reverse: a
+# --dev-bleu-sentences; SELECTED=N for another count): on the pairs that
+# picked it, the best single checkpoint is flattered by its own luck. The
+# path of the one with the higher BLEU is printed on stdout (the single model
+# on a tie), the scores on stderr. With fewer than two kept checkpoints it
+# prints the single model's path. --reverse: a
 # Spanish -> English run (scored as s2s eval --reverse).
 set -eu
 cd "$(dirname "$0")/.."

@@ -7,8 +7,9 @@
 # keeps the machine's load out of the comparison: runs that share a learning
 # rate schedule have then seen the same number of batches.
 #   tools/compare_runs.sh 24000 build-train/transformer build-train-bt/transformer
-# REVERSE=1 scores Spanish -> English runs; S2S=PATH names the native tool. The JSON of each evaluation is kept
-# beside its checkpoint as model.ckpt.step-STEP.dev.json (reused when present).
+# REVERSE=1 scores Spanish -> English runs; S2S=PATH names the native tool.
+# Each evaluation's JSON stays beside its checkpoint as
+# model.ckpt.step-STEP.dev.json and is reused while newer than it.
 set -eu
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: tools/compare_runs.sh STEP RUN_DIR..." >&2; exit 2; }
