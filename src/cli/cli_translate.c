@@ -449,7 +449,7 @@ int cmd_average(int argc, char **argv) {
         return 0;
     }
     const char *out_path = NULL;
-    int n = 0; /* input paths, then models loaded */
+    int n = 0; /* input paths; models[i] loads paths[i] (NULL until it has) */
     const char **paths = calloc((size_t)argc, sizeof *paths);
     s2s_model **models = calloc((size_t)argc, sizeof *models);
     int rc = 2;
@@ -475,11 +475,8 @@ int cmd_average(int argc, char **argv) {
         goto done;
     }
     rc = 1;
-    int n_paths = n;
-    for (n = 0; n < n_paths;) {
-        if (!(models[n] = cli_load_model(paths[n]))) goto done;
-        n++;
-    }
+    for (int i = 0; i < n; i++)
+        if (!(models[i] = cli_load_model(paths[i]))) goto done;
     s2s_model *avg = NULL;
     s2s_error err = {0};
     if (s2s_model_average(&avg, (const s2s_model *const *)models, n, &err) != S2S_OK) {
@@ -492,7 +489,7 @@ int cmd_average(int argc, char **argv) {
     if (!rc && cli_save_model(avg, out_path)) rc = 1;
     s2s_model_free(avg);
 done:
-    for (int i = 0; models && i < n; i++) s2s_model_free(models[i]);
+    for (int i = 0; models && i < n; i++) s2s_model_free(models[i]); /* NULL: not loaded */
     free(models);
     free(paths);
     return rc;
