@@ -71,10 +71,8 @@ function shippedOf(choice = state.choice, direction = state.direction) {
 /** The model last chosen, where `direction` offers it; else the direction's
  *  `choice` in config.js (the one a first visit starts with); else its main model. */
 function preferredChoice(direction) {
-  const c = recall(CHOICE_KEY);
-  if (Object.hasOwn(CHOICES, c ?? '') && offers(direction, c)) return c;
-  const first = CONFIG.directions[direction]?.choice;
-  return Object.hasOwn(CHOICES, first ?? '') && offers(direction, first) ? first : 'lstm';
+  const usable = (c) => Object.hasOwn(CHOICES, c ?? '') && offers(direction, c);
+  return [recall(CHOICE_KEY), CONFIG.directions[direction]?.choice].find(usable) ?? 'lstm';
 }
 // The badge for each WebAssembly build: [text, title].
 const ENGINE_BADGES = {
