@@ -12,7 +12,8 @@
 # --noattn FILE  the no-attention model (default models/en-es-noattn.s2s, skipped
 #                with a note when that file does not exist)
 # --transformer FILE  the Transformer, scored greedy and beam N beside the main
-#                model (default models/en-es-transformer.s2s, skipped when absent)
+#                model (default models/en-es-transformer.s2s, with --reverse
+#                models/es-en-transformer.s2s; skipped when absent)
 # --f32 FILE     the f32 model the main (int8) model was quantized from
 # --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv; with the
 #                default, the everyday test set corpus/everyday/test.tsv is then
@@ -78,8 +79,8 @@ if [ -n "$REVERSE" ]; then
   [ $# -gt 0 ] || set -- models/es-en.s2s
   : "${OUT:=build-eval-es-en}"
   AP_MODE=spa-eng
-  NOATTN_DEFAULT=   # no Spanish -> English no-attention model or Transformer is shipped
-  TRANSFORMER_DEFAULT=
+  NOATTN_DEFAULT=   # no Spanish -> English no-attention model is shipped
+  TRANSFORMER_DEFAULT=models/es-en-transformer.s2s
 else
   [ $# -gt 0 ] || set -- models/en-es.s2s
   : "${OUT:=build-eval}"

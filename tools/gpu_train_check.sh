@@ -18,7 +18,14 @@
 #      $OUT too when set, as on the device machine).
 # INIT=FILE (ARCH=transformer only) continues from that f32 model instead of
 # new weights, e.g. INIT=models/f32/en-es-transformer.f32.s2s.xz, the shipped
-# model's master (an .xz is decompressed into OUT_DIR first).
+# model's master (an .xz is decompressed into OUT_DIR first), at the rate the
+# master's schedule had reached (LR and WARMUP override the rate and warm-up).
+# REVERSE=1 trains Spanish -> English (tools/train_models.sh es-en and
+# es-en-transformer) and scores beside models/es-en.s2s (or
+# models/es-en-transformer.s2s once shipped). The es-en-transformer recipe
+# starts from the English -> Spanish master with the schedule from scratch:
+#   ARCH=transformer REVERSE=1 INIT=models/f32/en-es-transformer.f32.s2s.xz \
+#     LR=7e-4 WARMUP=1000 sh tools/gpu_train_check.sh
 # DEVICE=cpu (default cuda) is a dry run of the whole pipeline without a GPU:
 # no GPU checks, AMP=off, NPROC=1, e.g.
 #   DEVICE=cpu ARCH=transformer TRAIN_MINUTES=1 TEST_PAIRS=50 sh tools/gpu_train_check.sh
@@ -46,15 +53,25 @@ case $device in
   cpu) amp=${AMP:-off} run_label="PyTorch on the CPU" ;;  # torch_train.py's bf16 is for GPUs
   *) fail "DEVICE is cuda or cpu" ;;
 esac
+case ${REVERSE:-} in
+  '') pair=en-es rev='' meta="--meta source_language=en --meta target_language=es" ;;
+  1) pair=es-en rev=--reverse meta="--meta source_language=es --meta target_language=en" ;;
+  *) fail "REVERSE is 1 or unset" ;;
+esac
 case $arch in
-  lstm) shipped=models/en-es.s2s ;;
-  transformer) shipped=models/en-es-transformer.s2s ;;
+  lstm) shipped=models/$pair.s2s ;;
+  transformer) shipped=models/$pair-transformer.s2s
+    # until a Spanish -> English Transformer ships, beside the LSTM
+    [ -s "$shipped" ] || shipped=models/$pair.s2s ;;
   *) fail "ARCH is lstm or transformer" ;;
 esac
 # the LSTM master's rate had decayed on dev plateaus to 3e-5: its recipe's
 # 2e-3 would restart it rather than continue it
 [ -z "$init" ] || [ "$arch" = transformer ] || fail "INIT is for ARCH=transformer"
 cpu_log=models/logs/$(basename "$shipped" .s2s).train.log
+# the CPU throughput to compare with is the same shape's: the en-es
+# Transformer's log serves a Spanish -> English one not yet shipped
+[ "$arch" = lstm ] || cpu_log=models/logs/en-es-transformer.train.log
 
 for f in data/train.tsv data/dev.tsv data/test.tsv data/spm.vocab "$shipped" "$cpu_log" ${init:+"$init"}; do
   [ -s "$f" ] || fail "$f missing (npm run data builds data/)"
@@ -124,6 +141,7 @@ case $arch in
       # would spend a short run warming up.
       lr=1.4e-4 warmup=200
     fi
+    lr=${LR:-$lr} warmup=${WARMUP:-$warmup}
     shape="--arch transformer --emb 256 --heads 4 --ff 1024 --layers 4 --dec-layers 2
       --positions sinusoidal --activation relu --tie 1"
     recipe="--batch 96 --lr $lr --warmup $warmup --lr-schedule inverse-sqrt --dropout 0.1
@@ -135,7 +153,7 @@ else
   start_from="--vocab data/spm.vocab $shape"
 fi
 
-say "train $minutes minutes: $arch${init:+ from $init}, $nprocs process(es) on $device, amp $amp"
+say "train $minutes minutes: $arch $pair${init:+ from $init}, $nprocs process(es) on $device, amp $amp"
 rm -f "$out"/model-f32.s2s* "$out"/steps.log
 start=$(date +%s)
 # --eval-every 250 so a short run still keeps its best model by dev BLEU
@@ -145,7 +163,7 @@ start=$(date +%s)
   --train data/train.tsv --dev data/dev.tsv --out "$out/model-f32.s2s" --step-log "$out/steps.log" \
   $start_from $recipe --epochs 40 --seed 1 --max-len 100 --eval-every 250 \
   --dev-bleu-sentences 643 --log-every 100 \
-  --meta source_language=en --meta target_language=es --time-limit "$minutes" \
+  $rev $meta --time-limit "$minutes" \
   2>&1 | sed 's/^\[default[0-9]*\]://' | grep -v '^$' | tee "$out/train.log"
 secs=$(( $(date +%s) - start ))
 
@@ -154,7 +172,8 @@ build-gpu/s2s quantize "$out/model-f32.s2s" "$out/model.s2s" >/dev/null
 head -n "$pairs" data/test.tsv > "$out/test.tsv"
 for m in "$out/model-f32.s2s" "$out/model.s2s" "$shipped"; do
   printf '%s: ' "$m"
-  build-gpu/s2s eval --model "$m" --test "$out/test.tsv" 2>/dev/null |
+  # shellcheck disable=SC2086
+  build-gpu/s2s eval --model "$m" --test "$out/test.tsv" $rev 2>/dev/null |
     awk '$1 == "all" { print "BLEU " $3 ", chrF2 " $4; found = 1 } END { if (!found) print "(eval failed)" }'
 done | tee "$out/scores.txt"
 

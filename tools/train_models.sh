@@ -8,8 +8,13 @@
 #   tools/train_models.sh es-en          models/es-en.s2s        (110 minutes)
 #   tools/train_models.sh noattention    models/en-es-noattn.s2s (30 minutes)
 #   tools/train_models.sh transformer    models/en-es-transformer.s2s (90 minutes)
+#   tools/train_models.sh es-en-transformer models/es-en-transformer.s2s (90 minutes)
 # es-en is the attention recipe on the same files with the columns swapped
 # (s2s train --reverse); the vocabulary is shared by both languages.
+# es-en-transformer starts from the shipped English -> Spanish Transformer's
+# f32 master (models/f32/en-es-transformer.f32.s2s.xz) and trains it the other
+# way: same shape and vocabulary, and it starts knowing both languages' pieces
+# (docs/data.md "Transfer from the other direction" measures what that buys).
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
 # only makes models/ from what RUN_DIR holds. Every recipe keeps the weights
@@ -42,7 +47,7 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
 fi
 train=data/train.tsv
 if [ -n "${EXTRA_TRAIN:-}" ]; then
-  [ "$which" != es-en ] || { echo "EXTRA_TRAIN is for English -> Spanish only" >&2; exit 2; }
+  case "$which" in es-en*) echo "EXTRA_TRAIN is for English -> Spanish only" >&2; exit 2 ;; esac
   # shellcheck disable=SC2086
   cat data/train.tsv $EXTRA_TRAIN > "$run/train.tsv"
   train=$run/train.tsv
@@ -84,10 +89,27 @@ case "$which" in
       --keep-checkpoints 8 --time-limit "${TIME_LIMIT:-90}" --meta source_language=en --meta target_language=es \
       ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es-transformer.s2s ;;
-  *) echo "usage: $0 attention|es-en|noattention|transformer" >&2; exit 2 ;;
+  es-en-transformer)
+    # the shape comes from the init file; the schedule is the one from
+    # scratch, so that the two runs compare step for step
+    init=
+    if [ -z "${RESUME:-}" ]; then
+      xz -dc models/f32/en-es-transformer.f32.s2s.xz > "$run/init-en-es.f32.s2s"
+      init="--init $run/init-en-es.f32.s2s"
+    fi
+    # shellcheck disable=SC2086
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train --train "$train" --dev data/dev.tsv $init --reverse \
+      --out "$run/model-f32.s2s" --checkpoint "$run/model.ckpt" \
+      --batch 96 --epochs 40 --lr 7e-4 --warmup 1000 \
+      --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1 --seed 1 \
+      --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50 \
+      --keep-checkpoints 8 --time-limit "${TIME_LIMIT:-90}" --meta source_language=es --meta target_language=en \
+      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+    out=models/es-en-transformer.s2s ;;
+  *) echo "usage: $0 attention|es-en|noattention|transformer|es-en-transformer" >&2; exit 2 ;;
 esac
 rev=
-[ "$which" = es-en ] && rev=--reverse
+case "$which" in es-en*) rev=--reverse ;; esac
 # the f32 weights to ship: the mean of the last kept checkpoints when that is
 # better on dev than the best single one, else that one
 # shellcheck disable=SC2086
@@ -96,13 +118,15 @@ build-blas/s2s quantize "$final" "$out"
 # the lexical shortlist from the same training pairs, then the confidence
 # calibration on translations that use it (the JS API's, hence the engines)
 build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out"
-if [ "$which" = transformer ]; then
+case "$which" in *transformer)
   # the length penalty its beam search should use by default, chosen on dev
   # data (meta.length_penalty); the recurrent models keep the library's 1
-  lp=$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv)
+  # shellcheck disable=SC2086
+  lp=$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv $rev)
   build-blas/s2s quantize "$final" "$out" --meta length_penalty="$lp"
-  build-blas/s2s shortlist --model "$out" --train "$train" --out "$out"
-fi
+  # shellcheck disable=SC2086
+  build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out" ;;
+esac
 sh tools/ensure_engines.sh
 node tools/calibrate_confidence.mjs "$out" data/dev.tsv $rev --write "$out"
 build-blas/s2s info "$out"

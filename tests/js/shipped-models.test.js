@@ -61,27 +61,38 @@ test('the no-attention baseline is pinned, loads and translates without attentio
   }
 });
 
-test('the shipped Transformer: pinned, int8, names its direction, translates and gives every head', { skip: !existsSync(TRANSFORMER) && 'models/en-es-transformer.s2s is absent' }, async () => {
-  const c = CONFIG.directions['en-es'];
-  assert.equal(join(ROOT, 'web', c.transformer), TRANSFORMER, 'web/config.js names it');
-  assert.match(c.transformerIntegrity ?? '', /^sha256-/, 'its SHA-256 is pinned');
-  const t = await Translator.create({ model: TRANSFORMER, engine: ENGINE, integrity: c.transformerIntegrity });
-  try {
-    assert.equal(t.model.architectureName, 'transformer');
-    assert.equal(t.model.quantized, true);
-    assert.deepEqual([t.model.sourceLanguage, t.model.targetLanguage], ['en', 'es']);
-    // the length penalty chosen on dev data (tools/tune_length_penalty.sh) is in the file
-    const lp = Number(t.metadata('length_penalty'));
-    assert.ok(lp > 0 && lp !== 1, `length_penalty ${t.metadata('length_penalty')}`);
-    assert.equal(t.model.lengthPenalty, lp);
-    const r = await t.translate('Open the file.', { attention: 'heads' });
-    assert.match(r.text, /archivo/);
-    const h = r.attentionHeads;
-    assert.deepEqual([h.layers, h.heads, h.cols], [t.model.decLayers, t.model.heads, r.sourceTokens.length]);
-  } finally {
-    t.destroy();
-  }
+// every direction whose config offers a Transformer (en-es; es-en when it ships one)
+const TRANSFORMERS = Object.entries(CONFIG.directions).filter(([, c]) => c.transformer)
+  .map(([direction, c]) => ({ direction, c, path: join(ROOT, 'web', c.transformer) }));
+const SAMPLE = { 'en-es': ['Open the file.', /archivo/], 'es-en': ['Abre el archivo.', /file/] };
+
+test('en-es offers a Transformer', () => {
+  assert.equal(TRANSFORMERS.find((x) => x.direction === 'en-es')?.path, TRANSFORMER, 'web/config.js names it');
 });
+
+for (const { direction, c, path } of TRANSFORMERS) {
+  test(`the shipped ${direction} Transformer: pinned, int8, names its direction, translates and gives every head`, { skip: !existsSync(path) && `${c.transformer} is absent` }, async () => {
+    assert.match(c.transformerIntegrity ?? '', /^sha256-/, 'its SHA-256 is pinned');
+    const t = await Translator.create({ model: path, engine: ENGINE, integrity: c.transformerIntegrity });
+    try {
+      assert.equal(t.model.architectureName, 'transformer');
+      assert.equal(t.model.quantized, true);
+      assert.equal(`${t.model.sourceLanguage}-${t.model.targetLanguage}`, direction);
+      // the length penalty chosen on dev data (tools/tune_length_penalty.sh) is in the file
+      const lp = Number(t.metadata('length_penalty'));
+      assert.ok(lp > 0, `length_penalty ${t.metadata('length_penalty')}`);
+      assert.equal(t.model.lengthPenalty, lp);
+      const [text, expected] = SAMPLE[direction];
+      const r = await t.translate(text, { attention: 'heads' });
+      assert.match(r.text, expected);
+      const h = r.attentionHeads;
+      assert.deepEqual([h.layers, h.heads, h.cols], [t.model.decLayers, t.model.heads, r.sourceTokens.length]);
+      assert.ok(r.confidence !== null, 'it carries a confidence calibration');
+    } finally {
+      t.destroy();
+    }
+  });
+}
 
 test('the shipped Spanish -> English model translates what people type', async () => {
   const t = await Translator.create({ model: join(ROOT, 'models/es-en.s2s'), engine: ENGINE, integrity: CONFIG.directions['es-en'].integrity });
