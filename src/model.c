@@ -245,6 +245,19 @@ const char *s2s_model_meta(const s2s_model *model, const char *key) {
     return NULL;
 }
 
+int s2s_model_remove_meta(s2s_model *model, const char *key) {
+    if (!model || !key) return 0;
+    for (int i = 0; i < model->n_meta; i++) {
+        if (strcmp(model->meta[i].key, key) == 0) {
+            free(model->meta[i].key);
+            free(model->meta[i].value);
+            model->meta[i] = model->meta[--model->n_meta]; /* the order carries no meaning */
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static char *str_dup(const char *s) {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);

@@ -202,6 +202,8 @@ size_t s2s_model_num_params(const s2s_model *model);
 const char *s2s_model_meta(const s2s_model *model, const char *key);
 s2s_status s2s_model_set_meta(s2s_model *model, const char *key, const char *value,
                               s2s_error *err);
+/* Removes the key; 1 when it was there, 0 when not (or a NULL argument). */
+int s2s_model_remove_meta(s2s_model *model, const char *key);
 
 /* Attach a SentencePiece unigram vocabulary (shared by source and target):
  * n pieces (UTF-8), their scores and types (SentencePiece's piece types:

@@ -61,6 +61,13 @@ grep -q "int8" "$T/err.txt" && [ ! -e "$T/bad.s2s" ] || fail "average: int8 refu
   fail "--keep-checkpoints 2 left: $(cd "$T" && echo k.ckpt.step-*)"
 cmp -s "$T/k.ckpt" "$T/k.ckpt.step-3.s2s" || fail "--keep-checkpoints: the last kept differs from the checkpoint"
 "$S2S" average "$T/k.ckpt.step-2.s2s" "$T/k.ckpt.step-3.s2s" --out "$T/kavg.s2s" || fail "average kept checkpoints"
+# a model trained from an averaged one is not that mean: --init drops averaged_steps
+"$S2S" average "$T/k.ckpt.step-2.s2s" "$T/k.ckpt.step-3.s2s" --out "$T/kavg2.s2s" --meta averaged_steps=2,3 ||
+  fail "average --meta"
+"$S2S" info "$T/kavg2.s2s" | grep -q 'averaged_steps *2,3' || fail "average --meta averaged_steps not in the file"
+"$S2S" train --train "$T/c.tsv" --init "$T/kavg2.s2s" --out "$T/fromavg.s2s" --max-steps 1 --batch 2 2> /dev/null ||
+  fail "train --init an averaged model"
+if "$S2S" info "$T/fromavg.s2s" | grep -q averaged_steps; then fail "train --init kept averaged_steps"; fi
 # tools/compare_runs.sh: two runs' weights at one step, a row each, a column per domain
 mkdir "$T/ra" "$T/rb"
 cp "$T/k.ckpt.step-3.s2s" "$T/ra/model.ckpt.step-3.s2s"

@@ -59,6 +59,11 @@ static void save_then_load_gives_the_same_bytes(void) {
     s2s_model *m = small_model();
     CHECK(s2s_model_set_meta(m, "name", "test model", NULL) == S2S_OK);
     CHECK(s2s_model_set_meta(m, "name", "renamed", NULL) == S2S_OK);
+    CHECK(s2s_model_set_meta(m, "gone", "1", NULL) == S2S_OK);
+    CHECK(s2s_model_set_meta(m, "kept", "2", NULL) == S2S_OK);
+    CHECK(s2s_model_remove_meta(m, "gone") == 1 && s2s_model_meta(m, "gone") == NULL);
+    CHECK(s2s_model_remove_meta(m, "gone") == 0 && s2s_model_remove_meta(NULL, "x") == 0);
+    CHECK(strcmp(s2s_model_meta(m, "kept"), "2") == 0 && strcmp(s2s_model_meta(m, "name"), "renamed") == 0);
     uint8_t *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
     CHECK(s2s_model_save(m, &a, &na, NULL) == S2S_OK);
@@ -67,6 +72,7 @@ static void save_then_load_gives_the_same_bytes(void) {
     CHECK(back && back->n_params == m->n_params &&
           memcmp(back->params, m->params, m->n_params * sizeof(float)) == 0);
     CHECK(back && strcmp(s2s_model_meta(back, "name"), "renamed") == 0);
+    CHECK(back && !s2s_model_meta(back, "gone") && strcmp(s2s_model_meta(back, "kept"), "2") == 0);
     CHECK(s2s_model_save(back, &b, &nb, NULL) == S2S_OK);
     CHECK(na == nb && memcmp(a, b, na) == 0);
     CHECK(s2s_model_num_params(m) == m->n_params);

@@ -735,6 +735,9 @@ static s2s_model *model_from_init(const char *path) {
         s2s_model_free(m);
         m = NULL;
     }
+    /* The file's record of which checkpoints it is the mean of would be
+     * false of the weights trained from it (train.* keys are rewritten). */
+    if (m) s2s_model_remove_meta(m, "averaged_steps");
     return m;
 }
 
