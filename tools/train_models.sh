@@ -14,7 +14,8 @@
 # es-en-transformer starts from the shipped English -> Spanish Transformer's
 # f32 master (models/f32/en-es-transformer.f32.s2s.xz) and trains it the other
 # way: same shape and vocabulary, and it starts knowing both languages' pieces
-# (docs/data.md "Transfer from the other direction" measures what that buys).
+# (models/es-en.md measures what that buys); CONTINUE=1 goes on
+# from its own committed f32 weights instead (a fresh machine).
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
 # only makes models/ from what RUN_DIR holds. Every recipe keeps the weights
@@ -92,16 +93,27 @@ case "$which" in
   es-en-transformer)
     # the shape comes from the init file; the schedule is the one from
     # scratch, so that the two runs compare step for step
-    init=
-    if [ -z "${RESUME:-}" ]; then
+    init='' lr=7e-4 warmup=1000 seed=1
+    if [ -n "${CONTINUE:-}" ] && [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
+      # where build-train/ did not survive: go on from the committed f32
+      # weights of the run (models/f32/es-en-transformer.f32.s2s.xz) at the
+      # rate its schedule had reached, 7e-4 sqrt(1000 / step); Adam's moments
+      # start at zero, so 200 warm-up steps; seed 2 for another batch order
+      # than the first epoch's
+      xz -dc models/f32/es-en-transformer.f32.s2s.xz > "$run/init-es-en.f32.s2s"
+      init="--init $run/init-es-en.f32.s2s"
+      step=$(build-blas/s2s info "$run/init-es-en.f32.s2s" | awk '$1 == "train.step" { print $2 }')
+      lr=$(awk -v s="$step" 'BEGIN { printf "%.3g", 7e-4 * sqrt(1000 / s) }')
+      warmup=200 seed=2
+    elif [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
       xz -dc models/f32/en-es-transformer.f32.s2s.xz > "$run/init-en-es.f32.s2s"
       init="--init $run/init-en-es.f32.s2s"
     fi
     # shellcheck disable=SC2086
     [ -n "${POST_ONLY:-}" ] || build-blas/s2s train --train "$train" --dev data/dev.tsv $init --reverse \
       --out "$run/model-f32.s2s" --checkpoint "$run/model.ckpt" \
-      --batch 96 --epochs 40 --lr 7e-4 --warmup 1000 \
-      --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1 --seed 1 \
+      --batch 96 --epochs 40 --lr "$lr" --warmup "$warmup" \
+      --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1 --seed "$seed" \
       --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50 \
       --keep-checkpoints 8 --time-limit "${TIME_LIMIT:-90}" --meta source_language=es --meta target_language=en \
       ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
