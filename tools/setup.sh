@@ -3,7 +3,8 @@
 # As root it installs missing packages with apt; otherwise it names them.
 # Usage: tools/setup.sh [--train] [--browser] [--bench]
 #   --train    the tools to build data and models: sentencepiece, OpenBLAS,
-#              PyTorch for reference fixtures
+#              PyTorch for reference fixtures, and Apertium eng-spa, the
+#              baseline npm run eval scores beside the models
 #   --browser  Debian's Chromium for the browser tests (tests/browser/, which
 #              drive it with the npm devDependency playwright-core; no browser
 #              is ever downloaded by a test tool)
@@ -21,7 +22,7 @@ need="cmake gcc make libsimde-dev valgrind clang-14 libclang-rt-14-dev emscripte
   python3-torch python3-numpy"
 for arg in "$@"; do
   case "$arg" in
-    --train) need="$need libopenblas-dev sentencepiece python3-numpy python3-torch python3-pysword" ;;
+    --train) need="$need libopenblas-dev sentencepiece python3-numpy python3-torch python3-pysword apertium apertium-eng-spa" ;;
     --browser) need="$need chromium" ;;
     --bench) need="$need libopenblas-dev libblas3 python3-numpy python3-torch chromium" ;;
     *) echo "tools/setup.sh: unknown option $arg (known: --train, --browser, --bench)" >&2; exit 2 ;;
