@@ -15,7 +15,8 @@
 # f32 master (models/f32/en-es-transformer.f32.s2s.xz) and trains it the other
 # way: same shape and vocabulary, and it starts knowing both languages' pieces
 # (models/es-en.md measures what that buys); CONTINUE=1 goes on
-# from its own committed f32 weights instead (a fresh machine).
+# from its own committed f32 weights instead (a fresh machine; keep it set
+# for RESUME=1 of that run).
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
 # only makes models/ from what RUN_DIR holds. Every recipe keeps the weights
@@ -94,17 +95,20 @@ case "$which" in
     # the shape comes from the init file; the schedule is the one from
     # scratch, so that the two runs compare step for step
     init='' lr=7e-4 warmup=1000 seed=1
-    if [ -n "${CONTINUE:-}" ] && [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
+    if [ -n "${CONTINUE:-}" ]; then
       # where build-train/ did not survive: go on from the committed f32
       # weights of the run (models/f32/es-en-transformer.f32.s2s.xz) at the
       # rate its schedule had reached, 7e-4 sqrt(1000 / step); Adam's moments
       # start at zero, so 200 warm-up steps; seed 2 for another batch order
-      # than the first epoch's
-      xz -dc models/f32/es-en-transformer.f32.s2s.xz > "$run/init-es-en.f32.s2s"
-      init="--init $run/init-es-en.f32.s2s"
-      step=$(build-blas/s2s info "$run/init-es-en.f32.s2s" | awk '$1 == "train.step" { print $2 }')
-      lr=$(awk -v s="$step" 'BEGIN { printf "%.3g", 7e-4 * sqrt(1000 / s) }')
+      # than the first epoch's. RESUME=1 of such a run needs CONTINUE=1 too:
+      # the inverse-sqrt rate is computed from --warmup on every start
       warmup=200 seed=2
+      if [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
+        xz -dc models/f32/es-en-transformer.f32.s2s.xz > "$run/init-es-en.f32.s2s"
+        init="--init $run/init-es-en.f32.s2s"
+        step=$(build-blas/s2s info "$run/init-es-en.f32.s2s" | awk '$1 == "train.step" { print $2 }')
+        lr=$(awk -v s="$step" 'BEGIN { printf "%.3g", 7e-4 * sqrt(1000 / s) }')
+      fi
     elif [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
       xz -dc models/f32/en-es-transformer.f32.s2s.xz > "$run/init-en-es.f32.s2s"
       init="--init $run/init-en-es.f32.s2s"
