@@ -60,6 +60,14 @@ common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
   --lr 2e-3 --lr-decay 0.5 --dropout 0.2 --label-smoothing 0.1 --clip 5 --seed 1
   --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 5 --log-every 50
   --keep-checkpoints 8"
+# the Transformers' training options; the shape (transformer) or the start
+# file (es-en-transformer), rate, warm-up and seed are per recipe
+transformer_common="--train $train --dev data/dev.tsv
+  --out $run/model-f32.s2s --checkpoint $run/model.ckpt --batch 96 --epochs 40
+  --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1
+  --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50
+  --keep-checkpoints 8 --time-limit ${TIME_LIMIT:-90}"
+tf_lr=7e-4 tf_warmup=1000
 case "$which" in
   attention)
     # shellcheck disable=SC2086
@@ -82,45 +90,37 @@ case "$which" in
     # decodes faster; the encoder runs once per sentence); learning rate
     # warmed up then inverse-sqrt, as pre-norm Transformers train best
     # shellcheck disable=SC2086
-    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train --train "$train" --dev data/dev.tsv --vocab data/spm.vocab \
-      --out "$run/model-f32.s2s" --checkpoint "$run/model.ckpt" --arch transformer \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $transformer_common --vocab data/spm.vocab --arch transformer \
       --emb 256 --heads 4 --ff 1024 --layers 4 --dec-layers 2 --positions sinusoidal \
-      --activation relu --tie 1 --batch 96 --epochs 40 --lr 7e-4 --warmup 1000 \
-      --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1 --seed 1 \
-      --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50 \
-      --keep-checkpoints 8 --time-limit "${TIME_LIMIT:-90}" --meta source_language=en --meta target_language=es \
-      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+      --activation relu --tie 1 --lr "$tf_lr" --warmup "$tf_warmup" --seed 1 \
+      --meta source_language=en --meta target_language=es ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es-transformer.s2s ;;
   es-en-transformer)
     # the shape comes from the init file; the schedule is the one from
     # scratch, so that the two runs compare step for step
-    init='' lr=7e-4 warmup=1000 seed=1
+    init='' lr=$tf_lr warmup=$tf_warmup seed=1
     if [ -n "${CONTINUE:-}" ]; then
       # where build-train/ did not survive: go on from the committed f32
       # weights of the run (models/f32/es-en-transformer.f32.s2s.xz) at the
-      # rate its schedule had reached, 7e-4 sqrt(1000 / step); Adam's moments
+      # rate its schedule had reached, lr sqrt(warmup / step); Adam's moments
       # start at zero, so 200 warm-up steps; seed 2 for another batch order
       # than the first epoch's. RESUME=1 of such a run needs CONTINUE=1 too:
       # the inverse-sqrt rate is computed from --warmup on every start
-      warmup=200 seed=2
       if [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
         xz -dc models/f32/es-en-transformer.f32.s2s.xz > "$run/init-es-en.f32.s2s"
         init="--init $run/init-es-en.f32.s2s"
         step=$(build-blas/s2s info "$run/init-es-en.f32.s2s" | awk '$1 == "train.step" { print $2 }')
-        lr=$(awk -v s="$step" 'BEGIN { printf "%.3g", 7e-4 * sqrt(1000 / s) }')
+        lr=$(awk -v l="$tf_lr" -v w="$tf_warmup" -v s="$step" 'BEGIN { printf "%.3g", l * sqrt(w / s) }')
       fi
+      warmup=200 seed=2
     elif [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
       xz -dc models/f32/en-es-transformer.f32.s2s.xz > "$run/init-en-es.f32.s2s"
       init="--init $run/init-en-es.f32.s2s"
     fi
     # shellcheck disable=SC2086
-    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train --train "$train" --dev data/dev.tsv $init --reverse \
-      --out "$run/model-f32.s2s" --checkpoint "$run/model.ckpt" \
-      --batch 96 --epochs 40 --lr "$lr" --warmup "$warmup" \
-      --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1 --seed "$seed" \
-      --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50 \
-      --keep-checkpoints 8 --time-limit "${TIME_LIMIT:-90}" --meta source_language=es --meta target_language=en \
-      ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $transformer_common $init --reverse \
+      --lr "$lr" --warmup "$warmup" --seed "$seed" \
+      --meta source_language=es --meta target_language=en ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/es-en-transformer.s2s ;;
   *) echo "usage: $0 attention|es-en|noattention|transformer|es-en-transformer" >&2; exit 2 ;;
 esac
