@@ -58,9 +58,11 @@ case ${REVERSE:-} in
   1) pair=es-en rev=--reverse meta="--meta source_language=es --meta target_language=en" ;;
   *) fail "REVERSE is 1 or unset" ;;
 esac
+# the CPU log to compare throughput with is the same shape's: the en-es
+# Transformer's serves a Spanish -> English one not yet shipped
 case $arch in
-  lstm) shipped=models/$pair.s2s ;;
-  transformer) shipped=models/$pair-transformer.s2s
+  lstm) shipped=models/$pair.s2s cpu_log=models/logs/$pair.train.log ;;
+  transformer) shipped=models/$pair-transformer.s2s cpu_log=models/logs/en-es-transformer.train.log
     # until a Spanish -> English Transformer ships, beside the LSTM
     [ -s "$shipped" ] || shipped=models/$pair.s2s ;;
   *) fail "ARCH is lstm or transformer" ;;
@@ -68,10 +70,6 @@ esac
 # the LSTM master's rate had decayed on dev plateaus to 3e-5: its recipe's
 # 2e-3 would restart it rather than continue it
 [ -z "$init" ] || [ "$arch" = transformer ] || fail "INIT is for ARCH=transformer"
-cpu_log=models/logs/$(basename "$shipped" .s2s).train.log
-# the CPU throughput to compare with is the same shape's: the en-es
-# Transformer's log serves a Spanish -> English one not yet shipped
-[ "$arch" = lstm ] || cpu_log=models/logs/en-es-transformer.train.log
 
 for f in data/train.tsv data/dev.tsv data/test.tsv data/spm.vocab "$shipped" "$cpu_log" ${init:+"$init"}; do
   [ -s "$f" ] || fail "$f missing (npm run data builds data/)"
