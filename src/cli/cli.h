@@ -60,6 +60,9 @@ typedef struct cli_rng {
 uint64_t cli_rng_next(cli_rng *r);
 uint64_t cli_rng_below(cli_rng *r, uint64_t n); /* uniform in [0, n), n > 0 */
 
+/* s as a JSON string, quotes included (NULL prints ""). */
+void cli_json_string(FILE *f, const char *s);
+
 double cli_now(void); /* monotonic seconds */
 void cli_format_duration(char *out, size_t cap, double seconds); /* "1:02:03" */
 

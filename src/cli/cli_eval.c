@@ -48,16 +48,6 @@ static void print_row(const score_bin *b, const char *prefix) {
            (long long)r.ref_len);
 }
 
-static void json_escape(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 static void json_bin(FILE *f, const score_bin *b) {
     bleu_result r = bleu_score(&b->bleu);
     fprintf(f,
@@ -74,7 +64,7 @@ static void json_bins(FILE *f, const char *key, const score_bin *bins, int n) {
     for (int i = 0; i < n; i++) {
         if (bins[i].sentences == 0) continue;
         fputs(first ? "\n    " : ",\n    ", f);
-        json_escape(f, bins[i].name);
+        cli_json_string(f, bins[i].name);
         fputs(": ", f);
         json_bin(f, &bins[i]);
         first = 0;
@@ -435,21 +425,21 @@ int cmd_eval(int argc, char **argv) {
         }
         if (model_path) {
             fputs("{\n  \"model\": ", f);
-            json_escape(f, model_path);
+            cli_json_string(f, model_path);
         } else {
             fputs("{\n  \"hyp\": ", f);
-            json_escape(f, hyp_in_path);
+            cli_json_string(f, hyp_in_path);
         }
         fputs(",\n  \"test\": ", f);
-        json_escape(f, test_path);
+        cli_json_string(f, test_path);
         if (model_path) {
             fputs(",\n  \"architecture\": ", f);
-            json_escape(f, desc.architecture);
+            cli_json_string(f, desc.architecture);
             /* cell and attention are the RNN family's: null for a Transformer */
             fputs(",\n  \"cell\": ", f);
-            desc.cell ? json_escape(f, desc.cell) : (void)fputs("null", f);
+            desc.cell ? cli_json_string(f, desc.cell) : (void)fputs("null", f);
             fputs(",\n  \"attention\": ", f);
-            desc.attention ? json_escape(f, desc.attention) : (void)fputs("null", f);
+            desc.attention ? cli_json_string(f, desc.attention) : (void)fputs("null", f);
             fprintf(f,
                     ",\n  \"quantized\": %s,\n  \"beam\": %d,\n  \"shortlist\": %s,"
                     "\n  \"length_penalty\": %.3f,\n  \"seconds\": %.3f",

@@ -131,18 +131,6 @@ done:
 
 /* ------------------------------------------------------------ translate */
 
-static void json_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", f);
-        else if (*p == '\t') fputs("\\t", f);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 static void print_attention(const s2s_model *model, int64_t line, const int32_t *src,
                             int32_t src_len, const char *hyp, const float *a, int32_t rows,
                             int32_t cols) {
@@ -154,13 +142,13 @@ static void print_attention(const s2s_model *model, int64_t line, const int32_t 
     fprintf(stderr, "{\"line\": %lld, \"src\": [", (long long)line);
     for (int32_t i = 0; i < src_len; i++) {
         if (i) fputs(", ", stderr);
-        json_string(stderr, s2s_piece(model, src[i]));
+        cli_json_string(stderr, s2s_piece(model, src[i]));
     }
     /* The output pieces are re-encoded from the text, which normally gives
      * the decoded ids back; the last row of attention belongs to EOS. */
     fputs("], \"tgt\": [", stderr);
     for (int32_t i = 0; i < tn; i++) {
-        json_string(stderr, s2s_piece(model, tgt[i]));
+        cli_json_string(stderr, s2s_piece(model, tgt[i]));
         fputs(", ", stderr);
     }
     fputs("\"</s>\"], \"attention\": ", stderr);
