@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/test_cli.sh S2S — the native command line's direction and metadata
 # options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s train --keep-checkpoints`, `s2s average`, tools/compare_runs.sh, the file's
-# length_penalty as the default, `s2s eval --reverse`, `s2s shortlist`. Run by CTest with the s2s binary; the tiny JS fixture model is the
+# length_penalty as the default, `s2s eval --reverse`, `s2s shortlist`, `s2s compare`. Run by CTest with the s2s binary; the tiny JS fixture model is the
 # starting point, so it takes a second.
 set -eu
 S2S=$1
@@ -118,6 +118,44 @@ printf 'Open.\n' | "$S2S" translate --model "$T/sl.s2s" --no-shortlist > /dev/nu
 "$S2S" shortlist --model "$T/sl.s2s" --remove --out "$T/nosl.s2s" || fail "shortlist --remove"
 "$S2S" info "$T/nosl.s2s" | grep -q '^shortlist *none' || fail "shortlist --remove kept it"
 if "$S2S" shortlist --model "$FIX" --out "$T/x.s2s" 2> "$T/err.txt"; then fail "shortlist without --train"; fi
+
+# compare: paired bootstrap of two outputs of the same test set. System A is the
+# reference itself, B drops the last word of every sentence: A is ahead on every
+# draw (p 0, an interval above zero); a system against itself: difference 0, p 1
+: > "$T/b.tsv"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+  d=ui; [ "$i" -gt 8 ] && d=story
+  printf '%s\tLine %s.\tEsta es la frase número %s del conjunto de prueba.\n' "$d" "$i" "$i" >> "$T/b.tsv"
+done
+cut -f3 "$T/b.tsv" > "$T/good.txt"
+sed 's/ [^ ]*$//' "$T/good.txt" > "$T/bad.txt"
+"$S2S" compare --test "$T/b.tsv" --hyp "$T/good.txt" --hyp "$T/bad.txt" --by-domain --samples 200 \
+  --json "$T/cmp.json" > "$T/cmp.txt" || fail "compare"
+awk '$1 == "all" { ok = $2 == 12 && $3 == "100.00" && $8 == "100.00" && $5 > 0 && $10 > 0 && $7 == "0.000" && $12 == "0.000" }
+  END { exit !ok }' "$T/cmp.txt" || fail "compare: reference against a truncated copy: $(cat "$T/cmp.txt")"
+grep -q '^domain ui  *8 ' "$T/cmp.txt" && grep -q '^domain story  *4 ' "$T/cmp.txt" ||
+  fail "compare --by-domain: $(cat "$T/cmp.txt")"
+grep -q '"by_domain": {' "$T/cmp.json" && grep -q '"samples": 200,' "$T/cmp.json" ||
+  fail "compare --json: $(cat "$T/cmp.json")"
+# the 95% interval of chrF2: both ends above zero, the difference inside it
+awk '$1 == "all" { gsub(/[][]/, "", $11); split($11, e, ","); ok = 0 < e[1] && e[1] <= $10 && $10 <= e[2] }
+  END { exit !ok }' "$T/cmp.txt" || fail "compare: chrF2 interval: $(cat "$T/cmp.txt")"
+"$S2S" compare --test "$T/b.tsv" --hyp "$T/bad.txt" --hyp "$T/bad.txt" --samples 50 > "$T/same.txt" ||
+  fail "compare (a system against itself)"
+awk '$1 == "all" { ok = $5 == "+0.00" && $7 == "1.000" && $10 == "+0.00" && $12 == "1.000" } END { exit !ok }' "$T/same.txt" ||
+  fail "compare: a system against itself: $(cat "$T/same.txt")"
+# the same seed draws the same samples; the order of A and B only flips the sign
+"$S2S" compare --test "$T/b.tsv" --hyp "$T/bad.txt" --hyp "$T/good.txt" --by-domain --samples 200 \
+  > "$T/cmp2.txt" || fail "compare (B, A)"
+awk '$1 == "all" { print $5 }' "$T/cmp2.txt" | grep -q '^-' || fail "compare: B against A: $(cat "$T/cmp2.txt")"
+"$S2S" compare --test "$T/b.tsv" --hyp "$T/good.txt" --hyp "$T/bad.txt" --by-domain --samples 200 \
+  | cmp -s - "$T/cmp.txt" || fail "compare: the same seed gave other draws"
+head -5 "$T/bad.txt" > "$T/short.txt"
+if "$S2S" compare --test "$T/b.tsv" --hyp "$T/good.txt" --hyp "$T/short.txt" 2> "$T/err.txt"; then
+  fail "compare: a hypothesis file of the wrong length"
+fi
+grep -q 'has 5 lines but' "$T/err.txt" || fail "compare: wrong length: $(cat "$T/err.txt")"
+if "$S2S" compare --test "$T/b.tsv" --hyp "$T/good.txt" 2> "$T/err.txt"; then fail "compare with one --hyp"; fi
 
 # a Transformer from the same vocabulary, with warm-up: info names its fields, it translates
 VOCAB=$(cd "$(dirname "$0")/.." && pwd)/data/spm.vocab

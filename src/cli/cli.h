@@ -25,6 +25,7 @@ int cmd_average(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_shortlist(int argc, char **argv);
 
 /* "s2s: <message>" on stderr, with a newline. */

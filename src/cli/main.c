@@ -11,6 +11,7 @@ static const char usage[] =
     "  translate   translate stdin to stdout, line by line\n"
     "  eval        translate a test TSV and print BLEU and chrF2 (overall, per domain, per length)\n"
     "  score       BLEU and chrF2 of a hypothesis file against a reference file\n"
+    "  compare     is one system ahead of another on a test set by more than chance? (paired bootstrap)\n"
     "  quantize    write an int8 copy of a model\n"
     "  dequantize  write an f32 copy of an int8 model\n"
     "  average     average f32 models of one training run (checkpoint averaging)\n"
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
         {"train", cmd_train},   {"translate", cmd_translate},   {"eval", cmd_eval},
         {"score", cmd_score},   {"quantize", cmd_quantize},     {"dequantize", cmd_dequantize},
         {"info", cmd_info},     {"shortlist", cmd_shortlist},   {"average", cmd_average},
+        {"compare", cmd_compare},
     };
     if (argc < 2) {
         fputs(usage, stderr);
