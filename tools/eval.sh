@@ -51,7 +51,6 @@ NOATTN_GIVEN=0
 TRANSFORMER=
 TRANSFORMER_DEFAULT=models/en-es-transformer.s2s
 TRANSFORMER_GIVEN=0
-MODELS=
 PYTHON=${PYTHON:-python3}
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
@@ -134,6 +133,8 @@ meta() { printf '%s\t%s\n' "$1" "$2" >>"$META"; }
 # eval ROLE MODEL BEAM [--no-shortlist]
 run_eval() {
   echo "== $1: $2, beam $3 ${4:-}" >&2
+  # $REVERSE and $4: an option or nothing, so unquoted
+  # shellcheck disable=SC2086
   "$S2S" eval --model "$2" --test "$TEST" --beam "$3" --by-domain --by-length $REVERSE ${4:-} \
     --json "$OUT/$1.json" --hyp-out "$OUT/$1.hyp.txt" >"$OUT/$1.log" ||
     die "s2s eval failed for $2 (see $OUT/$1.log)"
@@ -210,7 +211,7 @@ meta beam "$BEAM"
 
 meta direction "$([ -n "$REVERSE" ] && echo es-en || echo en-es)"
 
-if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE "^[[:space:]]*$AP_MODE[[:space:]]*\$"; then
+if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE "^[[:space:]]*${AP_MODE}[[:space:]]*\$"; then
   AP_VERSION=$(dpkg-query -W -f '${Version}' apertium-eng-spa 2>/dev/null || echo unknown)
   KEY=$(sha256sum "$TEST" | cut -c1-16)
   CACHE=$OUT/apertium-$AP_MODE-$KEY.txt
@@ -240,6 +241,29 @@ if command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qE "^[
 else
   echo "eval.sh: note: apertium $AP_MODE not installed; no Apertium rows" >&2
   HAVE_APERTIUM=0
+fi
+
+# ---------------------------------------------------------------- paired bootstrap
+# How sure the differences are (s2s compare, docs/evaluation.md): our main model
+# as users get it against Apertium, and the Transformer against the main model.
+# Each system's best output: the packaged CLI's, else beam N, else greedy (the
+# report's choice too).
+best_hyp() {
+  for r in "$1-beam$BEAM-package" "$1-beam$BEAM" "$1-greedy"; do
+    [ -f "$OUT/$r.hyp.txt" ] && { echo "$OUT/$r.hyp.txt"; return; }
+  done
+}
+if [ "$HAVE_APERTIUM" = 1 ]; then
+  echo "== paired bootstrap: $(basename "$(best_hyp main)") against Apertium" >&2
+  "$S2S" compare --test "$TEST" $REVERSE --by-domain --hyp "$(best_hyp main)" --hyp "$CACHE" \
+    --json "$OUT/compare-apertium.json" >"$OUT/compare-apertium.log" ||
+    die "s2s compare failed (see $OUT/compare-apertium.log)"
+fi
+if [ -n "$TRANSFORMER" ]; then
+  echo "== paired bootstrap: $(basename "$(best_hyp transformer)") against $(basename "$(best_hyp main)")" >&2
+  "$S2S" compare --test "$TEST" $REVERSE --by-domain --hyp "$(best_hyp transformer)" \
+    --hyp "$(best_hyp main)" --json "$OUT/compare-transformer.json" >"$OUT/compare-transformer.log" ||
+    die "s2s compare failed (see $OUT/compare-transformer.log)"
 fi
 
 # ---------------------------------------------------------------- everyday sentences

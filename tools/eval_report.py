@@ -280,6 +280,30 @@ def main():
         y = b["data"].get(key, {}).get(name) if key else b["data"]["overall"]
         return None if not x or not y else x[field] - y[field]
 
+    def bootstrap(name, a, b):
+        """The s2s compare JSON of a against b, when eval.sh wrote it for these two."""
+        path = os.path.join(args.dir, name)
+        if not a or not b or not os.path.exists(path):
+            return None
+        with open(path, encoding="utf-8") as f:
+            boot = json.load(f)
+        roles = [os.path.basename(boot[k]) for k in ("a", "b")]
+        want = [a["role"] + ".hyp.txt", b["role"] + ".hyp.txt" if b is not apertium else None]
+        if roles[0] != want[0] or (want[1] and roles[1] != want[1]):
+            return None  # another pair of systems than the report compares
+        return boot
+
+    def subset(boot, name):
+        return boot["overall"] if name == "all" else boot.get("by_domain", {}).get(name)
+
+    def interval(boot, name, metric, with_delta=False):
+        x = subset(boot, name)
+        if not x:
+            return "–"
+        m = x[metric]
+        text = f"[{signed(m['low'])}, {signed(m['high'])}]"
+        return f"{signed(m['delta'])} {text}, p {m['p']:.3f}" if with_delta else text
+
     def delta_table(pairs, head):
         """Δ BLEU and Δ chrF2 of each (a, b) pair, a minus b, overall and per domain."""
         rows = []
@@ -344,6 +368,8 @@ def main():
 
     if apertium and (main_greedy or main_beam):
         ours = [s for s in (main_greedy, main_beam, main_package) if s]
+        # the paired bootstrap of ours_best against Apertium, when eval.sh ran it
+        boot = bootstrap("compare-apertium.json", ours_best, apertium)
         L.append(f"### Our chrF2 minus Apertium's (target ≥ +{TARGET_CHRF_MARGIN:.0f})")
         L.append("")
         rows = []
@@ -357,10 +383,19 @@ def main():
                 if s is ours_best:
                     ok = dv is not None and dv >= TARGET_CHRF_MARGIN
                     verdict[name] = ok
+            if boot:
+                r.append(interval(boot, name, "chrf2"))
             r.append("met" if verdict.get(name) else "**not met**")
             rows.append(r)
-        L += table(["subset"] + [s["label"] for s in ours] + [f"target ({ours_best['label']})"],
-                   rows)
+        L += table(["subset"] + [s["label"] for s in ours]
+                   + (["95 % interval"] if boot else [])
+                   + [f"target ({ours_best['label']})"], rows)
+        if boot:
+            L.append("")
+            L.append(f"95 % interval: of {ours_best['label']} minus Apertium over "
+                     f"{boot['samples']} paired bootstrap draws of the sentences (`s2s compare`); "
+                     f"the target is met beyond the luck of the test set where its low end "
+                     f"is ≥ +{TARGET_CHRF_MARGIN:.0f}.")
         L.append("")
 
     # ---- the architectures: the encoder-decoder story in numbers
@@ -384,6 +419,18 @@ def main():
         L.append("")
         L += delta_table([(t, a) for a, t in pairs], lambda t, a: f"{t['label']} vs {a['label']}")
         L.append("")
+        tf_best = next((s for s in systems if s["role"].startswith("transformer-beam")
+                        and s["role"].endswith("-package")), None) or tf_beam or tf_greedy
+        boot = bootstrap("compare-transformer.json", tf_best, ours_best)
+        if boot:
+            L.append(f"Paired bootstrap, {tf_best['label']} minus {ours_best['label']} "
+                     f"({boot['samples']} draws, `s2s compare`): Δ, its 95 % interval and p, "
+                     "the share of draws in which the system ahead on the whole set is not ahead:")
+            L.append("")
+            rows = [[name, interval(boot, name, "bleu", True), interval(boot, name, "chrf2", True)]
+                    for name in ["all"] + domains if subset(boot, name)]
+            L += table(["subset", "Δ BLEU", "Δ chrF2"], rows)
+            L.append("")
 
     # ---- everyday sentences
     if args.everyday and os.path.exists(args.everyday):

@@ -26,8 +26,11 @@ def result(chrf, beam=1, domains=None):
 
 
 class TestEvalReport(unittest.TestCase):
-    def report(self, systems):
+    def report(self, systems, extra=None):
         with tempfile.TemporaryDirectory() as d:
+            for name, data in (extra or {}).items():
+                with open(os.path.join(d, name), "w") as f:
+                    json.dump(data, f)
             with open(os.path.join(d, "meta.tsv"), "w") as f:
                 f.write("test\tnone.tsv\nbeam\t4\ndirection\ten-es\n")
             with open(os.path.join(d, "systems.tsv"), "w") as f:
@@ -70,6 +73,44 @@ class TestEvalReport(unittest.TestCase):
         self.assertEqual(rows["all"], ["+3.00", "+5.00", "met"])
         self.assertEqual(rows["story"], ["-2.00", "-1.00", "**not met**"])
         self.assertNotIn("packaged", out)
+
+    def test_the_paired_bootstrap_adds_an_interval_for_the_system_it_compared(self):
+        def boot(a, lo, hi):
+            m = {"a": 0, "b": 0, "delta": (lo + hi) / 2, "low": lo, "high": hi, "p": 0.01}
+            return {"a": "build-eval/%s.hyp.txt" % a, "b": "build-eval/apertium-eng-spa-0.txt",
+                    "samples": 1000, "overall": {"sentences": 20, "bleu": m, "chrf2": m},
+                    "by_domain": {"story": {"sentences": 10, "bleu": m, "chrf2": m}}}
+        systems = [
+            ("main-greedy", result(50, 1, {"story": 48})),
+            ("main-beam4", result(52, 4, {"story": 49})),
+            ("main-beam4-package", result(53, 4, {"story": 56})),
+            ("apertium", result(47, 1, {"story": 50})),
+        ]
+        header, rows = self.target_rows(self.report(systems, {"compare-apertium.json": boot("main-beam4-package", 4.5, 7.25)}))
+        self.assertIn("95 % interval", header)
+        self.assertEqual(rows["all"], ["+3.00", "+5.00", "+6.00", "[+4.50, +7.25]", "met"])
+        self.assertEqual(rows["story"][3], "[+4.50, +7.25]")
+        # a bootstrap of another system than the one the target reads is left out
+        header, rows = self.target_rows(self.report(systems, {"compare-apertium.json": boot("main-beam4", 1, 2)}))
+        self.assertNotIn("interval", header)
+        self.assertEqual(rows["all"], ["+3.00", "+5.00", "+6.00", "met"])
+
+    def test_the_transformer_bootstrap_table(self):
+        m = {"a": 0, "b": 0, "delta": 1.25, "low": 0.5, "high": 2.0, "p": 0.002}
+        boot = {"a": "x/transformer-beam4-package.hyp.txt", "b": "x/main-beam4-package.hyp.txt",
+                "samples": 1000, "overall": {"sentences": 20, "bleu": m, "chrf2": m},
+                "by_domain": {"ui": {"sentences": 10, "bleu": m, "chrf2": m}}}
+        out = self.report([
+            ("main-greedy", result(50, 1, {"ui": 60})),
+            ("main-beam4", result(52, 4, {"ui": 61})),
+            ("main-beam4-package", result(53, 4, {"ui": 61})),
+            ("transformer-greedy", result(51, 1, {"ui": 61})),
+            ("transformer-beam4", result(53, 4, {"ui": 62})),
+            ("transformer-beam4-package", result(54, 4, {"ui": 62})),
+        ], {"compare-transformer.json": boot})
+        self.assertIn("Paired bootstrap, Transformer", out)
+        self.assertIn("| all | +1.25 [+0.50, +2.00], p 0.002 | +1.25 [+0.50, +2.00], p 0.002 |", out)
+        self.assertIn("| ui | +1.25 [+0.50, +2.00], p 0.002 |", out)
 
 
 if __name__ == "__main__":
