@@ -157,6 +157,38 @@ fi
 grep -q 'has 5 lines but' "$T/err.txt" || fail "compare: wrong length: $(cat "$T/err.txt")"
 if "$S2S" compare --test "$T/b.tsv" --hyp "$T/good.txt" 2> "$T/err.txt"; then fail "compare with one --hyp"; fi
 
+# train --init FILE --continue goes on where FILE's run was: ten steps straight, or
+# five and then five more from the saved file, see the same batches (step, epoch,
+# batch, tokens of the step log); the rate follows the schedule at the global step,
+# ramped up over --rewarm steps
+sched="--lr 1e-3 --lr-schedule inverse-sqrt --warmup 2 --batch 3 --dropout 0"
+# shellcheck disable=SC2086
+"$S2S" train --train "$T/b.tsv" --init "$FIX" --out "$T/ten.s2s" $sched --max-steps 10 \
+  --step-log "$T/ten.steps" 2> "$T/ten.log" || fail "train (ten steps)"
+# shellcheck disable=SC2086
+"$S2S" train --train "$T/b.tsv" --init "$FIX" --out "$T/five.s2s" $sched --max-steps 5 \
+  --step-log "$T/five.steps" 2> "$T/five.log" || fail "train (five steps)"
+"$S2S" info "$T/five.s2s" | grep -q '^ *train.step *5$' || fail "train: the saved file's train.step"
+"$S2S" train --train "$T/b.tsv" --init "$T/five.s2s" --continue --rewarm 2 --out "$T/more.s2s" \
+  --lr 1e-3 --lr-schedule inverse-sqrt --warmup 2 --dropout 0 --max-steps 10 \
+  --step-log "$T/more.steps" 2> "$T/more.log" || fail "train --continue: $(cat "$T/more.log")"
+grep -q "continuing .*five.s2s's run at epoch [0-9]*, batch [0-9]*, step 5 (rate ramped up again)" "$T/more.log" ||
+  fail "train --continue: $(head -3 "$T/more.log")"
+[ "$(wc -l < "$T/more.steps")" -eq 5 ] || fail "train --continue: $(wc -l < "$T/more.steps") steps, not 5"
+[ "$(cut -d' ' -f1-4 "$T/more.steps")" = "$(sed -n '6,10p' "$T/ten.steps" | cut -d' ' -f1-4)" ] ||
+  fail "train --continue: other batches than the straight run: $(cut -d' ' -f1-4 "$T/more.steps" | tr '\n' ' ') against $(sed -n '6,10p' "$T/ten.steps" | cut -d' ' -f1-4 | tr '\n' ' ')"
+# step 6: 1e-3 sqrt(2 / 6) / 2 (first of two ramp steps); step 7: 1e-3 sqrt(2 / 7)
+awk 'function near(x, y) { return x > y * 0.99999 && x < y * 1.00001 }
+  $1 == 6 { a = near($6, 1e-3 * sqrt(2 / 6) / 2) } $1 == 7 { b = near($6, 1e-3 * sqrt(2 / 7)) }
+  END { exit !(a && b) }' "$T/more.steps" || fail "train --continue --rewarm: rates $(cut -d' ' -f1,6 "$T/more.steps" | tr '\n' ' ')"
+if "$S2S" train --train "$T/b.tsv" --vocab "$FIX" --continue --out "$T/x.s2s" 2> "$T/err.txt"; then
+  fail "train --continue without --init"
+fi
+if "$S2S" train --train "$T/b.tsv" --init "$FIX" --out "$T/x.s2s" --rewarm 5 2> "$T/err.txt"; then
+  fail "train --rewarm without --continue"
+fi
+grep -q -- "--rewarm needs --continue" "$T/err.txt" || fail "train --rewarm: $(cat "$T/err.txt")"
+
 # a Transformer from the same vocabulary, with warm-up: info names its fields, it translates
 VOCAB=$(cd "$(dirname "$0")/.." && pwd)/data/spm.vocab
 if [ -f "$VOCAB" ]; then

@@ -35,7 +35,8 @@ typedef struct train_opts {
     double time_limit_min, init_scale, lr_decay;
     long long warmup; /* steps of linear learning-rate warm-up (0: none) */
     int inverse_sqrt; /* --lr-schedule inverse-sqrt: lr sqrt(warmup / step) after the warm-up */
-    int resume, reverse;
+    long long rewarm; /* --rewarm: steps of linear ramp after --continue (fresh Adam moments) */
+    int resume, reverse, cont;
     const char *meta[32]; /* --meta KEY=VALUE, in order */
     int n_meta;
 } train_opts;
@@ -76,6 +77,14 @@ static const char train_usage[] =
     "  --checkpoint PATH (OUT.ckpt)    model + PATH.opt optimizer state, written at each\n"
     "                                  evaluation and on exit\n"
     "  --resume                        continue exactly from --checkpoint\n"
+    "  --continue                      with --init: go on from where that file's run was\n"
+    "                                  (its train.* metadata: step, epoch, batch order,\n"
+    "                                  seed), so the schedule and the batches continue;\n"
+    "                                  Adam's moments start at zero (see --rewarm). For\n"
+    "                                  a committed master on a machine without the\n"
+    "                                  checkpoint; the same training file is needed\n"
+    "  --rewarm N (0)                  after --continue, ramp the schedule's rate up\n"
+    "                                  linearly over the first N steps\n"
     "  --keep-checkpoints N (0)        also keep the weights of each evaluation as\n"
     "                                  CKPT.step-STEP.s2s, the newest N of them (for\n"
     "                                  s2s average: checkpoint averaging)\n"
@@ -118,6 +127,10 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         }
         if (!strcmp(a, "--reverse")) {
             o->reverse = 1;
+            continue;
+        }
+        if (!strcmp(a, "--continue")) {
+            o->cont = 1;
             continue;
         }
         if (strncmp(a, "--", 2) != 0) {
@@ -187,6 +200,7 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
         INT_OPT("--ff", o->hp.ff_dim, 1, 4 * S2S_MAX_DIM)
         INT_OPT("--dec-layers", o->hp.dec_layers, 1, S2S_MAX_LAYERS)
         INT_OPT("--warmup", o->warmup, 0, (long long)1 << 40)
+        INT_OPT("--rewarm", o->rewarm, 0, (long long)1 << 40)
         INT_OPT("--batch", o->batch, 1, S2S_MAX_BATCH)
         INT_OPT("--epochs", o->epochs, 0, 1000000)
         INT_OPT("--max-steps", o->max_steps, 0, (long long)1 << 40)
@@ -217,6 +231,14 @@ static int parse_train_args(int argc, char **argv, train_opts *o) {
     }
     if (o->inverse_sqrt && (o->warmup < 1 || o->lr_decay < 1.0)) {
         cli_error("train: --lr-schedule inverse-sqrt needs --warmup N >= 1 and no --lr-decay");
+        return -1;
+    }
+    if (o->cont && (!o->init_path || o->resume)) {
+        cli_error("train: --continue goes with --init (and not with --resume)");
+        return -1;
+    }
+    if (o->rewarm && !o->cont) {
+        cli_error("train: --rewarm needs --continue");
         return -1;
     }
     if (!o->resume && !o->vocab_path == !o->init_path) {
@@ -554,7 +576,7 @@ static int load_num(const s2s_model *m, const char *key, double *out) {
     const char *v = s2s_model_meta(m, key);
     char *end;
     if (!v) {
-        cli_error("checkpoint has no '%s' metadata: not written by s2s train?", key);
+        cli_error("the model file has no '%s' metadata: not written by s2s train?", key);
         return -1;
     }
     *out = strtod(v, &end);
@@ -812,6 +834,22 @@ int cmd_train(int argc, char **argv) {
         o.tp.seed = s.seed;
     } else if (o.init_path) {
         if (!(model = model_from_init(o.init_path))) goto done;
+        if (o.cont) {
+            /* where the file's run was: the step (so the schedule goes on), the
+             * epoch, batch and seed (so the batch order goes on). Not its best
+             * dev BLEU: --out is the best of this run. Dropout is seeded apart
+             * from the first run's (the generator's state is not in the file). */
+            if (restore_state(model, &s)) goto done;
+            s.best_bleu = -1;
+            s.best_step = 0;
+            s.bad_evals = 0;
+            s.lr = o.tp.learning_rate;
+            o.batch = s.batch;
+            o.tp.seed = s.seed + (uint64_t)s.step;
+            fprintf(stderr, "s2s: continuing %s's run at epoch %lld, batch %lld, step %lld%s\n",
+                    o.init_path, (long long)s.epoch, (long long)s.batch_done, (long long)s.step,
+                    o.rewarm ? " (rate ramped up again)" : "");
+        }
     } else {
         if (!(model = new_model_from_vocab(&o))) goto done;
     }
@@ -902,7 +940,9 @@ int cmd_train(int argc, char **argv) {
                                 ? s.lr * (double)(s.step + 1) / (double)o.warmup
                             : o.inverse_sqrt ? s.lr * sqrt((double)o.warmup / (double)(s.step + 1))
                                              : s.lr;
-            if (o.warmup > 0) s2s_trainer_set_learning_rate(trainer, (float)lr_now);
+            /* --rewarm: Adam's moments are new after --continue; ramp up again */
+            if (run_steps < o.rewarm) lr_now *= (double)(run_steps + 1) / (double)o.rewarm;
+            if (o.warmup > 0 || o.rewarm > 0) s2s_trainer_set_learning_rate(trainer, (float)lr_now);
             s2s_status st = s2s_trainer_step(trainer, &view->b, &loss, &tokens, &err);
             s.batch_done = b + 1;
             int stepped = 0;
