@@ -14,9 +14,13 @@
 # es-en-transformer starts from the shipped English -> Spanish Transformer's
 # f32 master (models/f32/en-es-transformer.f32.s2s.xz) and trains it the other
 # way: same shape and vocabulary, and it starts knowing both languages' pieces
-# (models/es-en.md measures what that buys); CONTINUE=1 goes on
-# from its own committed f32 weights instead (a fresh machine; keep it set
-# for RESUME=1 of that run).
+# (models/es-en.md measures what that buys).
+# CONTINUE=1 (the two Transformer recipes) goes on from the recipe's own
+# committed f32 master, models/f32/NAME.f32.s2s.xz, where its checkpoint did
+# not survive (a fresh machine): s2s train --init --continue takes the step,
+# epoch and batch position from the file, so the schedule's rate and the
+# batch order go on where that run stopped; Adam's moments start at zero,
+# hence a 200-step --rewarm. RESUME=1 then resumes it like any run.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
 # only makes models/ from what RUN_DIR holds. Every recipe keeps the weights
@@ -68,6 +72,11 @@ transformer_common="--train $train --dev data/dev.tsv
   --max-len 100 --eval-every 500 --dev-bleu-sentences 643 --patience 8 --log-every 50
   --keep-checkpoints 8 --time-limit ${TIME_LIMIT:-90}"
 tf_lr=7e-4 tf_warmup=1000
+# CONTINUE=1: the s2s train options that go on from the master $1 (xz)
+continue_from() {
+  xz -dc "$1" > "$run/continue.f32.s2s"
+  echo "--init $run/continue.f32.s2s --continue --rewarm 200"
+}
 case "$which" in
   attention)
     # shellcheck disable=SC2086
@@ -89,37 +98,30 @@ case "$which" in
     # pre-norm Transformer, 4 encoder + 2 decoder layers (a shallow decoder
     # decodes faster; the encoder runs once per sentence); learning rate
     # warmed up then inverse-sqrt, as pre-norm Transformers train best
+    start="--vocab data/spm.vocab --arch transformer --emb 256 --heads 4 --ff 1024 --layers 4
+      --dec-layers 2 --positions sinusoidal --activation relu --tie 1"
+    if [ -n "${CONTINUE:-}" ] && [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
+      start=$(continue_from models/f32/en-es-transformer.f32.s2s.xz)
+    fi
     # shellcheck disable=SC2086
-    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $transformer_common --vocab data/spm.vocab --arch transformer \
-      --emb 256 --heads 4 --ff 1024 --layers 4 --dec-layers 2 --positions sinusoidal \
-      --activation relu --tie 1 --lr "$tf_lr" --warmup "$tf_warmup" --seed 1 \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $transformer_common $start \
+      --lr "$tf_lr" --warmup "$tf_warmup" --seed 1 \
       --meta source_language=en --meta target_language=es ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/en-es-transformer.s2s ;;
   es-en-transformer)
-    # the shape comes from the init file; the schedule is the one from
+    # the shape comes from the start file; the schedule is the one from
     # scratch, so that the two runs compare step for step
-    init='' lr=$tf_lr warmup=$tf_warmup seed=1
-    if [ -n "${CONTINUE:-}" ]; then
-      # where build-train/ did not survive: go on from the committed f32
-      # weights of the run (models/f32/es-en-transformer.f32.s2s.xz) at the
-      # rate its schedule had reached, lr sqrt(warmup / step); Adam's moments
-      # start at zero, so 200 warm-up steps; seed 2 for another batch order
-      # than the first epoch's. RESUME=1 of such a run needs CONTINUE=1 too:
-      # the inverse-sqrt rate is computed from --warmup on every start
-      if [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
-        xz -dc models/f32/es-en-transformer.f32.s2s.xz > "$run/init-es-en.f32.s2s"
-        init="--init $run/init-es-en.f32.s2s"
-        step=$(build-blas/s2s info "$run/init-es-en.f32.s2s" | awk '$1 == "train.step" { print $2 }')
-        lr=$(awk -v l="$tf_lr" -v w="$tf_warmup" -v s="$step" 'BEGIN { printf "%.3g", l * sqrt(w / s) }')
-      fi
-      warmup=200 seed=2
-    elif [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
+    start=''
+    if [ -n "${RESUME:-}${POST_ONLY:-}" ]; then :
+    elif [ -n "${CONTINUE:-}" ]; then
+      start=$(continue_from models/f32/es-en-transformer.f32.s2s.xz)
+    else
       xz -dc models/f32/en-es-transformer.f32.s2s.xz > "$run/init-en-es.f32.s2s"
-      init="--init $run/init-en-es.f32.s2s"
+      start="--init $run/init-en-es.f32.s2s"
     fi
     # shellcheck disable=SC2086
-    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $transformer_common $init --reverse \
-      --lr "$lr" --warmup "$warmup" --seed "$seed" \
+    [ -n "${POST_ONLY:-}" ] || build-blas/s2s train $transformer_common $start --reverse \
+      --lr "$tf_lr" --warmup "$tf_warmup" --seed 1 \
       --meta source_language=es --meta target_language=en ${RESUME:+--resume} 2>&1 | tee -a "$run/train.log"
     out=models/es-en-transformer.s2s ;;
   *) echo "usage: $0 attention|es-en|noattention|transformer|es-en-transformer" >&2; exit 2 ;;
