@@ -16,16 +16,19 @@
 #   5. prints the throughput against the CPU trainer's in the shipped model's
 #      log (models/logs/), and writes everything to OUT_DIR (build-gpu/check/;
 #      $OUT too when set, as on the device machine).
-# INIT=FILE (ARCH=transformer only) continues from that f32 model instead of
-# new weights, e.g. INIT=models/f32/en-es-transformer.f32.s2s.xz, the shipped
-# model's master (an .xz is decompressed into OUT_DIR first), at the rate the
-# master's schedule had reached (LR and WARMUP override the rate and warm-up).
+# INIT=FILE (ARCH=transformer only) continues that f32 model's run instead of
+# starting from new weights, e.g. INIT=models/f32/en-es-transformer.f32.s2s.xz,
+# the shipped model's master (an .xz is decompressed into OUT_DIR first):
+# torch_train.py --continue --rewarm 200, as tools/train_models.sh CONTINUE=1
+# (the schedule's rate and the batch order go on from the master's step).
+# FRESH=1 starts the schedule anew from INIT's weights instead (LR and WARMUP
+# override the recipe's 7e-4 and 1,000).
 # REVERSE=1 trains Spanish -> English (tools/train_models.sh es-en and
 # es-en-transformer) and scores beside models/es-en.s2s (or
 # models/es-en-transformer.s2s once shipped). The es-en-transformer recipe
 # starts from the English -> Spanish master with the schedule from scratch:
 #   ARCH=transformer REVERSE=1 INIT=models/f32/en-es-transformer.f32.s2s.xz \
-#     LR=7e-4 WARMUP=1000 sh tools/gpu_train_check.sh
+#     FRESH=1 sh tools/gpu_train_check.sh
 # DEVICE=cpu (default cuda) is a dry run of the whole pipeline without a GPU:
 # no GPU checks, AMP=off, NPROC=1, e.g.
 #   DEVICE=cpu ARCH=transformer TRAIN_MINUTES=1 TEST_PAIRS=50 sh tools/gpu_train_check.sh
@@ -129,24 +132,19 @@ case $arch in
     recipe="--batch 64 --lr 2e-3 --lr-decay 0.5 --dropout 0.2 --label-smoothing 0.1 --clip 5
       --patience 5" ;;
   transformer)
-    lr=7e-4 warmup=1000
-    if [ -n "$init" ]; then
-      # The master is step 26,056 of this schedule (the mean of its last 8
-      # checkpoints), whose rate was then 7e-4 x sqrt(1000 / 26056) = 1.4e-4:
-      # go on from that rate, as climbing back to 7e-4 would undo part of its
-      # training. Adam's moments start at zero (a model file holds no optimizer
-      # state), so 200 warm-up steps keep its first, noisy updates small; 1,000
-      # would spend a short run warming up.
-      lr=1.4e-4 warmup=200
-    fi
-    lr=${LR:-$lr} warmup=${WARMUP:-$warmup}
+    lr=${LR:-7e-4} warmup=${WARMUP:-1000}
     shape="--arch transformer --emb 256 --heads 4 --ff 1024 --layers 4 --dec-layers 2
       --positions sinusoidal --activation relu --tie 1"
     recipe="--batch 96 --lr $lr --warmup $warmup --lr-schedule inverse-sqrt --dropout 0.1
       --label-smoothing 0.1 --clip 1 --patience 8" ;;
 esac
-if [ -n "$init" ]; then
+if [ -n "$init" ] && [ -n "${FRESH:-}" ]; then
   start_from="--init $init_model"  # the shape comes from the file
+elif [ -n "$init" ]; then
+  # the master's run goes on at its step (the schedule's rate there, its batch
+  # order); a model file holds no optimizer state, so Adam's moments start at
+  # zero and 200 steps ramp the rate up again
+  start_from="--init $init_model --continue --rewarm 200"
 else
   start_from="--vocab data/spm.vocab $shape"
 fi

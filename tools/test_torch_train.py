@@ -21,6 +21,7 @@ generator. Measured numbers are printed (S2S_TORCH_TRAIN_VERBOSE=0 hides them).
 
 import contextlib
 import io
+import math
 import os
 import subprocess
 import sys
@@ -192,6 +193,31 @@ class TorchTrainTest(unittest.TestCase):
         self.assertAlmostEqual(c[0][4], p[0][4], delta=2e-6)
         diff = max(abs(a[4] - b[4]) for a, b in zip(c, p))
         say("--init: loss |PyTorch - C| over %d steps: %.2e" % (LOSS_STEPS, diff))
+        self.assertLessEqual(diff, LOSS_TOL)
+
+    def test_continue_goes_on_like_c_trainer(self):
+        # --init FILE --continue: both trainers go on at FILE's step and batch
+        # position, with the rate of the schedule there, ramped over --rewarm
+        base = ["--train", TRAIN, "--batch", "6", "--epochs", "10", "--lr", "1e-2",
+                "--dropout", "0", "--label-smoothing", "0.1", "--clip", "1", "--seed", "3",
+                "--log-every", "1000", "--warmup", "3", "--lr-schedule", "inverse-sqrt"]
+        run_c(base + CONFIGS[-1].split() + ["--vocab", VOCAB, "--max-steps", "7",
+                                             "--out", self.path("start.s2s")])
+        common = base + ["--init", self.path("start.s2s"), "--continue", "--rewarm", "2",
+                         "--max-steps", str(7 + LOSS_STEPS)]
+        run_c(common + ["--out", self.path("c.s2s"), "--step-log", self.path("c.log")])
+        run_torch(common + ["--out", self.path("p.s2s"), "--step-log", self.path("p.log")])
+        c, p = read_log(self.path("c.log")), read_log(self.path("p.log"))
+        self.assertEqual(len(c), LOSS_STEPS)
+        self.assertEqual(c[0][0], 8)  # the step after the file's
+        self.assertEqual([x[:4] for x in c], [x[:4] for x in p])
+        for a, b in zip(c, p):
+            self.assertAlmostEqual(a[5], b[5], delta=1e-6 * a[5])
+        # step 8, the first of two ramp steps: 1e-2 sqrt(3 / 8) / 2
+        self.assertAlmostEqual(c[0][5], 1e-2 * math.sqrt(3 / 8) / 2, delta=1e-8)
+        self.assertAlmostEqual(c[0][4], p[0][4], delta=2e-6)
+        diff = max(abs(a[4] - b[4]) for a, b in zip(c, p))
+        say("--continue: loss |PyTorch - C| over %d steps: %.2e" % (LOSS_STEPS, diff))
         self.assertLessEqual(diff, LOSS_TOL)
 
     # --------------------------------- (2) the export translates like C's

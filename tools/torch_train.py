@@ -510,6 +510,11 @@ def parse_args(argv=None):
     a("--init", help="start from this f32 .s2s model")
     a("--checkpoint", help="checkpoint (default OUT.ckpt.pt)")
     a("--resume", action="store_true")
+    a("--continue", dest="cont", action="store_true",
+      help="with --init: go on from where that file's run was (its train.* metadata: step, "
+           "epoch, batch position, seed), as s2s train --continue")
+    a("--rewarm", type=int, default=0, metavar="N",
+      help="after --continue, ramp the schedule's rate up linearly over N steps")
     a("--keep-checkpoints", type=int, default=0, metavar="N",
       help="also keep the weights of each evaluation as CKPT.step-STEP.s2s, the newest N "
            "(for s2s average: checkpoint averaging)")
@@ -562,6 +567,10 @@ def parse_args(argv=None):
     a("--s2s", help="the s2s binary (default build/s2s)")
     a("--s2s-ids", help="the s2s_ids binary (default build/s2s_ids)")
     args = ap.parse_args(argv)
+    if args.cont and (args.init is None or args.resume):
+        ap.error("--continue goes with --init (and not with --resume)")
+    if args.rewarm and not args.cont:
+        ap.error("--rewarm needs --continue")
     if not args.resume and (args.vocab is None) == (args.init is None):
         ap.error("give exactly one of --vocab (new model) or --init (start from a model)")
     if not 1 <= args.batch <= MAX_BATCH:
@@ -615,6 +624,19 @@ def main(argv=None):
         hp, tensors, base_kv = load_s2s(args.init)
         if "tokenizer.pieces" not in base_kv:
             raise SystemExit("%s has no vocabulary attached" % args.init)
+        base_kv.pop("meta.averaged_steps", None)  # as cli_train.c: not true of new weights
+        if args.cont:
+            # as cli_train.c: the schedule and the batch order go on; dev BLEU's
+            # best starts afresh; dropout seeded apart from the first run's
+            for k in ("epoch", "batch_done", "step", "seed", "batch"):
+                v = base_kv.get("meta.train." + k)
+                if v is None:
+                    raise SystemExit("%s has no 'train.%s' metadata: not written by s2s train?"
+                                     % (args.init, k))
+                state[k] = int(float(v))
+            log("continuing %s's run at epoch %d, batch %d, step %d%s"
+                % (args.init, state["epoch"], state["batch_done"], state["step"],
+                   " (rate ramped up again)" if args.rewarm else ""))
     else:
         base_kv = vocab_kv(args.vocab)
         n = len(base_kv["tokenizer.pieces"])
@@ -646,7 +668,8 @@ def main(argv=None):
     vocab_model = os.path.join(work, "vocab.s2s")
     write_s2s(vocab_model, hp, tensors, base_kv)
 
-    torch.manual_seed(state["seed"] * 1000003 + dd.rank)  # dropout masks: per process
+    dropout_seed = state["seed"] + state["step"] if args.cont else state["seed"]
+    torch.manual_seed(dropout_seed * 1000003 + dd.rank)  # dropout masks: per process
     model = R.build(hp, dropout=args.dropout)
     model.load_s2s_tensors(tensors)
     model.to(device)
@@ -789,6 +812,8 @@ def main(argv=None):
                 lr_now = state["lr"] * (state["step"] + 1) / args.warmup
             elif args.lr_schedule == "inverse-sqrt":  # and its schedule after it
                 lr_now = state["lr"] * math.sqrt(args.warmup / (state["step"] + 1))
+            if run_steps < args.rewarm:  # --rewarm: Adam's moments are new after --continue
+                lr_now *= (run_steps + 1) / args.rewarm
             if not (math.isfinite(mean) and math.isfinite(norm)) or (lim > 0 and mean > lim):
                 set_rng_state(saved_rng, device)  # as C restores its dropout generator
                 log("warning: step skipped: step %d: loss %g, gradient norm %g"
