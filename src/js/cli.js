@@ -7,7 +7,8 @@
 //
 // Without --model it uses a shipped model: models/en-es-transformer.s2s (the
 // best English -> Spanish model; the LSTM models/en-es.s2s ships beside it for
-// --model), or models/es-en.s2s with --from es.
+// --model), or with --from es models/es-en-transformer.s2s (the LSTM
+// models/es-en.s2s beside it likewise).
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -18,7 +19,7 @@ import { Seq2SeqError } from './errors.js';
 // The shipped models by direction; the first is the default.
 const SHIPPED = {
   'en-es': fileURLToPath(new URL('../../models/en-es-transformer.s2s', import.meta.url)),
-  'es-en': fileURLToPath(new URL('../../models/es-en.s2s', import.meta.url)),
+  'es-en': fileURLToPath(new URL('../../models/es-en-transformer.s2s', import.meta.url)),
 };
 const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 

@@ -105,6 +105,6 @@ test('--from es uses the shipped Spanish -> English model', () => {
   assert.match(r.stdout, /train station/);
   const i = cli(['info', '--to', 'en']);
   assert.equal(i.status, 0, i.stderr);
-  assert.match(JSON.parse(i.stdout).model, /es-en\.s2s$/);
+  assert.match(JSON.parse(i.stdout).model, /es-en-transformer\.s2s$/);
 });
 

@@ -71,5 +71,5 @@ test('the package is publishable: not private, npm publish --dry-run passes, the
   const [report] = Object.values(JSON.parse(npm(['publish', '--dry-run', '--offline', '--json'], ROOT)));
   const files = report.files.map((f) => f.path);
   assert.equal(report.name, 'seq2seq-wasm');
-  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'dist/seq2seq-relaxed.wasm', 'models/en-es-transformer.s2s', 'models/en-es.s2s', 'models/es-en.s2s', 'models/en-es-transformer.md', 'models/es-en.md', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
+  for (const f of ['dist/seq2seq-simd.wasm', 'dist/seq2seq-scalar.wasm', 'dist/seq2seq-relaxed.wasm', 'models/en-es-transformer.s2s', 'models/en-es.s2s', 'models/es-en.s2s', 'models/es-en-transformer.s2s', 'models/en-es-transformer.md', 'models/es-en.md', 'models/es-en-transformer.md', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `publishes ${f}`);
 });
