@@ -198,13 +198,7 @@ int cmd_compare(int argc, char **argv) {
         goto done;
     }
     for (int h = 0; h < 2; h++) {
-        if (lines_read(hyp_path[h], &hyp[h]) != 0) goto done;
-        if (hyp[h].n != test.n) {
-            cli_error("compare: %s has %lld lines but %s has %lld sentence pairs (one output "
-                      "line per pair, in order, is required)",
-                      hyp_path[h], (long long)hyp[h].n, test_path, (long long)test.n);
-            goto done;
-        }
+        if (hyp_lines_read("compare", hyp_path[h], test_path, test.n, &hyp[h]) != 0) goto done;
         if (!(stats[h] = calloc((size_t)test.n, sizeof *stats[h]))) {
             cli_error("out of memory");
             goto done;

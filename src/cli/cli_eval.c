@@ -263,14 +263,8 @@ done:
 static int eval_read_hyps(const char *hyp_path, const char *test_path, const tsv_corpus *test,
                           char **hyps) {
     text_lines lines;
-    if (lines_read(hyp_path, &lines) != 0) return -1;
+    if (hyp_lines_read("eval", hyp_path, test_path, test->n, &lines) != 0) return -1;
     int status = -1;
-    if (lines.n != test->n) {
-        cli_error("eval: %s has %lld lines but %s has %lld sentence pairs (one output line per "
-                  "pair, in order, is required)",
-                  hyp_path, (long long)lines.n, test_path, (long long)test->n);
-        goto done;
-    }
     for (int64_t i = 0; i < test->n; i++)
         if (!(hyps[i] = cli_strdup(lines.line[i]))) {
             cli_error("out of memory");

@@ -96,6 +96,19 @@ int lines_read(const char *path, text_lines *out) {
     return 0;
 }
 
+int hyp_lines_read(const char *cmd, const char *hyp_path, const char *test_path, int64_t pairs,
+                   text_lines *out) {
+    if (lines_read(hyp_path, out) != 0) return -1;
+    if (out->n != pairs) {
+        cli_error("%s: %s has %lld lines but %s has %lld sentence pairs (one output line per "
+                  "pair, in order, is required)",
+                  cmd, hyp_path, (long long)out->n, test_path, (long long)pairs);
+        lines_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 void lines_free(text_lines *t) {
     free(t->line);
     free(t->storage);

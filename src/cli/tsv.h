@@ -33,6 +33,11 @@ typedef struct text_lines {
 } text_lines;
 
 int lines_read(const char *path, text_lines *out);
+/* Another system's output for a test set of `pairs` sentence pairs read from
+ * test_path: exactly one line per pair, else an error naming both files
+ * (prefixed "cmd: "). -1 on failure, with *out freed. */
+int hyp_lines_read(const char *cmd, const char *hyp_path, const char *test_path, int64_t pairs,
+                   text_lines *out);
 void lines_free(text_lines *t);
 
 #endif /* S2S_CLI_TSV_H */
