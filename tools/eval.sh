@@ -253,18 +253,17 @@ best_hyp() {
     [ -f "$OUT/$r.hyp.txt" ] && { echo "$OUT/$r.hyp.txt"; return; }
   done
 }
-if [ "$HAVE_APERTIUM" = 1 ]; then
-  echo "== paired bootstrap: $(basename "$(best_hyp main)") against Apertium" >&2
-  "$S2S" compare --test "$TEST" $REVERSE --by-domain --hyp "$(best_hyp main)" --hyp "$CACHE" \
-    --json "$OUT/compare-apertium.json" >"$OUT/compare-apertium.log" ||
-    die "s2s compare failed (see $OUT/compare-apertium.log)"
-fi
-if [ -n "$TRANSFORMER" ]; then
-  echo "== paired bootstrap: $(basename "$(best_hyp transformer)") against $(basename "$(best_hyp main)")" >&2
-  "$S2S" compare --test "$TEST" $REVERSE --by-domain --hyp "$(best_hyp transformer)" \
-    --hyp "$(best_hyp main)" --json "$OUT/compare-transformer.json" >"$OUT/compare-transformer.log" ||
-    die "s2s compare failed (see $OUT/compare-transformer.log)"
-fi
+# compare NAME HYP_A HYP_B: s2s compare into OUT/compare-NAME.json and .log
+compare() {
+  echo "== paired bootstrap: $(basename "$2") against $(basename "$3")" >&2
+  # shellcheck disable=SC2086
+  "$S2S" compare --test "$TEST" $REVERSE --by-domain --hyp "$2" --hyp "$3" \
+    --json "$OUT/compare-$1.json" >"$OUT/compare-$1.log" ||
+    die "s2s compare failed (see $OUT/compare-$1.log)"
+}
+MAIN_HYP=$(best_hyp main)
+[ "$HAVE_APERTIUM" = 1 ] && compare apertium "$MAIN_HYP" "$CACHE"
+[ -n "$TRANSFORMER" ] && compare transformer "$(best_hyp transformer)" "$MAIN_HYP"
 
 # ---------------------------------------------------------------- everyday sentences
 EVERYDAY=tools/everyday.txt   # English: only for English -> Spanish

@@ -143,6 +143,9 @@ def main():
     tf_greedy = by_role.get("transformer-greedy")
     tf_beam = next((s for s in systems if s["role"].startswith("transformer-beam")
                     and not s["role"].endswith("-package")), None)
+    tf_package = next((s for s in systems if s["role"].startswith("transformer-beam")
+                       and s["role"].endswith("-package")), None)
+    tf_best = tf_package or tf_beam or tf_greedy  # as users get it, as ours_best
 
     domains = []
     for s in systems:
@@ -419,8 +422,6 @@ def main():
         L.append("")
         L += delta_table([(t, a) for a, t in pairs], lambda t, a: f"{t['label']} vs {a['label']}")
         L.append("")
-        tf_best = next((s for s in systems if s["role"].startswith("transformer-beam")
-                        and s["role"].endswith("-package")), None) or tf_beam or tf_greedy
         boot = bootstrap("compare-transformer.json", tf_best, ours_best)
         if boot:
             L.append(f"Paired bootstrap, {tf_best['label']} minus {ours_best['label']} "
