@@ -25,7 +25,7 @@
 # override the recipe's 7e-4 and 1,000).
 # REVERSE=1 trains Spanish -> English (tools/train_models.sh es-en and
 # es-en-transformer) and scores beside models/es-en.s2s (or
-# models/es-en-transformer.s2s once shipped). The es-en-transformer recipe
+# models/es-en-transformer.s2s). The es-en-transformer recipe
 # starts from the English -> Spanish master with the schedule from scratch:
 #   ARCH=transformer REVERSE=1 INIT=models/f32/en-es-transformer.f32.s2s.xz \
 #     FRESH=1 sh tools/gpu_train_check.sh
@@ -61,15 +61,13 @@ case ${REVERSE:-} in
   1) pair=es-en rev=--reverse meta="--meta source_language=es --meta target_language=en" ;;
   *) fail "REVERSE is 1 or unset" ;;
 esac
-# the CPU log to compare throughput with is the same shape's: the en-es
-# Transformer's serves a Spanish -> English one not yet shipped
 case $arch in
-  lstm) shipped=models/$pair.s2s cpu_log=models/logs/$pair.train.log ;;
-  transformer) shipped=models/$pair-transformer.s2s cpu_log=models/logs/en-es-transformer.train.log
-    # until a Spanish -> English Transformer ships, beside the LSTM
-    [ -s "$shipped" ] || shipped=models/$pair.s2s ;;
+  lstm) shipped=models/$pair.s2s ;;
+  transformer) shipped=models/$pair-transformer.s2s ;;
   *) fail "ARCH is lstm or transformer" ;;
 esac
+# the CPU trainer's throughput to compare with: the shipped model's log
+cpu_log=models/logs/$(basename "$shipped" .s2s).train.log
 # the LSTM master's rate had decayed on dev plateaus to 3e-5: its recipe's
 # 2e-3 would restart it rather than continue it
 [ -z "$init" ] || [ "$arch" = transformer ] || fail "INIT is for ARCH=transformer"
