@@ -177,12 +177,23 @@ awk -v who="$run_label" -v secs="$secs" 'END { printf "%s: %d steps, %d target t
 grep 'tok/s' "$cpu_log" | tail -1 | sed 's/^/CPU (shipped model, s2s train + OpenBLAS): /' | tee -a "$out/throughput.txt"
 # Both trainers take batches of the same size, so steps per second of wall
 # time compare whole runs; the CPU log's last window may hold a dev evaluation.
-sed -n 's/.*stopped: .* after \([0-9]*\) steps (\([0-9:]*\)).*/\1 \2/p' "$cpu_log" | tail -1 |
+# A shipped model's log holds several runs (resumed, continued): each
+# "stopped: ... after N steps (H:M:S)" line ends one, which began at the step
+# of its "resuming"/"continuing" line (0 for a fresh run, and a run killed
+# before its stop line counts for nothing), so the CPU's steps/s is the sum
+# of the runs' steps over the sum of their times.
+awk '/^s2s: (resuming|continuing) / { start = $0; sub(/.* step /, "", start); start += 0; resumed = 1; next }
+  /^s2s: model / { if (!resumed) start = 0; resumed = 0; next }
+  /stopped: .* after [0-9]+ steps \(/ {
+    s = $0; sub(/.* after /, "", s); n = s + 0
+    t = s; sub(/.*steps \(/, "", t); sub(/\).*/, "", t)
+    k = split(t, hms, ":"); secs = 0
+    for (i = 1; i <= k; i++) secs = secs * 60 + hms[i]
+    steps += n - start; total += secs; runs++; start = n }
+  END { if (runs) printf "%d %d %d\n", steps, total, runs }' "$cpu_log" |
   awk -v who="$run_label" -v steps="$(wc -l < "$out/steps.log")" -v secs="$secs" '{
-    n = split($2, hms, ":"); cpu_secs = 0
-    for (i = 1; i <= n; i++) cpu_secs = cpu_secs * 60 + hms[i]
-    printf "steps/s of wall time: %s %.2f, CPU (shipped model, %d steps in %d s) %.2f: %.1fx\n",
-      who, steps / secs, $1, cpu_secs, $1 / cpu_secs, (steps / secs) / ($1 / cpu_secs) }' |
+    printf "steps/s of wall time: %s %.2f, CPU (shipped model, %d steps in %d s over %d runs) %.2f: %.1fx\n",
+      who, steps / secs, $1, $2, $3, $1 / $2, (steps / secs) / ($1 / $2) }' |
   tee -a "$out/throughput.txt"
 if [ -n "${OUT:-}" ]; then
   cp "$out"/*.txt "$out"/*.log "$OUT"/ 2>/dev/null || true
