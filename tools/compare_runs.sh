@@ -9,7 +9,8 @@
 #   tools/compare_runs.sh 24000 build-train/transformer build-train-bt/transformer
 # REVERSE=1 scores Spanish -> English runs; S2S=PATH names the native tool.
 # Each evaluation's JSON stays beside its checkpoint as
-# model.ckpt.step-STEP.dev.json and is reused while newer than it.
+# model.ckpt.step-STEP.dev.json (with DEV=FILE, .FILE-NAME.json) and is reused
+# while newer than it.
 set -eu
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: tools/compare_runs.sh STEP RUN_DIR..." >&2; exit 2; }
@@ -25,6 +26,7 @@ for run in "$@"; do
   model=$run/model.ckpt.step-$step.s2s
   [ -f "$model" ] || { echo "compare_runs.sh: $model not found (kept steps: $(find "$run" -maxdepth 1 -name 'model.ckpt.step-*.s2s' | sed 's/.*step-\([0-9]*\)\.s2s/\1/' | sort -n | paste -sd' ' -))" >&2; exit 1; }
   json=$run/model.ckpt.step-$step.dev.json
+  [ -n "${DEV:-}" ] && json=$run/model.ckpt.step-$step.$(basename "$dev" .tsv).json
   # reused only when newer than its checkpoint (find -newer: POSIX sh has no -nt)
   if [ -z "$(find "$json" -newer "$model" 2>/dev/null)" ]; then
     # shellcheck disable=SC2086
@@ -34,12 +36,12 @@ for run in "$@"; do
   jsons="$jsons $json"
 done
 # shellcheck disable=SC2086
-/usr/bin/python3 - "$step" $jsons <<'EOF'
+/usr/bin/python3 - "$step" "$dev" $jsons <<'EOF'
 import json, sys
-step, paths = sys.argv[1], sys.argv[2:]
+step, dev, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
 runs = [(p.rsplit("/model.ckpt", 1)[0], json.load(open(p))) for p in paths]
 domains = sorted({d for _, r in runs for d in r.get("by_domain", {})})
-print(f"step {step}, greedy, whole dev set: BLEU / chrF2")
+print(f"step {step}, greedy, {dev}: BLEU / chrF2")
 print()
 print("| run | all | " + " | ".join(domains) + " |")
 print("|---|---:|" + "---:|" * len(domains))
