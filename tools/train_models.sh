@@ -28,8 +28,9 @@
 # 8) when that scores better on dev than its best single checkpoint
 # (tools/average_checkpoints.sh; runs from before --keep-checkpoints have
 # none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
-# training pairs (e.g. data/bt.tsv from tools/data/back_translate.sh; English ->
-# Spanish only, as its English side is synthetic). Dev BLEU is scored on the first
+# training pairs from tools/data/back_translate.sh: data/bt.tsv (synthetic
+# English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
+# Spanish) for the Spanish -> English ones. Dev BLEU is scored on the first
 # 643 dev pairs: the 143 everyday dev sentences, then 100 of each domain
 # (tools/data/add_corpus.py orders data/dev.tsv so).
 set -eu
@@ -53,7 +54,15 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
 fi
 train=data/train.tsv
 if [ -n "${EXTRA_TRAIN:-}" ]; then
-  case "$which" in es-en*) echo "EXTRA_TRAIN is for English -> Spanish only" >&2; exit 2 ;; esac
+  # synthetic text belongs on the source side only: data/bt.tsv has synthetic
+  # English (for English -> Spanish), data/bt-es-en.tsv synthetic Spanish
+  for f in $EXTRA_TRAIN; do
+    case "$which:$(basename "$f")" in
+      es-en*:bt.tsv) echo "EXTRA_TRAIN: $f has synthetic English; Spanish -> English takes data/bt-es-en.tsv" >&2; exit 2 ;;
+      es-en*:*) ;;
+      *:bt-es-en.tsv) echo "EXTRA_TRAIN: $f has synthetic Spanish; English -> Spanish takes data/bt.tsv" >&2; exit 2 ;;
+    esac
+  done
   # shellcheck disable=SC2086
   cat data/train.tsv $EXTRA_TRAIN > "$run/train.tsv"
   train=$run/train.tsv

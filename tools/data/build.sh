@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the whole data set: private apt indexes, fetch + unpack packages (cached in
-# data/cache/), extract the sources, clean, subsample UI, split, Spanish monolingual
-# text, SentencePiece. Idempotent and deterministic: rerunning it rewrites the same
-# bytes. Usage: tools/data/build.sh [--no-spm]
+# data/cache/), extract the sources, clean, subsample UI, split, monolingual Spanish
+# and English text, SentencePiece. Idempotent and deterministic: rerunning it
+# rewrites the same bytes. Usage: tools/data/build.sh [--no-spm]
 # The package list of the gettext sweep is tools/data/mo_packages.txt (regenerate with
 # tools/data/make_mo_list.sh > tools/data/mo_packages.txt; not part of the build, so
 # that a build reads exactly the committed list).
@@ -39,6 +39,8 @@ stage corpus   "$PY" "$T/add_corpus.py" data corpus/phrasebook.tsv corpus/everyd
                      corpus/everyday/dev.tsv 8 $W/corpus_report.json
 stage mono     "$PY" "$T/extract_mono.py" data/cache/unpacked data data/mono.es $W/mono_report.json \
                      $W/mo.tsv $W/desc.tsv
+stage mono_en  "$PY" "$T/extract_mono_en.py" data/cache/unpacked data $W/reserved_en.txt \
+                     corpus/everyday/test.tsv corpus/everyday/dev.tsv data/mono.en $W/mono_en_report.json
 if [ "${1:-}" != "--no-spm" ]; then
   stage spm "$T/train_spm.sh"
 fi
