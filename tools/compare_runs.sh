@@ -8,9 +8,12 @@
 # rate schedule have then seen the same number of batches.
 #   tools/compare_runs.sh 24000 build-train/transformer build-train-bt/transformer
 # REVERSE=1 scores Spanish -> English runs; S2S=PATH names the native tool.
-# Each evaluation's JSON stays beside its checkpoint as
-# model.ckpt.step-STEP.dev.json (with DEV=FILE, .FILE-NAME.json) and is reused
-# while newer than it.
+# Each evaluation's JSON and translations stay beside its checkpoint as
+# model.ckpt.step-STEP.dev.json and .dev.hyp.txt (with DEV=FILE, FILE's name
+# for dev) and are reused while newer than it. Below the table, each run after
+# the first is set against the first by paired bootstrap resampling (s2s
+# compare --by-domain, 1,000 draws): the difference per domain with its 95 %
+# interval, which says whether the difference is more than the dev set's noise.
 set -eu
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: tools/compare_runs.sh STEP RUN_DIR..." >&2; exit 2; }
@@ -22,18 +25,23 @@ s2s=${S2S:-build-blas/s2s}
 rev=
 [ -n "${REVERSE:-}" ] && rev=--reverse
 jsons=
+hyps=
 for run in "$@"; do
   model=$run/model.ckpt.step-$step.s2s
   [ -f "$model" ] || { echo "compare_runs.sh: $model not found (kept steps: $(find "$run" -maxdepth 1 -name 'model.ckpt.step-*.s2s' | sed 's/.*step-\([0-9]*\)\.s2s/\1/' | sort -n | paste -sd' ' -))" >&2; exit 1; }
-  json=$run/model.ckpt.step-$step.dev.json
-  [ -n "${DEV:-}" ] && json=$run/model.ckpt.step-$step.$(basename "$dev" .tsv).json
+  base=$run/model.ckpt.step-$step.dev
+  [ -n "${DEV:-}" ] && base=$run/model.ckpt.step-$step.$(basename "$dev" .tsv)
+  json=$base.json hyp=$base.hyp.txt
   # reused only when newer than its checkpoint (find -newer: POSIX sh has no -nt)
-  if [ -z "$(find "$json" -newer "$model" 2>/dev/null)" ]; then
+  if [ -z "$(find "$json" -newer "$model" 2>/dev/null)" ] || [ -z "$(find "$hyp" -newer "$model" 2>/dev/null)" ]; then
     # shellcheck disable=SC2086
-    "$s2s" eval --model "$model" --test "$dev" --by-domain --batch 64 $rev --json "$json.tmp" >/dev/null
+    "$s2s" eval --model "$model" --test "$dev" --by-domain --batch 64 $rev \
+      --json "$json.tmp" --hyp-out "$hyp.tmp" >/dev/null
+    mv "$hyp.tmp" "$hyp"
     mv "$json.tmp" "$json"
   fi
   jsons="$jsons $json"
+  hyps="$hyps $hyp"
 done
 # shellcheck disable=SC2086
 /usr/bin/python3 - "$step" "$dev" $jsons <<'EOF'
@@ -50,3 +58,11 @@ for name, r in runs:
     print(f"| {name} | " + " | ".join(
         f"{c['bleu']:.2f} / {c['chrf2']:.2f}" if c else "–" for c in cells) + " |")
 EOF
+# each later run against the first: paired bootstrap on the same dev pairs
+first=
+for hyp in $hyps; do
+  if [ -z "$first" ]; then first=$hyp; continue; fi
+  echo
+  # shellcheck disable=SC2086
+  "$s2s" compare --test "$dev" $rev --by-domain --hyp "$hyp" --hyp "$first"
+done
