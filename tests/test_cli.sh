@@ -76,7 +76,12 @@ TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
 S2S=$S2S DEV=$T/c.tsv sh "$TOOLS/compare_runs.sh" 3 "$T/ra" "$T/rb" > "$T/cmp.md" || fail "compare_runs.sh"
 grep -q '^| run | all | ui |$' "$T/cmp.md" && [ "$(grep -c "^| $T/r[ab] | [0-9.]* / [0-9.]* | [0-9.]* / [0-9.]* |$" "$T/cmp.md")" = 2 ] ||
   fail "compare_runs.sh table: $(cat "$T/cmp.md")"
-[ -f "$T/ra/model.ckpt.step-3.dev.json" ] || fail "compare_runs.sh kept no JSON"
+# scores and translations kept under the dev set's name; the second run set
+# against the first by paired bootstrap
+[ -f "$T/ra/model.ckpt.step-3.c.json" ] && [ -f "$T/rb/model.ckpt.step-3.c.hyp.txt" ] ||
+  fail "compare_runs.sh kept no JSON or translations: $(ls "$T/ra" "$T/rb")"
+grep -q "^A $T/rb/model.ckpt.step-3.c.hyp.txt\$" "$T/cmp.md" && grep -q "^B $T/ra/model.ckpt.step-3.c.hyp.txt\$" "$T/cmp.md" &&
+  grep -q '^domain ui  *2 ' "$T/cmp.md" || fail "compare_runs.sh bootstrap: $(cat "$T/cmp.md")"
 if S2S=$S2S DEV=$T/c.tsv sh "$TOOLS/compare_runs.sh" 2 "$T/ra" 2> "$T/err.txt"; then fail "compare_runs.sh: a missing step accepted"; fi
 grep -q 'kept steps: 3' "$T/err.txt" || fail "compare_runs.sh: missing-step message: $(cat "$T/err.txt")"
 
