@@ -52,7 +52,7 @@ enum {
     S2S_MAX_BEAM = 32,
     S2S_MAX_VOCAB = 1 << 20,
     S2S_MAX_DIM = 8192,           /* embedding and hidden sizes */
-    S2S_MAX_LAYERS = 4,
+    S2S_MAX_LAYERS = 8,           /* per stack (encoder, decoder) */
     /* want_attention 2 records every head of every layer: a request whose
      * records would exceed this many floats (64 MiB; counted as in
      * s2s_translate_params) fails with S2S_ERR_INPUT_TOO_LONG */

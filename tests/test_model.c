@@ -34,7 +34,7 @@ static void invalid_hyper_parameters_are_refused_with_a_reason(void) {
     hp.src_vocab = 3;
     CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
     hp = small_hparams();
-    hp.layers = 5;
+    hp.layers = S2S_MAX_LAYERS + 1;
     CHECK(s2s_hparams_validate(&hp, &err) == S2S_ERR_INVALID_ARGUMENT);
     hp = small_hparams();
     hp.bridge = S2S_BRIDGE_COPY;

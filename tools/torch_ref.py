@@ -39,7 +39,7 @@ TF_HPARAM_FIELDS = ("architecture", "heads", "ff_dim", "dec_layers", "positions"
 ARCH_RNN, ARCH_TRANSFORMER = 0, 1
 POS_SINUSOIDAL, POS_LEARNED = 0, 1
 ACT_RELU, ACT_GELU = 0, 1
-MAX_LAYERS, MAX_SEQ_LEN, Q8_COLS = 4, 512, 16
+MAX_LAYERS, MAX_SEQ_LEN, Q8_COLS = 8, 512, 16
 LN_EPS = 1e-5
 
 
