@@ -61,16 +61,11 @@ def new_layer(template, stack, index, rng):
 def widen_ff(name, t, ff, rng):
     """ff.w1 [ff, emb] and ff.b1 [ff] get new rows drawn at random; ff.w2
     [emb, ff] gets zero columns, so the new units contribute nothing."""
-    old = t.shape[0] if name.endswith((".ff.w1", ".ff.b1")) else t.shape[-1]
-    extra = ff - old
-    if name.endswith(".ff.w1"):
-        return np.concatenate([t, rng.uniform(-INIT_SCALE, INIT_SCALE, (extra, t.shape[1]))
-                               .astype(np.float32)], axis=0)
-    if name.endswith(".ff.b1"):
-        return np.concatenate([t, rng.uniform(-INIT_SCALE, INIT_SCALE, extra)
-                               .astype(np.float32)])
     if name.endswith(".ff.w2"):
-        return np.concatenate([t, np.zeros((t.shape[0], extra), np.float32)], axis=1)
+        return np.concatenate([t, np.zeros((t.shape[0], ff - t.shape[1]), np.float32)], axis=1)
+    if name.endswith((".ff.w1", ".ff.b1")):
+        rows = rng.uniform(-INIT_SCALE, INIT_SCALE, (ff - t.shape[0],) + t.shape[1:])
+        return np.concatenate([t, rows.astype(np.float32)], axis=0)
     return t
 
 

@@ -24,16 +24,15 @@ import sys
 import unicodedata
 from collections import Counter
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 from clean_split import norm  # noqa: E402
+# what two texts must share to count as the same sentence: the rule add_corpus.py
+# and check_everyday.py use for the everyday sets
+from check_everyday import norm as key  # noqa: E402
 
 QUOTED = re.compile(r'"([^"]+)"')
 BAD = re.compile(r"[<>{}@\\|%$#_=\[\]]|https?:")
-
-
-def key(text):
-    """what two texts must share to count as the same sentence"""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
 def wordnet_examples(unpacked):
