@@ -736,6 +736,7 @@ async function runFineTune() {
     state.tuning = null;
     el.cancel.disabled = true;
     setControls(true);
+    el.target.classList.add('stale'); // written by the weights before this run
     translateNow();
   }
 }
@@ -783,6 +784,7 @@ async function replaceModel(work, label) {
   if (state.busy) return;
   state.busy = true;
   setControls(false);
+  el.target.classList.add('stale'); // written by the model being replaced, until translateNow() in finally rewrites it
   show(el.modelError, '');
   el.modelInfo.textContent = label;
   try {
