@@ -256,12 +256,17 @@ typedef struct s2s_translate_params {
                                S2S_MAX_ATTENTION_WEIGHTS */
     int32_t use_shortlist;  /* 1 (default): score only the model's lexical shortlist, when it
                                has one; 0: always the whole target vocabulary */
+    int32_t block_repeats;  /* 1: never write a piece right after itself when it starts a
+                               word with a letter ("también también"; digits and
+                               punctuation may repeat); 0 (the library's default): no
+                               such rule */
 } s2s_translate_params;
 
 s2s_translate_params s2s_translate_default_params(void);
 /* The defaults for one model: the library's, with the length penalty the
  * file recommends as its "length_penalty" metadata (a number in [0, 5],
- * chosen on dev data when the model was shipped) where it has one. */
+ * chosen on dev data when the model was shipped) and its "block_repeats"
+ * metadata ("0" or "1") where it has them. */
 s2s_translate_params s2s_translate_model_params(const s2s_model *model);
 
 typedef struct s2s_result s2s_result;

@@ -59,6 +59,8 @@ s2s_translate_params s2s_translate_model_params(const s2s_model *model) {
     const char *v = model ? s2s_model_meta(model, "length_penalty") : NULL;
     double d = v ? plain_decimal(v) : -1;
     if (d >= 0.0 && d <= 5.0) p.length_penalty = (float)d;
+    const char *b = model ? s2s_model_meta(model, "block_repeats") : NULL;
+    if (b && (!strcmp(b, "0") || !strcmp(b, "1"))) p.block_repeats = b[0] - '0';
     return p;
 }
 
@@ -180,6 +182,16 @@ static int by_score_desc(const void *a, const void *b) {
     return (x < y) - (x > y);
 }
 
+/* Whether writing `token` right after itself would repeat a word: a piece
+ * that starts a word ("\u2581", U+2581) with a letter (ASCII or any non-ASCII
+ * character), not digits or punctuation, which may repeat ("1 1", "- -"). */
+static int repeats_word(const s2s_model *m, int32_t token) {
+    const unsigned char *s = (const unsigned char *)s2s_piece(m, token);
+    if (!s || s[0] != 0xE2 || s[1] != 0x96 || s[2] != 0x81) return 0;
+    unsigned char c = s[3];
+    return c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 static float normalised(float score, int len_with_eos, float alpha) {
     return alpha > 0.0f ? score / powf((float)len_with_eos, alpha) : score;
 }
@@ -202,6 +214,9 @@ static s2s_status check_request(const s2s_model *model, int32_t n, const int32_t
     if (p->beam_size < 1 || p->beam_size > S2S_MAX_BEAM)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "beam size must be 1..%d (got %d)", S2S_MAX_BEAM,
                         (int)p->beam_size);
+    if (p->block_repeats != 0 && p->block_repeats != 1)
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "block_repeats must be 0 or 1 (got %d)",
+                        (int)p->block_repeats);
     if (p->want_attention < 0 || p->want_attention > 2)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "want_attention must be 0, 1 or 2 (got %d)",
                         (int)p->want_attention);
@@ -448,6 +463,8 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
                     continue;
                 }
                 if (at_limit) continue; /* no room for more tokens: only EOS can finish */
+                if (p->block_repeats && cd->token == prev[cd->row] && repeats_word(m, cd->token))
+                    continue;
                 int o = out_rows++;
                 next_src[o] = i;
                 next_score[o] = cd->score;
@@ -587,6 +604,7 @@ struct s2s_stream {
     void *state;        /* the family's, one row */
     int32_t len[1];
     int32_t prev, steps, max_len, done;
+    int32_t block_repeats;
     float *logits;      /* (Vt) */
     float *att;         /* (S) attention row of the last step, NULL without attention */
     float *heads;       /* (dec_layers, heads, S) of the last step, NULL below level 2 */
@@ -614,6 +632,7 @@ s2s_status s2s_stream_start(s2s_stream **out, const s2s_model *model, const int3
     s->arch = arch_of(&model->hp);
     s->len[0] = src_len;
     s->prev = S2S_SOS;
+    s->block_repeats = params->block_repeats;
     s->max_len = max_output_len(params, src_len);
     s->state = s->arch->begin(model, src, s->len, src_len, 1, 1, s->max_len + 1, a);
     if (s->arch->has_attention(&model->hp)) s->att = arena_floats(a, (size_t)src_len);
@@ -650,11 +669,15 @@ s2s_status s2s_stream_next(s2s_stream *s, int32_t *token, float *logprob, int32_
     const float *dec_out = s->arch->step(s->state, s->att, s->heads, NULL, &s->prev, 1, &s->a);
     if (!dec_out) return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory in the decoder");
     linear_forward(s->logits, ol->n, dec_out, s->arch->out_dim(&m->hp), &ol->w, ol->b, 1, s->xq);
-    /* the same choice as the search with one beam: the first largest logit,
+    /* the same choice as the search with one beam: the first largest logit
+     * (the second when the first would repeat a word under block_repeats),
      * and only EOS once max_len tokens are out */
-    int32_t j = 0;
-    float top;
-    kernel_top_k(&j, &top, 1, s->logits, ol->n);
+    int32_t top_j[2] = {0, 0};
+    float top[2];
+    int nt = kernel_top_k(top_j, top, 2, s->logits, ol->n);
+    int32_t j = top_j[0];
+    if (nt > 1 && s->block_repeats && out_layer_id(ol, j) == s->prev && repeats_word(m, s->prev))
+        j = top_j[1];
     if (s->steps >= s->max_len) j = ol->eos;
     int32_t best = out_layer_id(ol, j);
     *token = best;

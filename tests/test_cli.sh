@@ -102,6 +102,25 @@ lp_json() { sed -n 's/.*"length_penalty": \([0-9.]*\).*/\1/p' "$1"; }
 "$S2S" eval --model "$T/nolp.s2s" --test "$T/c.tsv" --beam 2 --json "$T/lp.json" > /dev/null || fail "eval (no meta)"
 [ "$(lp_json "$T/lp.json")" = 1.000 ] || fail "eval: a file without the metadata gave length_penalty $(lp_json "$T/lp.json")"
 
+# block_repeats: the file's metadata is the default of eval (its JSON says so) and translate; the
+# option overrides it, takes 0 or 1 only, and needs --model
+br_json() { sed -n 's/.*"block_repeats": \([a-z]*\).*/\1/p' "$1"; }
+"$S2S" quantize "$FIX" "$T/br.s2s" --meta block_repeats=1 || fail "quantize --meta block_repeats"
+"$S2S" eval --model "$T/br.s2s" --test "$T/c.tsv" --json "$T/br.json" > /dev/null || fail "eval (block_repeats meta)"
+[ "$(br_json "$T/br.json")" = true ] || fail "eval: block_repeats $(br_json "$T/br.json"), not the file's 1"
+"$S2S" eval --model "$T/br.s2s" --test "$T/c.tsv" --block-repeats 0 --json "$T/br.json" > /dev/null || fail "eval --block-repeats 0"
+[ "$(br_json "$T/br.json")" = false ] || fail "eval: --block-repeats 0 gave $(br_json "$T/br.json")"
+"$S2S" eval --model "$T/nolp.s2s" --test "$T/c.tsv" --json "$T/br.json" > /dev/null || fail "eval (no block_repeats meta)"
+[ "$(br_json "$T/br.json")" = false ] || fail "eval: a file without the metadata gave block_repeats $(br_json "$T/br.json")"
+"$S2S" translate --model "$T/br.s2s" --block-repeats 0 < "$T/lp.en" > /dev/null || fail "translate --block-repeats 0"
+if "$S2S" translate --model "$T/br.s2s" --block-repeats 2 < "$T/lp.en" > /dev/null 2> "$T/err.txt"; then
+  fail "translate --block-repeats 2 accepted"
+fi
+grep -q 'block-repeats' "$T/err.txt" || fail "translate --block-repeats 2: $(cat "$T/err.txt")"
+if "$S2S" eval --hyp "$T/lp.en" --test "$T/c.tsv" --block-repeats 1 > /dev/null 2>&1; then
+  fail "eval --hyp --block-repeats accepted"
+fi
+
 # eval --reverse scores against the English column
 cut -f2 "$T/c.tsv" > "$T/en.txt"
 "$S2S" eval --hyp "$T/en.txt" --test "$T/c.tsv" --reverse > "$T/rev_eval.txt" || fail "eval --reverse"

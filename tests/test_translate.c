@@ -2,8 +2,10 @@
  * test_translate.c — greedy and beam search on a small trained model: what a
  * result holds, that batching changes nothing, that beam search finds
  * hypotheses at least as likely as greedy, that int8 agrees with f32, and
- * that bad requests get error codes; the length penalty a file recommends.
+ * that bad requests get error codes; the length penalty a file recommends;
+ * block_repeats.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,6 +218,96 @@ static void a_model_file_can_recommend_its_length_penalty(void) {
     CHECK(s2s_model_set_meta(model, "length_penalty", "", NULL) == S2S_OK);
 }
 
+/* Whether some output has a token right after itself; with `only`, that token. */
+static int has_doubled_token(const s2s_result *r, int n_sent, int32_t only) {
+    for (int i = 0; i < n_sent; i++) {
+        int32_t n;
+        const int32_t *tok = s2s_result_tokens(r, i, &n);
+        for (int k = 1; tok && k < n; k++)
+            if (tok[k] == tok[k - 1] && (only < 0 || tok[k] == only)) return 1;
+    }
+    return 0;
+}
+
+/* The copy model copies doubled symbols ("a a b"); with block_repeats a
+ * piece that starts a word with a letter never follows itself, in greedy,
+ * beam and streamed search, while a digit's piece still may. Runs last: it
+ * gives the shared model a vocabulary. */
+static void block_repeats_keeps_a_word_from_following_itself(void) {
+    const char *pieces[4 + SYMBOLS] = {"<pad>", "<unk>", "<s>", "</s>"};
+    float scores[4 + SYMBOLS];
+    int32_t types[4 + SYMBOLS] = {3, 2, 3, 3};
+    /* symbols 4..9 are words ("\u2581a"), 10..15 numbers ("\u25811") */
+    static char text[SYMBOLS][8];
+    for (int k = 0; k < SYMBOLS; k++) {
+        snprintf(text[k], sizeof text[k], "\xE2\x96\x81%c", k < 6 ? 'a' + k : '1' + (k - 6));
+        pieces[4 + k] = text[k];
+        types[4 + k] = 1;
+    }
+    for (int k = 0; k < 4 + SYMBOLS; k++) scores[k] = -(float)k;
+    CHECK(s2s_model_set_vocab(model, 4 + SYMBOLS, pieces, scores, types, NULL) == S2S_OK);
+    /* every symbol doubled, between two others */
+    int32_t store[SYMBOLS][4], lens[SYMBOLS];
+    const int32_t *ptr[SYMBOLS];
+    for (int k = 0; k < SYMBOLS; k++) {
+        int32_t sym = 4 + k, other = 4 + (k + 5) % SYMBOLS;
+        store[k][0] = other;
+        store[k][1] = store[k][2] = sym;
+        store[k][3] = 4 + (k + 7) % SYMBOLS;
+        lens[k] = 4;
+        ptr[k] = store[k];
+    }
+    for (int beam = 1; beam <= 4; beam += 3) {
+        s2s_translate_params p = s2s_translate_default_params();
+        p.beam_size = beam;
+        s2s_result *plain = NULL, *blocked = NULL;
+        CHECK(s2s_translate_ids(model, SYMBOLS, ptr, lens, &p, &plain, NULL) == S2S_OK);
+        p.block_repeats = 1;
+        CHECK(s2s_translate_ids(model, SYMBOLS, ptr, lens, &p, &blocked, NULL) == S2S_OK);
+        int words_doubled = 0, words_blocked = 0, numbers_doubled = 0;
+        for (int32_t w = 4; w < 4 + SYMBOLS; w++) {
+            if (w < 10) {
+                words_doubled += has_doubled_token(plain, SYMBOLS, w);
+                words_blocked += has_doubled_token(blocked, SYMBOLS, w);
+            } else {
+                numbers_doubled += has_doubled_token(blocked, SYMBOLS, w);
+            }
+        }
+        printf("  beam %d: the copy doubles %d of 6 words, %d with block_repeats, which doubles %d of "
+               "6 numbers\n", beam, words_doubled, words_blocked, numbers_doubled);
+        CHECK(words_doubled >= 3); /* else this test could not fail */
+        CHECK(words_blocked == 0);
+        CHECK(numbers_doubled >= 3);
+        if (beam == 1)
+            for (int i = 0; i < SYMBOLS; i++) {
+                s2s_stream *st = NULL;
+                CHECK(s2s_stream_start(&st, model, ptr[i], lens[i], &p, NULL) == S2S_OK);
+                int32_t n, tok, done = 0, k = 0, ok = 1;
+                float lp;
+                const int32_t *want = s2s_result_tokens(blocked, i, &n);
+                while (!done && k <= n) {
+                    CHECK(s2s_stream_next(st, &tok, &lp, &done, NULL) == S2S_OK);
+                    ok &= done ? k == n && tok == S2S_EOS : k < n && tok == want[k];
+                    k++;
+                }
+                CHECK(ok && done);
+                s2s_stream_free(st);
+            }
+        s2s_result_free(plain);
+        s2s_result_free(blocked);
+    }
+    /* the file's metadata sets the default; a request must say 0 or 1 */
+    CHECK(s2s_translate_model_params(model).block_repeats == 0);
+    CHECK(s2s_model_set_meta(model, "block_repeats", "1", NULL) == S2S_OK);
+    CHECK(s2s_translate_model_params(model).block_repeats == 1);
+    CHECK(s2s_model_set_meta(model, "block_repeats", "yes", NULL) == S2S_OK);
+    CHECK(s2s_translate_model_params(model).block_repeats == 0);
+    s2s_translate_params bad = s2s_translate_default_params();
+    bad.block_repeats = 2;
+    s2s_result *r = NULL;
+    CHECK(s2s_translate_ids(model, 1, ptr, lens, &bad, &r, NULL) == S2S_ERR_INVALID_ARGUMENT && !r);
+}
+
 int main(void) {
     model = trained_copy_model();
     RUN(results_hold_tokens_logprobs_scores_and_attention);
@@ -226,6 +318,7 @@ int main(void) {
     RUN(streaming_gives_what_greedy_search_gives);
     RUN(bad_requests_get_error_codes);
     RUN(a_model_file_can_recommend_its_length_penalty);
+    RUN(block_repeats_keeps_a_word_from_following_itself);
     s2s_model_free(model);
     return tests_exit_code();
 }

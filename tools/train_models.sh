@@ -141,7 +141,13 @@ case "$which" in es-en*) rev=--reverse ;; esac
 # better on dev than the best single one, else that one
 # shellcheck disable=SC2086
 final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-8}" $rev)
-build-blas/s2s quantize "$final" "$out"
+# what the Transformers' files tell the search by default besides their
+# length penalty: never write a word's piece right after itself (meta
+# block_repeats; the cards measure it), so the penalty is tuned with it on
+decode_meta=
+case "$which" in *transformer) decode_meta="--meta block_repeats=1" ;; esac
+# shellcheck disable=SC2086
+build-blas/s2s quantize "$final" "$out" $decode_meta
 # the lexical shortlist from the same training pairs, then the confidence
 # calibration on translations that use it (the JS API's, hence the engines)
 build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out"
@@ -150,7 +156,8 @@ case "$which" in *transformer)
   # data (meta.length_penalty); the recurrent models keep the library's 1
   # shellcheck disable=SC2086
   lp=$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv $rev)
-  build-blas/s2s quantize "$final" "$out" --meta length_penalty="$lp"
+  # shellcheck disable=SC2086
+  build-blas/s2s quantize "$final" "$out" $decode_meta --meta length_penalty="$lp"
   # shellcheck disable=SC2086
   build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out" ;;
 esac

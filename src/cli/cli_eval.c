@@ -161,7 +161,7 @@ static int length_bin(int32_t words) {
 static const char eval_usage[] =
     "usage: s2s eval --model MODEL.s2s --test TEST.tsv [--beam N] [--length-penalty A] [--reverse]\n"
     "                [--batch N] [--hyp-out FILE] [--by-domain] [--by-length] [--json FILE]\n"
-    "                [--no-shortlist]\n"
+    "                [--no-shortlist] [--block-repeats 0|1]\n"
     "       s2s eval --hyp HYP.txt --test TEST.tsv [--by-domain] [--by-length] [--json FILE]\n"
     "Translates the English column of TEST.tsv (domain<TAB>en<TAB>es or en<TAB>es) and\n"
     "prints corpus BLEU and chrF2 against the Spanish column: overall, and with\n"
@@ -173,7 +173,9 @@ static const char eval_usage[] =
     "--reverse swaps the columns: translate the Spanish, score against the English\n"
     "(for a Spanish -> English model on the same files).\n"
     "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n"
-    "--length-penalty defaults to the model's length_penalty metadata where it has one, else 1.\n";
+    "--length-penalty defaults to the model's length_penalty metadata where it has one, else 1;\n"
+    "--block-repeats 1 never writes a word's piece right after itself, and defaults to the\n"
+    "model's block_repeats metadata where it has one, else 0.\n";
 
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
@@ -189,7 +191,9 @@ static int eval_translate(const char *model_path, const tsv_corpus *test,
                           double *secs, model_desc *desc) {
     s2s_model *model = cli_load_model(model_path);
     if (!model) return -1;
-    if (tp->length_penalty < 0) tp->length_penalty = s2s_translate_model_params(model).length_penalty;
+    s2s_translate_params own = s2s_translate_model_params(model);
+    if (tp->length_penalty < 0) tp->length_penalty = own.length_penalty;
+    if (tp->block_repeats < 0) tp->block_repeats = own.block_repeats;
     const s2s_hparams *hp = s2s_model_hparams(model);
     desc->architecture = cli_enum_name("architecture", hp->architecture);
     /* cell and attention describe the RNN family only: null for a Transformer */
@@ -285,6 +289,7 @@ int cmd_eval(int argc, char **argv) {
     s2s_translate_params tp = s2s_translate_default_params();
     tp.beam_size = 1;
     tp.length_penalty = -1; /* the model's (eval_translate), unless --length-penalty */
+    tp.block_repeats = -1;  /* the model's, unless --block-repeats */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -315,6 +320,10 @@ int cmd_eval(int argc, char **argv) {
         } else if (!strcmp(a, "--no-shortlist")) {
             tp.use_shortlist = 0;
             decoding_opts = 1;
+        } else if (!strcmp(a, "--block-repeats")) {
+            if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_int(a, val, 0, 1, &v)) return 2;
+            tp.block_repeats = (int32_t)v;
+            decoding_opts = 1;
         } else if (!strcmp(a, "--batch")) {
             if (!(val = cli_next_value(argc, argv, &i)) ||
                 cli_parse_int(a, val, 1, S2S_MAX_BATCH, &batch))
@@ -336,8 +345,8 @@ int cmd_eval(int argc, char **argv) {
         return 2;
     }
     if (hyp_in_path && decoding_opts) {
-        cli_error("eval: --beam, --length-penalty, --batch, --hyp-out and --no-shortlist need "
-                  "--model, not --hyp");
+        cli_error("eval: --beam, --length-penalty, --block-repeats, --batch, --hyp-out and "
+                  "--no-shortlist need --model, not --hyp");
         return 2;
     }
     tsv_corpus test;
@@ -436,9 +445,10 @@ int cmd_eval(int argc, char **argv) {
             desc.attention ? cli_json_string(f, desc.attention) : (void)fputs("null", f);
             fprintf(f,
                     ",\n  \"quantized\": %s,\n  \"beam\": %d,\n  \"shortlist\": %s,"
-                    "\n  \"length_penalty\": %.3f,\n  \"seconds\": %.3f",
+                    "\n  \"length_penalty\": %.3f,\n  \"block_repeats\": %s,\n  \"seconds\": %.3f",
                     desc.quantized ? "true" : "false", tp.beam_size,
-                    desc.shortlist ? "true" : "false", (double)tp.length_penalty, secs);
+                    desc.shortlist ? "true" : "false", (double)tp.length_penalty,
+                    tp.block_repeats ? "true" : "false", secs);
         }
         fputs(",\n  \"overall\": ", f);
         json_bin(f, &all);

@@ -169,6 +169,7 @@ static void print_attention(const s2s_model *model, int64_t line, const int32_t 
 static const char translate_usage[] =
     "usage: s2s translate --model MODEL.s2s [--beam N] [--length-penalty A]\n"
     "                     [--max-len-factor F] [--batch N] [--attention] [--no-shortlist]\n"
+    "                     [--block-repeats 0|1]\n"
     "Reads lines in the source language (the file says which: s2s info) on stdin, writes one\n"
     "translated line per input line on stdout.\n"
     "  --beam N            beam size (1 = greedy; default 1)\n"
@@ -178,6 +179,8 @@ static const char translate_usage[] =
     "  --batch N           sentences translated together (default 32)\n"
     "  --attention         also print each attention matrix as a JSON line on stderr\n"
     "  --no-shortlist      score the whole vocabulary even when the model has a shortlist\n"
+    "  --block-repeats B   1: never write a word's piece right after itself (\"the the\");\n"
+    "                      default: the model's block_repeats metadata where it has one, else 0\n"
     "A line that cannot be translated (invalid UTF-8, or longer than 1 MiB) gives an\n"
     "empty output line and a message naming it on stderr; the rest go on. A line of\n"
     "more than 512 tokens is translated from its first 512 (with a warning). Exit\n"
@@ -226,6 +229,7 @@ int cmd_translate(int argc, char **argv) {
     const char *model_path = NULL;
     s2s_translate_params tp = s2s_translate_default_params();
     tp.length_penalty = -1; /* the model's, unless --length-penalty */
+    tp.block_repeats = -1;  /* the model's, unless --block-repeats */
     long long batch = 32, v;
     double d;
     for (int i = 1; i < argc; i++) {
@@ -256,6 +260,9 @@ int cmd_translate(int argc, char **argv) {
             tp.want_attention = 1;
         } else if (!strcmp(a, "--no-shortlist")) {
             tp.use_shortlist = 0;
+        } else if (!strcmp(a, "--block-repeats")) {
+            if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_int(a, val, 0, 1, &v)) return 2;
+            tp.block_repeats = (int32_t)v;
         } else {
             cli_error("translate: unknown option '%s' (see s2s translate -h)", a);
             return 2;
@@ -267,7 +274,9 @@ int cmd_translate(int argc, char **argv) {
     }
     s2s_model *model = cli_load_model(model_path);
     if (!model) return 1;
-    if (tp.length_penalty < 0) tp.length_penalty = s2s_translate_model_params(model).length_penalty;
+    s2s_translate_params own = s2s_translate_model_params(model);
+    if (tp.length_penalty < 0) tp.length_penalty = own.length_penalty;
+    if (tp.block_repeats < 0) tp.block_repeats = own.block_repeats;
     if (!s2s_model_has_vocab(model)) {
         cli_error("translate: %s has no vocabulary attached", model_path);
         s2s_model_free(model);
