@@ -29,13 +29,16 @@ size_t s2sw_heap_used(void) {
 /* The version of these exports' signatures and meanings. Bumped whenever one
  * changes, so that engine.js refuses a module built from other sources than
  * it (a stale dist/, a cached .wasm) instead of calling it wrongly:
- * 2: s2sw_translate_defaults takes the model (its own length penalty). */
-#define S2SW_ABI_VERSION 2
+ * 2: s2sw_translate_defaults takes the model (its own length penalty).
+ * 3: s2sw_translate and s2sw_stream_start take block_repeats (after
+ *    use_shortlist); s2sw_translate_defaults writes it as out[4]. */
+#define S2SW_ABI_VERSION 3
 int32_t s2sw_abi_version(void) { return S2SW_ABI_VERSION; }
 
 static s2s_translate_params make_params(const s2s_model *model, int32_t beam, float length_penalty,
                                         float max_len_factor, int32_t max_len_extra,
-                                        int32_t want_attention, int32_t use_shortlist) {
+                                        int32_t want_attention, int32_t use_shortlist,
+                                        int32_t block_repeats) {
     s2s_translate_params p = s2s_translate_model_params(model);
     p.beam_size = beam;
     if (length_penalty >= 0.0f) p.length_penalty = length_penalty;  /* < 0: the model's default */
@@ -43,26 +46,29 @@ static s2s_translate_params make_params(const s2s_model *model, int32_t beam, fl
     if (max_len_extra >= 0) p.max_len_extra = max_len_extra;        /* < 0: library default */
     p.want_attention = want_attention;
     p.use_shortlist = use_shortlist != 0;
+    if (block_repeats >= 0) p.block_repeats = block_repeats != 0;  /* < 0: the model's default */
     return p;
 }
 
-/* s2s_translate_model_params(model) into out[0..3]: beam (as float), length
- * penalty, max length factor, max length extra (as float). */
+/* s2s_translate_model_params(model) into out[0..4]: beam (as float), length
+ * penalty, max length factor, max length extra and block_repeats (as floats). */
 void s2sw_translate_defaults(const s2s_model *model, float *out) {
     s2s_translate_params p = s2s_translate_model_params(model);
     out[0] = (float)p.beam_size;
     out[1] = p.length_penalty;
     out[2] = p.max_len_factor;
     out[3] = (float)p.max_len_extra;
+    out[4] = (float)p.block_repeats;
 }
 
 /* s2s_translate_ids over n sentences packed one after another in `ids`
- * (sentence i has lens[i] ids). Negative length_penalty / max_len_extra and
- * non-positive max_len_factor keep the model's defaults. */
+ * (sentence i has lens[i] ids). Negative length_penalty / max_len_extra /
+ * block_repeats and non-positive max_len_factor keep the model's defaults. */
 s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
                           const int32_t *lens, int32_t beam, float length_penalty,
                           float max_len_factor, int32_t max_len_extra, int32_t want_attention,
-                          int32_t use_shortlist, s2s_result **out, s2s_error *err) {
+                          int32_t use_shortlist, int32_t block_repeats, s2s_result **out,
+                          s2s_error *err) {
     if (!ids || !lens || !out || n < 1 || n > S2S_MAX_BATCH)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "translate 1 to %d sentences at a time",
                         S2S_MAX_BATCH);
@@ -74,7 +80,8 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
         at += lens[i] > 0 ? (size_t)lens[i] : 0;
     }
     s2s_translate_params p =
-        make_params(model, beam, length_penalty, max_len_factor, max_len_extra, want_attention, use_shortlist);
+        make_params(model, beam, length_penalty, max_len_factor, max_len_extra, want_attention, use_shortlist,
+                    block_repeats);
     s2s_status st = s2s_translate_ids(model, n, src, lens, &p, out, err);
     free(src);
     return st;
@@ -84,10 +91,10 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
  * the one-row map is there whatever it is. */
 s2s_status s2sw_stream_start(s2s_stream **out, const s2s_model *model, const int32_t *src,
                              int32_t src_len, float length_penalty, float max_len_factor,
-                             int32_t max_len_extra, int32_t use_shortlist, int32_t want_attention,
-                             s2s_error *err) {
+                             int32_t max_len_extra, int32_t use_shortlist, int32_t block_repeats,
+                             int32_t want_attention, s2s_error *err) {
     s2s_translate_params p = make_params(model, 1, length_penalty, max_len_factor, max_len_extra,
-                                         want_attention, use_shortlist);
+                                         want_attention, use_shortlist, block_repeats);
     return s2s_stream_start(out, model, src, src_len, &p, err);
 }
 

@@ -24,8 +24,8 @@ const SHIPPED = {
 const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 
 const USAGE = `usage: seq2seq-wasm translate [--from en|es] [--to es|en] [--model FILE] [--beam N]
-                                [--max-length N] [--length-penalty A] [--no-shortlist]
-                                [--engine auto|relaxed|simd|scalar] [--json] [TEXT ...]
+                                [--max-length N] [--length-penalty A] [--block-repeats 0|1]
+                                [--no-shortlist] [--engine auto|relaxed|simd|scalar] [--json] [TEXT ...]
        seq2seq-wasm info [--from L] [--to L] [--model FILE] [--engine auto|relaxed|simd|scalar]
 translate: English to Spanish (--from es: Spanish to English). Translates each
 TEXT argument; without any, reads stdin line by line and writes one line per
@@ -36,7 +36,9 @@ input line to stdout (an interactive prompt when stdin is a terminal).
   --model FILE         a .s2s model (default: the shipped model of the direction)
   --beam N             beam size, 1-32 (default 1: greedy)
   --max-length N       at most N target tokens per sentence (default 2 x source + 10)
-  --length-penalty A   score = logprob / length^A, 0-5 (default 1)
+  --length-penalty A   score = logprob / length^A, 0-5 (default: the model's, else 1)
+  --block-repeats B    1: never write a word's piece right after itself ("the
+                       the"); 0: allow it (default: the model's, else 0)
   --no-shortlist       score the whole vocabulary, not the model's lexical shortlist
   --engine E           the WebAssembly build: auto (default), relaxed, simd or scalar
   --json               print each result as a JSON line (text, tokens, score)
@@ -74,6 +76,10 @@ function parseArgs(argv) {
       const v = val();
       if (!Number.isFinite(Number(v))) throw new UsageError(`--length-penalty must be a number (got "${v}")`);
       o.options.lengthPenalty = Number(v);
+    } else if (a === '--block-repeats') {
+      const v = val();
+      if (v !== '0' && v !== '1') throw new UsageError(`--block-repeats must be 0 or 1 (got "${v}")`);
+      o.options.blockRepeats = v === '1';
     } else if (a === '--no-shortlist') o.options.shortlist = false;
     else if (a === '--engine') o.engine = val();
     else if (a === '--json') o.json = true;

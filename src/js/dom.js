@@ -20,7 +20,7 @@ import { LIMITS, checkSignal } from './translator.js';
 import { BLOCK, RAW_TEXT, VERBATIM, VOID, escapeText } from './html.js';
 
 const DEFAULT_ATTRIBUTES = Object.freeze(['title', 'alt', 'placeholder', 'aria-label']);
-const PASS_ON = ['beamSize', 'maxLength', 'lengthPenalty', 'shortlist'];
+const PASS_ON = ['beamSize', 'maxLength', 'lengthPenalty', 'blockRepeats', 'shortlist'];
 const OPTIONS = ['attributes', 'mode', 'batchSize', 'onProgress', 'signal', 'markLowConfidence', ...PASS_ON];
 const DEFAULT_BATCH = 16; // units per translate call: progress stays meaningful, cancel prompt
 const MARK = 'data-s2s-confidence';
@@ -270,7 +270,7 @@ function restoreUnit(u) {
  * Options: attributes (default title, alt, placeholder, aria-label), mode
  * ('block', the default, or 'nodes'), batchSize (units per translate call,
  * default 16), onProgress({ done, total }), signal, markLowConfidence (a
- * threshold in [0, 1]), beamSize, maxLength, lengthPenalty, shortlist. docs/html.md.
+ * threshold in [0, 1]), beamSize, maxLength, lengthPenalty, blockRepeats, shortlist. docs/html.md.
  */
 export async function translateElement(translator, root, options) {
   const where = 'translateElement';

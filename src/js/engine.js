@@ -170,7 +170,7 @@ const encoder = new TextEncoder();
  * numbers (offsets into the memory).
  */
 /** The version of the engine's exports this JS is written for (src/wasm_api.c S2SW_ABI_VERSION). */
-const ENGINE_ABI = 2;
+const ENGINE_ABI = 3;
 
 export class Engine {
   static async create(flavor, base) {

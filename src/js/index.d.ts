@@ -54,6 +54,10 @@ export interface TranslateOptions {
   /** score = log-probability / length^lengthPenalty, 0–5. Default: the model's
    *  (`model.lengthPenalty`: the file's `length_penalty` metadata, else 1). */
   lengthPenalty?: number;
+  /** Never write a piece right after itself when it starts a word with a letter
+   *  ("the the"; digits and punctuation may repeat). Default: the model's
+   *  (`model.blockRepeats`: the file's `block_repeats` metadata, else false). */
+  blockRepeats?: boolean;
   /**
    * Return the attention weights (default false; a model without attention gives null).
    * 'heads' also returns `attentionHeads` (every decoder layer's and head's cross-attention)
@@ -236,6 +240,9 @@ export interface ModelInfo {
   /** The length penalty a search uses when the call names none: the file's
    *  `length_penalty` metadata (chosen on dev data when the model was shipped), else 1. */
   lengthPenalty: number;
+  /** Whether a search that names no blockRepeats keeps a word from following itself:
+   *  the file's `block_repeats` metadata (the shipped Transformers set it), else false. */
+  blockRepeats: boolean;
   /** fineTune's default learningRate for this model's family: 3e-4 (RNN), 1e-4 (Transformer). */
   fineTuneLearningRate: number;
   fineTuned: boolean;
@@ -348,6 +355,7 @@ export interface TranslateElementOptions {
   beamSize?: number;
   maxLength?: number;
   lengthPenalty?: number;
+  blockRepeats?: boolean;
   shortlist?: boolean;
 }
 

@@ -167,8 +167,8 @@ const registry = new FinalizationRegistry((res) => {
 });
 
 const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
-const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'attention', 'shortlist', 'signal', 'html', 'attributes'];
-const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'shortlist', 'attention', 'signal'];
+const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'blockRepeats', 'attention', 'shortlist', 'signal', 'html', 'attributes'];
+const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'blockRepeats', 'shortlist', 'attention', 'signal'];
 const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'replay', 'replayShare', 'onProgress', 'signal'];
 
 /** A translator (one model file, one direction) backed by one WebAssembly engine instance. */
@@ -295,6 +295,7 @@ export class Translator {
       // { frequent, candidates } of the file's lexical shortlist, or null
       shortlist: this.#shortlist(),
       lengthPenalty: this.#defaultLengthPenalty(),
+      blockRepeats: this.#defaultBlockRepeats(),
       fineTuneLearningRate: FINETUNE_LEARNING_RATE[this.#hparams.architectureName],
       fineTuned: r.tuned !== 0,
       fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
@@ -306,6 +307,13 @@ export class Translator {
     const e = this.#engine;
     e.x.s2sw_translate_defaults(this.#model(), e.scratch);
     return Math.round(e.readF32(e.scratch + 4, 1)[0] * 1e6) / 1e6; // 1.6, not 1.600000023841858
+  }
+
+  // s2s_translate_model_params: the file's block_repeats metadata, else the library's (off)
+  #defaultBlockRepeats() {
+    const e = this.#engine;
+    e.x.s2sw_translate_defaults(this.#model(), e.scratch);
+    return e.readF32(e.scratch + 16, 1)[0] === 1;
   }
 
   #shortlist() {
@@ -406,7 +414,7 @@ export class Translator {
         lensP = e.writeI32(lens);
         e.clearError();
         e.check(e.x.s2sw_translate(model, idx.length, idsP, lensP, p.beamSize, p.lengthPenalty,
-          p.maxLenFactor, p.maxLenExtra, p.level, p.shortlist ? 1 : 0, e.scratch, e.err), 'translate');
+          p.maxLenFactor, p.maxLenExtra, p.level, p.shortlist ? 1 : 0, p.blockRepeats, e.scratch, e.err), 'translate');
         res = e.ptrAt(e.scratch);
         for (let j = 0; j < idx.length; j++) {
           const tokP = e.x.s2s_result_tokens(res, j, e.scratch);
@@ -458,6 +466,7 @@ export class Translator {
       throw new InvalidArgumentError(`${where}: attention must be ${streaming ? "'heads'" : "true, false or 'heads'"} (got ${describe(o.attention)})`);
     }
     if (o.shortlist !== undefined && typeof o.shortlist !== 'boolean') throw new InvalidArgumentError(`${where}: shortlist must be true or false`);
+    if (o.blockRepeats !== undefined && typeof o.blockRepeats !== 'boolean') throw new InvalidArgumentError(`${where}: blockRepeats must be true or false`);
     // html: true never gets here (translate hands it to html.js)
     if (o.html !== undefined && typeof o.html !== 'boolean') throw new InvalidArgumentError(`${where}: html must be true or false`);
     if (o.attributes !== undefined) throw new InvalidArgumentError(`${where}: attributes applies only with html: true`);
@@ -465,6 +474,8 @@ export class Translator {
     return {
       beamSize,
       lengthPenalty,
+      // -1: the model's (its block_repeats metadata)
+      blockRepeats: o.blockRepeats === undefined ? -1 : o.blockRepeats ? 1 : 0,
       // maxLength caps every sentence at that many tokens: floor(len / 1024)
       // is 0 for every allowed source length, so the cap is max_len_extra.
       maxLenFactor: maxLength === undefined ? -1 : 1 / 1024,
@@ -495,7 +506,9 @@ export class Translator {
    * the same whitespace) or an array of texts (a batch: an array of results).
    * Options: beamSize (1–32, default 1), maxLength (target tokens per
    * sentence, 1–511; default 2 × source tokens + 10), lengthPenalty (0–5,
-   * default model.lengthPenalty), attention (default false), signal. html: true takes HTML
+   * default model.lengthPenalty), blockRepeats (never write a word's piece
+   * right after itself; default model.blockRepeats), attention (default
+   * false), signal. html: true takes HTML
    * and gives HTML (html.js, docs/html.md), translating the attribute names
    * given as `attributes` too.
    */
@@ -558,7 +571,7 @@ export class Translator {
    * iterable of { text, id, token, logprob, attention, sentence }. Joining
    * every chunk's `text` gives translate(text).text (beam 1). Whitespace
    * between sentences comes as chunks with id null. Options: maxLength,
-   * lengthPenalty, signal.
+   * lengthPenalty, blockRepeats, signal.
    */
   translateStreaming(text, options) {
     const where = 'translateStreaming';
@@ -586,7 +599,7 @@ export class Translator {
         try {
           e.clearError();
           e.check(e.x.s2sw_stream_start(e.scratch, model, srcP, part.ids.length, p.lengthPenalty,
-            p.maxLenFactor, p.maxLenExtra, p.shortlist ? 1 : 0, p.level, e.err), where);
+            p.maxLenFactor, p.maxLenExtra, p.shortlist ? 1 : 0, p.blockRepeats, p.level, e.err), where);
           handle.ptr = e.ptrAt(e.scratch);
           res.streams.add(handle);
         } finally {

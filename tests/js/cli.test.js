@@ -38,6 +38,11 @@ test('errors: usage mistakes exit 2 with the usage, engine errors exit 1 with a 
   r = cli(['frobnicate']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown command/);
+  r = cli([...base, '--block-repeats', 'yes', 'x']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--block-repeats must be 0 or 1/);
+  r = cli([...base, '--block-repeats', '1', 'Open the file.']);
+  assert.equal(r.status, 0, r.stderr);
   r = cli([...base, '--beam', '99', 'x']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /beamSize must be an integer from 1 to 32/);

@@ -139,6 +139,31 @@ test("a file's length_penalty metadata is the default lengthPenalty; an option s
   }
 });
 
+test("a file's block_repeats metadata is the default blockRepeats of translate and streaming", async () => {
+  assert.equal(t.model.blockRepeats, false, 'no metadata: the library default');
+  const bytes = withMeta(readFileSync(opts().model), 'block_repeats', '1');
+  const u = await Translator.create({ ...opts(), model: bytes });
+  try {
+    assert.equal(u.model.blockRepeats, true);
+    // the fixture's pieces never repeat a whole word ("▁ el ▁ el"), so the rule leaves its
+    // output alone either way; tests/test_translate.c and the shipped models' test see it act
+    const text = 'Open the file.';
+    for (const beamSize of [1, 4]) {
+      const own = await u.translate(text, { beamSize });
+      assert.deepEqual(own, await u.translate(text, { beamSize, blockRepeats: true }));
+      assert.deepEqual(await u.translate(text, { beamSize, blockRepeats: false }), await t.translate(text, { beamSize }));
+    }
+    let streamed = '';
+    for await (const c of u.translateStreaming(text, { blockRepeats: false })) streamed += c.text;
+    assert.equal(streamed, (await t.translate(text)).text);
+  } finally {
+    u.destroy();
+  }
+  await assert.rejects(t.translate('x', { blockRepeats: 1 }), (e) => e instanceof InvalidArgumentError && /blockRepeats/.test(e.message));
+  await assert.rejects(async () => { for await (const c of t.translateStreaming('x', { blockRepeats: 'yes' })) void c; },
+    (e) => e instanceof InvalidArgumentError && /blockRepeats/.test(e.message));
+});
+
 test('bad arguments are InvalidArgumentErrors naming what is wrong', async () => {
   const bad = [
     [42], [null], [undefined], [{ text: 'x' }], [['x', 7]],
