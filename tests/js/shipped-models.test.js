@@ -65,6 +65,15 @@ test('the no-attention baseline is pinned, loads and translates without attentio
 const TRANSFORMERS = Object.entries(CONFIG.directions).filter(([, c]) => c.transformer)
   .map(([direction, c]) => ({ direction, c, path: join(ROOT, 'web', c.transformer) }));
 const SAMPLE = { 'en-es': ['Open the file.', /archivo/], 'es-en': ['Abre el archivo.', /file/] };
+// dev sentences whose translation doubled a word before the files blocked it (models/*-transformer.md)
+const DOUBLED = {
+  'en-es': ['Thanks, you too.', 'Dark Forecast — a random survival scenario', 'Empire needs a lot of marble. Keep looking for marble resources.',
+    'If you sync and are not absolutely sure its up to date, Cancel now !'],
+  'es-en': ['Creo que mañana por la tarde va a llover.', 'Horizontal', 'Abra el libro de cálculo que contenga el gráfico que desee copiar.',
+    'mejorando vida de soldado de nivel 1 a nivel 2'],
+};
+/** Whether a piece that starts a word with a letter follows itself. */
+const doublesAWord = (r) => r.targetTokens.some((tok, i) => i > 0 && tok === r.targetTokens[i - 1] && /^\u2581\p{L}/u.test(tok));
 
 test('en-es offers a Transformer', () => {
   assert.equal(TRANSFORMERS.find((x) => x.direction === 'en-es')?.path, TRANSFORMER, 'web/config.js names it');
@@ -88,6 +97,16 @@ for (const { direction, c, path } of TRANSFORMERS) {
       const h = r.attentionHeads;
       assert.deepEqual([h.layers, h.heads, h.cols], [t.model.decLayers, t.model.heads, r.sourceTokens.length]);
       assert.ok(r.confidence !== null, 'it carries a confidence calibration');
+      // block_repeats (tools/train_models.sh) is on, and it acts where the search without it doubles a word
+      assert.equal(t.model.blockRepeats, true);
+      let doubledWithout = 0;
+      for (const text of DOUBLED[direction]) {
+        for (const beamSize of [1, 4]) {
+          doubledWithout += doublesAWord(await t.translate(text, { beamSize, blockRepeats: false }));
+          assert.ok(!doublesAWord(await t.translate(text, { beamSize })), `${text} (beam ${beamSize})`);
+        }
+      }
+      assert.ok(doubledWithout > 0, 'none of the sentences doubles a word without the rule: find new ones');
     } finally {
       t.destroy();
     }
