@@ -294,26 +294,22 @@ export class Translator {
       targetLanguage: this.#languages.target,
       // { frequent, candidates } of the file's lexical shortlist, or null
       shortlist: this.#shortlist(),
-      lengthPenalty: this.#defaultLengthPenalty(),
-      blockRepeats: this.#defaultBlockRepeats(),
+      ...this.#translateDefaults(),
       fineTuneLearningRate: FINETUNE_LEARNING_RATE[this.#hparams.architectureName],
       fineTuned: r.tuned !== 0,
       fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
     };
   }
 
-  // s2s_translate_model_params: the file's length_penalty metadata, else the library's
-  #defaultLengthPenalty() {
+  // s2s_translate_model_params: the file's length_penalty and block_repeats metadata, else the library's
+  #translateDefaults() {
     const e = this.#engine;
     e.x.s2sw_translate_defaults(this.#model(), e.scratch);
-    return Math.round(e.readF32(e.scratch + 4, 1)[0] * 1e6) / 1e6; // 1.6, not 1.600000023841858
-  }
-
-  // s2s_translate_model_params: the file's block_repeats metadata, else the library's (off)
-  #defaultBlockRepeats() {
-    const e = this.#engine;
-    e.x.s2sw_translate_defaults(this.#model(), e.scratch);
-    return e.readF32(e.scratch + 16, 1)[0] === 1;
+    const [, lengthPenalty, , , blockRepeats] = e.readF32(e.scratch, 5);
+    return {
+      lengthPenalty: Math.round(lengthPenalty * 1e6) / 1e6, // 1.6, not 1.600000023841858
+      blockRepeats: blockRepeats === 1,
+    };
   }
 
   #shortlist() {
