@@ -30,9 +30,10 @@
 # none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
 # training pairs from tools/data/back_translate.sh: data/bt.tsv (synthetic
 # English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
-# Spanish) for the Spanish -> English ones. Dev BLEU is scored on the first
-# 643 dev pairs: the 143 everyday dev sentences, then 100 of each domain
-# (tools/data/add_corpus.py orders data/dev.tsv so).
+# Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
+# second copy of data/train.tsv's pairs of those domains. Dev BLEU is
+# scored on the first 643 dev pairs: the 143 everyday dev sentences, then
+# 100 of each domain (tools/data/add_corpus.py orders data/dev.tsv so).
 set -eu
 cd "$(dirname "$0")/.."
 # The whole script is one function, read before anything runs: sh reads a
@@ -53,7 +54,7 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
 train=data/train.tsv
-if [ -n "${EXTRA_TRAIN:-}" ]; then
+if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}" ]; then
   # synthetic text belongs on the source side only: data/bt.tsv has synthetic
   # English (for English -> Spanish), data/bt-es-en.tsv synthetic Spanish
   for f in $EXTRA_TRAIN; do
@@ -63,8 +64,14 @@ if [ -n "${EXTRA_TRAIN:-}" ]; then
       *:bt-es-en.tsv) echo "EXTRA_TRAIN: $f has synthetic Spanish; English -> Spanish takes data/bt.tsv" >&2; exit 2 ;;
     esac
   done
+  # UPSAMPLE="story bible": one more copy of those domains' pairs, after
+  # the rest (ui is most of data/train.tsv; this gives the others more weight)
   # shellcheck disable=SC2086
-  cat data/train.tsv $EXTRA_TRAIN > "$run/train.tsv"
+  { cat data/train.tsv $EXTRA_TRAIN
+    [ -z "${UPSAMPLE:-}" ] || awk -F'\t' -v domains="$UPSAMPLE" '
+      BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) want[d[i]] = 1 }
+      NF == 3 && ($1 in want)' data/train.tsv
+  } > "$run/train.tsv"
   train=$run/train.tsv
 fi
 common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
