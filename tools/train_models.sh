@@ -57,7 +57,7 @@ train=data/train.tsv
 if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}" ]; then
   # synthetic text belongs on the source side only: data/bt.tsv has synthetic
   # English (for English -> Spanish), data/bt-es-en.tsv synthetic Spanish
-  for f in $EXTRA_TRAIN; do
+  for f in ${EXTRA_TRAIN:-}; do
     case "$which:$(basename "$f")" in
       es-en*:bt.tsv) echo "EXTRA_TRAIN: $f has synthetic English; Spanish -> English takes data/bt-es-en.tsv" >&2; exit 2 ;;
       es-en*:*) ;;
@@ -66,8 +66,12 @@ if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}" ]; then
   done
   # UPSAMPLE="story bible": one more copy of those domains' pairs, after
   # the rest (ui is most of data/train.tsv; this gives the others more weight)
+  for d in ${UPSAMPLE:-}; do
+    awk -F'\t' -v d="$d" '$1 == d { found = 1; exit } END { exit !found }' data/train.tsv ||
+      { echo "UPSAMPLE: data/train.tsv has no pairs of the domain $d" >&2; exit 2; }
+  done
   # shellcheck disable=SC2086
-  { cat data/train.tsv $EXTRA_TRAIN
+  { cat data/train.tsv ${EXTRA_TRAIN:-}
     [ -z "${UPSAMPLE:-}" ] || awk -F'\t' -v domains="$UPSAMPLE" '
       BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) want[d[i]] = 1 }
       NF == 3 && ($1 in want)' data/train.tsv
