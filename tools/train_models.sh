@@ -65,16 +65,19 @@ if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}" ]; then
     esac
   done
   # UPSAMPLE="story bible": one more copy of those domains' pairs, after
-  # the rest (ui is most of data/train.tsv; this gives the others more weight)
-  for d in ${UPSAMPLE:-}; do
-    awk -F'\t' -v d="$d" '$1 == d { found = 1; exit } END { exit !found }' data/train.tsv ||
-      { echo "UPSAMPLE: data/train.tsv has no pairs of the domain $d" >&2; exit 2; }
-  done
+  # the rest (ui is most of data/train.tsv; this gives the others more
+  # weight); a domain with no pairs is an error, found in the same pass
   # shellcheck disable=SC2086
   { cat data/train.tsv ${EXTRA_TRAIN:-}
     [ -z "${UPSAMPLE:-}" ] || awk -F'\t' -v domains="$UPSAMPLE" '
       BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) want[d[i]] = 1 }
-      NF == 3 && ($1 in want)' data/train.tsv
+      NF == 3 && ($1 in want) { print; seen[$1] = 1 }
+      END {
+        for (i = 1; i <= n; i++) if (!(d[i] in seen)) {
+          print "UPSAMPLE: data/train.tsv has no pairs of the domain " d[i] > "/dev/stderr"; bad = 2
+        }
+        exit bad
+      }' data/train.tsv
   } > "$run/train.tsv"
   train=$run/train.tsv
 fi
