@@ -19,9 +19,9 @@ export const CONFIG = Object.freeze({
   directions: {
     'en-es': {
       model: '../models/en-es.s2s',
-      integrity: 'sha256-Nl0hGa/rN9dGfgh0vFB7WjEjofbHHdfMnJOwNCasuR4=',
+      integrity: 'sha256-Dv5aFoV/kCiK1UDNuSSqK+QAnQWrnWRAU+5sPioygBI=',
       baseline: '../models/en-es-noattn.s2s',
-      baselineIntegrity: 'sha256-WYFyrva+HYzmIViMbzd9N//hiHNARKtluYObXmTz40E=',
+      baselineIntegrity: 'sha256-G6/nXYa7HygSq4nL4xzN7a6iJRwsbDlIS+yV+C879Uc=',
       transformer: '../models/en-es-transformer.s2s',
       transformerIntegrity: 'sha256-T+uiFTuzPllMyyaS47+FMOuYmZqqVBWNd0cxdnXoxUc=',
       // what a first visit starts with ('lstm', the default, or 'transformer'); the
@@ -31,7 +31,7 @@ export const CONFIG = Object.freeze({
     },
     'es-en': {
       model: '../models/es-en.s2s',
-      integrity: 'sha256-qk/6N9ej9c/QT+qpMpCJqDpA5+2pZAvK7hPSPb3ysTo=',
+      integrity: 'sha256-04D4igkjtaLirFkmSlYv1wh5SCz0xtHjOs0KWthlrJQ=',
       transformer: '../models/es-en-transformer.s2s',
       transformerIntegrity: 'sha256-KhVzOW7IYXWygBWMELvX3HbV/WU8W7VKimo00BleTZg=',
       // the Transformer is ahead of the LSTM on everyday text (chrF2 64.0 against

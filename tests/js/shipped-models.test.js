@@ -56,6 +56,8 @@ test('the no-attention baseline is pinned, loads and translates without attentio
     const r = await t.translate('Open the file.', { attention: true });
     assert.ok(r.text.length > 0);
     assert.equal(r.attention, null);
+    // decoded like the attention file it is compared with (block_repeats)
+    assert.equal(t.model.blockRepeats, true);
   } finally {
     t.destroy();
   }
@@ -74,6 +76,24 @@ const DOUBLED = {
 };
 /** Whether a piece that starts a word with a letter follows itself. */
 const doublesAWord = (r) => r.targetTokens.some((tok, i) => i > 0 && tok === r.targetTokens[i - 1] && /^\u2581\p{L}/u.test(tok));
+// the same for the attention (LSTM) files, which carry the rule since 2026-12-06 (models/README.md)
+const DOUBLED_LSTM = {
+  'en-es': ['Where are the elevators?', 'Good luck on your exam!', 'Auto sync not possible right now', 'Debian current stable release'],
+  'es-en': ['¿Qué autobús tomo para ir al estadio?', 'Tome este jarabe dos veces al día después de las comidas.',
+    'Coma flotante lineal de 32 bits', 'Cliente avanzado de IMAP que maneja cifrado SSL y autenticación SASL.'],
+};
+/** block_repeats is on in the file, and it acts where the search without it doubles a word. */
+async function assertBlocksRepeats(t, sentences) {
+  assert.equal(t.model.blockRepeats, true);
+  let doubledWithout = 0;
+  for (const text of sentences) {
+    for (const beamSize of [1, 4]) {
+      doubledWithout += doublesAWord(await t.translate(text, { beamSize, blockRepeats: false }));
+      assert.ok(!doublesAWord(await t.translate(text, { beamSize })), `${text} (beam ${beamSize})`);
+    }
+  }
+  assert.ok(doubledWithout > 0, 'none of the sentences doubles a word without the rule: find new ones');
+}
 
 test('en-es offers a Transformer', () => {
   assert.equal(TRANSFORMERS.find((x) => x.direction === 'en-es')?.path, TRANSFORMER, 'web/config.js names it');
@@ -98,15 +118,18 @@ for (const { direction, c, path } of TRANSFORMERS) {
       assert.deepEqual([h.layers, h.heads, h.cols], [t.model.decLayers, t.model.heads, r.sourceTokens.length]);
       assert.ok(r.confidence !== null, 'it carries a confidence calibration');
       // block_repeats (tools/train_models.sh) is on, and it acts where the search without it doubles a word
-      assert.equal(t.model.blockRepeats, true);
-      let doubledWithout = 0;
-      for (const text of DOUBLED[direction]) {
-        for (const beamSize of [1, 4]) {
-          doubledWithout += doublesAWord(await t.translate(text, { beamSize, blockRepeats: false }));
-          assert.ok(!doublesAWord(await t.translate(text, { beamSize })), `${text} (beam ${beamSize})`);
-        }
-      }
-      assert.ok(doubledWithout > 0, 'none of the sentences doubles a word without the rule: find new ones');
+      await assertBlocksRepeats(t, DOUBLED[direction]);
+    } finally {
+      t.destroy();
+    }
+  });
+}
+
+for (const { direction, path, integrity } of shipped) {
+  test(`the shipped ${direction} attention model never doubles a word (block_repeats)`, async () => {
+    const t = await Translator.create({ model: path, engine: ENGINE, integrity });
+    try {
+      await assertBlocksRepeats(t, DOUBLED_LSTM[direction]);
     } finally {
       t.destroy();
     }
