@@ -23,9 +23,13 @@
 # hence a 200-step --rewarm. RESUME=1 then resumes it like any run.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
-# only makes models/ from what RUN_DIR holds. Every recipe keeps the weights
-# of its last 8 evaluations and ships the mean of the newest AVERAGE (default
-# 8) when that scores better on dev than its best single checkpoint
+# only makes models/ from what RUN_DIR holds. REMAKE=1 skips training too and
+# makes models/NAME.s2s from the committed master models/f32/NAME.f32.s2s.xz
+# (int8, shortlist, length penalty, calibration), as a fresh machine can; the
+# Transformers' shortlists need their UPSAMPLE (see their cards). Every
+# recipe keeps the weights of its last 8 evaluations and ships the mean of
+# the newest AVERAGE (default 8) when that scores better on dev than its best
+# single checkpoint
 # (tools/average_checkpoints.sh; runs from before --keep-checkpoints have
 # none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
 # training pairs from tools/data/back_translate.sh: data/bt.tsv (synthetic
@@ -43,6 +47,8 @@ cd "$(dirname "$0")/.."
 main() {
 which=${1:-attention}
 run=${RUN_DIR:-build-train}/$which
+# REMAKE=1: no training, the master is the weights to ship
+[ -z "${REMAKE:-}" ] || POST_ONLY=1
 mkdir -p "$run" models
 if [ ! -x build-blas/s2s ]; then
   cmake -S . -B build-blas -DCMAKE_BUILD_TYPE=Release -DS2S_USE_BLAS=ON -DS2S_BUILD_TESTS=OFF >/dev/null
@@ -153,13 +159,17 @@ rev=
 case "$which" in es-en*) rev=--reverse ;; esac
 # the f32 weights to ship: the mean of the last kept checkpoints when that is
 # better on dev than the best single one, else that one
-# shellcheck disable=SC2086
-final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-8}" $rev)
-# what the Transformers' files tell the search by default besides their
-# length penalty: never write a word's piece right after itself (meta
-# block_repeats; the cards measure it), so the penalty is tuned with it on
-decode_meta=
-case "$which" in *transformer) decode_meta="--meta block_repeats=1" ;; esac
+if [ -n "${REMAKE:-}" ]; then
+  final=$run/master.f32.s2s
+  xz -dc "models/f32/$(basename "$out" .s2s).f32.s2s.xz" > "$final"
+else
+  # shellcheck disable=SC2086
+  final=$(sh tools/average_checkpoints.sh "$run" "${AVERAGE:-8}" $rev)
+fi
+# what every file tells the search by default (the Transformers' also their
+# length penalty, tuned with this on): never write a word's piece right after
+# itself (meta block_repeats; models/README.md measures it)
+decode_meta="--meta block_repeats=1"
 # shellcheck disable=SC2086
 build-blas/s2s quantize "$final" "$out" $decode_meta
 # the lexical shortlist from the same training pairs, then the confidence
