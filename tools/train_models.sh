@@ -29,9 +29,8 @@
 # Transformers' shortlists need their UPSAMPLE (see their cards). Every
 # recipe keeps the weights of its last 8 evaluations and ships the mean of
 # the newest AVERAGE (default 8) when that scores better on dev than its best
-# single checkpoint
-# (tools/average_checkpoints.sh; runs from before --keep-checkpoints have
-# none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
+# single checkpoint (tools/average_checkpoints.sh; runs from before
+# --keep-checkpoints have none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
 # training pairs from tools/data/back_translate.sh: data/bt.tsv (synthetic
 # English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
 # Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
