@@ -873,6 +873,11 @@ el.beamSize.addEventListener('change', () => {
   if (!beam.checked) beam.checked = true;
   translateNow();
 });
+// the search a page starts with: config.js's beamSize, a width the menu offers (else greedy)
+if (CONFIG.beamSize > 1 && [...el.beamSize.options].some((o) => o.value === String(CONFIG.beamSize))) {
+  el.beamSize.value = String(CONFIG.beamSize);
+  document.querySelector('input[name=search][value=beam]').checked = true;
+}
 el.compare.addEventListener('change', compareChanged);
 el.tune.addEventListener('click', runFineTune);
 el.cancel.addEventListener('click', () => {

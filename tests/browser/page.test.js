@@ -638,6 +638,25 @@ test('a model with a lexical shortlist: the page says so and translates with it,
   }
 });
 
+test('config.js beamSize 4: a first visit starts with beam 4 checked and translates as the API does with it', { skip, timeout: 160_000 }, async () => {
+  const srv = await startServer({ files: { '/web/config.js': { body: CONFIG_JS.replace("engine: 'simd',", "engine: 'simd',\n  beamSize: 4,") } } });
+  const dir = mkdtempSync(join(tmpdir(), 's2s-page-beam-'));
+  let ctx;
+  try {
+    ctx = await launch(dir, { viewport: { width: 1100, height: 900 } });
+    const p = ctx.pages()[0] ?? await ctx.newPage();
+    await p.goto(`${srv.origin}/web/`);
+    await ready(p);
+    assert.equal(await p.isChecked('input[name=search][value=beam]'), true);
+    assert.equal(await p.inputValue('#beam-size'), '4');
+    assert.equal(await translate(SENTENCE, { beam: 4, on: p }), expected.beam4);
+    await p.check('input[name=search][value=greedy]');
+    assert.equal(await translate(SENTENCE, { beam: 1, on: p }), expected.greedy.text, 'the user can still choose greedy');
+  } finally {
+    await closeAll({ context: ctx, server: srv, profile: dir });
+  }
+});
+
 test('no console error, nothing asked of any other origin; the service worker caches every file the page loads', { skip }, async () => {
   assert.deepEqual(w.problems, []);
   const foreign = w.requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== server.origin);

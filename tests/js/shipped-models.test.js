@@ -34,6 +34,15 @@ test('web/config.js: every direction\'s model is in models/, its SHA-256 pinned,
   }
 });
 
+test('web/config.js: the beam width the page starts with is one its menu offers (else the page would quietly fall back to greedy)', () => {
+  if (CONFIG.beamSize === undefined || CONFIG.beamSize === 1) return;
+  const html = readFileSync(join(ROOT, 'web/index.html'), 'utf8');
+  const menu = html.match(/<select id="beam-size"[^>]*>([\s\S]*?)<\/select>/)?.[1] ?? '';
+  const widths = [...menu.matchAll(/<option[^>]*>(\d+)<\/option>/g)].map((m) => Number(m[1]));
+  assert.ok(widths.length > 0, 'web/index.html has the beam-size menu');
+  assert.ok(widths.includes(CONFIG.beamSize), `beamSize ${CONFIG.beamSize} is one of ${widths.join(', ')}`);
+});
+
 test('the shipped attention model is int8, translates and returns attention', async () => {
   const t = await Translator.create({ model: MAIN, engine: ENGINE, integrity: CONFIG.directions['en-es'].integrity });
   try {
