@@ -47,12 +47,18 @@ export function launch(profile, options = {}) {
  * everything watched (watch()): { server, profile, context, w, page }.
  */
 export async function openBrowser(name, server, options = {}, watched = {}) {
-  const opened = { server: await startServer(server) };
-  opened.profile = mkdtempSync(join(tmpdir(), `s2s-${name}-`));
-  opened.context = await launch(opened.profile, options);
-  opened.w = watch(opened.context, watched);
-  opened.page = opened.context.pages()[0] ?? await opened.context.newPage();
-  opened.w.watchPage(opened.page);
+  const opened = {};
+  try {
+    opened.server = await startServer(server);
+    opened.profile = mkdtempSync(join(tmpdir(), `s2s-${name}-`));
+    opened.context = await launch(opened.profile, options);
+    opened.w = watch(opened.context, watched);
+    opened.page = opened.context.pages()[0] ?? await opened.context.newPage();
+    opened.w.watchPage(opened.page);
+  } catch (e) {
+    await closeAll(opened); // what opened before the failure: the caller gets nothing to close
+    throw e;
+  }
   return opened;
 }
 

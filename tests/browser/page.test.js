@@ -77,6 +77,23 @@ after(() => closeAll({ context, server, profile }), { timeout: 80_000 });
 const html = (p = page) => p.locator('html');
 const ready = (p = page) => p.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 80_000 });
 
+/**
+ * Opens the page in a browser and on a server of its own (a fresh profile) that
+ * serves `configJs` as web/config.js, waits until it is ready, runs `use(page)`
+ * and closes everything, whatever happened.
+ */
+async function withOwnPage(name, configJs, use) {
+  let opened = {};
+  try {
+    opened = await openBrowser(name, { files: { '/web/config.js': { body: configJs } } }, { viewport: { width: 1100, height: 900 } });
+    await opened.page.goto(`${opened.server.origin}/web/`);
+    await ready(opened.page);
+    await use(opened.page);
+  } finally {
+    await closeAll(opened);
+  }
+}
+
 /** Types `text` into the English box (of `on`, default the shared page) and waits for its translation; returns it. */
 async function translate(text, { beam, on = page } = {}) {
   await on.fill('#source', text);
@@ -623,38 +640,21 @@ test('a model with a lexical shortlist: the page says so and translates with it,
   } finally {
     t.destroy();
   }
-  const srv = await startServer({ files: { '/web/config.js': { body: CONFIG_JS.replaceAll("model: '../tests/fixtures/js/tiny-en-es.s2s'", "model: '../tests/fixtures/js/tiny-en-es-shortlist.s2s'") } } });
-  const dir = mkdtempSync(join(tmpdir(), 's2s-page-shortlist-'));
-  let ctx;
-  try {
-    ctx = await launch(dir, { viewport: { width: 1100, height: 900 } });
-    const p = ctx.pages()[0] ?? await ctx.newPage();
-    await p.goto(`${srv.origin}/web/`);
-    await ready(p);
+  const config = CONFIG_JS.replaceAll("model: '../tests/fixtures/js/tiny-en-es.s2s'", "model: '../tests/fixtures/js/tiny-en-es-shortlist.s2s'");
+  await withOwnPage('page-shortlist', config, async (p) => {
     assert.match(await p.textContent('#model-info'), /lexical shortlist \(64 \+ 8 per source piece\)/);
     assert.equal(await translate(SENTENCE, { on: p }), want, `the whole vocabulary would give: ${full}`);
-  } finally {
-    await closeAll({ context: ctx, server: srv, profile: dir });
-  }
+  });
 });
 
 test('config.js beamSize 4: a first visit starts with beam 4 checked and translates as the API does with it', { skip, timeout: 160_000 }, async () => {
-  const srv = await startServer({ files: { '/web/config.js': { body: CONFIG_JS.replace("engine: 'simd',", "engine: 'simd',\n  beamSize: 4,") } } });
-  const dir = mkdtempSync(join(tmpdir(), 's2s-page-beam-'));
-  let ctx;
-  try {
-    ctx = await launch(dir, { viewport: { width: 1100, height: 900 } });
-    const p = ctx.pages()[0] ?? await ctx.newPage();
-    await p.goto(`${srv.origin}/web/`);
-    await ready(p);
+  await withOwnPage('page-beam', CONFIG_JS.replace("engine: 'simd',", "engine: 'simd',\n  beamSize: 4,"), async (p) => {
     assert.equal(await p.isChecked('input[name=search][value=beam]'), true);
     assert.equal(await p.inputValue('#beam-size'), '4');
     assert.equal(await translate(SENTENCE, { beam: 4, on: p }), expected.beam4);
     await p.check('input[name=search][value=greedy]');
     assert.equal(await translate(SENTENCE, { beam: 1, on: p }), expected.greedy.text, 'the user can still choose greedy');
-  } finally {
-    await closeAll({ context: ctx, server: srv, profile: dir });
-  }
+  });
 });
 
 test('no console error, nothing asked of any other origin; the service worker caches every file the page loads', { skip }, async () => {
