@@ -4,7 +4,8 @@
 # Usage: tools/setup.sh [--train] [--browser] [--bench]
 #   --train    the tools to build data and models: sentencepiece, OpenBLAS,
 #              PyTorch for reference fixtures, and Apertium eng-spa, the
-#              baseline npm run eval scores beside the models
+#              baseline npm run eval scores beside the models, with lt-print
+#              (lttoolbox-dev), which lists its bilingual dictionary for data/dict.tsv
 #   --browser  Debian's Chromium for the browser tests (tests/browser/, which
 #              drive it with the npm devDependency playwright-core; no browser
 #              is ever downloaded by a test tool)
@@ -22,7 +23,7 @@ need="cmake gcc make libsimde-dev valgrind clang-14 libclang-rt-14-dev emscripte
   python3-torch python3-numpy"
 for arg in "$@"; do
   case "$arg" in
-    --train) need="$need libopenblas-dev sentencepiece python3-numpy python3-torch python3-pysword apertium apertium-eng-spa" ;;
+    --train) need="$need libopenblas-dev sentencepiece python3-numpy python3-torch python3-pysword apertium apertium-eng-spa lttoolbox-dev" ;;
     --browser) need="$need chromium" ;;
     --bench) need="$need libopenblas-dev libblas3 python3-numpy python3-torch chromium" ;;
     *) echo "tools/setup.sh: unknown option $arg (known: --train, --browser, --bench)" >&2; exit 2 ;;
