@@ -64,6 +64,16 @@ def norm(s):
     return " ".join("".join(out).split())
 
 
+def held_out_english(data_dir, everyday_paths):
+    """norm() of the English of every pair in DATA_DIR's dev.tsv and test.tsv and
+    in the everyday sets: what text added to training must not contain."""
+    held = set()
+    for path in [os.path.join(data_dir, "dev.tsv"), os.path.join(data_dir, "test.tsv"), *everyday_paths]:
+        with open(path, encoding="utf-8") as f:
+            held.update(norm(line.rstrip("\n").split("\t")[1]) for line in f if line.strip())
+    return held
+
+
 def word_distance_le1(a, b):
     """True when word lists a and b differ by at most one substitution/insertion/deletion."""
     if a == b:

@@ -27,7 +27,7 @@ import sys
 from collections import Counter, defaultdict
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from check_everyday import norm  # noqa: E402
+from check_everyday import held_out_english, norm  # noqa: E402
 
 KEEP_POS = {'n', 'vblex', 'adj', 'adv', 'ij'}
 EPSILON = 'ε'
@@ -68,14 +68,8 @@ def split_entry(s):
     return ' '.join(lemma.replace('#', '').split()), rest.partition('>')[0]
 
 
-def read_tsv(path):
-    with open(path, encoding='utf-8') as f:
-        return [line.rstrip('\n').split('\t') for line in f if line.strip()]
-
-
 def main(att, data, ev_test, ev_dev, out_path, report_path):
-    held = {norm(r[1]) for name in ('dev.tsv', 'test.tsv') for r in read_tsv(os.path.join(data, name))}
-    held |= {norm(r[1]) for r in read_tsv(ev_test) + read_tsv(ev_dev)}
+    held = held_out_english(data, [ev_test, ev_dev])
     arcs, finals = read_transducer(att)
     pairs, by_pos, dropped = set(), Counter(), Counter()
     for left, right in entries(arcs, finals):

@@ -29,7 +29,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 from clean_split import norm  # noqa: E402
 # what two texts must share to count as the same sentence: the rule add_corpus.py
 # and check_everyday.py use for the everyday sets
-from check_everyday import norm as key  # noqa: E402
+from check_everyday import held_out_english, norm as key  # noqa: E402
 
 QUOTED = re.compile(r'"([^"]+)"')
 BAD = re.compile(r"[<>{}@\\|%$#_=\[\]]|https?:")
@@ -51,13 +51,7 @@ def main():
         sys.exit(__doc__)
     unpacked, data_dir, reserved_path = sys.argv[1:4]
     everyday, out_path, report_path = sys.argv[4:-2], sys.argv[-2], sys.argv[-1]
-    held = set()
-    for name in ("dev", "test"):
-        for line in open(os.path.join(data_dir, f"{name}.tsv"), encoding="utf-8"):
-            held.add(key(line.split("\t")[1]))
-    for path in everyday:
-        for line in open(path, encoding="utf-8"):
-            held.add(key(line.split("\t")[1]))
+    held = held_out_english(data_dir, everyday)
     reserved = {key(line) for line in open(reserved_path, encoding="utf-8")}
     rep = Counter()
     seen = set()
