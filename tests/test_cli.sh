@@ -205,6 +205,18 @@ grep -q "continuing .*five.s2s's run at epoch [0-9]*, batch [0-9]*, step 5 (rate
 awk 'function near(x, y) { return x > y * 0.99999 && x < y * 1.00001 }
   $1 == 6 { a = near($6, 1e-3 * sqrt(2 / 6) / 2) } $1 == 7 { b = near($6, 1e-3 * sqrt(2 / 7)) }
   END { exit !(a && b) }' "$T/more.steps" || fail "train --continue --rewarm: rates $(cut -d' ' -f1,6 "$T/more.steps" | tr '\n' ' ')"
+! grep -q "starts again" "$T/more.log" || fail "train --continue, same pairs: $(cat "$T/more.log")"
+"$S2S" info "$T/five.s2s" | grep -q '^ *train.data *[0-9a-f]\{16\}$' || fail "train: the saved file's train.data"
+# ... with other training pairs, where the saved batch position (epoch 2, batch 1)
+# would skip a batch of the new order: that epoch starts again at its first batch
+sed 1d "$T/b.tsv" > "$T/b-other.tsv"
+"$S2S" train --train "$T/b-other.tsv" --init "$T/five.s2s" --continue --out "$T/other.s2s" \
+  --lr 1e-3 --lr-schedule inverse-sqrt --warmup 2 --dropout 0 --max-steps 6 \
+  --step-log "$T/other.steps" 2> "$T/other.log" || fail "train --continue, other pairs: $(cat "$T/other.log")"
+grep -q "not the ones that run used (train.data [0-9a-f]*, now [0-9a-f]*): epoch 2 starts again at its first batch" \
+  "$T/other.log" || fail "train --continue, other pairs: $(cat "$T/other.log")"
+[ "$(cut -d' ' -f1-3 "$T/other.steps")" = "6 2 0" ] ||
+  fail "train --continue, other pairs: first step $(cut -d' ' -f1-3 "$T/other.steps"), not step 6 at epoch 2, batch 0"
 if "$S2S" train --train "$T/b.tsv" --vocab "$FIX" --continue --out "$T/x.s2s" 2> "$T/err.txt"; then
   fail "train --continue without --init"
 fi

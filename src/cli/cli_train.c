@@ -82,7 +82,9 @@ static const char train_usage[] =
     "                                  seed), so the schedule and the batches continue;\n"
     "                                  Adam's moments start at zero (see --rewarm). For\n"
     "                                  a committed master on a machine without the\n"
-    "                                  checkpoint; the same training file is needed\n"
+    "                                  checkpoint. With other training pairs than the\n"
+    "                                  file's run (its train.data), that epoch starts\n"
+    "                                  again at its first batch (so does --resume)\n"
     "  --rewarm N (0)                  after --continue, ramp the schedule's rate up\n"
     "                                  linearly over the first N steps\n"
     "  --keep-checkpoints N (0)        also keep the weights of each evaluation as\n"
@@ -355,6 +357,30 @@ static int encode_corpus(const s2s_model *m, const tsv_corpus *c, int32_t max_le
     return 0;
 }
 
+/* FNV-1a (64-bit) over every kept pair's ids, in order, as 16 hex digits:
+ * which training data a batch position counts in. Another file (or the same
+ * one tokenized by another vocabulary) gives other batches for the same
+ * seed and epoch, so a saved position means nothing there. */
+static void corpus_fingerprint(const encoded *e, char out[17]) {
+    uint64_t h = 14695981039346656037ull;
+    for (int64_t i = 0; i < e->n; i++) {
+        const int32_t *side[2] = {e->pool + e->src_off[i], e->pool + e->tgt_off[i]};
+        int32_t len[2] = {e->src_len[i], e->tgt_len[i]};
+        for (int k = 0; k < 2; k++) {
+            /* the length first, so pairs cannot run into each other */
+            uint32_t v = (uint32_t)len[k];
+            for (int32_t j = -1; j < len[k]; j++) {
+                if (j >= 0) v = (uint32_t)side[k][j];
+                for (int b = 0; b < 4; b++) {
+                    h ^= (v >> (8 * b)) & 0xFFu;
+                    h *= 1099511628211ull;
+                }
+            }
+        }
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
 /* ------------------------------------------------------------ batch plans */
 
 typedef struct plan {
@@ -544,6 +570,7 @@ typedef struct train_state {
     double lr;
     uint64_t seed;
     int64_t batch;
+    char data[17];       /* corpus_fingerprint of the training pairs; "" when unknown */
 } train_state;
 
 static int set_meta_num(s2s_model *m, const char *key, double v, int integer) {
@@ -552,6 +579,15 @@ static int set_meta_num(s2s_model *m, const char *key, double v, int integer) {
     else snprintf(buf, sizeof buf, "%.17g", v);
     s2s_error err = {0};
     if (s2s_model_set_meta(m, key, buf, &err) != S2S_OK) {
+        cli_error_s2s("cannot set model metadata", &err);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_meta_text(s2s_model *m, const char *key, const char *v) {
+    s2s_error err = {0};
+    if (s2s_model_set_meta(m, key, v, &err) != S2S_OK) {
         cli_error_s2s("cannot set model metadata", &err);
         return -1;
     }
@@ -567,7 +603,7 @@ static int store_state(s2s_model *m, const train_state *s) {
            set_meta_num(m, "train.bad_evals", (double)s->bad_evals, 1) ||
            set_meta_num(m, "train.lr", s->lr, 0) ||
            set_meta_num(m, "train.seed", (double)s->seed, 1) ||
-           set_meta_num(m, "train.batch", (double)s->batch, 1)
+           set_meta_num(m, "train.batch", (double)s->batch, 1) || set_meta_text(m, "train.data", s->data)
                ? -1
                : 0;
 }
@@ -604,6 +640,9 @@ static int restore_state(const s2s_model *m, train_state *s) {
     /* The seed as text keeps 17 digits, enough for the seeds the option takes. */
     s->seed = (uint64_t)v[7];
     s->batch = (int64_t)v[8];
+    /* optional: files written before it was recorded have none */
+    const char *data = s2s_model_meta(m, "train.data");
+    snprintf(s->data, sizeof s->data, "%s", data && strlen(data) == 16 ? data : "");
     return 0;
 }
 
@@ -901,6 +940,20 @@ int cmd_train(int argc, char **argv) {
     if (train_e.n == 0) {
         cli_error("train: no usable pairs in %s", o.train_path);
         goto done;
+    }
+    {
+        char now[17];
+        corpus_fingerprint(&train_e, now);
+        if ((o.resume || o.cont) && s.data[0] && strcmp(s.data, now) && s.batch_done > 0) {
+            /* its position in the saved run's batch order would skip batches of
+             * this one's (never seen this epoch) and repeat others */
+            fprintf(stderr,
+                    "s2s: the training pairs are not the ones that run used (train.data %s, now "
+                    "%s): epoch %lld starts again at its first batch\n",
+                    s.data, now, (long long)s.epoch);
+            s.batch_done = 0;
+        }
+        memcpy(s.data, now, sizeof now);
     }
     if (o.dev_path) {
         if (tsv_read(o.dev_path, &dev_c)) goto done;
