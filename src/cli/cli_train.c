@@ -603,7 +603,8 @@ static int store_state(s2s_model *m, const train_state *s) {
            set_meta_num(m, "train.bad_evals", (double)s->bad_evals, 1) ||
            set_meta_num(m, "train.lr", s->lr, 0) ||
            set_meta_num(m, "train.seed", (double)s->seed, 1) ||
-           set_meta_num(m, "train.batch", (double)s->batch, 1) || set_meta_text(m, "train.data", s->data)
+           set_meta_num(m, "train.batch", (double)s->batch, 1) ||
+           set_meta_text(m, "train.data", s->data)
                ? -1
                : 0;
 }
