@@ -361,22 +361,26 @@ static int encode_corpus(const s2s_model *m, const tsv_corpus *c, int32_t max_le
  * which training data a batch position counts in. Another file (or the same
  * one tokenized by another vocabulary) gives other batches for the same
  * seed and epoch, so a saved position means nothing there. */
+static uint64_t fnv1a_u32(uint64_t h, uint32_t v) {
+    for (int b = 0; b < 4; b++) {
+        h ^= (v >> (8 * b)) & 0xFFu;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* a side's length first, so that pairs cannot run into each other */
+static uint64_t fnv1a_ids(uint64_t h, const int32_t *ids, int32_t n) {
+    h = fnv1a_u32(h, (uint32_t)n);
+    for (int32_t j = 0; j < n; j++) h = fnv1a_u32(h, (uint32_t)ids[j]);
+    return h;
+}
+
 static void corpus_fingerprint(const encoded *e, char out[17]) {
     uint64_t h = 14695981039346656037ull;
     for (int64_t i = 0; i < e->n; i++) {
-        const int32_t *side[2] = {e->pool + e->src_off[i], e->pool + e->tgt_off[i]};
-        int32_t len[2] = {e->src_len[i], e->tgt_len[i]};
-        for (int k = 0; k < 2; k++) {
-            /* the length first, so pairs cannot run into each other */
-            uint32_t v = (uint32_t)len[k];
-            for (int32_t j = -1; j < len[k]; j++) {
-                if (j >= 0) v = (uint32_t)side[k][j];
-                for (int b = 0; b < 4; b++) {
-                    h ^= (v >> (8 * b)) & 0xFFu;
-                    h *= 1099511628211ull;
-                }
-            }
-        }
+        h = fnv1a_ids(h, e->pool + e->src_off[i], e->src_len[i]);
+        h = fnv1a_ids(h, e->pool + e->tgt_off[i], e->tgt_len[i]);
     }
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
@@ -573,18 +577,6 @@ typedef struct train_state {
     char data[17];       /* corpus_fingerprint of the training pairs; "" when unknown */
 } train_state;
 
-static int set_meta_num(s2s_model *m, const char *key, double v, int integer) {
-    char buf[64];
-    if (integer) snprintf(buf, sizeof buf, "%lld", (long long)v);
-    else snprintf(buf, sizeof buf, "%.17g", v);
-    s2s_error err = {0};
-    if (s2s_model_set_meta(m, key, buf, &err) != S2S_OK) {
-        cli_error_s2s("cannot set model metadata", &err);
-        return -1;
-    }
-    return 0;
-}
-
 static int set_meta_text(s2s_model *m, const char *key, const char *v) {
     s2s_error err = {0};
     if (s2s_model_set_meta(m, key, v, &err) != S2S_OK) {
@@ -592,6 +584,13 @@ static int set_meta_text(s2s_model *m, const char *key, const char *v) {
         return -1;
     }
     return 0;
+}
+
+static int set_meta_num(s2s_model *m, const char *key, double v, int integer) {
+    char buf[64];
+    if (integer) snprintf(buf, sizeof buf, "%lld", (long long)v);
+    else snprintf(buf, sizeof buf, "%.17g", v);
+    return set_meta_text(m, key, buf);
 }
 
 static int store_state(s2s_model *m, const train_state *s) {
