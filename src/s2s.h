@@ -260,13 +260,25 @@ typedef struct s2s_translate_params {
                                word with a letter ("también también"; digits and
                                punctuation may repeat); 0 (the library's default): no
                                such rule */
+    /* Reranking by a reverse model (target -> source, the same vocabulary):
+     * with rerank_model set, every hypothesis the beam finished is scored by
+     * it as log P(source | hypothesis) per source token (EOS counted), and
+     * the winner is the one with the largest score + rerank_weight * that.
+     * It favours hypotheses that keep all of the source (the beam alone
+     * drops clauses of long sentences); it costs about one more decode, by
+     * the reverse model, per sentence. Greedy (beam 1) has one hypothesis,
+     * which is scored but cannot change. NULL (the default): no reranking. */
+    const s2s_model *rerank_model;
+    float rerank_weight;    /* >= 0 and <= 100; the default is the model's
+                               rerank_weight metadata where it has one, else 0 */
 } s2s_translate_params;
 
 s2s_translate_params s2s_translate_default_params(void);
 /* The defaults for one model: the library's, with the length penalty the
  * file recommends as its "length_penalty" metadata (a number in [0, 5],
- * chosen on dev data when the model was shipped) and its "block_repeats"
- * metadata ("0" or "1") where it has them. */
+ * chosen on dev data when the model was shipped), its "block_repeats"
+ * metadata ("0" or "1") and its "rerank_weight" metadata (a number in
+ * [0, 100], for when a rerank_model is given) where it has them. */
 s2s_translate_params s2s_translate_model_params(const s2s_model *model);
 
 typedef struct s2s_result s2s_result;
@@ -284,6 +296,9 @@ const int32_t *s2s_result_tokens(const s2s_result *r, int32_t i, int32_t *len);
 /* (len + 1) log-probabilities: one per output token, then the EOS that ended it. */
 const float *s2s_result_token_logprobs(const s2s_result *r, int32_t i);
 float s2s_result_score(const s2s_result *r, int32_t i); /* normalised as searched */
+/* The rerank model's log P(source | this hypothesis) per source token; NAN
+ * without a rerank_model. */
+float s2s_result_rerank_logprob(const s2s_result *r, int32_t i);
 /* (rows = output len + 1 for EOS) x (cols = source len), row-major; NULL
  * when attention was not requested or the model has none. */
 const float *s2s_result_attention(const s2s_result *r, int32_t i, int32_t *rows,

@@ -61,6 +61,9 @@ s2s_translate_params s2s_translate_model_params(const s2s_model *model) {
     if (d >= 0.0 && d <= 5.0) p.length_penalty = (float)d;
     const char *b = model ? s2s_model_meta(model, "block_repeats") : NULL;
     if (b && (!strcmp(b, "0") || !strcmp(b, "1"))) p.block_repeats = b[0] - '0';
+    const char *w = model ? s2s_model_meta(model, "rerank_weight") : NULL;
+    double rw = w ? plain_decimal(w) : -1;
+    if (rw >= 0.0 && rw <= 100.0) p.rerank_weight = (float)rw;
     return p;
 }
 
@@ -72,6 +75,7 @@ typedef struct hypothesis {
     float *heads;          /* (dec_layers, heads, len + 1, src_len) or NULL (level 2) */
     float *enc_att;        /* (enc_layers, heads, src_len, src_len) or NULL (level 2) */
     float score;
+    float rerank;          /* the rerank model's log P(source | it) per source token, or NAN */
 } hypothesis;
 
 struct s2s_result {
@@ -101,6 +105,11 @@ const float *s2s_result_token_logprobs(const s2s_result *r, int32_t i) {
 float s2s_result_score(const s2s_result *r, int32_t i) {
     const hypothesis *h = result_hyp(r, i);
     return h ? h->score : NAN;
+}
+
+float s2s_result_rerank_logprob(const s2s_result *r, int32_t i) {
+    const hypothesis *h = result_hyp(r, i);
+    return h ? h->rerank : NAN;
 }
 
 const float *s2s_result_attention(const s2s_result *r, int32_t i, int32_t *rows, int32_t *cols) {
@@ -220,6 +229,25 @@ static s2s_status check_request(const s2s_model *model, int32_t n, const int32_t
     if (p->want_attention < 0 || p->want_attention > 2)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "want_attention must be 0, 1 or 2 (got %d)",
                         (int)p->want_attention);
+    if (!(p->rerank_weight >= 0.0f && p->rerank_weight <= 100.0f))
+        return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "rerank weight must be in [0, 100]");
+    if (p->rerank_model) {
+        const s2s_model *r = p->rerank_model;
+        if (r->hp.src_vocab != model->hp.tgt_vocab || r->hp.tgt_vocab != model->hp.src_vocab)
+            return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                            "the rerank model must translate the other way with the same vocabulary "
+                            "(its vocabularies are %d -> %d, this model's %d -> %d)",
+                            (int)r->hp.src_vocab, (int)r->hp.tgt_vocab, (int)model->hp.src_vocab,
+                            (int)model->hp.tgt_vocab);
+        if (s2s_model_has_vocab(r) && s2s_model_has_vocab(model))
+            for (int32_t id = 0; id < model->hp.tgt_vocab || id < model->hp.src_vocab; id++) {
+                const char *a = s2s_piece(model, id), *b = s2s_piece(r, id);
+                if (!a || !b || strcmp(a, b))
+                    return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT,
+                                    "the rerank model's vocabulary differs from this model's "
+                                    "(piece %d)", (int)id);
+            }
+    }
     if (!(p->length_penalty >= 0.0f && p->length_penalty <= 5.0f) ||
         !(p->max_len_factor > 0.0f && p->max_len_factor <= 16.0f) || p->max_len_extra < 0 ||
         p->max_len_extra > S2S_MAX_SEQ_LEN)
@@ -353,10 +381,80 @@ static int chunk_size(const s2s_model *m, int first, int n, const int32_t *src_l
         size_t rows = (size_t)(count + 1) * (size_t)p->beam_size;
         sl_bytes += out_layer_bytes(m, p->use_shortlist, len);
         size_t state = rows * arch->row_state_bytes(&m->hp, S, T);
+        if (p->rerank_model) { /* its sources are the hypotheses, its steps the source + EOS */
+            const s2s_hparams *rh = &p->rerank_model->hp;
+            size_t rerank = rows * arch_of(rh)->row_state_bytes(rh, T, S + 1);
+            if (rerank > state) state = rerank;
+        }
         if (count > 0 && (rows > MAX_ROWS || state > STATE_BUDGET || sl_bytes > SHORTLIST_CHUNK_BYTES))
             break;
     }
     return count;
+}
+
+/* Every finished hypothesis of a chunk scored by the rerank model: log
+ * P(source | hypothesis) per source token, EOS counted, into out (n * k,
+ * hypothesis f of sentence i at i * k + f). The hypotheses are the rerank
+ * model's sources and each row is fed its sentence's source tokens, through
+ * the same begin / step as the search; the whole vocabulary is scored, never
+ * a shortlist, so that the numbers are probabilities one can compare. An
+ * empty hypothesis is read as the lone token EOS. 0 when out of memory. */
+static int rerank_scores(float *out, const s2s_model *rm, int n, int k, const finished *fin,
+                         const int *n_fin, const step_record *rec, const int32_t *const *src,
+                         const int32_t *src_len, arena *a) {
+    const s2s_arch *arch = arch_of(&rm->hp);
+    int rows = 0, S = 1, T = 0;
+    for (int i = 0; i < n; i++) {
+        rows += n_fin[i];
+        for (int f = 0; f < n_fin[i]; f++)
+            if (fin[(size_t)i * k + f].step > S) S = fin[(size_t)i * k + f].step;
+        if (src_len[i] + 1 > T) T = src_len[i] + 1;
+    }
+    int32_t *hyp = arena_bytes(a, sizeof(int32_t) * (size_t)S * rows); /* (S, rows) time-major */
+    int32_t *len = arena_bytes(a, sizeof(int32_t) * (size_t)rows);
+    int32_t *sent = arena_bytes(a, sizeof(int32_t) * (size_t)rows);
+    int32_t *prev = arena_bytes(a, sizeof(int32_t) * (size_t)rows);
+    float *sum = arena_zeros(a, (size_t)rows);
+    if (!hyp || !len || !sent || !prev || !sum) return 0;
+    for (int i = 0, r = 0; i < n; i++)
+        for (int f = 0; f < n_fin[i]; f++, r++) {
+            const finished *h = &fin[(size_t)i * k + f];
+            sent[r] = i;
+            len[r] = h->step ? h->step : 1;
+            for (int s = 0; s < S; s++) hyp[(size_t)s * rows + r] = S2S_PAD;
+            if (!h->step) hyp[r] = S2S_EOS;
+            for (int s = h->step - 1, row = h->row; s >= 0; s--) {
+                hyp[(size_t)s * rows + r] = rec[s].token[row];
+                row = rec[s].parent[row];
+            }
+        }
+    void *state = arch->begin(rm, hyp, len, S, rows, rows, T, a);
+    float *bias;
+    const matrix *w = arch->output(&rm->w, &bias);
+    int V = rm->hp.tgt_vocab, O = arch->out_dim(&rm->hp);
+    float *logits = arena_floats(a, (size_t)rows * V);
+    void *xq = arena_bytes(a, kernel_gemm_q8_scratch(rows, O));
+    if (!state || !logits || !xq) return 0;
+    for (int t = 0; t < T; t++) {
+        for (int r = 0; r < rows; r++) {
+            int i = sent[r];
+            /* rows past their sentence's EOS go on reading EOS; nothing counts them */
+            prev[r] = t == 0 ? S2S_SOS : t <= src_len[i] ? src[i][t - 1] : S2S_EOS;
+        }
+        const float *dec = arch->step(state, NULL, NULL, NULL, prev, rows, a);
+        if (!dec) return 0;
+        linear_forward(logits, V, dec, O, w, bias, rows, xq);
+        for (int r = 0; r < rows; r++) {
+            int i = sent[r];
+            if (t > src_len[i]) continue;
+            int32_t want = t < src_len[i] ? src[i][t] : S2S_EOS;
+            const float *row = logits + (size_t)r * V;
+            sum[r] += row[want] - kernel_logsumexp(row, V);
+        }
+    }
+    for (int i = 0, r = 0; i < n; i++)
+        for (int f = 0; f < n_fin[i]; f++, r++) out[(size_t)i * k + f] = sum[r] / (float)(src_len[i] + 1);
+    return 1;
 }
 
 /* Translate sentences [first, first + n) of the request. */
@@ -501,13 +599,26 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         for (int o = 0; o < out_rows; o++) prev[o] = sr->token[o];
         rows = out_rows;
     }
+    /* with a rerank model, every finished hypothesis's reverse score */
+    float *rerank = NULL;
+    if (p->rerank_model) {
+        rerank = arena_floats(a, (size_t)n * k);
+        if (!rerank || !rerank_scores(rerank, p->rerank_model, n, k, fin, n_fin, rec, src_ids + first,
+                                      src_len + first, a))
+            return s2s_fail(err, S2S_ERR_OUT_OF_MEMORY, "out of memory for the rerank model");
+    }
     /* pick and backtrack the winners */
     for (int i = 0; i < n; i++) {
         hypothesis *h = &res->hyp[first + i];
+        const finished *fi = &fin[(size_t)i * k];
+        const float *ri = rerank ? rerank + (size_t)i * k : NULL;
         int best = 0;
-        for (int f = 1; f < n_fin[i]; f++)
-            if (fin[(size_t)i * k + f].norm > fin[(size_t)i * k + best].norm) best = f;
-        const finished *f = &fin[(size_t)i * k + best];
+        for (int f = 1; f < n_fin[i]; f++) {
+            float wf = ri ? p->rerank_weight * ri[f] : 0.0f, wb = ri ? p->rerank_weight * ri[best] : 0.0f;
+            if (fi[f].norm + wf > fi[best].norm + wb) best = f;
+        }
+        h->rerank = ri ? ri[best] : NAN;
+        const finished *f = &fi[best];
         /* EOS was chosen at step f->step from its input row f->row, which is output
          * row f->row of the step before: walk the parents back to step 0 */
         int len_out = f->step;

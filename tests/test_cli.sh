@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/test_cli.sh S2S — the native command line's direction and metadata
 # options: `s2s train --reverse --meta`, `s2s quantize --meta`, `s2s train --keep-checkpoints`, `s2s average`, tools/compare_runs.sh, the file's
-# length_penalty as the default, `s2s eval --reverse`, `s2s shortlist`, `s2s compare`. Run by CTest with the s2s binary; the tiny JS fixture model is the
+# length_penalty as the default, `--rerank`, `s2s eval --reverse`, `s2s shortlist`, `s2s compare`. Run by CTest with the s2s binary; the tiny JS fixture model is the
 # starting point, so it takes a second.
 set -eu
 S2S=$1
@@ -120,6 +120,25 @@ grep -q 'block-repeats' "$T/err.txt" || fail "translate --block-repeats 2: $(cat
 if "$S2S" eval --hyp "$T/lp.en" --test "$T/c.tsv" --block-repeats 1 > /dev/null 2>&1; then
   fail "eval --hyp --block-repeats accepted"
 fi
+
+# --rerank: a model of the other direction picks among the beam's hypotheses, with --rerank-weight
+# or else the file's rerank_weight metadata (neither: an error); eval's JSON names both
+rr_json() { sed -n 's/.*"rerank_weight": \([0-9.]*\).*/\1/p' "$1"; }
+"$S2S" translate --model "$T/fwd.s2s" --beam 3 --rerank "$T/rev.s2s" --rerank-weight 0.5 \
+  < "$T/lp.en" > "$T/rr.out" || fail "translate --rerank"
+[ "$(wc -l < "$T/rr.out")" = "$(wc -l < "$T/lp.en")" ] || fail "translate --rerank: a line per line"
+if "$S2S" translate --model "$T/fwd.s2s" --rerank "$T/rev.s2s" < "$T/lp.en" > /dev/null 2> "$T/err.txt"; then
+  fail "translate --rerank without a weight accepted"
+fi
+grep -q 'rerank_weight' "$T/err.txt" || fail "translate --rerank without a weight: $(cat "$T/err.txt")"
+if "$S2S" translate --model "$T/fwd.s2s" --rerank-weight 1 < "$T/lp.en" > /dev/null 2>&1; then
+  fail "translate --rerank-weight without --rerank accepted"
+fi
+"$S2S" quantize "$T/fwd.s2s" "$T/rw.s2s" --meta rerank_weight=0.25 || fail "quantize --meta rerank_weight"
+"$S2S" eval --model "$T/rw.s2s" --test "$T/c.tsv" --beam 2 --rerank "$T/rev.s2s" --json "$T/rr.json" \
+  > /dev/null || fail "eval --rerank (the file's weight)"
+[ "$(rr_json "$T/rr.json")" = 0.2500 ] || fail "eval --rerank: weight $(rr_json "$T/rr.json"), not the file's 0.25"
+grep -q '"rerank": ".*rev.s2s"' "$T/rr.json" || fail "eval --rerank: the JSON does not name the rerank model"
 
 # eval --reverse scores against the English column
 cut -f2 "$T/c.tsv" > "$T/en.txt"

@@ -331,6 +331,13 @@ static void int8_search_agrees_with_f32(void) {
     CHECK(same >= N_SENT * 9 / 10);
 }
 
+/* The copy model reverses a copy: the rerank pass through the Transformer's
+ * begin / step (many rows, sources of the hypotheses' lengths) scores as
+ * the trainer's teacher-forced forward does. */
+static void a_reverse_transformer_reranks_the_finished_hypotheses(void) {
+    rerank_checks(model, model, N_SENT, src_ptr, src_len, 2.0f);
+}
+
 static void files_are_version_3_round_trip_and_a_version_2_transformer_is_refused(void) {
     uint8_t *buf = NULL;
     size_t n = 0;
@@ -373,6 +380,7 @@ int main(void) {
     RUN(streaming_gives_what_greedy_search_gives);
     RUN(beam_search_finds_hypotheses_at_least_as_likely_as_greedy);
     RUN(int8_search_agrees_with_f32);
+    RUN(a_reverse_transformer_reranks_the_finished_hypotheses);
     RUN(files_are_version_3_round_trip_and_a_version_2_transformer_is_refused);
     s2s_model_free(model);
     return tests_exit_code();

@@ -3,7 +3,7 @@
  * result holds, that batching changes nothing, that beam search finds
  * hypotheses at least as likely as greedy, that int8 agrees with f32, and
  * that bad requests get error codes; the length penalty a file recommends;
- * block_repeats.
+ * reranking by a reverse model; block_repeats.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +218,53 @@ static void a_model_file_can_recommend_its_length_penalty(void) {
     CHECK(s2s_model_set_meta(model, "length_penalty", "", NULL) == S2S_OK);
 }
 
+/* The copy model reverses a copy, so it serves as its own rerank model. */
+static void a_reverse_model_reranks_the_finished_hypotheses(void) {
+    int changed = rerank_checks(model, model, N_SENT, src_ptr, src_len, 2.0f);
+    CHECK(changed > 0); /* the test would not see a rerank that picks nothing */
+    s2s_model *q = NULL; /* an int8 rerank model, as the page would load */
+    CHECK(s2s_model_quantize(&q, model, NULL) == S2S_OK);
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = 3;
+    p.rerank_model = q;
+    p.rerank_weight = 1.0f;
+    s2s_result *r = NULL;
+    CHECK(s2s_translate_ids(model, N_SENT, src_ptr, src_len, &p, &r, NULL) == S2S_OK);
+    for (int i = 0; r && i < N_SENT; i++) CHECK(s2s_result_rerank_logprob(r, i) <= 0.0f);
+    s2s_result_free(r);
+    s2s_model_free(q);
+}
+
+static void a_rerank_model_of_other_vocabularies_or_a_bad_weight_is_refused(void) {
+    s2s_hparams hp = *s2s_model_hparams(model);
+    hp.tgt_vocab += 1;
+    s2s_model *other = NULL;
+    CHECK(s2s_model_init(&other, &hp, 1, 0.1f, NULL) == S2S_OK);
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = 2;
+    p.rerank_model = other;
+    s2s_result *r = NULL;
+    s2s_error err;
+    CHECK(s2s_translate_ids(model, 1, src_ptr, src_len, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT && !r);
+    CHECK(strstr(err.message, "rerank model") != NULL);
+    p.rerank_model = model;
+    const float bad[] = {-0.5f, 100.5f, NAN};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        p.rerank_weight = bad[i];
+        CHECK(s2s_translate_ids(model, 1, src_ptr, src_len, &p, &r, &err) == S2S_ERR_INVALID_ARGUMENT);
+    }
+    s2s_model_free(other);
+    /* the weight a file recommends, read like its length penalty */
+    CHECK(s2s_translate_model_params(model).rerank_weight == 0.0f);
+    CHECK(s2s_model_set_meta(model, "rerank_weight", "0.25", NULL) == S2S_OK);
+    CHECK(s2s_translate_model_params(model).rerank_weight == 0.25f);
+    CHECK(s2s_model_set_meta(model, "rerank_weight", "-1", NULL) == S2S_OK);
+    CHECK(s2s_translate_model_params(model).rerank_weight == 0.0f);
+    CHECK(s2s_model_set_meta(model, "rerank_weight", "101", NULL) == S2S_OK);
+    CHECK(s2s_translate_model_params(model).rerank_weight == 0.0f);
+    CHECK(s2s_model_remove_meta(model, "rerank_weight"));
+}
+
 /* Whether some output has a token right after itself; with `only`, that token. */
 static int has_doubled_token(const s2s_result *r, int n_sent, int32_t only) {
     for (int i = 0; i < n_sent; i++) {
@@ -318,6 +365,8 @@ int main(void) {
     RUN(streaming_gives_what_greedy_search_gives);
     RUN(bad_requests_get_error_codes);
     RUN(a_model_file_can_recommend_its_length_penalty);
+    RUN(a_reverse_model_reranks_the_finished_hypotheses);
+    RUN(a_rerank_model_of_other_vocabularies_or_a_bad_weight_is_refused);
     RUN(block_repeats_keeps_a_word_from_following_itself);
     s2s_model_free(model);
     return tests_exit_code();

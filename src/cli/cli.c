@@ -107,6 +107,22 @@ s2s_model *cli_load_model(const char *path) {
     return m;
 }
 
+int cli_load_rerank(const char *cmd, const char *path, double weight, const s2s_model *model,
+                    s2s_translate_params *tp, s2s_model **rerank) {
+    *rerank = NULL;
+    if (weight < 0) {
+        if (!s2s_model_meta(model, "rerank_weight")) {
+            cli_error("%s: the model has no rerank_weight metadata: give --rerank-weight W", cmd);
+            return -1;
+        }
+        weight = s2s_translate_model_params(model).rerank_weight;
+    }
+    if (!(*rerank = cli_load_model(path))) return -1;
+    tp->rerank_model = *rerank;
+    tp->rerank_weight = (float)weight;
+    return 0;
+}
+
 int cli_save_model(const s2s_model *model, const char *path) {
     uint8_t *data = NULL;
     size_t size = 0;

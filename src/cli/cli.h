@@ -45,6 +45,12 @@ int cli_write_file(const char *path, const void *data, size_t size);
 
 s2s_model *cli_load_model(const char *path); /* NULL after printing why */
 int cli_save_model(const s2s_model *model, const char *path);
+/* `--rerank FILE [--rerank-weight W]` of translate and eval: loads FILE into
+ * *rerank and tp->rerank_model, with tp->rerank_weight W when W >= 0, else
+ * the main model's rerank_weight metadata (which must then be there). 0, or
+ * -1 after printing why (nothing is left loaded). */
+int cli_load_rerank(const char *cmd, const char *path, double weight, const s2s_model *model,
+                    s2s_translate_params *tp, s2s_model **rerank);
 /* `--meta KEY=VALUE`: set meta KEY on the model (0), or print why not (-1). */
 int cli_set_meta(s2s_model *model, const char *assignment);
 

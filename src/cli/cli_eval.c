@@ -161,7 +161,7 @@ static int length_bin(int32_t words) {
 static const char eval_usage[] =
     "usage: s2s eval --model MODEL.s2s --test TEST.tsv [--beam N] [--length-penalty A] [--reverse]\n"
     "                [--batch N] [--hyp-out FILE] [--by-domain] [--by-length] [--json FILE]\n"
-    "                [--no-shortlist] [--block-repeats 0|1]\n"
+    "                [--no-shortlist] [--block-repeats 0|1] [--rerank REVERSE.s2s [--rerank-weight W]]\n"
     "       s2s eval --hyp HYP.txt --test TEST.tsv [--by-domain] [--by-length] [--json FILE]\n"
     "Translates the English column of TEST.tsv (domain<TAB>en<TAB>es or en<TAB>es) and\n"
     "prints corpus BLEU and chrF2 against the Spanish column: overall, and with\n"
@@ -175,7 +175,9 @@ static const char eval_usage[] =
     "--no-shortlist scores the whole vocabulary even when the model has a lexical shortlist.\n"
     "--length-penalty defaults to the model's length_penalty metadata where it has one, else 1;\n"
     "--block-repeats 1 never writes a word's piece right after itself, and defaults to the\n"
-    "model's block_repeats metadata where it has one, else 0.\n";
+    "model's block_repeats metadata where it has one, else 0.\n"
+    "--rerank picks among the beam's finished hypotheses with a model of the other direction\n"
+    "(as s2s translate --rerank); --rerank-weight defaults to the model's rerank_weight metadata.\n";
 
 /* What the JSON report says about the model that was evaluated. */
 typedef struct model_desc {
@@ -186,11 +188,15 @@ typedef struct model_desc {
 
 /* Translate the English side of `test` with the model at model_path into
  * hyps (malloc'ed strings). *secs receives the translation time. */
-static int eval_translate(const char *model_path, const tsv_corpus *test,
-                          s2s_translate_params *tp, int32_t batch, char **hyps,
-                          double *secs, model_desc *desc) {
-    s2s_model *model = cli_load_model(model_path);
+static int eval_translate(const char *model_path, const char *rerank_path, double rerank_weight,
+                          const tsv_corpus *test, s2s_translate_params *tp, int32_t batch,
+                          char **hyps, double *secs, model_desc *desc) {
+    s2s_model *model = cli_load_model(model_path), *rerank = NULL;
     if (!model) return -1;
+    if (rerank_path && cli_load_rerank("eval", rerank_path, rerank_weight, model, tp, &rerank)) {
+        s2s_model_free(model);
+        return -1;
+    }
     s2s_translate_params own = s2s_translate_model_params(model);
     if (tp->length_penalty < 0) tp->length_penalty = own.length_penalty;
     if (tp->block_repeats < 0) tp->block_repeats = own.block_repeats;
@@ -260,6 +266,8 @@ done:
     free(lens);
     free(src);
     s2s_model_free(model);
+    s2s_model_free(rerank);
+    tp->rerank_model = NULL; /* freed: only its weight is reported */
     return status;
 }
 
@@ -282,7 +290,8 @@ done:
 
 int cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *test_path = NULL, *hyp_out_path = NULL, *json_path = NULL,
-               *hyp_in_path = NULL;
+               *hyp_in_path = NULL, *rerank_path = NULL;
+    double rerank_weight = -1; /* the model's, unless --rerank-weight */
     int by_domain = 0, by_length = 0, decoding_opts = 0, reverse = 0;
     long long batch = 64, v;
     double d;
@@ -329,6 +338,14 @@ int cmd_eval(int argc, char **argv) {
                 cli_parse_int(a, val, 1, S2S_MAX_BATCH, &batch))
                 return 2;
             decoding_opts = 1;
+        } else if (!strcmp(a, "--rerank")) {
+            if (!(rerank_path = cli_next_value(argc, argv, &i))) return 2;
+            decoding_opts = 1;
+        } else if (!strcmp(a, "--rerank-weight")) {
+            if (!(val = cli_next_value(argc, argv, &i)) ||
+                cli_parse_double(a, val, 0, 100, &rerank_weight))
+                return 2;
+            decoding_opts = 1;
         } else if (!strcmp(a, "--by-domain")) {
             by_domain = 1;
         } else if (!strcmp(a, "--reverse")) {
@@ -345,8 +362,12 @@ int cmd_eval(int argc, char **argv) {
         return 2;
     }
     if (hyp_in_path && decoding_opts) {
-        cli_error("eval: --beam, --length-penalty, --block-repeats, --batch, --hyp-out and "
-                  "--no-shortlist need --model, not --hyp");
+        cli_error("eval: --beam, --length-penalty, --block-repeats, --batch, --hyp-out, "
+                  "--no-shortlist and --rerank need --model, not --hyp");
+        return 2;
+    }
+    if (rerank_weight >= 0 && !rerank_path) {
+        cli_error("eval: --rerank-weight needs --rerank");
         return 2;
     }
     tsv_corpus test;
@@ -367,7 +388,8 @@ int cmd_eval(int argc, char **argv) {
         cli_error("out of memory");
         goto done;
     }
-    if (model_path ? eval_translate(model_path, &test, &tp, (int32_t)batch, hyps, &secs, &desc)
+    if (model_path ? eval_translate(model_path, rerank_path, rerank_weight, &test, &tp,
+                                    (int32_t)batch, hyps, &secs, &desc)
                    : eval_read_hyps(hyp_in_path, test_path, &test, hyps))
         goto done;
 
@@ -395,8 +417,9 @@ int cmd_eval(int argc, char **argv) {
         }
     }
     if (model_path)
-        printf("model %s, test %s, beam %d%s, %lld sentences in %.1f s (%.1f sentences/s)\n",
+        printf("model %s, test %s, beam %d%s%s, %lld sentences in %.1f s (%.1f sentences/s)\n",
                model_path, test_path, tp.beam_size, desc.shortlist ? ", shortlist" : "",
+               rerank_path ? ", reranked" : "",
                (long long)test.n, secs,
                secs > 0 ? (double)test.n / secs : 0.0);
     else
@@ -449,6 +472,9 @@ int cmd_eval(int argc, char **argv) {
                     desc.quantized ? "true" : "false", tp.beam_size,
                     desc.shortlist ? "true" : "false", (double)tp.length_penalty,
                     tp.block_repeats ? "true" : "false", secs);
+            fputs(",\n  \"rerank\": ", f);
+            rerank_path ? cli_json_string(f, rerank_path) : (void)fputs("null", f);
+            if (rerank_path) fprintf(f, ",\n  \"rerank_weight\": %.4f", (double)tp.rerank_weight);
         }
         fputs(",\n  \"overall\": ", f);
         json_bin(f, &all);

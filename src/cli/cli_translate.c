@@ -169,7 +169,7 @@ static void print_attention(const s2s_model *model, int64_t line, const int32_t 
 static const char translate_usage[] =
     "usage: s2s translate --model MODEL.s2s [--beam N] [--length-penalty A]\n"
     "                     [--max-len-factor F] [--batch N] [--attention] [--no-shortlist]\n"
-    "                     [--block-repeats 0|1]\n"
+    "                     [--block-repeats 0|1] [--rerank REVERSE.s2s [--rerank-weight W]]\n"
     "Reads lines in the source language (the file says which: s2s info) on stdin, writes one\n"
     "translated line per input line on stdout.\n"
     "  --beam N            beam size (1 = greedy; default 1)\n"
@@ -181,6 +181,10 @@ static const char translate_usage[] =
     "  --no-shortlist      score the whole vocabulary even when the model has a shortlist\n"
     "  --block-repeats B   1: never write a word's piece right after itself (\"the the\");\n"
     "                      default: the model's block_repeats metadata where it has one, else 0\n"
+    "  --rerank REVERSE.s2s  pick among the beam's finished hypotheses with a model of the\n"
+    "                      other direction (same vocabulary): score + W x its log P(source |\n"
+    "                      hypothesis) per source token; keeps more of long sentences\n"
+    "  --rerank-weight W   W (default: the model's rerank_weight metadata)\n"
     "A line that cannot be translated (invalid UTF-8, or longer than 1 MiB) gives an\n"
     "empty output line and a message naming it on stderr; the rest go on. A line of\n"
     "more than 512 tokens is translated from its first 512 (with a warning). Exit\n"
@@ -226,7 +230,8 @@ static int read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *too_lo
 }
 
 int cmd_translate(int argc, char **argv) {
-    const char *model_path = NULL;
+    const char *model_path = NULL, *rerank_path = NULL;
+    double rerank_weight = -1; /* the model's, unless --rerank-weight */
     s2s_translate_params tp = s2s_translate_default_params();
     tp.length_penalty = -1; /* the model's, unless --length-penalty */
     tp.block_repeats = -1;  /* the model's, unless --block-repeats */
@@ -263,6 +268,12 @@ int cmd_translate(int argc, char **argv) {
         } else if (!strcmp(a, "--block-repeats")) {
             if (!(val = cli_next_value(argc, argv, &i)) || cli_parse_int(a, val, 0, 1, &v)) return 2;
             tp.block_repeats = (int32_t)v;
+        } else if (!strcmp(a, "--rerank")) {
+            if (!(rerank_path = cli_next_value(argc, argv, &i))) return 2;
+        } else if (!strcmp(a, "--rerank-weight")) {
+            if (!(val = cli_next_value(argc, argv, &i)) ||
+                cli_parse_double(a, val, 0, 100, &rerank_weight))
+                return 2;
         } else {
             cli_error("translate: unknown option '%s' (see s2s translate -h)", a);
             return 2;
@@ -272,14 +283,23 @@ int cmd_translate(int argc, char **argv) {
         cli_error("translate: --model is required (see s2s translate -h)");
         return 2;
     }
-    s2s_model *model = cli_load_model(model_path);
+    if (rerank_weight >= 0 && !rerank_path) {
+        cli_error("translate: --rerank-weight needs --rerank");
+        return 2;
+    }
+    s2s_model *model = cli_load_model(model_path), *rerank = NULL;
     if (!model) return 1;
+    if (rerank_path && cli_load_rerank("translate", rerank_path, rerank_weight, model, &tp, &rerank)) {
+        s2s_model_free(model);
+        return 1;
+    }
     s2s_translate_params own = s2s_translate_model_params(model);
     if (tp.length_penalty < 0) tp.length_penalty = own.length_penalty;
     if (tp.block_repeats < 0) tp.block_repeats = own.block_repeats;
     if (!s2s_model_has_vocab(model)) {
         cli_error("translate: %s has no vocabulary attached", model_path);
         s2s_model_free(model);
+        s2s_model_free(rerank);
         return 1;
     }
 
@@ -376,6 +396,7 @@ done:
     free(attn);
     free(dims);
     s2s_model_free(model);
+    s2s_model_free(rerank);
     return status;
 }
 
