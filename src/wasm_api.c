@@ -31,8 +31,10 @@ size_t s2sw_heap_used(void) {
  * it (a stale dist/, a cached .wasm) instead of calling it wrongly:
  * 2: s2sw_translate_defaults takes the model (its own length penalty).
  * 3: s2sw_translate and s2sw_stream_start take block_repeats (after
- *    use_shortlist); s2sw_translate_defaults writes it as out[4]. */
-#define S2SW_ABI_VERSION 3
+ *    use_shortlist); s2sw_translate_defaults writes it as out[4].
+ * 4: s2sw_translate takes rerank_model and rerank_weight (after
+ *    block_repeats); s2sw_translate_defaults writes the weight as out[5]. */
+#define S2SW_ABI_VERSION 4
 int32_t s2sw_abi_version(void) { return S2SW_ABI_VERSION; }
 
 static s2s_translate_params make_params(const s2s_model *model, int32_t beam, float length_penalty,
@@ -50,8 +52,9 @@ static s2s_translate_params make_params(const s2s_model *model, int32_t beam, fl
     return p;
 }
 
-/* s2s_translate_model_params(model) into out[0..4]: beam (as float), length
- * penalty, max length factor, max length extra and block_repeats (as floats). */
+/* s2s_translate_model_params(model) into out[0..5]: beam (as float), length
+ * penalty, max length factor, max length extra, block_repeats (as floats) and
+ * rerank weight. */
 void s2sw_translate_defaults(const s2s_model *model, float *out) {
     s2s_translate_params p = s2s_translate_model_params(model);
     out[0] = (float)p.beam_size;
@@ -59,15 +62,18 @@ void s2sw_translate_defaults(const s2s_model *model, float *out) {
     out[2] = p.max_len_factor;
     out[3] = (float)p.max_len_extra;
     out[4] = (float)p.block_repeats;
+    out[5] = p.rerank_weight;
 }
 
 /* s2s_translate_ids over n sentences packed one after another in `ids`
  * (sentence i has lens[i] ids). Negative length_penalty / max_len_extra /
- * block_repeats and non-positive max_len_factor keep the model's defaults. */
+ * block_repeats / rerank_weight and non-positive max_len_factor keep the
+ * model's defaults; rerank_model 0 reranks nothing. */
 s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
                           const int32_t *lens, int32_t beam, float length_penalty,
                           float max_len_factor, int32_t max_len_extra, int32_t want_attention,
-                          int32_t use_shortlist, int32_t block_repeats, s2s_result **out,
+                          int32_t use_shortlist, int32_t block_repeats,
+                          const s2s_model *rerank_model, float rerank_weight, s2s_result **out,
                           s2s_error *err) {
     if (!ids || !lens || !out || n < 1 || n > S2S_MAX_BATCH)
         return s2s_fail(err, S2S_ERR_INVALID_ARGUMENT, "translate 1 to %d sentences at a time",
@@ -82,6 +88,8 @@ s2s_status s2sw_translate(const s2s_model *model, int32_t n, const int32_t *ids,
     s2s_translate_params p =
         make_params(model, beam, length_penalty, max_len_factor, max_len_extra, want_attention, use_shortlist,
                     block_repeats);
+    p.rerank_model = rerank_model;
+    if (rerank_weight >= 0.0f) p.rerank_weight = rerank_weight;
     s2s_status st = s2s_translate_ids(model, n, src, lens, &p, out, err);
     free(src);
     return st;

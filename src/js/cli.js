@@ -25,7 +25,8 @@ const LANGUAGE_NAMES = { en: 'English', es: 'Spanish' };
 
 const USAGE = `usage: seq2seq-wasm translate [--from en|es] [--to es|en] [--model FILE] [--beam N]
                                 [--max-length N] [--length-penalty A] [--block-repeats 0|1]
-                                [--no-shortlist] [--engine auto|relaxed|simd|scalar] [--json] [TEXT ...]
+                                [--no-shortlist] [--rerank] [--rerank-model FILE] [--rerank-weight W]
+                                [--engine auto|relaxed|simd|scalar] [--json] [TEXT ...]
        seq2seq-wasm info [--from L] [--to L] [--model FILE] [--engine auto|relaxed|simd|scalar]
 translate: English to Spanish (--from es: Spanish to English). Translates each
 TEXT argument; without any, reads stdin line by line and writes one line per
@@ -40,6 +41,12 @@ input line to stdout (an interactive prompt when stdin is a terminal).
   --block-repeats B    1: never write a word's piece right after itself ("the
                        the"); 0: allow it (default: the model's, else 0)
   --no-shortlist       score the whole vocabulary, not the model's lexical shortlist
+  --rerank             with --beam N > 1: pick among the beam's translations with
+                       the shipped model of the other direction (score + W x its
+                       log P(source | translation) per token); slower, keeps more
+                       of long sentences
+  --rerank-model FILE  --rerank with that model of the other direction
+  --rerank-weight W    W, 0-100 (default: the model's rerank_weight)
   --engine E           the WebAssembly build: auto (default), relaxed, simd or scalar
   --json               print each result as a JSON line (text, tokens, score)
   -h, --help           this help;  --version  the package version
@@ -53,7 +60,7 @@ class UsageError extends Error {}
 class CliError extends Error {}
 
 function parseArgs(argv) {
-  const o = { command: null, texts: [], model: null, from: null, to: null, engine: 'auto', json: false, options: {} };
+  const o = { command: null, texts: [], model: null, from: null, to: null, engine: 'auto', json: false, rerank: null, options: {} };
   const int = (name, v) => {
     if (v === undefined) throw new UsageError(`${name} needs a value`);
     if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number (got "${v}")`);
@@ -81,6 +88,13 @@ function parseArgs(argv) {
       if (v !== '0' && v !== '1') throw new UsageError(`--block-repeats must be 0 or 1 (got "${v}")`);
       o.options.blockRepeats = v === '1';
     } else if (a === '--no-shortlist') o.options.shortlist = false;
+    else if (a === '--rerank') o.rerank ??= 'shipped';
+    else if (a === '--rerank-model') o.rerank = val();
+    else if (a === '--rerank-weight') {
+      const v = val();
+      if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 100) throw new UsageError(`--rerank-weight must be a number in [0, 100] (got "${v}")`);
+      o.options.rerankWeight = Number(v);
+    }
     else if (a === '--engine') o.engine = val();
     else if (a === '--json') o.json = true;
     else if (a === '--') { o.texts.push(...argv.slice(i + 1)); break; }
@@ -88,6 +102,7 @@ function parseArgs(argv) {
     else if (!o.command) o.command = a;
     else o.texts.push(a);
   }
+  if (o.options.rerankWeight !== undefined && !o.rerank) throw new UsageError('--rerank-weight needs --rerank or --rerank-model');
   return o;
 }
 
@@ -121,6 +136,17 @@ async function open(o) {
   if (d && m.sourceLanguage && m.targetLanguage && d !== `${m.sourceLanguage}-${m.targetLanguage}`) {
     t.destroy();
     throw new CliError(`${o.model} translates ${m.sourceLanguage} to ${m.targetLanguage}, not ${d.replace('-', ' to ')}`);
+  }
+  if (o.rerank) {
+    // the shipped model of the other direction, unless --rerank-model names one
+    const back = o.rerank === 'shipped' ? SHIPPED[`${m.targetLanguage ?? 'es'}-${m.sourceLanguage ?? 'en'}`] : o.rerank;
+    try {
+      if (!back || !existsSync(back)) throw new CliError(`--rerank: no model of the other direction (${back ?? `${m.targetLanguage} to ${m.sourceLanguage}`} is missing)`);
+      await t.loadRerankModel(back);
+    } catch (e) {
+      t.destroy();
+      throw e;
+    }
   }
   return t;
 }

@@ -170,7 +170,7 @@ const encoder = new TextEncoder();
  * numbers (offsets into the memory).
  */
 /** The version of the engine's exports this JS is written for (src/wasm_api.c S2SW_ABI_VERSION). */
-const ENGINE_ABI = 3;
+const ENGINE_ABI = 4;
 
 export class Engine {
   static async create(flavor, base) {
@@ -265,6 +265,16 @@ export class Engine {
   writeUtf8(text) {
     const bytes = encoder.encode(text);
     return { ptr: this.writeBytes(bytes), len: bytes.length };
+  }
+
+  /** fn(pointer to `text` as a NUL-terminated C string), freed after. */
+  withCString(text, fn) {
+    const t = this.writeUtf8(text + '\0');
+    try {
+      return fn(t.ptr);
+    } finally {
+      this.free(t.ptr);
+    }
   }
 
   writeI32(values) {

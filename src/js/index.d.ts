@@ -69,6 +69,16 @@ export interface TranslateOptions {
    * use (default true; no effect for a model without one). false: the whole vocabulary.
    */
   shortlist?: boolean;
+  /**
+   * Pick among the beam's finished translations with the model loadRerankModel loaded (the
+   * other direction): score + rerankWeight × its log P(source | translation) per source token.
+   * Default: true when a rerank model is loaded. Useful with beamSize > 1; costs about one
+   * more decode per sentence.
+   */
+  rerank?: boolean;
+  /** 0–100. Default: the model's (`model.rerankWeight`: the file's `rerank_weight` metadata);
+   *  reranking with neither is an InvalidArgumentError. */
+  rerankWeight?: number;
   /** Cancels a batch between chunks of sentences. */
   signal?: AbortSignal;
   /**
@@ -126,6 +136,8 @@ export interface SentenceResult {
   attention: Float32Array[] | null;
   /** The search's score: log-probability / length^lengthPenalty. */
   score: number;
+  /** The rerank model's log P(source | this translation) per source token; null without reranking. */
+  rerankLogprob: number | null;
   /**
    * How likely this sentence is a good translation, in [0, 1], from the model's own
    * calibration (meta.confidence, fitted on its dev split: the probability that the
@@ -243,6 +255,11 @@ export interface ModelInfo {
   /** Whether a search that names no blockRepeats keeps a word from following itself:
    *  the file's `block_repeats` metadata (the shipped Transformers set it), else false. */
   blockRepeats: boolean;
+  /** The weight of a rerank model's score when a call names none: the file's `rerank_weight`
+   *  metadata (chosen on dev data for the shipped reverse model), else 0. */
+  rerankWeight: number;
+  /** The languages of the model loadRerankModel loaded, or null. */
+  rerank: { sourceLanguage: string | null; targetLanguage: string | null } | null;
   /** fineTune's default learningRate for this model's family: 3e-4 (RNN), 1e-4 (Transformer). */
   fineTuneLearningRate: number;
   fineTuned: boolean;
@@ -294,6 +311,9 @@ export declare class Translator {
   save(options?: { quantize?: boolean }): Promise<Uint8Array>;
   /** Back to the loaded weights. */
   reset(): Promise<void>;
+  /** Loads a model of the other direction (same vocabulary) for TranslateOptions.rerank into
+   *  this translator's engine, replacing one loaded before; null unloads it. */
+  loadRerankModel(model: ModelSource | null, options?: { integrity?: string; signal?: AbortSignal }): Promise<void>;
   destroy(): void;
 }
 
@@ -315,6 +335,7 @@ export declare class WorkerTranslator {
   fineTune(pairs: TrainingPair[], options?: FineTuneOptions): Promise<number[]>;
   save(options?: { quantize?: boolean }): Promise<Uint8Array>;
   reset(): Promise<void>;
+  loadRerankModel(model: ModelSource | null, options?: { integrity?: string; signal?: AbortSignal }): Promise<void>;
   /** Terminates the worker; calls in flight reject with DestroyedError. */
   destroy(): void;
 }

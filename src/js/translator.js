@@ -131,6 +131,7 @@ class Resources {
     this.base = 0;     // the loaded model (s2s_model*)
     this.tuned = 0;    // the fine-tuned copy, f32 (0 until fineTune)
     this.trainer = 0;  // s2s_trainer* on `tuned`
+    this.rerank = 0;   // the other direction's model (loadRerankModel), 0 without
     this.streams = new Set(); // open stream handles { ptr }
   }
 
@@ -151,9 +152,10 @@ class Resources {
     if (!this.engine) return;
     this.freeTuned();
     this.engine.x.s2s_model_free(this.base);
+    this.engine.x.s2s_model_free(this.rerank);
     this.engine.free(this.engine.err);
     this.engine.free(this.engine.scratch);
-    this.base = 0;
+    this.base = this.rerank = 0;
     this.engine = null;
   }
 }
@@ -167,7 +169,8 @@ const registry = new FinalizationRegistry((res) => {
 });
 
 const CREATE_OPTIONS = ['model', 'monitor', 'signal', 'integrity', 'engine', 'engineBaseUrl'];
-const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'blockRepeats', 'attention', 'shortlist', 'signal', 'html', 'attributes'];
+const TRANSLATE_OPTIONS = ['beamSize', 'maxLength', 'lengthPenalty', 'blockRepeats', 'attention', 'shortlist', 'rerank', 'rerankWeight', 'signal', 'html', 'attributes'];
+const RERANK_OPTIONS = ['integrity', 'signal'];
 const STREAM_OPTIONS = ['maxLength', 'lengthPenalty', 'blockRepeats', 'shortlist', 'attention', 'signal'];
 const FINETUNE_OPTIONS = ['steps', 'learningRate', 'batchSize', 'dropout', 'labelSmoothing', 'seed', 'replay', 'replayShare', 'onProgress', 'signal'];
 
@@ -295,6 +298,8 @@ export class Translator {
       // { frequent, candidates } of the file's lexical shortlist, or null
       shortlist: this.#shortlist(),
       ...this.#translateDefaults(),
+      // the loaded rerank model's languages ({ sourceLanguage, targetLanguage }), or null
+      rerank: r.rerank ? this.#rerankLanguages() : null,
       fineTuneLearningRate: FINETUNE_LEARNING_RATE[this.#hparams.architectureName],
       fineTuned: r.tuned !== 0,
       fineTuneSteps: r.trainer ? Number(x.s2s_trainer_steps(r.trainer)) : 0,
@@ -305,11 +310,81 @@ export class Translator {
   #translateDefaults() {
     const e = this.#engine;
     e.x.s2sw_translate_defaults(this.#model(), e.scratch);
-    const [, lengthPenalty, , , blockRepeats] = e.readF32(e.scratch, 5);
+    const [, lengthPenalty, , , blockRepeats, rerankWeight] = e.readF32(e.scratch, 6);
     return {
       lengthPenalty: Math.round(lengthPenalty * 1e6) / 1e6, // 1.6, not 1.600000023841858
       blockRepeats: blockRepeats === 1,
+      // the weight of a rerank model's score, from the file's rerank_weight (0 without)
+      rerankWeight: Math.round(rerankWeight * 1e6) / 1e6,
     };
+  }
+
+  #rerankLanguages() {
+    const e = this.#engine;
+    const tag = (key) => {
+      const v = e.withCString(key, (k) => e.readCString(e.x.s2s_model_meta(this.#res.rerank, k)));
+      return v !== null && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(v) ? v : null;
+    };
+    return { sourceLanguage: tag('source_language'), targetLanguage: tag('target_language') };
+  }
+
+  /**
+   * Loads a model of the other direction (Spanish -> English for an English
+   * -> Spanish translator; the same vocabulary) into this translator's
+   * engine. translate() with beamSize > 1 then picks, among the hypotheses
+   * the beam finished, the one with the best score + rerankWeight × that
+   * model's log P(source | hypothesis) per source token: it keeps more of
+   * long sentences, for about one more decode per sentence and the second
+   * model's memory. Replaces a rerank model loaded before; null unloads it.
+   * Options: integrity, signal.
+   */
+  async loadRerankModel(model, options) {
+    const where = 'loadRerankModel';
+    const res = this.#alive();
+    const o = checkOptionsObject(options, where, RERANK_OPTIONS);
+    checkSignal(o.signal, where);
+    if (o.integrity !== undefined) parseIntegrity(o.integrity);
+    if (model === null) {
+      this.#engine.x.s2s_model_free(res.rerank);
+      res.rerank = 0;
+      return;
+    }
+    if (model === undefined) throw new InvalidArgumentError(`${where}: a model (or null) is required`);
+    const bytes = await loadModelBytes(model, { signal: o.signal });
+    throwIfAborted(o.signal);
+    if (o.integrity !== undefined) await checkIntegrity(bytes, o.integrity);
+    throwIfAborted(o.signal);
+    this.#alive();
+    const e = this.#engine;
+    const p = e.writeBytes(bytes);
+    let loaded = 0;
+    try {
+      e.clearError();
+      e.check(e.x.s2s_model_load_owned(e.scratch, p, bytes.length, e.err), `${where}: invalid model`);
+      loaded = e.ptrAt(e.scratch);
+    } catch (err) {
+      e.free(p);
+      throw err;
+    }
+    // the other direction: its languages the other way round (where both files name them)
+    const theirs = (key) => e.withCString(key, (k) => e.readCString(e.x.s2s_model_meta(loaded, k)));
+    const src = theirs('source_language'), tgt = theirs('target_language');
+    const { source, target } = this.#languages;
+    const hp = e.x.s2s_model_hparams(loaded);
+    const vocab = (key) => {
+      for (let i = 0, n = e.x.s2s_hparam_count(); i < n; i++) {
+        if (e.readCString(e.x.s2s_hparam_key(i)) === key) return e.x.s2s_hparam_get(hp, i);
+      }
+      return -1;
+    };
+    const swapped = vocab('src_vocab') === this.#hparams.tgtVocab && vocab('tgt_vocab') === this.#hparams.srcVocab;
+    if (!e.x.s2s_model_has_vocab(loaded) || !swapped || (src && target && src !== target) || (tgt && source && tgt !== source)) {
+      e.x.s2s_model_free(loaded);
+      throw new ModelError(`${where}: the rerank model must translate ${target ?? 'the target'} -> ${source ?? 'the source'} ` +
+        `with this model's vocabulary (it is ${src ?? '?'} -> ${tgt ?? '?'})`);
+    }
+    e.x.s2s_model_free(res.rerank);
+    res.rerank = loaded;
   }
 
   #shortlist() {
@@ -410,7 +485,8 @@ export class Translator {
         lensP = e.writeI32(lens);
         e.clearError();
         e.check(e.x.s2sw_translate(model, idx.length, idsP, lensP, p.beamSize, p.lengthPenalty,
-          p.maxLenFactor, p.maxLenExtra, p.level, p.shortlist ? 1 : 0, p.blockRepeats, e.scratch, e.err), 'translate');
+          p.maxLenFactor, p.maxLenExtra, p.level, p.shortlist ? 1 : 0, p.blockRepeats,
+          p.rerank ? this.#res.rerank : 0, p.rerankWeight, e.scratch, e.err), 'translate');
         res = e.ptrAt(e.scratch);
         for (let j = 0; j < idx.length; j++) {
           const tokP = e.x.s2s_result_tokens(res, j, e.scratch);
@@ -418,6 +494,7 @@ export class Translator {
           const ids = e.readI32(tokP, n);
           const logprobs = e.readF32(e.x.s2s_result_token_logprobs(res, j), n + 1);
           const score = e.x.s2s_result_score(res, j);
+          const rerank = e.x.s2s_result_rerank_logprob(res, j);
           let attention = null;
           if (p.attention) {
             const aP = e.x.s2s_result_attention(res, j, e.scratch, e.scratch + 4);
@@ -442,7 +519,7 @@ export class Translator {
               encoder = { layers, heads: nh, n: m, data: e.readF32(eP, layers * nh * m * m) };
             }
           }
-          out[idx[j]] = { ids, logprobs, score, attention, heads, encoder };
+          out[idx[j]] = { ids, logprobs, score, rerank: Number.isNaN(rerank) ? null : rerank, attention, heads, encoder };
         }
       } finally {
         e.x.s2s_result_free(res);
@@ -465,6 +542,14 @@ export class Translator {
     if (o.blockRepeats !== undefined && typeof o.blockRepeats !== 'boolean') throw new InvalidArgumentError(`${where}: blockRepeats must be true or false`);
     // html: true never gets here (translate hands it to html.js)
     if (o.html !== undefined && typeof o.html !== 'boolean') throw new InvalidArgumentError(`${where}: html must be true or false`);
+    // rerank: default on when a rerank model is loaded (loading it is the choice)
+    if (o.rerank !== undefined && typeof o.rerank !== 'boolean') throw new InvalidArgumentError(`${where}: rerank must be true or false`);
+    const rerank = !streaming && (o.rerank ?? this.#res.rerank !== 0);
+    if (rerank && !this.#res.rerank) throw new InvalidArgumentError(`${where}: rerank needs a rerank model (loadRerankModel)`);
+    const rerankWeight = streaming ? -1 : numOption(o, 'rerankWeight', -1, 0, 100, where);
+    if (rerank && rerankWeight < 0 && this.metadata('rerank_weight') === null) {
+      throw new InvalidArgumentError(`${where}: the model has no rerank_weight metadata: give rerankWeight`);
+    }
     if (o.attributes !== undefined) throw new InvalidArgumentError(`${where}: attributes applies only with html: true`);
     checkSignal(o.signal, where);
     return {
@@ -483,6 +568,8 @@ export class Translator {
       level: o.attention === 'heads' ? 2 : o.attention === true ? 1 : 0,
       // the model's lexical shortlist, when it has one (false: the whole vocabulary)
       shortlist: o.shortlist !== false,
+      rerank,
+      rerankWeight, // -1: the model's rerank_weight metadata
       signal: o.signal,
     };
   }
@@ -537,7 +624,7 @@ export class Translator {
     const results = prepared.map((parts) => {
       const sentences = parts.map((q) => {
         const src = q.ids;
-        const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, attention: null, heads: null, encoder: null };
+        const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, rerank: null, attention: null, heads: null, encoder: null };
         return {
           source: q.core,
           text: this.#decode(model, r.ids),
@@ -551,6 +638,8 @@ export class Translator {
           heads: r.heads,
           encoder: r.encoder,
           score: r.score,
+          // the rerank model's log P(source | this translation) per source token; null without one
+          rerankLogprob: r.rerank,
           confidence: confidenceOf(this.#calibration, { tokenLogprobs: r.logprobs, sourceLength: src.length, targetLength: r.ids.length }),
           lead: q.lead,
           trail: q.trail,

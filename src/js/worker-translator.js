@@ -264,6 +264,18 @@ export class WorkerTranslator {
     });
   }
 
+  /** Translator#loadRerankModel in the worker (a URL, a path in Node, bytes, or null). */
+  async loadRerankModel(model, options) {
+    const [rest, signal] = splitSignal(options, 'loadRerankModel');
+    let m = model === null || model === undefined ? model : absoluteModel(model), transfer = [];
+    if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
+      const view = m instanceof ArrayBuffer ? new Uint8Array(m) : new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+      m = view.slice(); // a copy, transferred: the caller keeps its bytes
+      transfer = [m.buffer];
+    }
+    return this.#call({ type: 'loadRerankModel', model: m, options: rest }, { signal, transfer });
+  }
+
   async save(options) { return this.#call({ type: 'save', options }); }
   async reset() { return this.#call({ type: 'reset' }); }
 

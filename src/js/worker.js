@@ -84,6 +84,11 @@ async function handle(msg) {
       if (msg.wantProgress) opts.onProgress = (p) => post({ id, type: 'progress', ...p });
       return translator.fineTune(msg.pairs, opts);
     }
+    case 'loadRerankModel': {
+      const opts = { ...msg.options, signal: signalFor(id, msg.hasSignal) };
+      if (!opts.signal) delete opts.signal;
+      return translator.loadRerankModel(msg.model, opts);
+    }
     case 'save': return translator.save(msg.options);
     case 'reset': return translator.reset();
     case 'model': return translator.model;

@@ -113,3 +113,20 @@ test('--from es uses the shipped Spanish -> English model', () => {
   assert.match(JSON.parse(i.stdout).model, /es-en-transformer\.s2s$/);
 });
 
+
+test('--rerank-model reranks the beam with a model of the other direction, as the API does', async () => {
+  const REVERSE = FIXTURE_MODEL.replace('tiny-en-es.s2s', 'tiny-es-en.s2s');
+  const t = await Translator.create(opts());
+  await t.loadRerankModel(REVERSE);
+  const want = (await t.translate('Open the file.', { beamSize: 4, rerankWeight: 1 })).text;
+  t.destroy();
+  let r = cli([...base, '--beam', '4', '--rerank-model', REVERSE, '--rerank-weight', '1', 'Open the file.']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, want + '\n');
+  r = cli([...base, '--rerank-weight', '1', 'Open.']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--rerank-weight needs --rerank/);
+  r = cli([...base, '--beam', '2', '--rerank-model', REVERSE, 'Open.']); // the fixture has no rerank_weight
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /rerank_weight/);
+});

@@ -42,6 +42,12 @@ export async function readme(): Promise<void> {
 
   // a batch: an array of results
   const batch: TranslationResult[] = await t.translate(['One.', 'Two.']);
+  await t.loadRerankModel('models/es-en-transformer.s2s', { integrity: 'sha256-AAAA' });
+  const reranked = await t.translate('Open the file.', { beamSize: 4, rerank: true, rerankWeight: 0.02 });
+  const reverseLogprob: number | null = reranked.sentences[0].rerankLogprob;
+  const weight: number = t.model.rerankWeight;
+  const rerankFrom: string | null = t.model.rerank?.sourceLanguage ?? null;
+  await t.loadRerankModel(null);
   const texts: string[] = (await t.translate(['One.', 'Two.'], { beamSize: 2, signal: new AbortController().signal })).map((x) => x.text);
 
   // streaming
