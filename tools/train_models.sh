@@ -172,6 +172,12 @@ fi
 # length penalty, tuned with this on): never write a word's piece right after
 # itself (meta block_repeats; models/README.md measures it)
 decode_meta="--meta block_repeats=1"
+# the Transformers also recommend the weight of reranking by the shipped
+# Transformer of the other direction (meta.rerank_weight, the default of
+# s2s --rerank and of the JS API's rerank): 0.02, where beam 4 on the whole
+# dev set is flat from 0.01 to 0.08 in both directions (the cards measure it;
+# tools/tune_rerank_weight.sh sweeps it)
+case "$which" in *transformer) decode_meta="$decode_meta --meta rerank_weight=0.02" ;; esac
 # shellcheck disable=SC2086
 build-blas/s2s quantize "$final" "$out" $decode_meta
 # the lexical shortlist from the same training pairs, then the confidence
