@@ -2,7 +2,7 @@
 # tools/eval.sh — the whole evaluation in one command (npm run eval).
 #
 #   sh tools/eval.sh [--reverse] [--f32 FILE] [--noattn FILE] [--transformer FILE]
-#                    [--test FILE] [--beam N] [--out DIR] [MODEL ...]
+#                    [--test FILE] [--beam N] [--rerank FILE] [--out DIR] [MODEL ...]
 #
 # MODEL ...      models to evaluate; the first is the main model (greedy and beam
 #                N), the others are scored greedy. Default: models/en-es.s2s
@@ -19,6 +19,10 @@
 #                default, the everyday test set corpus/everyday/test.tsv is then
 #                evaluated the same way into DIR/everyday/, categories as domains)
 # --beam N       beam size of the main model's second run (default 4)
+# --rerank FILE  also the main model through the packaged CLI with beam N
+#                reranked by FILE, a model of the other direction
+#                (--rerank-model; its weight the main model's rerank_weight),
+#                compared with Apertium and with the packaged CLI without it
 # --out DIR      results (default build-eval)
 #
 # Builds the CLI (DIR/cli/s2s, incremental) unless S2S=/path/to/s2s is set, runs
@@ -51,6 +55,7 @@ NOATTN_GIVEN=0
 TRANSFORMER=
 TRANSFORMER_DEFAULT=models/en-es-transformer.s2s
 TRANSFORMER_GIVEN=0
+RERANK=
 PYTHON=${PYTHON:-python3}
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
@@ -65,6 +70,7 @@ while [ $# -gt 0 ]; do
     --transformer) need "$@"; TRANSFORMER=$2; TRANSFORMER_GIVEN=1; shift 2 ;;
     --test) need "$@"; TEST=$2; TEST_GIVEN=1; shift 2 ;;
     --beam) need "$@"; BEAM=$2; shift 2 ;;
+    --rerank) need "$@"; RERANK=$2; shift 2 ;;
     --out) need "$@"; OUT=$2; shift 2 ;;
     --reverse) REVERSE=--reverse; shift ;;
     --) shift; break ;;
@@ -97,7 +103,7 @@ if [ "$TRANSFORMER_GIVEN" = 0 ] && [ -n "$TRANSFORMER_DEFAULT" ]; then
   fi
 fi
 
-for m in "$@" $F32 $NOATTN $TRANSFORMER; do
+for m in "$@" $F32 $NOATTN $TRANSFORMER $RERANK; do
   [ -f "$m" ] || die "model $m not found (train one, or pass MODEL / --f32 / --noattn; see --help)"
 done
 [ -f "$TEST" ] || die "test set $TEST not found (npm run data builds it)"
@@ -173,10 +179,11 @@ done
 src_column() {
   awk -F '\t' -v last="${REVERSE:+1}" '{ sub(/\r$/, "") } $0 != "" { print last ? $NF : $(NF - 1) }' "$1"
 }
-# package ROLE MODEL: beam N through the JS command line, one line per line
+# package ROLE MODEL [OPTION ...]: beam N through the JS command line, one line per line
 run_package() {
-  echo "== $1: $2, beam $BEAM, packaged CLI (node src/js/cli.js)" >&2
-  src_column "$TEST" | node src/js/cli.js translate --model "$2" --beam "$BEAM" --engine simd \
+  echo "== $1: $2, beam $BEAM, packaged CLI (node src/js/cli.js) ${3:+$3 $4}" >&2
+  # shellcheck disable=SC2086
+  src_column "$TEST" | node src/js/cli.js translate --model "$2" --beam "$BEAM" --engine simd ${3:+"$3" "$4"} \
     >"$OUT/$1.hyp.txt" 2>"$OUT/$1.cli.log" || die "the packaged CLI failed for $2 (see $OUT/$1.cli.log)"
   "$S2S" eval --hyp "$OUT/$1.hyp.txt" --test "$TEST" --by-domain --by-length $REVERSE \
     --json "$OUT/$1.json" >"$OUT/$1.log" || die "scoring the packaged CLI's output failed (see $OUT/$1.log)"
@@ -185,6 +192,7 @@ run_package() {
 }
 if command -v node >/dev/null 2>&1 && [ -f dist/seq2seq-simd.wasm ]; then
   run_package "main-beam$BEAM-package" "$MAIN"
+  [ -n "$RERANK" ] && run_package "main-beam$BEAM-rerank-package" "$MAIN" --rerank-model "$RERANK"
   [ -n "$TRANSFORMER" ] && run_package "transformer-beam$BEAM-package" "$TRANSFORMER"
 else
   echo "eval.sh: note: node or dist/seq2seq-simd.wasm missing (npm run build): no packaged-CLI rows" >&2
@@ -264,6 +272,11 @@ compare() {
 MAIN_HYP=$(best_hyp main)
 [ "$HAVE_APERTIUM" = 1 ] && compare apertium "$MAIN_HYP" "$CACHE"
 [ -n "$TRANSFORMER" ] && compare transformer "$(best_hyp transformer)" "$MAIN_HYP"
+RERANK_HYP=$OUT/main-beam$BEAM-rerank-package.hyp.txt
+if [ -f "$RERANK_HYP" ]; then
+  [ "$HAVE_APERTIUM" = 1 ] && compare rerank-apertium "$RERANK_HYP" "$CACHE"
+  compare rerank "$RERANK_HYP" "$MAIN_HYP"
+fi
 
 # ---------------------------------------------------------------- everyday sentences
 EVERYDAY=tools/everyday.txt   # English: only for English -> Spanish
@@ -293,5 +306,6 @@ if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
   # shellcheck disable=SC2086
   sh "$0" $REVERSE --test corpus/everyday/test.tsv --out "$OUT/everyday" --beam "$BEAM" \
     ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} ${TRANSFORMER:+--transformer "$TRANSFORMER"} \
+    ${RERANK:+--rerank "$RERANK"} \
     $ALL_MODELS
 fi

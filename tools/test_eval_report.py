@@ -62,6 +62,19 @@ class TestEvalReport(unittest.TestCase):
         self.assertIn("| ours beam 4, packaged CLI | `models/x.s2s` |", out)
         self.assertIn("that of “ours beam 4”", out)
 
+    def test_a_reranked_row_is_listed_but_the_target_reads_the_defaults(self):
+        out = self.report([
+            ("main-greedy", result(50, 1, {"story": 48})),
+            ("main-beam4", result(52, 4, {"story": 49})),
+            ("main-beam4-package", result(53, 4, {"story": 51})),
+            ("main-beam4-rerank-package", result(54, 4, {"story": 53})),
+            ("apertium", result(47, 1, {"story": 50})),
+        ])
+        header, rows = self.target_rows(out)
+        self.assertIn("target (ours beam 4, packaged CLI)", header)
+        self.assertEqual(rows["story"][-2:], ["+1.00", "**not met**"])  # not the reranked +3
+        self.assertIn("| ours beam 4 reranked by the other direction, packaged CLI | `models/x.s2s` |", out)
+
     def test_without_the_packaged_cli_the_native_beam_row_decides(self):
         out = self.report([
             ("main-greedy", result(50, 1, {"story": 48})),
