@@ -23,7 +23,7 @@ const root = document.documentElement;
 const el = {
   status: $('status'), progress: $('load-progress'), loadLabel: $('load-label'), badge: $('engine-badge'), fatal: $('fatal'),
   source: $('source'), target: $('target'), io: $('io'), baselinePane: $('baseline-pane'), baselineTarget: $('baseline-target'),
-  beamSize: $('beam-size'), compare: $('compare'), note: $('translate-note'),
+  beamSize: $('beam-size'), compare: $('compare'), note: $('translate-note'), rerank: $('rerank'), rerankLabel: $('rerank-label'),
   pairs: $('pairs'), pairsFile: $('pairs-file'), steps: $('steps'), lr: $('lr'), replay: $('replay'), replayRow: $('replay-row'), tune: $('tune'), cancel: $('cancel'),
   pairsError: $('pairs-error'), tuneProgress: $('tune-progress'), tuneLabel: $('tune-label'), beforeAfter: $('before-after'),
   modelInfo: $('model-info'), download: $('download'), reset: $('reset'), modelFile: $('model-file'), modelError: $('model-error'),
@@ -336,6 +336,31 @@ function showChoice() {
   el.modelChoice.hidden = !offered;
   for (const r of el.choiceRadios) r.checked = r.value === state.choice;
   root.dataset.choice = state.choice;
+  el.rerankLabel.hidden = !rerankModel();
+}
+
+// --- reranking the beam by the other direction's Transformer ---------------------
+
+/** config.js's { model, integrity } of the other direction's Transformer, which reranks the
+ *  Transformer in use (the files share their vocabulary and carry their rerank weight); null
+ *  for the LSTM or where the other direction has none. */
+function rerankModel() {
+  const back = reverseOf(state.direction);
+  return state.choice === 'transformer' && back && offers(back, 'transformer') ? shippedOf('transformer', back) : null;
+}
+
+// translator -> the promise of its rerank model loaded (each translator loads it once)
+const rerankLoads = new WeakMap();
+
+function loadRerank(t) {
+  let p = rerankLoads.get(t);
+  if (!p) {
+    const { model, integrity } = rerankModel();
+    p = t.loadRerankModel(modelUrl(model), integrity ? { integrity } : undefined);
+    p.catch(() => rerankLoads.delete(t)); // a later check tries again
+    rerankLoads.set(t, p);
+  }
+  return p;
 }
 
 /** Why `choice` could not be loaded, and that `stays` is still in use. */
@@ -451,6 +476,9 @@ function options() {
   return { beamSize: beam ? Number(el.beamSize.value) : 1 };
 }
 
+/** Whether this translation is reranked: beam search, the box checked and offered. */
+const reranking = (opts) => opts.beamSize > 1 && el.rerank.checked && !el.rerankLabel.hidden;
+
 function scheduleTranslate() {
   clearTimeout(timer);
   el.target.classList.add('stale');
@@ -479,12 +507,26 @@ async function translateNow() {
   const t = state.t, choice = state.choice;
   const baseline = el.compare.checked ? translateBaseline(text, opts, ac.signal, my) : null;
   try {
-    const r = await translateWithAttention(t, text, { ...opts, signal: ac.signal });
+    const rerank = reranking(opts);
+    if (rerank) {
+      try {
+        await loadRerank(t);
+      } catch (e) {
+        if (my !== seq) return;
+        el.rerank.checked = false;
+        show(el.note, `The other direction's model could not be loaded, so the beam is not checked with it: ${describeError(e)}`, 'error');
+        return translateNow();
+      }
+      if (my !== seq) return;
+    }
+    // a translator keeps its rerank model: say each time whether to use it
+    const r = await translateWithAttention(t, text, { ...opts, rerank, signal: ac.signal });
     if (my !== seq) return;
     showTranslation(r);
     el.target.classList.remove('stale', 'unavailable');
     el.target.dataset.for = text;
     el.target.dataset.beam = String(opts.beamSize);
+    el.target.dataset.rerank = String(rerank);
     el.target.dataset.choice = choice; // which model wrote it
     heatmap.show(r);
     if (!state.tuning) show(el.note, '');
@@ -879,6 +921,12 @@ if (CONFIG.beamSize > 1 && [...el.beamSize.options].some((o) => o.value === Stri
   document.querySelector('input[name=search][value=beam]').checked = true;
 }
 el.compare.addEventListener('change', compareChanged);
+el.rerank.addEventListener('change', () => {
+  // reranking needs a beam: checking it picks one
+  const beam = document.querySelector('input[name=search][value=beam]');
+  if (el.rerank.checked && !beam.checked) beam.checked = true;
+  translateNow();
+});
 el.tune.addEventListener('click', runFineTune);
 el.cancel.addEventListener('click', () => {
   state.tuning?.abort();

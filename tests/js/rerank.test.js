@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { Translator, WorkerTranslator, InvalidArgumentError, ModelError } from '../../src/js/index.js';
-import { opts, sentences } from './helpers.js';
+import { modelBytes, opts, sentences } from './helpers.js';
+import { withMeta } from './s2sfile.js';
 
 const REVERSE = fileURLToPath(new URL('../fixtures/js/tiny-es-en.s2s', import.meta.url));
 
@@ -101,5 +102,21 @@ test('WorkerTranslator reranks as Translator does', async () => {
     }
   } finally {
     w.destroy();
+  }
+});
+
+test("the file's rerank_weight is the default weight", async () => {
+  const u = await Translator.create(opts({ model: withMeta(modelBytes(), 'rerank_weight', '1') }));
+  try {
+    assert.equal(u.model.rerankWeight, 1);
+    await u.loadRerankModel(REVERSE);
+    for (const s of sentences().slice(0, 5)) {
+      const a = await u.translate(s, { beamSize: 4 });
+      const b = await t.translate(s, { beamSize: 4, rerankWeight: 1 });
+      assert.equal(a.text, b.text, s);
+      assert.equal(a.sentences[0].rerankLogprob, b.sentences[0].rerankLogprob);
+    }
+  } finally {
+    u.destroy();
   }
 });
