@@ -4,8 +4,9 @@
 # --keep-checkpoints` kept (RUN_DIR/model.ckpt.step-STEP.s2s) goes to
 # RUN_DIR/model-avg.s2s, then it and the run's best single model
 # (RUN_DIR/model-f32.s2s, chosen by dev BLEU) translate greedily the dev
-# pairs that choice did not see: all but the first 643 (the recipes'
-# --dev-bleu-sentences; SELECTED=N for another count): on the pairs that
+# pairs that choice did not see: all but the first DEV_SELECTED of
+# tools/dev_split.sh (the recipes' --dev-bleu-sentences; SELECTED=N for
+# another count): on the pairs that
 # picked it, the best single checkpoint is flattered by its own luck. The
 # path of the one with the higher BLEU is printed on stdout (the single model
 # on a tie), the scores on stderr. With fewer than two kept checkpoints it
@@ -32,7 +33,9 @@ fi
 steps=$(printf '%s\n' "$kept" | sed 's/.*\.step-\([0-9]*\)\.s2s$/\1/' | paste -sd, -)
 # shellcheck disable=SC2086
 "$s2s" average $kept --out "$run/model-avg.s2s" --meta averaged_steps="$steps" >&2
-tail -n +"$((${SELECTED:-643} + 1))" data/dev.tsv > "$run/dev-unselected.tsv"
+. tools/dev_split.sh
+selected=${SELECTED:-$DEV_SELECTED}
+tail -n +"$((selected + 1))" data/dev.tsv > "$run/dev-unselected.tsv"
 bleu() {
   # shellcheck disable=SC2086
   "$s2s" eval --model "$1" --test "$run/dev-unselected.tsv" --beam 1 --no-shortlist $rev 2>/dev/null |
@@ -40,7 +43,7 @@ bleu() {
 }
 b_single=$(bleu "$single")
 b_avg=$(bleu "$run/model-avg.s2s")
-echo "average_checkpoints.sh: dev BLEU (the $(wc -l < "$run/dev-unselected.tsv") pairs after the first ${SELECTED:-643}, greedy): best single $b_single," \
+echo "average_checkpoints.sh: dev BLEU (the $(wc -l < "$run/dev-unselected.tsv") pairs after the first $selected, greedy): best single $b_single," \
   "mean of steps $steps $b_avg" >&2
 if awk -v a="$b_avg" -v s="$b_single" 'BEGIN { exit !(a > s) }'; then
   echo "$run/model-avg.s2s"

@@ -41,6 +41,7 @@
 # and xz. Nothing else in the project needs a GPU.
 set -eu
 cd "$(dirname "$0")/.."
+. tools/dev_split.sh # DEV_SELECTED
 arch=${ARCH:-lstm}
 device=${DEVICE:-cuda}
 init=${INIT:-}
@@ -156,7 +157,7 @@ start=$(date +%s)
   tools/torch_train.py --device "$device" --amp "$amp" \
   --train data/train.tsv --dev data/dev.tsv --out "$out/model-f32.s2s" --step-log "$out/steps.log" \
   $start_from $recipe --epochs 40 --seed 1 --max-len 100 --eval-every 250 \
-  --dev-bleu-sentences 643 --log-every 100 \
+  --dev-bleu-sentences "$DEV_SELECTED" --log-every 100 \
   $rev $meta --time-limit "$minutes" \
   2>&1 | sed 's/^\[default[0-9]*\]://' | grep -v '^$' | tee "$out/train.log"
 secs=$(( $(date +%s) - start ))

@@ -35,8 +35,7 @@
 # English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
 # Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
 # second copy of data/train.tsv's pairs of those domains. Dev BLEU is
-# scored on the first 643 dev pairs: the 143 everyday dev sentences, then
-# 100 of each domain (tools/data/add_corpus.py orders data/dev.tsv so).
+# scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
 set -eu
 cd "$(dirname "$0")/.."
 # The whole script is one function, read before anything runs: sh reads a
@@ -86,9 +85,10 @@ if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}" ]; then
   } > "$run/train.tsv"
   train=$run/train.tsv
 fi
-# the first 643 dev pairs choose checkpoints (see the header); the rest
-# stay unseen by that choice and judge the averaging
-dev_selected=643
+# the first dev pairs choose checkpoints (see the header); the rest stay
+# unseen by that choice and judge the averaging
+. tools/dev_split.sh
+dev_selected=$DEV_SELECTED
 common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
   --out $run/model-f32.s2s --checkpoint $run/model.ckpt --cell lstm --bridge project
   --emb 256 --hidden 128 --dec-hidden 256 --bidirectional 1 --batch 64 --epochs 40
