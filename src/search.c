@@ -274,6 +274,10 @@ static int32_t max_output_len(const s2s_translate_params *p, int len) {
     return lim > S2S_MAX_SEQ_LEN - 1 ? S2S_MAX_SEQ_LEN - 1 : (int32_t)lim;
 }
 
+/* The tokens the rerank pass scores of a source of len tokens: them and EOS,
+ * within a decoder's S2S_MAX_SEQ_LEN steps. */
+static int rerank_steps(int len) { return len + 1 > S2S_MAX_SEQ_LEN ? S2S_MAX_SEQ_LEN : len + 1; }
+
 /* The output layer as one sentence sees it: the whole vocabulary, or only
  * its lexical shortlist (src/shortlist.h) with those rows of W_out and the
  * bias gathered once, so each step multiplies by a few hundred rows. */
@@ -383,7 +387,7 @@ static int chunk_size(const s2s_model *m, int first, int n, const int32_t *src_l
         size_t state = rows * arch->row_state_bytes(&m->hp, S, T);
         if (p->rerank_model) { /* its sources are the hypotheses, its steps the source + EOS */
             const s2s_hparams *rh = &p->rerank_model->hp;
-            size_t rerank = rows * arch_of(rh)->row_state_bytes(rh, T, S + 1);
+            size_t rerank = rows * arch_of(rh)->row_state_bytes(rh, T, rerank_steps(S));
             if (rerank > state) state = rerank;
         }
         if (count > 0 && (rows > MAX_ROWS || state > STATE_BUDGET || sl_bytes > SHORTLIST_CHUNK_BYTES))
@@ -398,7 +402,9 @@ static int chunk_size(const s2s_model *m, int first, int n, const int32_t *src_l
  * model's sources and each row is fed its sentence's source tokens, through
  * the same begin / step as the search; the whole vocabulary is scored, never
  * a shortlist, so that the numbers are probabilities one can compare. An
- * empty hypothesis is read as the lone token EOS. 0 when out of memory. */
+ * empty hypothesis is read as the lone token EOS. A decoder takes at most
+ * S2S_MAX_SEQ_LEN steps, so the EOS after a source of that many tokens is
+ * not scored. 0 when out of memory. */
 static int rerank_scores(float *out, const s2s_model *rm, int n, int k, const finished *fin,
                          const int *n_fin, const step_record *rec, const int32_t *const *src,
                          const int32_t *src_len, arena *a) {
@@ -408,7 +414,7 @@ static int rerank_scores(float *out, const s2s_model *rm, int n, int k, const fi
         rows += n_fin[i];
         for (int f = 0; f < n_fin[i]; f++)
             if (fin[(size_t)i * k + f].step > S) S = fin[(size_t)i * k + f].step;
-        if (src_len[i] + 1 > T) T = src_len[i] + 1;
+        if (rerank_steps(src_len[i]) > T) T = rerank_steps(src_len[i]);
     }
     int32_t *hyp = arena_bytes(a, sizeof(int32_t) * (size_t)S * rows); /* (S, rows) time-major */
     int32_t *len = arena_bytes(a, sizeof(int32_t) * (size_t)rows);
@@ -446,14 +452,14 @@ static int rerank_scores(float *out, const s2s_model *rm, int n, int k, const fi
         linear_forward(logits, V, dec, O, w, bias, rows, xq);
         for (int r = 0; r < rows; r++) {
             int i = sent[r];
-            if (t > src_len[i]) continue;
+            if (t >= rerank_steps(src_len[i])) continue;
             int32_t want = t < src_len[i] ? src[i][t] : S2S_EOS;
             const float *row = logits + (size_t)r * V;
             sum[r] += row[want] - kernel_logsumexp(row, V);
         }
     }
     for (int i = 0, r = 0; i < n; i++)
-        for (int f = 0; f < n_fin[i]; f++, r++) out[(size_t)i * k + f] = sum[r] / (float)(src_len[i] + 1);
+        for (int f = 0; f < n_fin[i]; f++, r++) out[(size_t)i * k + f] = sum[r] / (float)rerank_steps(src_len[i]);
     return 1;
 }
 

@@ -336,6 +336,29 @@ static void int8_search_agrees_with_f32(void) {
  * the trainer's teacher-forced forward does. */
 static void a_reverse_transformer_reranks_the_finished_hypotheses(void) {
     rerank_checks(model, model, N_SENT, src_ptr, src_len, 2.0f);
+    /* the longest source: its rerank pass stays within the decoder's steps
+     * (learned positions have S2S_MAX_SEQ_LEN rows) */
+    s2s_hparams hp = small_transformer();
+    hp.positions = S2S_POS_LEARNED;
+    hp.max_positions = S2S_MAX_SEQ_LEN;
+    s2s_model *m = NULL;
+    CHECK(s2s_model_init(&m, &hp, 3, 0.1f, NULL) == S2S_OK);
+    static int32_t longest[S2S_MAX_SEQ_LEN];
+    for (int i = 0; i < S2S_MAX_SEQ_LEN; i++) longest[i] = 4 + i % SYMBOLS;
+    const int32_t *lp = longest;
+    int32_t n = S2S_MAX_SEQ_LEN;
+    s2s_translate_params p = s2s_translate_default_params();
+    p.beam_size = 2;
+    p.max_len_factor = 0.01f;
+    p.max_len_extra = 4;
+    p.rerank_model = m;
+    p.rerank_weight = 1.0f;
+    s2s_result *r = NULL;
+    CHECK(s2s_translate_ids(m, 1, &lp, &n, &p, &r, NULL) == S2S_OK);
+    float lr = s2s_result_rerank_logprob(r, 0);
+    CHECK(isfinite(lr) && lr <= 0.0f);
+    s2s_result_free(r);
+    s2s_model_free(m);
 }
 
 static void files_are_version_3_round_trip_and_a_version_2_transformer_is_refused(void) {
