@@ -2,13 +2,15 @@
 // for a model card: the same measurement loop as the benchmark suite
 // (translate-loop.js), on 200 dev pairs in either direction.
 //
-//   node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2]
+//   node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2] [--rerank FILE]
 //
 // The sentences: the pairs of the dev file whose two sides are each one
 // sentence for the JS API, 200 of them evenly spaced; the English side, or
 // the Spanish with --reverse (so both directions translate the same pairs).
 // Prints words/s (source words), target tokens/s, first-token median for
-// greedy and beam 4, peak WebAssembly memory and the file's size.
+// greedy and beam 4, peak WebAssembly memory and the file's size. --rerank
+// FILE then loads FILE (the other direction) with loadRerankModel and adds
+// beam 4 reranked by it, the memory then holding both files.
 import { readFileSync, statSync } from 'node:fs';
 import { Translator } from '../src/js/index.js';
 import { normalizeText, splitSentences } from '../src/js/text.js';
@@ -16,9 +18,10 @@ import { measure } from './translate-loop.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const VALUED = new Set(['--dev', '--reps']); // options followed by a value
+const VALUED = new Set(['--dev', '--reps', '--rerank']); // options followed by a value
 const model = args.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUED.has(args[i - 1])));
-if (!model) { console.error('usage: node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2]'); process.exit(2); }
+if (!model) { console.error('usage: node bench/model-speed.mjs MODEL.s2s [--reverse] [--dev data/dev.tsv] [--reps 2] [--rerank FILE]'); process.exit(2); }
+const rerank = opt('--rerank', null);
 const reverse = args.includes('--reverse');
 const reps = Number(opt('--reps', 2));
 const one = (s) => { const t = normalizeText(s).trim(); const { parts } = splitSentences(t); return t === s && parts.length === 1 && parts[0].core === s; };
@@ -42,12 +45,18 @@ try {
       rows.push(`| ${search} | ${(words / r.seconds).toFixed(0)} | ${(tokens / r.seconds).toFixed(0)} | ${ft.toFixed(1)} |`);
     }
   }
-  const file = statSync(model).size;
+  if (rerank) {
+    await t.loadRerankModel(readFileSync(rerank)); // translate() reranks from now on
+    const r = await measure(t, sentences, { beamSize: 4, reps });
+    const tokens = r.tokens.reduce((a, b) => a + b, 0);
+    rows.push(`| beam 4, reranked by ${rerank.split('/').pop()} | ${(words / r.seconds).toFixed(0)} | ${(tokens / r.seconds).toFixed(0)} | ${[...r.firstTokenMs].sort((a, b) => a - b)[N >> 1].toFixed(1)} |`);
+  }
+  const file = statSync(model).size + (rerank ? statSync(rerank).size : 0);
   const peak = t.memoryBytes;
   console.log(`${model}: ${N} dev sentences (${reverse ? 'Spanish' : 'English'}, ${words} words), WASM SIMD in Node ${process.version}, best of ${reps} passes`);
   console.log('| search | words/s | tokens/s | first token, median ms |\n|---|---:|---:|---:|');
   console.log(rows.join('\n'));
-  console.log(`WebAssembly memory ${(peak / 1048576).toFixed(1)} MiB for a ${(file / 1048576).toFixed(1)} MiB file (${(peak / file).toFixed(2)}x)`);
+  console.log(`WebAssembly memory ${(peak / 1048576).toFixed(1)} MiB for ${rerank ? 'the two files' : 'a file'} of ${(file / 1048576).toFixed(1)} MiB (${(peak / file).toFixed(2)}x)`);
 } finally {
   t.destroy();
 }
