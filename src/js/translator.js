@@ -334,7 +334,8 @@ export class Translator {
    * engine. translate() with beamSize > 1 then picks, among the hypotheses
    * the beam finished, the one with the best score + rerankWeight × that
    * model's log P(source | hypothesis) per source token: it keeps more of
-   * long sentences, for about one more decode per sentence and the second
+   * long sentences, for the reverse model's pass over every finished
+   * hypothesis (about 3× beam 4's time for the shipped Transformers) and the second
    * model's memory. Replaces a rerank model loaded before; null unloads it.
    * Options: integrity, signal.
    */
