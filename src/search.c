@@ -54,16 +54,19 @@ static double plain_decimal(const char *s) {
     return digits ? v : -1;
 }
 
+/* The model's metadata `key` when it is a plain decimal in [0, hi], else dflt. */
+static float meta_decimal(const s2s_model *model, const char *key, double hi, float dflt) {
+    const char *v = model ? s2s_model_meta(model, key) : NULL;
+    double d = v ? plain_decimal(v) : -1;
+    return d >= 0.0 && d <= hi ? (float)d : dflt;
+}
+
 s2s_translate_params s2s_translate_model_params(const s2s_model *model) {
     s2s_translate_params p = s2s_translate_default_params();
-    const char *v = model ? s2s_model_meta(model, "length_penalty") : NULL;
-    double d = v ? plain_decimal(v) : -1;
-    if (d >= 0.0 && d <= 5.0) p.length_penalty = (float)d;
+    p.length_penalty = meta_decimal(model, "length_penalty", 5.0, p.length_penalty);
     const char *b = model ? s2s_model_meta(model, "block_repeats") : NULL;
     if (b && (!strcmp(b, "0") || !strcmp(b, "1"))) p.block_repeats = b[0] - '0';
-    const char *w = model ? s2s_model_meta(model, "rerank_weight") : NULL;
-    double rw = w ? plain_decimal(w) : -1;
-    if (rw >= 0.0 && rw <= 100.0) p.rerank_weight = (float)rw;
+    p.rerank_weight = meta_decimal(model, "rerank_weight", 100.0, p.rerank_weight);
     return p;
 }
 
@@ -618,10 +621,12 @@ static s2s_status translate_chunk(s2s_result *res, const s2s_model *m, int first
         hypothesis *h = &res->hyp[first + i];
         const finished *fi = &fin[(size_t)i * k];
         const float *ri = rerank ? rerank + (size_t)i * k : NULL;
+        /* the best score, plus the weighted rerank score with a rerank model; ties keep the first */
         int best = 0;
-        for (int f = 1; f < n_fin[i]; f++) {
-            float wf = ri ? p->rerank_weight * ri[f] : 0.0f, wb = ri ? p->rerank_weight * ri[best] : 0.0f;
-            if (fi[f].norm + wf > fi[best].norm + wb) best = f;
+        float best_score = 0.0f;
+        for (int f = 0; f < n_fin[i]; f++) {
+            float sc = fi[f].norm + (ri ? p->rerank_weight * ri[f] : 0.0f);
+            if (f == 0 || sc > best_score) best = f, best_score = sc;
         }
         h->rerank = ri ? ri[best] : NAN;
         const finished *f = &fi[best];
