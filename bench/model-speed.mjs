@@ -34,22 +34,24 @@ const words = sentences.reduce((a, s) => a + s.split(/\s+/).filter(Boolean).leng
 const t = await Translator.create({ model: readFileSync(model), engine: 'simd' });
 try {
   const rows = [];
+  // one table row: words/s, target tokens/s, median first-token (beam: whole-call) ms
+  const row = (search, r) => {
+    const tokens = r.tokens.reduce((a, b) => a + b, 0);
+    const ft = [...r.firstTokenMs].sort((a, b) => a - b)[N >> 1];
+    return `| ${search} | ${(words / r.seconds).toFixed(0)} | ${(tokens / r.seconds).toFixed(0)} | ${ft.toFixed(1)} |`;
+  };
   // a model with a lexical shortlist: with it (the default) and without, pass by pass
   const lists = t.model.shortlist ? [true, false] : [true];
   for (const beamSize of [1, 4]) {
     for (const shortlist of lists) {
       const r = await measure(t, sentences, { beamSize, reps, shortlist });
-      const tokens = r.tokens.reduce((a, b) => a + b, 0);
-      const ft = [...r.firstTokenMs].sort((a, b) => a - b)[N >> 1];
       const search = (beamSize === 1 ? 'greedy' : 'beam 4') + (lists.length > 1 ? (shortlist ? ', shortlist' : ', whole vocabulary') : '');
-      rows.push(`| ${search} | ${(words / r.seconds).toFixed(0)} | ${(tokens / r.seconds).toFixed(0)} | ${ft.toFixed(1)} |`);
+      rows.push(row(search, r));
     }
   }
   if (rerank) {
     await t.loadRerankModel(readFileSync(rerank)); // translate() reranks from now on
-    const r = await measure(t, sentences, { beamSize: 4, reps });
-    const tokens = r.tokens.reduce((a, b) => a + b, 0);
-    rows.push(`| beam 4, reranked by ${rerank.split('/').pop()} | ${(words / r.seconds).toFixed(0)} | ${(tokens / r.seconds).toFixed(0)} | ${[...r.firstTokenMs].sort((a, b) => a - b)[N >> 1].toFixed(1)} |`);
+    rows.push(row(`beam 4, reranked by ${rerank.split('/').pop()}`, await measure(t, sentences, { beamSize: 4, reps })));
   }
   const file = statSync(model).size + (rerank ? statSync(rerank).size : 0);
   const peak = t.memoryBytes;

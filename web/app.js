@@ -910,21 +910,20 @@ el.source.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); translateNow(); }
 });
 for (const r of document.querySelectorAll('input[name=search]')) r.addEventListener('change', translateNow);
+// choosing a width, or reranking (which needs a beam), picks the beam search
+const selectBeam = () => { document.querySelector('input[name=search][value=beam]').checked = true; };
 el.beamSize.addEventListener('change', () => {
-  const beam = document.querySelector('input[name=search][value=beam]');
-  if (!beam.checked) beam.checked = true;
+  selectBeam();
   translateNow();
 });
 // the search a page starts with: config.js's beamSize, a width the menu offers (else greedy)
 if (CONFIG.beamSize > 1 && [...el.beamSize.options].some((o) => o.value === String(CONFIG.beamSize))) {
   el.beamSize.value = String(CONFIG.beamSize);
-  document.querySelector('input[name=search][value=beam]').checked = true;
+  selectBeam();
 }
 el.compare.addEventListener('change', compareChanged);
 el.rerank.addEventListener('change', () => {
-  // reranking needs a beam: checking it picks one
-  const beam = document.querySelector('input[name=search][value=beam]');
-  if (el.rerank.checked && !beam.checked) beam.checked = true;
+  if (el.rerank.checked) selectBeam();
   translateNow();
 });
 el.tune.addEventListener('click', runFineTune);

@@ -123,6 +123,44 @@ function checkText(text, where, index) {
   }
 }
 
+// `bytes` as a model (s2s_model*) of engine `e`. The model takes the copy
+// and reads its int8 weights in place, so loading needs the file's size in
+// engine memory once, not twice. A failure frees the copy and throws the
+// engine's error, prefixed by `what`.
+function loadModel(e, bytes, what) {
+  const p = e.writeBytes(bytes);
+  try {
+    e.clearError();
+    e.check(e.x.s2s_model_load_owned(e.scratch, p, bytes.length, e.err), what);
+    return e.ptrAt(e.scratch);
+  } catch (err) {
+    e.free(p);
+    throw err;
+  }
+}
+
+// A model's metadata string `key` (s2s_model_meta), or null.
+const modelMeta = (e, model, key) => e.withCString(key, (k) => e.readCString(e.x.s2s_model_meta(model, k)));
+
+// A well-formed language tag ("en", "es", "pt-BR"), else null.
+const languageTag = (v) => (v !== null && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(v) ? v : null);
+
+// A model's hyper-parameters and enum names from the engine's table
+// (s2s_hparam_*): src_vocab -> srcVocab, and cell -> cellName: 'lstm' for
+// each enum field.
+function readHparams(e, model) {
+  const hpPtr = e.x.s2s_model_hparams(model);
+  const info = {};
+  for (let i = 0, n = e.x.s2s_hparam_count(); i < n; i++) {
+    const key = e.readCString(e.x.s2s_hparam_key(i)).replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+    const value = e.x.s2s_hparam_get(hpPtr, i);
+    info[key] = value;
+    const isEnum = e.x.s2s_hparam_value_name(i, 0) !== 0; // every enum names its value 0
+    if (isEnum) info[`${key}Name`] = e.readCString(e.x.s2s_hparam_value_name(i, value)) ?? String(value);
+  }
+  return info;
+}
+
 // The C resources of one translator, kept apart from the Translator object
 // so that the FinalizationRegistry can free them after the object is gone.
 class Resources {
@@ -226,15 +264,9 @@ export class Translator {
     this.#engine = engine;
     const res = new Resources(engine);
     const e = engine;
-    // The model takes the copy and reads its int8 weights in place, so
-    // loading needs the file's size in engine memory once, not twice.
-    const p = e.writeBytes(bytes);
     try {
-      e.clearError();
-      e.check(e.x.s2s_model_load_owned(e.scratch, p, bytes.length, e.err), 'invalid model');
-      res.base = e.ptrAt(e.scratch);
+      res.base = loadModel(e, bytes, 'invalid model');
     } catch (err) {
-      e.free(p);
       res.release();
       throw err;
     }
@@ -243,19 +275,8 @@ export class Translator {
       throw new ModelError('invalid model: it has no vocabulary');
     }
     this.#res = res;
-    // hyper-parameters and enum names from the engine's table (s2s_hparam_*):
-    // src_vocab -> srcVocab, and cell -> cellName: 'lstm' for each enum field
-    const hpPtr = e.x.s2s_model_hparams(res.base);
-    const info = {};
-    for (let i = 0, n = e.x.s2s_hparam_count(); i < n; i++) {
-      const key = e.readCString(e.x.s2s_hparam_key(i)).replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-      const value = e.x.s2s_hparam_get(hpPtr, i);
-      info[key] = value;
-      const isEnum = e.x.s2s_hparam_value_name(i, 0) !== 0; // every enum names its value 0
-      if (isEnum) info[`${key}Name`] = e.readCString(e.x.s2s_hparam_value_name(i, value)) ?? String(value);
-    }
-    this.#hparams = Object.freeze(info);
-    this.#languages = { source: this.#languageTag('source_language'), target: this.#languageTag('target_language') };
+    this.#hparams = Object.freeze(readHparams(e, res.base));
+    this.#languages = { source: languageTag(this.metadata('source_language')), target: languageTag(this.metadata('target_language')) };
     this.#calibration = parseCalibration(this.metadata('confidence'));
     registry.register(this, res, this);
     stats.created++;
@@ -320,11 +341,7 @@ export class Translator {
   }
 
   #rerankLanguages() {
-    const e = this.#engine;
-    const tag = (key) => {
-      const v = e.withCString(key, (k) => e.readCString(e.x.s2s_model_meta(this.#res.rerank, k)));
-      return v !== null && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(v) ? v : null;
-    };
+    const tag = (key) => languageTag(modelMeta(this.#engine, this.#res.rerank, key));
     return { sourceLanguage: tag('source_language'), targetLanguage: tag('target_language') };
   }
 
@@ -357,28 +374,12 @@ export class Translator {
     throwIfAborted(o.signal);
     this.#alive();
     const e = this.#engine;
-    const p = e.writeBytes(bytes);
-    let loaded = 0;
-    try {
-      e.clearError();
-      e.check(e.x.s2s_model_load_owned(e.scratch, p, bytes.length, e.err), `${where}: invalid model`);
-      loaded = e.ptrAt(e.scratch);
-    } catch (err) {
-      e.free(p);
-      throw err;
-    }
+    const loaded = loadModel(e, bytes, `${where}: invalid model`);
     // the other direction: its languages the other way round (where both files name them)
-    const theirs = (key) => e.withCString(key, (k) => e.readCString(e.x.s2s_model_meta(loaded, k)));
-    const src = theirs('source_language'), tgt = theirs('target_language');
+    const src = modelMeta(e, loaded, 'source_language'), tgt = modelMeta(e, loaded, 'target_language');
     const { source, target } = this.#languages;
-    const hp = e.x.s2s_model_hparams(loaded);
-    const vocab = (key) => {
-      for (let i = 0, n = e.x.s2s_hparam_count(); i < n; i++) {
-        if (e.readCString(e.x.s2s_hparam_key(i)) === key) return e.x.s2s_hparam_get(hp, i);
-      }
-      return -1;
-    };
-    const swapped = vocab('src_vocab') === this.#hparams.tgtVocab && vocab('tgt_vocab') === this.#hparams.srcVocab;
+    const theirs = readHparams(e, loaded);
+    const swapped = theirs.srcVocab === this.#hparams.tgtVocab && theirs.tgtVocab === this.#hparams.srcVocab;
     if (!e.x.s2s_model_has_vocab(loaded) || !swapped || (src && target && src !== target) || (tgt && source && tgt !== source)) {
       e.x.s2s_model_free(loaded);
       throw new ModelError(`${where}: the rerank model must translate ${target ?? 'the target'} -> ${source ?? 'the source'} ` +
@@ -396,23 +397,10 @@ export class Translator {
     return Object.freeze({ frequent, candidates });
   }
 
-  /** The file's meta KEY when it is a well-formed language tag ("en", "es", "pt-BR"), else null. */
-  #languageTag(key) {
-    const v = this.metadata(key);
-    return v !== null && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(v) ? v : null;
-  }
-
   /** A metadata string of the model file ("name", "license", …), or null. */
   metadata(key) {
     if (typeof key !== 'string') throw new InvalidArgumentError('metadata: key must be a string');
-    const e = this.#engine;
-    const m = this.#model();
-    const k = e.writeUtf8(key + '\0');
-    try {
-      return e.readCString(e.x.s2s_model_meta(m, k.ptr));
-    } finally {
-      e.free(k.ptr);
-    }
+    return modelMeta(this.#engine, this.#model(), key);
   }
 
   #piece(id) {

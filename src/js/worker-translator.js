@@ -54,6 +54,16 @@ function absoluteModel(model) {
   return model; // a path: the worker shares the process's working directory
 }
 
+// A model argument as it crosses to the worker: a URL or path made absolute,
+// bytes copied into a buffer that is transferred (the caller keeps its own),
+// anything else as it is; [model, transfer list].
+function modelForWorker(model) {
+  const m = absoluteModel(model);
+  if (!(m instanceof ArrayBuffer || ArrayBuffer.isView(m))) return [m, []];
+  const copy = (m instanceof ArrayBuffer ? new Uint8Array(m) : new Uint8Array(m.buffer, m.byteOffset, m.byteLength)).slice();
+  return [copy, [copy.buffer]];
+}
+
 function throwIfAborted(signal) {
   if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
@@ -165,12 +175,7 @@ export class WorkerTranslator {
     throwIfAborted(signal);
     let target;
     if (monitor) { target = new EventTarget(); monitor(target); }
-    let m = absoluteModel(model), transfer = [];
-    if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
-      const view = m instanceof ArrayBuffer ? new Uint8Array(m) : new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
-      m = view.slice(); // a copy, transferred: the caller keeps its bytes
-      transfer = [m.buffer];
-    }
+    const [m, transfer] = modelForWorker(model);
     const ch = new Channel(await spawn());
     try {
       await ch.ready;
@@ -267,12 +272,7 @@ export class WorkerTranslator {
   /** Translator#loadRerankModel in the worker (a URL, a path in Node, bytes, or null). */
   async loadRerankModel(model, options) {
     const [rest, signal] = splitSignal(options, 'loadRerankModel');
-    let m = model === null || model === undefined ? model : absoluteModel(model), transfer = [];
-    if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
-      const view = m instanceof ArrayBuffer ? new Uint8Array(m) : new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
-      m = view.slice(); // a copy, transferred: the caller keeps its bytes
-      transfer = [m.buffer];
-    }
+    const [m, transfer] = modelForWorker(model);
     return this.#call({ type: 'loadRerankModel', model: m, options: rest }, { signal, transfer });
   }
 
