@@ -34,7 +34,8 @@
 # training pairs from tools/data/back_translate.sh: data/bt.tsv (synthetic
 # English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
 # Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
-# second copy of data/train.tsv's pairs of those domains. Dev BLEU is
+# second copy of data/train.tsv's pairs of those domains (one more copy each
+# time a domain is named). Dev BLEU is
 # scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
 set -eu
 cd "$(dirname "$0")/.."
@@ -70,12 +71,13 @@ if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}" ]; then
   done
   # UPSAMPLE="story bible": one more copy of those domains' pairs, after
   # the rest (ui is most of data/train.tsv; this gives the others more
-  # weight); a domain with no pairs is an error, found in the same pass
+  # weight); a domain named twice gets two more copies; a domain with no
+  # pairs is an error, found in the same pass
   # shellcheck disable=SC2086
   { cat data/train.tsv ${EXTRA_TRAIN:-}
     [ -z "${UPSAMPLE:-}" ] || awk -F'\t' -v domains="$UPSAMPLE" '
-      BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) want[d[i]] = 1 }
-      NF == 3 && ($1 in want) { print; seen[$1] = 1 }
+      BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) want[d[i]]++ }
+      NF == 3 && ($1 in want) { for (k = 0; k < want[$1]; k++) print; seen[$1] = 1 }
       END {
         for (i = 1; i <= n; i++) if (!(d[i] in seen)) {
           print "UPSAMPLE: data/train.tsv has no pairs of the domain " d[i] > "/dev/stderr"; bad = 2
