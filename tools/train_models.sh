@@ -49,10 +49,11 @@ run=${RUN_DIR:-build-train}/$which
 # REMAKE=1: no training, the master is the weights to ship
 [ -z "${REMAKE:-}" ] || POST_ONLY=1
 mkdir -p "$run" models
-if [ ! -x build-blas/s2s ]; then
+# configured once, built every time: a build from an older checkout once
+# trained without the training-pair fingerprint that --resume checks
+[ -f build-blas/CMakeCache.txt ] ||
   cmake -S . -B build-blas -DCMAKE_BUILD_TYPE=Release -DS2S_USE_BLAS=ON -DS2S_BUILD_TESTS=OFF >/dev/null
-  cmake --build build-blas --target s2s -j"$(nproc)"
-fi
+cmake --build build-blas --target s2s -j"$(nproc)" >/dev/null
 # Debian's OpenBLAS 0.3.21 misdetects recent Xeons as Prescott (SSE3).
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
