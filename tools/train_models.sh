@@ -33,11 +33,11 @@
 # --keep-checkpoints have none and ship the best single one). EXTRA_TRAIN="FILE ..." adds
 # training pairs from tools/data/back_translate.sh: data/bt.tsv (synthetic
 # English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
-# Spanish) for the Spanish -> English ones. TITLE_CASE=N (English -> Spanish
-# only) adds every Nth short pair again with its English in title case (see
-# below). UPSAMPLE="DOMAIN ..." adds a
+# Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
 # second copy of data/train.tsv's pairs of those domains (one more copy each
-# time a domain is named). Dev BLEU is
+# time a domain is named); TITLE_CASE=N (English -> Spanish only) adds every
+# Nth short pair again with its English in title case. The run's training
+# file is tools/data/training_mix.sh's, which says more. Dev BLEU is
 # scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
 set -eu
 cd "$(dirname "$0")/.."
@@ -63,55 +63,12 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
 fi
 train=data/train.tsv
 if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}" ]; then
-  case "$which:${TITLE_CASE:-}" in
-    es-en*:?*) echo "TITLE_CASE: the title-cased copies have synthetic English; Spanish -> English cannot take them" >&2; exit 2 ;;
-  esac
-  # synthetic text belongs on the source side only: data/bt.tsv has synthetic
-  # English (for English -> Spanish), data/bt-es-en.tsv synthetic Spanish
-  for f in ${EXTRA_TRAIN:-}; do
-    case "$which:$(basename "$f")" in
-      es-en*:bt.tsv) echo "EXTRA_TRAIN: $f has synthetic English; Spanish -> English takes data/bt-es-en.tsv" >&2; exit 2 ;;
-      es-en*:*) ;;
-      *:bt-es-en.tsv) echo "EXTRA_TRAIN: $f has synthetic Spanish; English -> Spanish takes data/bt.tsv" >&2; exit 2 ;;
-    esac
-  done
-  # UPSAMPLE="story bible": one more copy of those domains' pairs, after
-  # the rest (ui is most of data/train.tsv; this gives the others more
-  # weight); a domain named twice gets two more copies; a domain with no
-  # pairs is an error, found in the same pass
+  mix_rev=
+  case "$which" in es-en*) mix_rev=--reverse ;; esac
   # shellcheck disable=SC2086
-  { cat data/train.tsv ${EXTRA_TRAIN:-}
-    [ -z "${UPSAMPLE:-}" ] || awk -F'\t' -v domains="$UPSAMPLE" '
-      BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) want[d[i]]++ }
-      NF == 3 && ($1 in want) { for (k = 0; k < want[$1]; k++) print; seen[$1] = 1 }
-      END {
-        for (i = 1; i <= n; i++) if (!(d[i] in seen)) {
-          print "UPSAMPLE: data/train.tsv has no pairs of the domain " d[i] > "/dev/stderr"; bad = 2
-        }
-        exit bad
-      }' data/train.tsv
-    # TITLE_CASE=N: every Nth pair whose English has 2 to 12 words again,
-    # its English in title case ("Train Faster, Train Harder"; every other
-    # one keeps short function words small) and its Spanish as it is:
-    # headings and labels typed so came out as nonsense (models/en-es-transformer.md)
-    [ -z "${TITLE_CASE:-}" ] || awk -F'\t' -v OFS='\t' -v every="$TITLE_CASE" '
-      BEGIN {
-        if (every !~ /^[1-9][0-9]*$/) { print "TITLE_CASE: not a whole number: " every > "/dev/stderr"; exit 2 }
-        split("a an and as at by for in is of on or the to with", w, " "); for (i in w) small[w[i]] = 1
-      }
-      NF == 3 && NR % every == 0 {
-        n = split($2, word, " ")
-        if (n < 2 || n > 12) next
-        keep_small = (NR / every) % 2
-        out = ""
-        for (i = 1; i <= n; i++) {
-          t = word[i]
-          if (t ~ /^[a-z]/ && !(i > 1 && keep_small && (t in small))) t = toupper(substr(t, 1, 1)) substr(t, 2)
-          out = out (i > 1 ? " " : "") t
-        }
-        if (out != $2) print $1, out, $3
-      }' data/train.tsv
-  } > "$run/train.tsv"
+  sh tools/data/training_mix.sh $mix_rev ${UPSAMPLE:+--upsample "$UPSAMPLE"} \
+    ${TITLE_CASE:+--title-case "$TITLE_CASE"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
+    > "$run/train.tsv"
   train=$run/train.tsv
 fi
 # the first dev pairs choose checkpoints (see the header); the rest stay

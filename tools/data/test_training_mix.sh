@@ -1,0 +1,69 @@
+#!/bin/sh
+# tools/data/test_training_mix.sh — checks tools/data/training_mix.sh on a
+# small corpus of its own: the order and number of copies, the title-cased
+# pairs, and the refusals. Run by CTest (test_training_mix).
+set -eu
+cd "$(dirname "$0")/../.."
+mix=tools/data/training_mix.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() { # NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then echo "ok   $1"; else
+    printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fails=$((fails + 1)); fi
+}
+refused() { # NAME MESSAGE-PART ARGS...
+  name=$1 part=$2; shift 2
+  if sh "$mix" "$@" > /dev/null 2> "$tmp/err"; then check "$name" "exit 2" "exit 0"
+  else
+    status=$?
+    check "$name: exit status" 2 "$status"
+    grep -q -- "$part" "$tmp/err" && check "$name: message" ok ok ||
+      check "$name: message" "… $part …" "$(cat "$tmp/err")"
+  fi
+}
+T=$(printf '\t')
+cat > "$tmp/base.tsv" <<EOF
+ui${T}Open the file${T}Abrir el archivo
+story${T}the wrath of the king is great${T}la ira del rey es grande
+ui${T}Save${T}Guardar
+story${T}Come along with us, sire.${T}Venid con nosotros, señor.
+bible${T}and he went to the city of David in the night${T}y fue a la ciudad de David en la noche
+ui${T}Already Title Case${T}Ya en mayúsculas
+phrase${T}one two three four five six seven eight nine ten eleven twelve thirteen${T}uno
+phrase${T}where is the station?${T}¿dónde está la estación?
+EOF
+printf 'ui\tsynthetic English\tespañol\n' > "$tmp/bt.tsv"
+printf 'ui\tinglés\tsynthetic Spanish\n' > "$tmp/bt-es-en.tsv"
+
+sh "$mix" --base "$tmp/base.tsv" > "$tmp/out"
+check "no options: the base file as it is" "$(cat "$tmp/base.tsv")" "$(cat "$tmp/out")"
+
+sh "$mix" --base "$tmp/base.tsv" --extra "$tmp/bt.tsv" --upsample "story story bible" > "$tmp/out"
+check "extra after the base, then the copies" 14 "$(wc -l < "$tmp/out")"
+check "extra pair right after the base" "ui${T}synthetic English${T}español" "$(sed -n 9p "$tmp/out")"
+check "story named twice: three times in all" 3 "$(grep -c "^story${T}the wrath" "$tmp/out")"
+check "bible named once: twice in all" 2 "$(grep -c "^bible${T}" "$tmp/out")"
+check "ui not named: once" 1 "$(grep -c "^ui${T}Save" "$tmp/out")"
+
+sh "$mix" --base "$tmp/base.tsv" --title-case 2 > "$tmp/out"
+tail -n +9 "$tmp/out" > "$tmp/titled"
+# pairs 2, 4, 6, 8: pair 2 keeps small words small (2 / 2 odd), 4 and 8 capitalize
+# every word, 6 is already title case and is skipped
+check "title case: every other pair, English only" \
+  "story${T}The Wrath of the King is Great${T}la ira del rey es grande
+story${T}Come Along With Us, Sire.${T}Venid con nosotros, señor.
+phrase${T}Where Is The Station?${T}¿dónde está la estación?" "$(cat "$tmp/titled")"
+sh "$mix" --base "$tmp/base.tsv" --title-case 1 | tail -n +9 > "$tmp/titled"
+check "title case: one word and 13 words are left out" "" "$(grep -e "${T}Save${T}" -e "${T}One Two" "$tmp/titled" || true)"
+
+refused "a domain with no pairs" "no pairs of the domain help" --base "$tmp/base.tsv" --upsample "story help"
+refused "title case for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --title-case 10
+refused "title case 0" "whole number" --base "$tmp/base.tsv" --title-case 0
+refused "title case not a number" "whole number" --base "$tmp/base.tsv" --title-case x
+refused "synthetic Spanish for English -> Spanish" "takes data/bt.tsv" --base "$tmp/base.tsv" --extra "$tmp/bt-es-en.tsv"
+refused "synthetic English for Spanish -> English" "takes data/bt-es-en.tsv" --base "$tmp/base.tsv" --reverse --extra "$tmp/bt.tsv"
+refused "a missing file" "cannot read" --base "$tmp/none.tsv"
+refused "an unknown option" "usage" --base "$tmp/base.tsv" --shuffle
+
+[ "$fails" = 0 ] || { echo "$fails check(s) failed" >&2; exit 1; }

@@ -1,0 +1,76 @@
+#!/bin/sh
+# tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
+#     [--upsample "DOMAIN ..."] [--title-case N]
+# The training pairs of one run of tools/train_models.sh on stdout, in this
+# order:
+#   1. the base file (default data/train.tsv);
+#   2. each --extra file: synthetic pairs from tools/data/back_translate.sh,
+#      whose synthetic side must be the source: data/bt.tsv (synthetic
+#      English) serves English -> Spanish, data/bt-es-en.tsv (synthetic
+#      Spanish) serves Spanish -> English (--reverse);
+#   3. --upsample: one more copy of the base file's pairs of each domain
+#      named, a copy more each time it is named ("story story bible": story
+#      three times in all, Bible twice). ui is most of data/train.tsv; this
+#      gives the others more weight. A domain with no pairs is an error;
+#   4. --title-case N (English -> Spanish only): every Nth base pair whose
+#      English has 2 to 12 words again, its English in title case and its
+#      Spanish as it is ("Train Faster, Train Harder" was nonsense to a model
+#      that had seen few headings so written). Every other such pair keeps
+#      short function words small ("Saledus is Very Sad and Anxious"), as
+#      titles are written both ways; pairs already so written are skipped.
+# Exit status 2 and a message on stderr for a bad option or combination.
+set -eu
+base=data/train.tsv reverse=0 extra='' upsample='' title_case=''
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N]'
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reverse) reverse=1 ;;
+    --base) base=${2:?$usage}; shift ;;
+    --extra) extra="$extra ${2:?$usage}"; shift ;;
+    --upsample) upsample=${2?$usage}; shift ;;
+    --title-case) title_case=${2:?$usage}; shift ;;
+    *) echo "$usage" >&2; exit 2 ;;
+  esac
+  shift
+done
+for f in $base $extra; do
+  [ -r "$f" ] || { echo "training_mix.sh: cannot read $f" >&2; exit 2; }
+done
+for f in $extra; do
+  case "$reverse:$(basename "$f")" in
+    1:bt.tsv) echo "training_mix.sh: $f has synthetic English; Spanish -> English takes data/bt-es-en.tsv" >&2; exit 2 ;;
+    0:bt-es-en.tsv) echo "training_mix.sh: $f has synthetic Spanish; English -> Spanish takes data/bt.tsv" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$title_case" ]; then
+  [ "$reverse" = 0 ] || { echo "training_mix.sh: --title-case makes synthetic English; Spanish -> English cannot take it" >&2; exit 2; }
+  case "$title_case" in
+    '' | 0* | *[!0-9]*) echo "training_mix.sh: --title-case takes a whole number from 1, not '$title_case'" >&2; exit 2 ;;
+  esac
+fi
+
+# shellcheck disable=SC2086
+cat "$base" $extra
+[ -z "$upsample" ] || awk -F'\t' -v domains="$upsample" '
+  BEGIN { n = split(domains, d, " "); for (i = 1; i <= n; i++) copies[d[i]]++ }
+  NF == 3 && ($1 in copies) { for (k = 0; k < copies[$1]; k++) print; seen[$1] = 1 }
+  END {
+    for (i = 1; i <= n; i++) if (!(d[i] in seen)) {
+      print "training_mix.sh: " FILENAME " has no pairs of the domain " d[i] > "/dev/stderr"; bad = 2
+    }
+    exit bad
+  }' "$base"
+[ -z "$title_case" ] || awk -F'\t' -v OFS='\t' -v every="$title_case" '
+  BEGIN { split("a an and as at by for in is of on or the to with", w, " "); for (i in w) small[w[i]] = 1 }
+  NF == 3 && NR % every == 0 {
+    n = split($2, word, " ")
+    if (n < 2 || n > 12) next
+    keep_small = (NR / every) % 2
+    out = ""
+    for (i = 1; i <= n; i++) {
+      t = word[i]
+      if (t ~ /^[a-z]/ && !(i > 1 && keep_small && (t in small))) t = toupper(substr(t, 1, 1)) substr(t, 2)
+      out = out (i > 1 ? " " : "") t
+    }
+    if (out != $2) print $1, out, $3
+  }' "$base"
