@@ -36,7 +36,8 @@
 # Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
 # second copy of data/train.tsv's pairs of those domains (one more copy each
 # time a domain is named); TITLE_CASE=N (English -> Spanish only) adds every
-# Nth short pair again with its English in title case. The run's training
+# Nth short pair again with its English in title case, CAPITALS=N in
+# capitals (both English -> Spanish only). The run's training
 # file is tools/data/training_mix.sh's, which says more. Dev BLEU is
 # scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
 set -eu
@@ -62,12 +63,12 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
 train=data/train.tsv
-if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}" ]; then
+if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}${CAPITALS:-}" ]; then
   mix_rev=
   case "$which" in es-en*) mix_rev=--reverse ;; esac
   # shellcheck disable=SC2086
   sh tools/data/training_mix.sh $mix_rev ${UPSAMPLE:+--upsample "$UPSAMPLE"} \
-    ${TITLE_CASE:+--title-case "$TITLE_CASE"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
+    ${TITLE_CASE:+--title-case "$TITLE_CASE"} ${CAPITALS:+--capitals "$CAPITALS"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
     > "$run/train.tsv"
   train=$run/train.tsv
 fi

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tools/data/test_training_mix.sh — checks tools/data/training_mix.sh on a
 # small corpus of its own: the order and number of copies, the title-cased
-# pairs, and the refusals. Run by CTest (test_training_mix).
+# and capitalised pairs, and the refusals. Run by CTest (test_training_mix).
 set -eu
 cd "$(dirname "$0")/../.."
 mix=tools/data/training_mix.sh
@@ -57,6 +57,27 @@ phrase${T}Where Is The Station?${T}¿dónde está la estación?" "$(cat "$tmp/ti
 sh "$mix" --base "$tmp/base.tsv" --title-case 1 | tail -n +9 > "$tmp/titled"
 check "title case: one word and 13 words are left out" "" "$(grep -e "${T}Save${T}" -e "${T}One Two" "$tmp/titled" || true)"
 
+printf 'ui\tOpen %%s in a new window\tAbrir %%s en una ventana nueva\n' >> "$tmp/code.tsv"
+printf 'ui\tsee http://example.org for more\tvéase http://example.org\n' >> "$tmp/code.tsv"
+sh "$mix" --base "$tmp/code.tsv" --title-case 1 --capitals 1 > "$tmp/out"
+check "English that holds code keeps its case" "$(cat "$tmp/code.tsv")" "$(cat "$tmp/out")"
+
+sh "$mix" --base "$tmp/base.tsv" --capitals 4 | tail -n +9 > "$tmp/caps"
+# pairs 2 and 6 ((N + 4/2) % 4 == 0): pair 2 in capitals; pair 6 is the one
+# already in title case, in capitals too; the Spanish as it is
+check "capitals: from pair N/2, every Nth, English only" \
+  "story${T}THE WRATH OF THE KING IS GREAT${T}la ira del rey es grande
+ui${T}ALREADY TITLE CASE${T}Ya en mayúsculas" "$(cat "$tmp/caps")"
+sh "$mix" --base "$tmp/base.tsv" --capitals 1 | tail -n +9 > "$tmp/caps"
+check "capitals: one word is in, 13 words are out" "ui${T}SAVE${T}Guardar|" \
+  "$(grep -e "${T}SAVE${T}" "$tmp/caps")|$(grep "${T}ONE TWO" "$tmp/caps" || true)"
+sh "$mix" --base "$tmp/base.tsv" --title-case 2 --capitals 2 > "$tmp/out"
+check "title case, then capitals: 8 + 3 + 3 pairs" 14 "$(wc -l < "$tmp/out")"
+check "title case, then capitals: the order" "The Wrath of the King is Great|OPEN THE FILE" \
+  "$(sed -n 9p "$tmp/out" | cut -f2)|$(sed -n 12p "$tmp/out" | cut -f2)"
+
+refused "capitals for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --capitals 20
+refused "capitals 0" "whole number" --base "$tmp/base.tsv" --capitals 07
 refused "a domain with no pairs" "no pairs of the domain help" --base "$tmp/base.tsv" --upsample "story help"
 refused "title case for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --title-case 10
 refused "title case 0" "whole number" --base "$tmp/base.tsv" --title-case 0

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
-#     [--upsample "DOMAIN ..."] [--title-case N]
+#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N]
 # The training pairs of one run of tools/train_models.sh on stdout, in this
 # order:
 #   1. the base file (default data/train.tsv);
@@ -17,11 +17,19 @@
 #      Spanish as it is ("Train Faster, Train Harder" was nonsense to a model
 #      that had seen few headings so written). Every other such pair keeps
 #      short function words small ("Saledus is Very Sad and Anxious"), as
-#      titles are written both ways; pairs already so written are skipped.
+#      titles are written both ways; pairs already so written, and English
+#      that holds code, are skipped (also in 5);
+#   5. --capitals N (English -> Spanish only): every Nth base pair whose
+#      English has 1 to 12 words again, counted from pair N/2 so as to miss
+#      the title-cased ones, its English in capitals and its Spanish as it
+#      is (the model before it translated "THANK YOU." as nonsense; the
+#      Spanish stays as written because awk cannot capitalise "ñ", and an
+#      answer in ordinary case reads well). Pairs already so written are
+#      skipped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
-base=data/train.tsv reverse=0 extra='' upsample='' title_case=''
-usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N]'
+base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals=''
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N]'
 while [ $# -gt 0 ]; do
   case "$1" in
     --reverse) reverse=1 ;;
@@ -29,6 +37,7 @@ while [ $# -gt 0 ]; do
     --extra) extra="$extra ${2:?$usage}"; shift ;;
     --upsample) upsample=${2?$usage}; shift ;;
     --title-case) title_case=${2:?$usage}; shift ;;
+    --capitals) capitals=${2:?$usage}; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
@@ -42,12 +51,19 @@ for f in $extra; do
     0:bt-es-en.tsv) echo "training_mix.sh: $f has synthetic Spanish; English -> Spanish takes data/bt.tsv" >&2; exit 2 ;;
   esac
 done
-if [ -n "$title_case" ]; then
-  [ "$reverse" = 0 ] || { echo "training_mix.sh: --title-case makes synthetic English; Spanish -> English cannot take it" >&2; exit 2; }
-  case "$title_case" in
-    '' | 0* | *[!0-9]*) echo "training_mix.sh: --title-case takes a whole number from 1, not '$title_case'" >&2; exit 2 ;;
+check_every() { # OPTION VALUE
+  [ -n "$2" ] || return 0
+  [ "$reverse" = 0 ] || { echo "training_mix.sh: $1 makes synthetic English; Spanish -> English cannot take it" >&2; exit 2; }
+  case "$2" in
+    0* | *[!0-9]*) echo "training_mix.sh: $1 takes a whole number from 1, not '$2'" >&2; exit 2 ;;
   esac
-fi
+}
+check_every --title-case "$title_case"
+check_every --capitals "$capitals"
+
+# English that holds code (placeholders, paths, addresses, markup) keeps its
+# case in 4 and 5: "%S" or "HTTP://" would teach the model wrong pairs
+code='[%\\\\{}<>@/]|http|www[.]'
 
 # shellcheck disable=SC2086
 cat "$base" $extra
@@ -60,11 +76,11 @@ cat "$base" $extra
     }
     exit bad
   }' "$base"
-[ -z "$title_case" ] || awk -F'\t' -v OFS='\t' -v every="$title_case" '
+[ -z "$title_case" ] || awk -F'\t' -v OFS='\t' -v every="$title_case" -v code="$code" '
   BEGIN { split("a an and as at by for in is of on or the to with", w, " "); for (i in w) small[w[i]] = 1 }
   NF == 3 && NR % every == 0 {
     n = split($2, word, " ")
-    if (n < 2 || n > 12) next
+    if (n < 2 || n > 12 || $2 ~ code) next
     keep_small = (NR / every) % 2
     out = ""
     for (i = 1; i <= n; i++) {
@@ -72,5 +88,12 @@ cat "$base" $extra
       if (t ~ /^[a-z]/ && !(i > 1 && keep_small && (t in small))) t = toupper(substr(t, 1, 1)) substr(t, 2)
       out = out (i > 1 ? " " : "") t
     }
+    if (out != $2) print $1, out, $3
+  }' "$base"
+[ -z "$capitals" ] || awk -F'\t' -v OFS='\t' -v every="$capitals" -v code="$code" '
+  NF == 3 && (NR + int(every / 2)) % every == 0 {
+    n = split($2, word, " ")
+    if (n < 1 || n > 12 || $2 ~ code) next
+    out = toupper($2)
     if (out != $2) print $1, out, $3
   }' "$base"
