@@ -11,7 +11,7 @@ import {
   DestroyedError, DivergedError, InputTooLongError, InvalidArgumentError, ModelError, Seq2SeqError,
 } from './errors.js';
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
-import { normalizeText, splitSentences } from './text.js';
+import { capitalWords, normalizeText, sentenceCase, splitSentences } from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
 import { translateHtml, translateHtmlStreaming } from './html.js';
 
@@ -563,13 +563,21 @@ export class Translator {
     };
   }
 
-  // Splits and encodes one text: { parts: [{lead, core, trail, ids}], rest }.
+  // Splits and encodes one text: [{lead, core, trail, ids, shouted}]. A
+  // sentence typed in capitals is encoded in sentence case, and its
+  // translation is given back in capitals (text.js capitalWords).
   // (the caller has checked the text with checkText)
   #prepare(text, where) {
     const norm = normalizeText(text).trim();
     const { parts } = splitSentences(norm);
     const model = this.#model();
-    for (const part of parts) part.ids = this.#encode(model, part.core, where);
+    for (const part of parts) {
+      const words = capitalWords(part.core);
+      const cased = words > 0 ? this.#encode(model, sentenceCase(part.core, this.#languages.source), where) : null;
+      part.ids = words >= 2 ? cased : this.#encode(model, part.core, where);
+      part.shouted = words >= 2 || (words === 1 && cased.length < part.ids.length);
+      if (part.shouted) part.ids = cased;
+    }
     return parts;
   }
 
@@ -614,9 +622,10 @@ export class Translator {
       const sentences = parts.map((q) => {
         const src = q.ids;
         const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, rerank: null, attention: null, heads: null, encoder: null };
+        const text = this.#decode(model, r.ids);
         return {
           source: q.core,
-          text: this.#decode(model, r.ids),
+          text: q.shouted ? text.toUpperCase() : text,
           sourceIds: src,
           targetIds: r.ids,
           sourceTokens: Array.from(src, (id) => this.#piece(id)),
@@ -709,6 +718,7 @@ export class Translator {
               delta = full.slice(emitted.length);
               emitted = full;
             }
+            if (part.shouted) delta = delta.toUpperCase();
             // attentionHeads only when asked for, so other chunks keep their shape
             yield p.heads ? { text: delta, id, token: this.#piece(id), logprob, attention, attentionHeads: heads, sentence: si }
               : { text: delta, id, token: this.#piece(id), logprob, attention, sentence: si };
@@ -718,7 +728,8 @@ export class Translator {
           const full = this.#decode(model, ids);
           if (full !== emitted) {
             // only when a held-back or rewritten ending remains
-            yield { text: full.startsWith(emitted) ? full.slice(emitted.length) : full, id: null, token: null, logprob: 0, attention: null, sentence: si };
+            const rest = full.startsWith(emitted) ? full.slice(emitted.length) : full;
+            yield { text: part.shouted ? rest.toUpperCase() : rest, id: null, token: null, logprob: 0, attention: null, sentence: si };
           }
         } finally {
           if (handle.ptr) e.x.s2s_stream_free(handle.ptr);

@@ -158,3 +158,18 @@ test('the shipped Spanish -> English model translates what people type', async (
   }
 });
 
+
+test('the shipped Transformers translate text typed in capitals as they translate it typed as written', async () => {
+  const cases = { 'en-es': ['THANK YOU.', 'Thank you.', 'WHERE IS THE TRAIN STATION?', 'Where is the train station?'],
+    'es-en': ['MUCHAS GRACIAS.', 'Muchas gracias.', 'GRACIAS.', 'Gracias.'] };
+  for (const { direction, path } of TRANSFORMERS) {
+    const t = await Translator.create({ model: path, engine: ENGINE });
+    try {
+      const r = await t.translate(cases[direction], { beamSize: 4 });
+      for (let i = 0; i < r.length; i += 2) assert.equal(r[i].text, r[i + 1].text.toUpperCase(), cases[direction][i]);
+      if (direction === 'en-es') assert.equal(r[0].text, 'GRACIAS.');
+    } finally {
+      t.destroy();
+    }
+  }
+});

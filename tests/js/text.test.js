@@ -1,7 +1,7 @@
 // Sentence splitting and normalization (src/js/text.js), with Intl.Segmenter and the fallback rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitSentences, normalizeText } from '../../src/js/text.js';
+import { capitalWords, normalizeText, sentenceCase, splitSentences } from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
 const cores = (t, o) => splitSentences(t, o).parts.map((p) => p.core);
@@ -27,4 +27,21 @@ for (const useIntl of [true, false]) {
 test('normalizeText gives NFC and refuses lone surrogates', () => {
   assert.equal(normalizeText('Cafe\u0301'), 'Café');
   assert.throws(() => normalizeText('a\udc00b'), BadTextError);
+});
+
+test('capitalWords counts the words of two or more capitals of a sentence without lower-case letters', () => {
+  assert.equal(capitalWords('THANK YOU.'), 2);
+  assert.equal(capitalWords('¿DÓNDE ESTÁ LA ESTACIÓN?'), 4);
+  assert.equal(capitalWords('GRACIAS.'), 1);
+  assert.equal(capitalWords('=RRI(4;7500;10000) = 7.46 %'), 1, 'a code is one word');
+  assert.equal(capitalWords('Thank YOU VERY much'), 0, 'a lower-case letter: typed as written');
+  assert.equal(capitalWords('I'), 0);
+  assert.equal(capitalWords('42 %'), 0);
+});
+
+test('sentenceCase: lower case, a capital first letter, and English "I" a capital', () => {
+  assert.equal(sentenceCase('WHERE AM I? I\'M LOST, I THINK.', 'en'), 'Where am I? I\'m lost, I think.');
+  assert.equal(sentenceCase('¿DÓNDE ESTÁ? I.', 'es'), '¿Dónde está? i.', 'only English has the pronoun');
+  assert.equal(sentenceCase('ÉL ESTÁ AQUÍ', 'es'), 'Él está aquí');
+  assert.equal(sentenceCase('PIXEL IN IT', 'en'), 'Pixel in it', 'an "i" inside a word stays small');
 });

@@ -206,3 +206,23 @@ test('an AbortSignal cancels a batch between chunks', async () => {
   await assert.rejects(p, { name: 'AbortError' });
   assert.equal(typeof (await t.translate('Open the file.')).text, 'string', 'usable afterwards');
 });
+
+test('a sentence typed in capitals is translated in sentence case and given back in capitals', async () => {
+  const shouted = await t.translate('OPEN THE FILE.');
+  const cased = await t.translate('Open the file.');
+  assert.equal(shouted.text, cased.text.toUpperCase());
+  assert.deepEqual(shouted.sourceIds, cased.sourceIds, 'the engine saw the sentence-case text');
+  assert.equal(shouted.sentences[0].source, 'OPEN THE FILE.', 'the source is the text as typed');
+  // sentence by sentence: the one typed as written stays so
+  const mixed = await t.translate('OPEN THE FILE. Open the file.');
+  assert.equal(mixed.sentences[0].text, cased.text.toUpperCase());
+  assert.equal(mixed.sentences[1].text, cased.text);
+  // streaming gives the same text
+  let streamed = '';
+  for await (const c of t.translateStreaming('OPEN THE FILE. Open the file.')) streamed += c.text;
+  assert.equal(streamed, mixed.text);
+  // a lower-case letter anywhere: the sentence goes to the engine as typed
+  const partly = await t.translate('Open THE FILE.');
+  assert.notDeepEqual(partly.sourceIds, cased.sourceIds);
+  assert.equal(partly.sentences[0].source, 'Open THE FILE.');
+});
