@@ -31,6 +31,11 @@ class TestCaseRobustness(unittest.TestCase):
                          ["greetings", "Thank you, señor.", "GRACIAS, SEÑOR."])
         self.assertEqual(ROWS[1][1], "Thank you, señor.", "the input rows stay as they were")
 
+    def test_capitals_are_scored_blind_to_case(self):
+        self.assertEqual(cr.CASE_BLIND, {"capitals"})
+        self.assertEqual(cr.in_capitals(ROWS, reverse=False)[1], ["greetings", "Thank you, señor.", "GRACIAS, SEÑOR."])
+        self.assertEqual(cr.in_capitals(ROWS, reverse=True)[1], ["greetings", "THANK YOU, SEÑOR.", "Gracias, señor."])
+
     def test_the_variants_in_order(self):
         self.assertEqual([name for name, _ in cr.VARIANTS],
                          ["as written", "title case", "capitals", "lower case"])
