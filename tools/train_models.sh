@@ -36,8 +36,8 @@
 # Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
 # second copy of data/train.tsv's pairs of those domains (one more copy each
 # time a domain is named); TITLE_CASE=N (English -> Spanish only) adds every
-# Nth short pair again with its English in title case, CAPITALS=N in
-# capitals (both English -> Spanish only). The run's training
+# Nth short pair again with its source in title case, CAPITALS=N with its
+# English in capitals (English -> Spanish only). The run's training
 # file is tools/data/training_mix.sh's, which says more. Dev BLEU is
 # scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
 set -eu

@@ -79,7 +79,14 @@ check "title case, then capitals: the order" "The Wrath of the King is Great|OPE
 refused "capitals for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --capitals 20
 refused "capitals 0" "whole number" --base "$tmp/base.tsv" --capitals 07
 refused "a domain with no pairs" "no pairs of the domain help" --base "$tmp/base.tsv" --upsample "story help"
-refused "title case for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --title-case 10
+sh "$mix" --base "$tmp/base.tsv" --reverse --title-case 2 | tail -n +9 > "$tmp/titled"
+# pairs 2 and 6 keep Spanish function words small; pair 8's first word
+# starts with "¿", which awk leaves as it is
+check "title case, Spanish -> English: the Spanish in title case" \
+  "story${T}the wrath of the king is great${T}La Ira del Rey Es Grande
+story${T}Come along with us, sire.${T}Venid Con Nosotros, Señor.
+ui${T}Already Title Case${T}Ya en Mayúsculas
+phrase${T}where is the station?${T}¿dónde Está La Estación?" "$(cat "$tmp/titled")"
 refused "title case 0" "whole number" --base "$tmp/base.tsv" --title-case 0
 refused "title case not a number" "whole number" --base "$tmp/base.tsv" --title-case x
 refused "synthetic Spanish for English -> Spanish" "takes data/bt.tsv" --base "$tmp/base.tsv" --extra "$tmp/bt-es-en.tsv"

@@ -12,13 +12,15 @@
 #      named, a copy more each time it is named ("story story bible": story
 #      three times in all, Bible twice). ui is most of data/train.tsv; this
 #      gives the others more weight. A domain with no pairs is an error;
-#   4. --title-case N (English -> Spanish only): every Nth base pair whose
-#      English has 2 to 12 words again, its English in title case and its
-#      Spanish as it is ("Train Faster, Train Harder" was nonsense to a model
-#      that had seen few headings so written). Every other such pair keeps
-#      short function words small ("Saledus is Very Sad and Anxious"), as
-#      titles are written both ways; pairs already so written, and English
-#      that holds code, are skipped (also in 5);
+#   4. --title-case N: every Nth base pair whose source (English; Spanish
+#      with --reverse) has 2 to 12 words again, its source in title case and
+#      its target as it is ("Train Faster, Train Harder" was nonsense to a
+#      model that had seen few headings so written). Every other such pair
+#      keeps short function words small ("Saledus is Very Sad and Anxious"),
+#      as titles are written both ways; pairs already so written, and
+#      sources that hold code, are skipped (also in 5). awk capitalises
+#      ASCII letters only: a Spanish word that starts with "á" or "ñ" stays
+#      as it is;
 #   5. --capitals N (English -> Spanish only): every Nth base pair whose
 #      English has 1 to 12 words again, counted from pair N/2 so as to miss
 #      the title-cased ones, its English in capitals and its Spanish as it
@@ -53,7 +55,9 @@ for f in $extra; do
 done
 check_every() { # OPTION VALUE
   [ -n "$2" ] || return 0
-  [ "$reverse" = 0 ] || { echo "training_mix.sh: $1 makes synthetic English; Spanish -> English cannot take it" >&2; exit 2; }
+  case "$1:$reverse" in
+    --capitals:1) echo "training_mix.sh: --capitals makes synthetic English; Spanish -> English cannot take it" >&2; exit 2 ;;
+  esac
   case "$2" in
     0* | *[!0-9]*) echo "training_mix.sh: $1 takes a whole number from 1, not '$2'" >&2; exit 2 ;;
   esac
@@ -61,7 +65,7 @@ check_every() { # OPTION VALUE
 check_every --title-case "$title_case"
 check_every --capitals "$capitals"
 
-# English that holds code (placeholders, paths, addresses, markup) keeps its
+# a source that holds code (placeholders, paths, addresses, markup) keeps its
 # case in 4 and 5: "%S" or "HTTP://" would teach the model wrong pairs
 code='[%\\\\{}<>@/]|http|www[.]'
 
@@ -76,11 +80,16 @@ cat "$base" $extra
     }
     exit bad
   }' "$base"
-[ -z "$title_case" ] || awk -F'\t' -v OFS='\t' -v every="$title_case" -v code="$code" '
-  BEGIN { split("a an and as at by for in is of on or the to with", w, " "); for (i in w) small[w[i]] = 1 }
+[ -z "$title_case" ] || awk -F'\t' -v OFS='\t' -v every="$title_case" -v code="$code" -v reverse="$reverse" '
+  BEGIN {
+    src = reverse ? 3 : 2
+    if (reverse) split("a al con de del el en la las los o para por un una y", w, " ")
+    else split("a an and as at by for in is of on or the to with", w, " ")
+    for (i in w) small[w[i]] = 1
+  }
   NF == 3 && NR % every == 0 {
-    n = split($2, word, " ")
-    if (n < 2 || n > 12 || $2 ~ code) next
+    n = split($src, word, " ")
+    if (n < 2 || n > 12 || $src ~ code) next
     keep_small = (NR / every) % 2
     out = ""
     for (i = 1; i <= n; i++) {
@@ -88,7 +97,9 @@ cat "$base" $extra
       if (t ~ /^[a-z]/ && !(i > 1 && keep_small && (t in small))) t = toupper(substr(t, 1, 1)) substr(t, 2)
       out = out (i > 1 ? " " : "") t
     }
-    if (out != $2) print $1, out, $3
+    if (out == $src) next
+    $src = out
+    print
   }' "$base"
 [ -z "$capitals" ] || awk -F'\t' -v OFS='\t' -v every="$capitals" -v code="$code" '
   NF == 3 && (NR + int(every / 2)) % every == 0 {
