@@ -123,6 +123,10 @@ function checkText(text, where, index) {
   }
 }
 
+// Translated text of a prepared sentence as its source was typed: in
+// capitals for one typed in capitals (#prepare), else as it is.
+const inCaseTyped = (part, text) => (part.shouted ? text.toUpperCase() : text);
+
 // `bytes` as a model (s2s_model*) of engine `e`. The model takes the copy
 // and reads its int8 weights in place, so loading needs the file's size in
 // engine memory once, not twice. A failure frees the copy and throws the
@@ -573,10 +577,10 @@ export class Translator {
     const model = this.#model();
     for (const part of parts) {
       const words = capitalWords(part.core);
+      const typed = words >= 2 ? null : this.#encode(model, part.core, where);
       const cased = words > 0 ? this.#encode(model, sentenceCase(part.core, this.#languages.source), where) : null;
-      part.ids = words >= 2 ? cased : this.#encode(model, part.core, where);
-      part.shouted = words >= 2 || (words === 1 && cased.length < part.ids.length);
-      if (part.shouted) part.ids = cased;
+      part.shouted = words >= 2 || (words === 1 && cased.length < typed.length);
+      part.ids = part.shouted ? cased : typed;
     }
     return parts;
   }
@@ -622,10 +626,9 @@ export class Translator {
       const sentences = parts.map((q) => {
         const src = q.ids;
         const r = src.length ? translated[k++] : { ids: new Int32Array(0), logprobs: new Float32Array(1), score: PAD_SCORE, rerank: null, attention: null, heads: null, encoder: null };
-        const text = this.#decode(model, r.ids);
         return {
           source: q.core,
-          text: q.shouted ? text.toUpperCase() : text,
+          text: inCaseTyped(q, this.#decode(model, r.ids)),
           sourceIds: src,
           targetIds: r.ids,
           sourceTokens: Array.from(src, (id) => this.#piece(id)),
@@ -718,7 +721,7 @@ export class Translator {
               delta = full.slice(emitted.length);
               emitted = full;
             }
-            if (part.shouted) delta = delta.toUpperCase();
+            delta = inCaseTyped(part, delta);
             // attentionHeads only when asked for, so other chunks keep their shape
             yield p.heads ? { text: delta, id, token: this.#piece(id), logprob, attention, attentionHeads: heads, sentence: si }
               : { text: delta, id, token: this.#piece(id), logprob, attention, sentence: si };
@@ -729,7 +732,7 @@ export class Translator {
           if (full !== emitted) {
             // only when a held-back or rewritten ending remains
             const rest = full.startsWith(emitted) ? full.slice(emitted.length) : full;
-            yield { text: part.shouted ? rest.toUpperCase() : rest, id: null, token: null, logprob: 0, attention: null, sentence: si };
+            yield { text: inCaseTyped(part, rest), id: null, token: null, logprob: 0, attention: null, sentence: si };
           }
         } finally {
           if (handle.ptr) e.x.s2s_stream_free(handle.ptr);
