@@ -22,7 +22,9 @@
 # batch order go on where that run stopped; Adam's moments start at zero,
 # hence a 200-step --rewarm. RESUME=1 then resumes it like any run.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
-# TIME_LIMIT=MINUTES overrides the time limit; POST_ONLY=1 skips training and
+# TIME_LIMIT=MINUTES overrides the time limit, PATIENCE=N the Transformers'
+# early stop (N dev evaluations without a better single checkpoint, default
+# 8: single checkpoints are noisy, their mean can still gain); POST_ONLY=1 skips training and
 # only makes models/ from what RUN_DIR holds. REMAKE=1 skips training too and
 # makes models/NAME.s2s from the committed master models/f32/NAME.f32.s2s.xz
 # (int8, shortlist, length penalty, calibration), as a fresh machine can; the
@@ -35,8 +37,8 @@
 # English) for the English -> Spanish recipes, data/bt-es-en.tsv (synthetic
 # Spanish) for the Spanish -> English ones. UPSAMPLE="DOMAIN ..." adds a
 # second copy of data/train.tsv's pairs of those domains (one more copy each
-# time a domain is named); TITLE_CASE=N (English -> Spanish only) adds every
-# Nth short pair again with its source in title case, CAPITALS=N with its
+# time a domain is named); TITLE_CASE=N adds every Nth short pair again
+# with its source in title case (either direction), CAPITALS=N with its
 # English in capitals (English -> Spanish only). The run's training
 # file is tools/data/training_mix.sh's, which says more. Dev BLEU is
 # scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
@@ -86,7 +88,7 @@ common="--train $train --dev data/dev.tsv --vocab data/spm.vocab
 transformer_common="--train $train --dev data/dev.tsv
   --out $run/model-f32.s2s --checkpoint $run/model.ckpt --batch 96 --epochs 40
   --lr-schedule inverse-sqrt --dropout 0.1 --label-smoothing 0.1 --clip 1
-  --max-len 100 --eval-every 500 --dev-bleu-sentences $DEV_SELECTED --patience 8 --log-every 50
+  --max-len 100 --eval-every 500 --dev-bleu-sentences $DEV_SELECTED --patience ${PATIENCE:-8} --log-every 50
   --keep-checkpoints 8 --time-limit ${TIME_LIMIT:-90}"
 tf_lr=7e-4 tf_warmup=1000
 # CONTINUE=1: the s2s train options that go on from the master $1 (xz)
