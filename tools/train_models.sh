@@ -24,8 +24,8 @@
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit, PATIENCE=N the Transformers'
 # early stop (N dev evaluations without a better single checkpoint, default
-# 8: single checkpoints are noisy, their mean can still gain); POST_ONLY=1 skips training and
-# only makes models/ from what RUN_DIR holds. REMAKE=1 skips training too and
+# 8: single checkpoints are noisy, their mean can still gain); POST_ONLY=1
+# skips training and only makes models/ from what RUN_DIR holds. REMAKE=1 skips training too and
 # makes models/NAME.s2s from the committed master models/f32/NAME.f32.s2s.xz
 # (int8, shortlist, length penalty, calibration), as a fresh machine can; the
 # Transformers' shortlists need their UPSAMPLE (see their cards). Every
