@@ -51,6 +51,9 @@ dict_listing() {
   # capped: it needs about 45 MB, and DATA.md records a listing that ate 24 GB
   ( ulimit -v 1000000; lt-print "$bil" ) > $W/dict.att
 }
+# country names for training_mix.sh --countries (iso-codes' ISO 3166-1 catalog)
+stage countries "$PY" "$T/countries.py" table \
+                     data/cache/unpacked/iso-codes/usr/share/locale/es/LC_MESSAGES/iso_3166-1.mo data/countries.tsv
 stage dict_att dict_listing
 stage dict     "$PY" "$T/extract_dict.py" $W/dict.att data corpus/everyday/test.tsv \
                      corpus/everyday/dev.tsv data/dict.tsv $W/dict_report.json

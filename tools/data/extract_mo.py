@@ -71,7 +71,8 @@ def read_mo(path):
     Handles both byte orders; decodes with the charset named in the header entry
     (UTF-8 when absent). Context (msgctxt\\x04) is stripped from msgid.
     """
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     magic = struct.unpack("<I", data[:4])[0]
     if magic == 0x950412DE:
         end = "<"
@@ -107,7 +108,8 @@ def read_mo(path):
 def read_msgids(path):
     """The English strings (msgid, msgid_plural) of a .mo catalog, without reading its
     translations: used for the reserved catalogs only."""
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     end = "<" if struct.unpack("<I", data[:4])[0] == 0x950412DE else ">"
     _, n, o_off, _ = struct.unpack(end + "4I", data[4:20])
     out = []

@@ -76,6 +76,13 @@ check "title case, then capitals: 8 + 3 + 3 pairs" 14 "$(wc -l < "$tmp/out")"
 check "title case, then capitals: the order" "The Wrath of the King is Great|OPEN THE FILE" \
   "$(sed -n 9p "$tmp/out" | cut -f2)|$(sed -n 12p "$tmp/out" | cut -f2)"
 
+printf 'Finland\tFinlandia\nJapan\tJapón\nPortugal\tPortugal\n' > "$tmp/countries.tsv"
+printf 'phrase\tWe went to Japan.\tFuimos a Japón.\n' > "$tmp/names.tsv"
+sh "$mix" --base "$tmp/names.tsv" --countries 3 --countries-table "$tmp/countries.tsv" > "$tmp/out"
+check "countries: the base, then 3 copies with other names" \
+  "1|3|0" "$(grep -c Japan "$tmp/out")|$(tail -n 3 "$tmp/out" | grep -c -e "Finland.*Finlandia" -e "Portugal.*Portugal")|$(tail -n 3 "$tmp/out" | grep -c Japan || true)"
+refused "countries 0" "whole number" --base "$tmp/names.tsv" --countries 0 --countries-table "$tmp/countries.tsv"
+refused "countries without its table" "cannot read" --base "$tmp/names.tsv" --countries 2 --countries-table "$tmp/none.tsv"
 refused "capitals for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --capitals 20
 refused "capitals 0" "whole number" --base "$tmp/base.tsv" --capitals 07
 refused "a domain with no pairs" "no pairs of the domain help" --base "$tmp/base.tsv" --upsample "story help"

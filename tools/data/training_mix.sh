@@ -1,6 +1,7 @@
 #!/bin/sh
 # tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
-#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N]
+#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K]
+#     [--countries-table TSV]
 # The training pairs of one run of tools/train_models.sh on stdout, in this
 # order:
 #   1. the base file (default data/train.tsv);
@@ -27,11 +28,16 @@
 #      is (the model before it translated "THANK YOU." as nonsense; the
 #      Spanish stays as written because awk cannot capitalise "ñ", and an
 #      answer in ordinary case reads well). Pairs already so written are
-#      skipped.
+#      skipped;
+#   6. --countries K: K copies of each distinct base pair that names countries,
+#      the names swapped for others on both sides (tools/data/countries.py
+#      swap with --countries-table, default data/countries.tsv); copies that
+#      would be an everyday test or dev sentence or one of
+#      corpus/countries_probe.tsv are dropped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
-base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals=''
-usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N]'
+base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' countries='' countries_table=data/countries.tsv
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K] [--countries-table TSV]'
 while [ $# -gt 0 ]; do
   case "$1" in
     --reverse) reverse=1 ;;
@@ -40,11 +46,13 @@ while [ $# -gt 0 ]; do
     --upsample) upsample=${2?$usage}; shift ;;
     --title-case) title_case=${2:?$usage}; shift ;;
     --capitals) capitals=${2:?$usage}; shift ;;
+    --countries) countries=${2:?$usage}; shift ;;
+    --countries-table) countries_table=${2:?$usage}; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-for f in $base $extra; do
+for f in $base $extra ${countries:+"$countries_table"}; do
   [ -r "$f" ] || { echo "training_mix.sh: cannot read $f" >&2; exit 2; }
 done
 for f in $extra; do
@@ -64,6 +72,7 @@ check_every() { # OPTION VALUE
 }
 check_every --title-case "$title_case"
 check_every --capitals "$capitals"
+check_every --countries "$countries"
 
 # a source that holds code (placeholders, paths, addresses, markup) keeps its
 # case in 4 and 5: "%S" or "HTTP://" would teach the model wrong pairs
@@ -108,3 +117,6 @@ cat "$base" $extra
     out = toupper($2)
     if (out != $2) print $1, out, $3
   }' "$base"
+[ -z "$countries" ] || "${PYTHON:-python3}" "$(dirname "$0")/countries.py" swap --table "$countries_table" \
+  --variants "$countries" --held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv \
+  --held corpus/countries_probe.tsv "$base"
