@@ -17,7 +17,9 @@
 # --f32 FILE     the f32 model the main (int8) model was quantized from
 # --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv; with the
 #                default, the everyday test set corpus/everyday/test.tsv is then
-#                evaluated the same way into DIR/everyday/, categories as domains)
+#                evaluated the same way into DIR/everyday/, categories as domains,
+#                and the country-name probe corpus/countries_probe.tsv into
+#                DIR/countries/ with the names each system gets right)
 # --beam N       beam size of the main model's second run (default 4)
 # --rerank FILE  also the main model through the packaged CLI with beam N
 #                reranked by FILE, a model of the other direction
@@ -308,4 +310,29 @@ if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
     ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} ${TRANSFORMER:+--transformer "$TRANSFORMER"} \
     ${RERANK:+--rerank "$RERANK"} \
     $ALL_MODELS
+fi
+
+# ---------------------------------------------------------------- country names
+# corpus/countries_probe.tsv: country names in sentences no model trained on;
+# countries.py recall counts the names each translation gets right
+if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/countries_probe.tsv ]; then
+  echo "== the country-name probe: corpus/countries_probe.tsv -> $OUT/countries/" >&2
+  # shellcheck disable=SC2086
+  sh "$0" $REVERSE --test corpus/countries_probe.tsv --out "$OUT/countries" --beam "$BEAM" \
+    ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} ${TRANSFORMER:+--transformer "$TRANSFORMER"} \
+    ${RERANK:+--rerank "$RERANK"} \
+    $ALL_MODELS
+  if [ -f data/countries.tsv ]; then
+    {
+      echo
+      echo "Country names written (\`tools/data/countries.py recall\`, the names of data/countries.tsv in the references):"
+      echo
+      # shellcheck disable=SC2046
+      "$PYTHON" tools/data/countries.py recall --table data/countries.tsv ${REVERSE:+--reverse} \
+        corpus/countries_probe.tsv $(ls "$OUT"/countries/main-beam*.hyp.txt "$OUT"/countries/apertium-*.txt 2>/dev/null) |
+        sed 's/^/- /'
+    } | tee -a "$OUT/countries/report.md"
+  else
+    echo "== no data/countries.tsv (npm run data): country names not counted" >&2
+  fi
 fi

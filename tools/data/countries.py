@@ -3,7 +3,7 @@
 
     countries.py table ISO_3166_1_ES.mo OUT.tsv
     countries.py swap --table TSV --variants K [--held TSV]... BASE.tsv
-    countries.py recall --table TSV TEST.tsv HYP...
+    countries.py recall --table TSV [--reverse] TEST.tsv HYP...
 
 The shipped models translate a country they saw in one sentence frame and miss
 it in another ("My sister lives in Germany." -> "... vive en alemán."): most of
@@ -27,7 +27,8 @@ swap: every distinct pair of BASE.tsv (`domain<TAB>en<TAB>es`; Bible verses
 recall: of the table's Spanish names in the references of TEST.tsv
   (`domain<TAB>en<TAB>es`, e.g. corpus/countries_probe.tsv), how many each
   hypothesis file (one line per test line) writes in that line; one line per
-  file, "N of M names PATH".
+  file, "N of M names PATH". --reverse: the English names of the English
+  references (a Spanish -> English translation).
 Exit status 2 and a message for bad usage or an unreadable file.
 """
 import argparse
@@ -116,14 +117,15 @@ def swap(base_rows, countries, variants, held):
     return out
 
 
-def recall(test_rows, hyp_lines, countries):
-    """(found, total): the table's Spanish names of each reference, and how
-    many of them the hypothesis of that line writes."""
-    names = [es for _, es in countries]
-    es_re = word_re(names)
+def recall(test_rows, hyp_lines, countries, reverse=False):
+    """(found, total): the table's Spanish (English with reverse) names of
+    each reference, and how many of them the hypothesis of that line writes."""
+    names = [en if reverse else es for en, es in countries]
+    ref = 1 if reverse else 2
+    names_re = word_re(names)
     found = total = 0
     for row, hyp in zip(test_rows, hyp_lines):
-        for name in set(es_re.findall(row[2])):
+        for name in set(names_re.findall(row[ref])):
             total += 1
             found += bool(word_re([name]).search(hyp))
     return found, total
@@ -142,6 +144,7 @@ def main(argv):
     s.add_argument('base')
     r = sub.add_parser('recall')
     r.add_argument('--table', required=True)
+    r.add_argument('--reverse', action='store_true')
     r.add_argument('test')
     r.add_argument('hyp', nargs='+')
     a = ap.parse_args(argv)
@@ -161,7 +164,7 @@ def main(argv):
                 if len(hyp) < len(test):
                     print(f'countries.py: {path} has fewer lines than {a.test}', file=sys.stderr)
                     return 2
-                found, total = recall(test, hyp, countries)
+                found, total = recall(test, hyp, countries, a.reverse)
                 print(f'{found} of {total} names {path}')
             return 0
         if a.variants < 1:

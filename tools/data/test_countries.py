@@ -98,6 +98,8 @@ class Swap(unittest.TestCase):
                 ['countries', 'Hello.', 'Hola.']]
         hyp = ['Vivo en Japón.', 'De Japon a Finlandia.', 'Hola.']
         self.assertEqual(countries.recall(test, hyp, TABLE), (2, 3))
+        hyp = ['I live in Japan.', 'From Japan to Finlandia.', 'Hello.']
+        self.assertEqual(countries.recall(test, hyp, TABLE, reverse=True), (2, 3))
 
 
 class CommandLine(unittest.TestCase):
