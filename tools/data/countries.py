@@ -40,6 +40,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from extract_mo import read_mo  # noqa: E402
+from add_corpus import read_tsv  # noqa: E402
 from check_everyday import norm  # noqa: E402
 
 # names that are also a common word, a person, a region or a city in the
@@ -69,11 +70,6 @@ def table(mo_path):
             continue
         rows[en] = es
     return sorted(rows.items())
-
-
-def read_tsv(path):
-    with open(path, encoding='utf-8') as f:
-        return [line.rstrip('\n').split('\t') for line in f if line.strip()]
 
 
 def word_re(names):
