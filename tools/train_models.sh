@@ -28,7 +28,8 @@
 # skips training and only makes models/ from what RUN_DIR holds. REMAKE=1 skips training too and
 # makes models/NAME.s2s from the committed master models/f32/NAME.f32.s2s.xz
 # (int8, shortlist, length penalty, calibration), as a fresh machine can; the
-# Transformers' shortlists need their UPSAMPLE (see their cards). Every
+# Transformers' shortlists need their UPSAMPLE (see their cards), and
+# LENGTH_PENALTY=x gives a Transformer that penalty instead of tuning one. Every
 # recipe keeps the weights of its last 8 evaluations and ships the mean of
 # the newest AVERAGE (default 8) when that scores better on dev than its best
 # single checkpoint (tools/average_checkpoints.sh; runs from before
@@ -177,7 +178,9 @@ case "$which" in *transformer)
   # the length penalty its beam search should use by default, chosen on dev
   # data (meta.length_penalty); the recurrent models keep the library's 1
   # shellcheck disable=SC2086
-  lp=$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv $rev)
+  # (LENGTH_PENALTY=x skips the tune: its beam search runs on OpenBLAS, whose
+  # thread count can flip a near-tie, so a REMAKE names the shipped value)
+  lp=${LENGTH_PENALTY:-$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv $rev)}
   # shellcheck disable=SC2086
   build-blas/s2s quantize "$final" "$out" $decode_meta --meta length_penalty="$lp"
   # shellcheck disable=SC2086
