@@ -150,7 +150,7 @@ run_eval() {
   printf '%s\t%s\t%s\n' "$1" "$2" "$1.json" >>"$SYSTEMS"
 }
 
-ALL_MODELS=$*   # for the everyday run at the end (paths without spaces)
+ALL_MODELS=$*   # for eval_again at the end (paths without spaces)
 MAIN=$1
 shift
 [ "$TRANSFORMER" = "$MAIN" ] && TRANSFORMER=   # evaluated as the main model already
@@ -302,14 +302,19 @@ if [ "$TEST_GIVEN" = 0 ] && [ -z "$REVERSE" ] && [ "$MODELS_GIVEN" = 0 ]; then
   echo "== web/architectures.json updated (the chart of web/compare.html)" >&2
 fi
 
-# ---------------------------------------------------------------- everyday test set
-if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
-  echo "== the everyday test set: corpus/everyday/test.tsv -> $OUT/everyday/" >&2
+# this whole evaluation again, with the same systems, on another test set
+eval_again() { # TEST OUT_SUBDIR
   # shellcheck disable=SC2086
-  sh "$0" $REVERSE --test corpus/everyday/test.tsv --out "$OUT/everyday" --beam "$BEAM" \
+  sh "$0" $REVERSE --test "$1" --out "$OUT/$2" --beam "$BEAM" \
     ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} ${TRANSFORMER:+--transformer "$TRANSFORMER"} \
     ${RERANK:+--rerank "$RERANK"} \
     $ALL_MODELS
+}
+
+# ---------------------------------------------------------------- everyday test set
+if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
+  echo "== the everyday test set: corpus/everyday/test.tsv -> $OUT/everyday/" >&2
+  eval_again corpus/everyday/test.tsv everyday
 fi
 
 # ---------------------------------------------------------------- country names
@@ -317,11 +322,7 @@ fi
 # countries.py recall counts the names each translation gets right
 if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/countries_probe.tsv ]; then
   echo "== the country-name probe: corpus/countries_probe.tsv -> $OUT/countries/" >&2
-  # shellcheck disable=SC2086
-  sh "$0" $REVERSE --test corpus/countries_probe.tsv --out "$OUT/countries" --beam "$BEAM" \
-    ${F32:+--f32 "$F32"} ${NOATTN:+--noattn "$NOATTN"} ${TRANSFORMER:+--transformer "$TRANSFORMER"} \
-    ${RERANK:+--rerank "$RERANK"} \
-    $ALL_MODELS
+  eval_again corpus/countries_probe.tsv countries
   if [ -f data/countries.tsv ]; then
     {
       echo

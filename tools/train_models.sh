@@ -177,9 +177,9 @@ build-blas/s2s shortlist --model "$out" --train "$train" $rev --out "$out"
 case "$which" in *transformer)
   # the length penalty its beam search should use by default, chosen on dev
   # data (meta.length_penalty); the recurrent models keep the library's 1
-  # shellcheck disable=SC2086
   # (LENGTH_PENALTY=x skips the tune: its beam search runs on OpenBLAS, whose
   # thread count can flip a near-tie, so a REMAKE names the shipped value)
+  # shellcheck disable=SC2086
   lp=${LENGTH_PENALTY:-$(sh tools/tune_length_penalty.sh "$out" data/dev.tsv $rev)}
   # shellcheck disable=SC2086
   build-blas/s2s quantize "$final" "$out" $decode_meta --meta length_penalty="$lp"

@@ -32,6 +32,7 @@ recall: of the table's Spanish names in the references of TEST.tsv
 Exit status 2 and a message for bad usage or an unreadable file.
 """
 import argparse
+import functools
 import hashlib
 import os
 import re
@@ -77,6 +78,20 @@ def word_re(names):
     return re.compile(r'(?<!\w)(' + alts + r')(?!\w)')
 
 
+@functools.lru_cache(maxsize=None)
+def name_re(name):
+    """word_re of one name, compiled once: swap and recall ask for each many times."""
+    return word_re([name])
+
+
+def read_table(path):
+    """[(English, Spanish)] of a countries.tsv; ValueError when it is not one."""
+    rows = [tuple(r) for r in read_tsv(path)]
+    if len(rows) < 3 or any(len(r) != 2 or not r[0] or not r[1] for r in rows):
+        raise ValueError(f'{path} is not English<TAB>Spanish lines')
+    return rows
+
+
 def swap(base_rows, countries, variants, held):
     """The swapped copies, in base order; see the module text."""
     es_of = dict(countries)
@@ -93,7 +108,7 @@ def swap(base_rows, countries, variants, held):
         found = en_re.findall(en)
         if not found or len(found) != len(set(found)):
             continue
-        if any(len(word_re([es_of[c]]).findall(es)) != 1 for c in found):
+        if any(len(name_re(es_of[c]).findall(es)) != 1 for c in found):
             continue
         key = hashlib.sha256(f'{en}\t{es}'.encode('utf-8')).digest()
         for k in range(variants):
@@ -105,8 +120,8 @@ def swap(base_rows, countries, variants, held):
                 while pick in taken:  # never the same name twice in one sentence
                     pick = names[(names.index(pick) + 1) % len(names)]
                 taken.add(pick)
-                new_en = word_re([c]).sub(lambda _m, p=pick: p, new_en)
-                new_es = word_re([es_of[c]]).sub(lambda _m, p=es_of[pick]: p, new_es)
+                new_en = name_re(c).sub(lambda _m, p=pick: p, new_en)
+                new_es = name_re(es_of[c]).sub(lambda _m, p=es_of[pick]: p, new_es)
             if norm(new_en) in held:
                 continue
             out.append((domain, new_en, new_es))
@@ -123,7 +138,7 @@ def recall(test_rows, hyp_lines, countries, reverse=False):
     for row, hyp in zip(test_rows, hyp_lines):
         for name in set(names_re.findall(row[ref])):
             total += 1
-            found += bool(word_re([name]).search(hyp))
+            found += bool(name_re(name).search(hyp))
     return found, total
 
 
@@ -151,8 +166,8 @@ def main(argv):
                 f.writelines(f'{en}\t{es}\n' for en, es in rows)
             print(f'countries: {len(rows)} names -> {a.out}', file=sys.stderr)
             return 0
+        countries = read_table(a.table)
         if a.cmd == 'recall':
-            countries = [tuple(r[:2]) for r in read_tsv(a.table)]
             test = read_tsv(a.test)
             for path in a.hyp:
                 with open(path, encoding='utf-8') as f:
@@ -165,10 +180,6 @@ def main(argv):
             return 0
         if a.variants < 1:
             ap.error('--variants takes a whole number from 1')
-        countries = [tuple(r[:2]) for r in read_tsv(a.table)]
-        if len(countries) < 3 or any(len(r) != 2 or not r[0] or not r[1] for r in countries):
-            print(f'countries.py: {a.table} is not English<TAB>Spanish lines', file=sys.stderr)
-            return 2
         held = {norm(r[1] if len(r) >= 3 else r[0]) for path in a.held for r in read_tsv(path)}
         rows = swap(read_tsv(a.base), countries, a.variants, held)
     except (OSError, ValueError) as e:
