@@ -42,7 +42,9 @@
 # with its source in title case (either direction), CAPITALS=N with its
 # English in capitals (English -> Spanish only), COUNTRIES=K K copies of
 # each pair that names countries with the names swapped for others
-# (data/countries.tsv, tools/data/countries.py). The run's training
+# (data/countries.tsv, tools/data/countries.py), NOUNS=K K copies of each
+# sentence pair with a dictionary noun, swapped for a rare noun of the same
+# gender and number (data/nouns.tsv, tools/data/nouns.py). The run's training
 # file is tools/data/training_mix.sh's, which says more. Dev BLEU is
 # scored on the first DEV_SELECTED (tools/dev_split.sh) dev pairs.
 set -eu
@@ -68,12 +70,12 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
 train=data/train.tsv
-if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}${CAPITALS:-}${COUNTRIES:-}" ]; then
+if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}${CAPITALS:-}${COUNTRIES:-}${NOUNS:-}" ]; then
   mix_rev=
   case "$which" in es-en*) mix_rev=--reverse ;; esac
   # shellcheck disable=SC2086
   sh tools/data/training_mix.sh $mix_rev ${UPSAMPLE:+--upsample "$UPSAMPLE"} \
-    ${TITLE_CASE:+--title-case "$TITLE_CASE"} ${CAPITALS:+--capitals "$CAPITALS"} ${COUNTRIES:+--countries "$COUNTRIES"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
+    ${TITLE_CASE:+--title-case "$TITLE_CASE"} ${CAPITALS:+--capitals "$CAPITALS"} ${COUNTRIES:+--countries "$COUNTRIES"} ${NOUNS:+--nouns "$NOUNS"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
     > "$run/train.tsv"
   train=$run/train.tsv
 fi

@@ -57,6 +57,8 @@ stage countries "$PY" "$T/countries.py" table \
 stage dict_att dict_listing
 stage dict     "$PY" "$T/extract_dict.py" $W/dict.att data corpus/everyday/test.tsv \
                      corpus/everyday/dev.tsv data/dict.tsv $W/dict_report.json
+# the same dictionary's nouns in both numbers, for training_mix.sh --nouns
+stage nouns    "$PY" "$T/nouns.py" lexicon $W/dict.att data/nouns.tsv
 if [ "${1:-}" != "--no-spm" ]; then
   stage spm "$T/train_spm.sh"
 fi

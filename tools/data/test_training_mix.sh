@@ -83,6 +83,13 @@ check "countries: the base, then 3 copies with other names" \
   "1|3|0" "$(grep -c Japan "$tmp/out")|$(tail -n 3 "$tmp/out" | grep -c -e "Finland.*Finlandia" -e "Portugal.*Portugal")|$(tail -n 3 "$tmp/out" | grep -c Japan || true)"
 refused "countries 0" "whole number" --base "$tmp/names.tsv" --countries 0 --countries-table "$tmp/countries.tsv"
 refused "countries without its table" "cannot read" --base "$tmp/names.tsv" --countries 2 --countries-table "$tmp/none.tsv"
+printf 'dog\tdogs\tperro\tperros\tm\nowl\towls\tbúho\tbúhos\tm\n' > "$tmp/nouns.tsv"
+printf 'story\tThe dog sleeps.\tEl perro duerme.\nui\tOwl\tBúho\n' > "$tmp/animals.tsv"
+sh "$mix" --base "$tmp/animals.tsv" --nouns 2 --nouns-lexicon "$tmp/nouns.tsv" > "$tmp/out"
+check "nouns: the base, then 2 copies with the rare noun" \
+  "4|2" "$(wc -l < "$tmp/out" | tr -d ' ')|$(tail -n 2 "$tmp/out" | grep -c "The owl sleeps.${T}El búho duerme.")"
+refused "nouns 0" "whole number" --base "$tmp/animals.tsv" --nouns 0 --nouns-lexicon "$tmp/nouns.tsv"
+refused "nouns without its lexicon" "cannot read" --base "$tmp/animals.tsv" --nouns 1 --nouns-lexicon "$tmp/none.tsv"
 refused "capitals for Spanish -> English" "cannot take it" --base "$tmp/base.tsv" --reverse --capitals 20
 refused "capitals 0" "whole number" --base "$tmp/base.tsv" --capitals 07
 refused "a domain with no pairs" "no pairs of the domain help" --base "$tmp/base.tsv" --upsample "story help"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
 #     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K]
-#     [--countries-table TSV]
+#     [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]
 # The training pairs of one run of tools/train_models.sh on stdout, in this
 # order:
 #   1. the base file (default data/train.tsv);
@@ -34,10 +34,15 @@
 #      swap with --countries-table, default data/countries.tsv); copies that
 #      would be an everyday test or dev sentence or one of
 #      corpus/countries_probe.tsv are dropped.
+#   7. --nouns K: K copies of each distinct sentence pair (phrase, story, help,
+#      desc) with a dictionary noun on both sides, that noun swapped for a rare
+#      one of the same gender and number (tools/data/nouns.py swap with
+#      --nouns-lexicon, default data/nouns.tsv); the same held-out files apply.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
 base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' countries='' countries_table=data/countries.tsv
-usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K] [--countries-table TSV]'
+nouns='' nouns_lexicon=data/nouns.tsv
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
 while [ $# -gt 0 ]; do
   case "$1" in
     --reverse) reverse=1 ;;
@@ -48,11 +53,13 @@ while [ $# -gt 0 ]; do
     --capitals) capitals=${2:?$usage}; shift ;;
     --countries) countries=${2:?$usage}; shift ;;
     --countries-table) countries_table=${2:?$usage}; shift ;;
+    --nouns) nouns=${2:?$usage}; shift ;;
+    --nouns-lexicon) nouns_lexicon=${2:?$usage}; shift ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
 done
-for f in $base $extra ${countries:+"$countries_table"}; do
+for f in $base $extra ${countries:+"$countries_table"} ${nouns:+"$nouns_lexicon"}; do
   [ -r "$f" ] || { echo "training_mix.sh: cannot read $f" >&2; exit 2; }
 done
 for f in $extra; do
@@ -73,6 +80,7 @@ check_every() { # OPTION VALUE
 check_every --title-case "$title_case"
 check_every --capitals "$capitals"
 check_every --countries "$countries"
+check_every --nouns "$nouns"
 
 # a source that holds code (placeholders, paths, addresses, markup) keeps its
 # case in 4 and 5: "%S" or "HTTP://" would teach the model wrong pairs
@@ -119,4 +127,7 @@ cat "$base" $extra
   }' "$base"
 [ -z "$countries" ] || "${PYTHON:-python3}" "$(dirname "$0")/countries.py" swap --table "$countries_table" \
   --variants "$countries" --held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv \
+  --held corpus/countries_probe.tsv "$base"
+[ -z "$nouns" ] || "${PYTHON:-python3}" "$(dirname "$0")/nouns.py" swap --lexicon "$nouns_lexicon" \
+  --variants "$nouns" --held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv \
   --held corpus/countries_probe.tsv "$base"
