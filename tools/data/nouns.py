@@ -4,6 +4,7 @@
     nouns.py lexicon DICT.att OUT.tsv
     nouns.py swap --lexicon TSV --variants K [--domains "D ..."] [--pool-max M]
                   [--held TSV]... BASE.tsv
+    nouns.py recall --lexicon TSV --train BASE.tsv [--max-count M] [--reverse] TEST.tsv HYP...
 
 The Transformers translate a rare noun right in the sentence they learnt it in
 and copy it elsewhere: "Thousands of tourists visit the city every summer." ->
@@ -36,6 +37,13 @@ swap: every distinct pair of BASE.tsv (`domain<TAB>en<TAB>es`) of the
   the copy number: the same input gives the same bytes. A copy whose English
   is (normalised as in tools/check_everyday.py) an English sentence of a
   --held file is dropped.
+recall: in each line of TEST.tsv (`domain<TAB>en<TAB>es`, e.g.
+  corpus/nouns_probe.tsv), the lexicon nouns of the source (English; Spanish
+  with --reverse) whose English occurs 1 to --max-count (default 50) times in
+  BASE's English, as swap's pool counts them, and whose other form of the
+  same number is in the reference; each hypothesis file (one line per test
+  line) scores a noun it writes in that line. One line per file, "N of M
+  nouns PATH".
 Exit status 2 and a message for bad usage, an unreadable file or a missing
 Apertium.
 """
@@ -149,19 +157,27 @@ def replace_once(text, old, new, english):
     return before + like(m.group(), new) + after
 
 
+def english_counts(base_rows, lex):
+    """How often each lexicon noun (both numbers together, by its singular)
+    occurs in the English of BASE_ROWS."""
+    lemma = {form: row[0] for row in lex for form in row[:2]}
+    seen = collections.Counter()
+    for row in base_rows:
+        if len(row) == 3:
+            seen.update(lemma[w] for w in map(fold, WORD.findall(row[1])) if w in lemma)
+    return seen
+
+
 def swap(base_rows, lex, variants, held, domains=DEFAULT_DOMAINS.split(), pool_max=50):
     """The swapped copies, in base order; see the module text."""
     en_form = {}  # English form -> (Spanish form, number, gender)
     for en_sg, en_pl, es_sg, es_pl, gender in lex:
         en_form[en_sg] = (es_sg, 0, gender)
         en_form[en_pl] = (es_pl, 1, gender)
-    seen_en = collections.Counter()
-    for row in base_rows:
-        if len(row) == 3:
-            seen_en.update(w for w in map(fold, WORD.findall(row[1])) if w in en_form)
+    seen_en = english_counts(base_rows, lex)
     pool = collections.defaultdict(list)  # (gender, number) -> [(en, es)]
     for en_sg, en_pl, es_sg, es_pl, gender in lex:
-        if 1 <= seen_en[en_sg] + seen_en[en_pl] <= pool_max:
+        if 1 <= seen_en[en_sg] <= pool_max:
             pool[gender, 0].append((en_sg, es_sg))
             pool[gender, 1].append((en_pl, es_pl))
     wanted = set(domains)
@@ -192,6 +208,25 @@ def swap(base_rows, lex, variants, held, domains=DEFAULT_DOMAINS.split(), pool_m
     return out
 
 
+def recall(test_rows, hyp_lines, lex, seen_en, max_count=50, reverse=False):
+    """(found, total) over the rare nouns of each test source; see the module text."""
+    other = {}  # source form -> (target form, English singular)
+    for en_sg, en_pl, es_sg, es_pl, _ in lex:
+        if 1 <= seen_en[en_sg] <= max_count:
+            for en, es in ((en_sg, es_sg), (en_pl, es_pl)):
+                other[es if reverse else en] = (en if reverse else es, en_sg)
+    src, ref = (2, 1) if reverse else (1, 2)
+    found = total = 0
+    for row, hyp in zip(test_rows, hyp_lines):
+        ref_words = set(map(fold, WORD.findall(row[ref])))
+        hyp_words = {w.lower() for w in WORD.findall(hyp)}
+        for w in set(map(fold, WORD.findall(row[src]))):
+            if w in other and other[w][0] in ref_words:
+                total += 1
+                found += other[w][0] in hyp_words
+    return found, total
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog='nouns.py', description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -205,6 +240,13 @@ def main(argv):
     s.add_argument('--pool-max', type=int, default=50)
     s.add_argument('--held', action='append', default=[])
     s.add_argument('base')
+    r = sub.add_parser('recall')
+    r.add_argument('--lexicon', required=True)
+    r.add_argument('--train', required=True)
+    r.add_argument('--max-count', type=int, default=50)
+    r.add_argument('--reverse', action='store_true')
+    r.add_argument('test')
+    r.add_argument('hyp', nargs='+')
     a = ap.parse_args(argv)
     try:
         if a.cmd == 'lexicon':
@@ -212,6 +254,19 @@ def main(argv):
             with open(a.out, 'w', encoding='utf-8') as f:
                 f.writelines('\t'.join(r) + '\n' for r in rows)
             print(f'nouns: {len(rows)} nouns -> {a.out}', file=sys.stderr)
+            return 0
+        if a.cmd == 'recall':
+            lex = read_lexicon(a.lexicon)
+            seen = english_counts(read_tsv(a.train), lex)
+            test = read_tsv(a.test)
+            for path in a.hyp:
+                with open(path, encoding='utf-8') as f:
+                    hyp = f.read().split('\n')
+                if len(hyp) < len(test):
+                    print(f'nouns.py: {path} has fewer lines than {a.test}', file=sys.stderr)
+                    return 2
+                found, total = recall(test, hyp, lex, seen, a.max_count, a.reverse)
+                print(f'{found} of {total} nouns {path}')
             return 0
         if a.variants < 1 or a.pool_max < 1:
             ap.error('--variants and --pool-max take a whole number from 1')

@@ -135,6 +135,20 @@ class Swap(unittest.TestCase):
         self.assertEqual(self.rows(base, domains=['story']), [])
 
 
+class Recall(unittest.TestCase):
+    def test_rare_nouns_of_the_reference_written(self):
+        test = [['nouns', 'The tourists saw an owl.', 'Los turistas vieron un búho.'],
+                ['nouns', 'A frog and a dog.', 'Una rana y un can.'],    # dog: not in the reference
+                ['nouns', 'The house is red.', 'La casa es roja.']]
+        seen = nouns.english_counts(SEEN + [['ui', 'house', 'casa']] * 60, LEX)
+        hyp = ['Los turistas vieron una lechuza.', 'Una rana y un perro.', 'La casa es roja.']
+        # house is seen 61 times: not rare; dog never: not rare either
+        self.assertEqual(nouns.recall(test, hyp, LEX, seen), (2, 3))
+        self.assertEqual(nouns.recall(test, ['The tourists saw an owl.', 'A toad and a dog.', ''],
+                                      LEX, seen, reverse=True), (2, 3))
+        self.assertEqual(nouns.recall(test, hyp, LEX, seen, max_count=100), (3, 4))
+
+
 class Cli(unittest.TestCase):
     def run_cli(self, *args):
         return subprocess.run([sys.executable, os.path.join(HERE, 'nouns.py'), *args],

@@ -31,13 +31,14 @@
 #      skipped;
 #   6. --countries K: K copies of each distinct base pair that names countries,
 #      the names swapped for others on both sides (tools/data/countries.py
-#      swap with --countries-table, default data/countries.tsv); copies that
-#      would be an everyday test or dev sentence or one of
-#      corpus/countries_probe.tsv are dropped.
+#      swap with --countries-table, default data/countries.tsv);
 #   7. --nouns K: K copies of each distinct sentence pair (phrase, story, help,
 #      desc) with a dictionary noun on both sides, that noun swapped for a rare
 #      one of the same gender and number (tools/data/nouns.py swap with
-#      --nouns-lexicon, default data/nouns.tsv); the same held-out files apply.
+#      --nouns-lexicon, default data/nouns.tsv).
+#   In 6 and 7 a copy whose English is a sentence of the everyday test or dev
+#   set or of a probe (corpus/countries_probe.tsv, corpus/nouns_probe.tsv) is
+#   dropped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
 base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' countries='' countries_table=data/countries.tsv
@@ -127,7 +128,7 @@ cat "$base" $extra
   }' "$base"
 [ -z "$countries" ] || "${PYTHON:-python3}" "$(dirname "$0")/countries.py" swap --table "$countries_table" \
   --variants "$countries" --held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv \
-  --held corpus/countries_probe.tsv "$base"
+  --held corpus/countries_probe.tsv --held corpus/nouns_probe.tsv "$base"
 [ -z "$nouns" ] || "${PYTHON:-python3}" "$(dirname "$0")/nouns.py" swap --lexicon "$nouns_lexicon" \
   --variants "$nouns" --held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv \
-  --held corpus/countries_probe.tsv "$base"
+  --held corpus/countries_probe.tsv --held corpus/nouns_probe.tsv "$base"
