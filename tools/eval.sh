@@ -18,8 +18,9 @@
 # --test FILE    test set, domain<TAB>en<TAB>es (default data/test.tsv; with the
 #                default, the everyday test set corpus/everyday/test.tsv is then
 #                evaluated the same way into DIR/everyday/, categories as domains,
-#                and the country-name probe corpus/countries_probe.tsv into
-#                DIR/countries/ with the names each system gets right)
+#                and the probes corpus/countries_probe.tsv and
+#                corpus/nouns_probe.tsv into DIR/countries/ and DIR/nouns/ with
+#                the country names and rare nouns each system gets right)
 # --beam N       beam size of the main model's second run (default 4)
 # --rerank FILE  also the main model through the packaged CLI with beam N
 #                reranked by FILE, a model of the other direction
@@ -317,23 +318,31 @@ if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/everyday/test.tsv ]; then
   eval_again corpus/everyday/test.tsv everyday
 fi
 
-# ---------------------------------------------------------------- country names
-# corpus/countries_probe.tsv: country names in sentences no model trained on;
-# countries.py recall counts the names each translation gets right
-if [ "$TEST_GIVEN" = 0 ] && [ -f corpus/countries_probe.tsv ]; then
-  echo "== the country-name probe: corpus/countries_probe.tsv -> $OUT/countries/" >&2
-  eval_again corpus/countries_probe.tsv countries
-  if [ -f data/countries.tsv ]; then
-    {
-      echo
-      echo "Country names written (\`tools/data/countries.py recall\`, the names of data/countries.tsv in the references):"
-      echo
-      # shellcheck disable=SC2046
-      "$PYTHON" tools/data/countries.py recall --table data/countries.tsv ${REVERSE:+--reverse} \
-        corpus/countries_probe.tsv $(ls "$OUT"/countries/main-beam*.hyp.txt "$OUT"/countries/apertium-*.txt 2>/dev/null) |
-        sed 's/^/- /'
-    } | tee -a "$OUT/countries/report.md"
-  else
-    echo "== no data/countries.tsv (npm run data): country names not counted" >&2
+# ---------------------------------------------------------------- probes
+# country names and rare nouns in sentences no model trained on, each with
+# the count its recall command gives of what every translation gets right
+probe() { # TEST OUT_SUBDIR WORD_LIST HEADING RECALL_COMMAND...
+  p_test=$1 p_sub=$2 p_list=$3 p_heading=$4
+  shift 4
+  if [ "$TEST_GIVEN" != 0 ] || [ ! -f "$p_test" ]; then return 0; fi
+  echo "== the probe $p_test -> $OUT/$p_sub/" >&2
+  eval_again "$p_test" "$p_sub"
+  if [ ! -f "$p_list" ]; then
+    echo "== no $p_list (npm run data): the probe's words not counted" >&2
+    return 0
   fi
-fi
+  {
+    echo
+    echo "$p_heading"
+    echo
+    # shellcheck disable=SC2046
+    "$PYTHON" "$@" ${REVERSE:+--reverse} "$p_test" \
+      $(ls "$OUT/$p_sub"/main-beam*.hyp.txt "$OUT/$p_sub"/apertium-*.txt 2>/dev/null) | sed 's/^/- /'
+  } | tee -a "$OUT/$p_sub/report.md"
+}
+probe corpus/countries_probe.tsv countries data/countries.tsv \
+  "Country names written (\`tools/data/countries.py recall\`, the names of data/countries.tsv in the references):" \
+  tools/data/countries.py recall --table data/countries.tsv
+probe corpus/nouns_probe.tsv nouns data/nouns.tsv \
+  "Rare nouns written (\`tools/data/nouns.py recall\`, the nouns of data/nouns.tsv seen 1 to 50 times in data/train.tsv's English whose translation is in the reference; Apertium's dictionary is that lexicon):" \
+  tools/data/nouns.py recall --lexicon data/nouns.tsv --train data/train.tsv
