@@ -128,6 +128,28 @@ def swap(base_rows, countries, variants, held):
     return out
 
 
+def read_held(paths):
+    """norm() of the English of every line of PATHS (the everyday sets and the
+    probes): the sentences a swapped copy must never be. nouns.py shares it."""
+    return {norm(r[1] if len(r) >= 3 else r[0]) for path in paths for r in read_tsv(path)}
+
+
+def print_recall(prog, test_path, hyp_paths, count, unit):
+    """One line "N of M UNIT PATH" per hypothesis file, (N, M) =
+    COUNT(test_rows, hyp_lines); exit status 2 and a message when a file has
+    fewer lines than the test set. nouns.py shares it."""
+    test = read_tsv(test_path)
+    for path in hyp_paths:
+        with open(path, encoding='utf-8') as f:
+            hyp = f.read().split('\n')
+        if len(hyp) < len(test):
+            print(f'{prog}: {path} has fewer lines than {test_path}', file=sys.stderr)
+            return 2
+        found, total = count(test, hyp)
+        print(f'{found} of {total} {unit} {path}')
+    return 0
+
+
 def recall(test_rows, hyp_lines, countries, reverse=False):
     """(found, total): the table's Spanish (English with reverse) names of
     each reference, and how many of them the hypothesis of that line writes."""
@@ -168,20 +190,11 @@ def main(argv):
             return 0
         countries = read_table(a.table)
         if a.cmd == 'recall':
-            test = read_tsv(a.test)
-            for path in a.hyp:
-                with open(path, encoding='utf-8') as f:
-                    hyp = f.read().split('\n')
-                if len(hyp) < len(test):
-                    print(f'countries.py: {path} has fewer lines than {a.test}', file=sys.stderr)
-                    return 2
-                found, total = recall(test, hyp, countries, a.reverse)
-                print(f'{found} of {total} names {path}')
-            return 0
+            return print_recall('countries.py', a.test, a.hyp,
+                                lambda test, hyp: recall(test, hyp, countries, a.reverse), 'names')
         if a.variants < 1:
             ap.error('--variants takes a whole number from 1')
-        held = {norm(r[1] if len(r) >= 3 else r[0]) for path in a.held for r in read_tsv(path)}
-        rows = swap(read_tsv(a.base), countries, a.variants, held)
+        rows = swap(read_tsv(a.base), countries, a.variants, read_held(a.held))
     except (OSError, ValueError) as e:
         print(f'countries.py: {e}', file=sys.stderr)
         return 2

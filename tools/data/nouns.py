@@ -59,6 +59,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from add_corpus import read_tsv  # noqa: E402
 from check_everyday import norm  # noqa: E402
+from countries import print_recall, read_held  # noqa: E402
 from extract_dict import entries, read_transducer  # noqa: E402
 
 APERTIUM = '/usr/share/apertium/apertium-eng-spa'
@@ -258,21 +259,13 @@ def main(argv):
         if a.cmd == 'recall':
             lex = read_lexicon(a.lexicon)
             seen = english_counts(read_tsv(a.train), lex)
-            test = read_tsv(a.test)
-            for path in a.hyp:
-                with open(path, encoding='utf-8') as f:
-                    hyp = f.read().split('\n')
-                if len(hyp) < len(test):
-                    print(f'nouns.py: {path} has fewer lines than {a.test}', file=sys.stderr)
-                    return 2
-                found, total = recall(test, hyp, lex, seen, a.max_count, a.reverse)
-                print(f'{found} of {total} nouns {path}')
-            return 0
+            return print_recall('nouns.py', a.test, a.hyp,
+                                lambda test, hyp: recall(test, hyp, lex, seen, a.max_count, a.reverse),
+                                'nouns')
         if a.variants < 1 or a.pool_max < 1:
             ap.error('--variants and --pool-max take a whole number from 1')
         lex = read_lexicon(a.lexicon)
-        held = {norm(r[1] if len(r) >= 3 else r[0]) for path in a.held for r in read_tsv(path)}
-        rows = swap(read_tsv(a.base), lex, a.variants, held, a.domains.split(), a.pool_max)
+        rows = swap(read_tsv(a.base), lex, a.variants, read_held(a.held), a.domains.split(), a.pool_max)
     except (OSError, ValueError) as e:
         print(f'nouns.py: {e}', file=sys.stderr)
         return 2
