@@ -41,6 +41,11 @@ stage mono     "$PY" "$T/extract_mono.py" data/cache/unpacked data data/mono.es 
                      $W/mo.tsv $W/desc.tsv
 stage mono_en  "$PY" "$T/extract_mono_en.py" data/cache/unpacked data $W/reserved_en.txt \
                      corpus/everyday/test.tsv corpus/everyday/dev.tsv data/mono.en $W/mono_en_report.json
+# GCompris' activity text and word lists (data/gcompris.tsv; not in train.tsv:
+# a recipe adds it with EXTRA_TRAIN, see docs/data.md)
+stage gcompris "$PY" "$T/extract_gcompris.py" data/cache/unpacked data $W/reserved_en.txt \
+                     data/gcompris.tsv $W/gcompris_report.json corpus/everyday/test.tsv \
+                     corpus/everyday/dev.tsv corpus/countries_probe.tsv corpus/nouns_probe.tsv
 # word pairs from Apertium's English-Spanish dictionary (data/dict.tsv; not in
 # train.tsv: a recipe adds it with EXTRA_TRAIN, see docs/data.md)
 dict_listing() {
