@@ -59,7 +59,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from add_corpus import read_tsv  # noqa: E402
 from check_everyday import norm  # noqa: E402
-from countries import print_recall, read_held  # noqa: E402
+from probes import print_recall, read_held  # noqa: E402
 from extract_dict import entries, read_transducer  # noqa: E402
 
 APERTIUM = '/usr/share/apertium/apertium-eng-spa'
