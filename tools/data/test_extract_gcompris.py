@@ -8,6 +8,7 @@ formats, so the readers are checked against bytes laid out independently of them
 
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -142,6 +143,7 @@ class Extract(unittest.TestCase):
 
     def run_script(self, messages, words_en, words_es):
         tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
         root = os.path.join(tmp, 'unpacked', eg.PKG)
         os.makedirs(os.path.dirname(os.path.join(root, eg.QM)))
         os.makedirs(os.path.dirname(os.path.join(root, eg.RCC)))
@@ -203,6 +205,7 @@ class Extract(unittest.TestCase):
 
     def test_a_damaged_catalog_is_a_clear_error(self):
         tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
         path = os.path.join(tmp, 'unpacked', eg.PKG, eg.QM)
         os.makedirs(os.path.dirname(path))
         with open(path, 'wb') as f:
