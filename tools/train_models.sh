@@ -21,6 +21,8 @@
 # epoch and batch position from the file, so the schedule's rate and the
 # batch order go on where that run stopped; Adam's moments start at zero,
 # hence a 200-step --rewarm. RESUME=1 then resumes it like any run.
+# CONTINUE_FROM=FILE does the same from another f32 master (plain or .xz),
+# e.g. `git show REV:models/f32/NAME.f32.s2s.xz` saved aside, for ablations.
 # RUN_DIR (default build-train/) holds checkpoints and logs; RESUME=1 continues;
 # TIME_LIMIT=MINUTES overrides the time limit, PATIENCE=N the Transformers'
 # early stop (N dev evaluations without a better single checkpoint, default
@@ -96,9 +98,14 @@ transformer_common="--train $train --dev data/dev.tsv
   --max-len 100 --eval-every 500 --dev-bleu-sentences $DEV_SELECTED --patience ${PATIENCE:-8} --log-every 50
   --keep-checkpoints 8 --time-limit ${TIME_LIMIT:-90}"
 tf_lr=7e-4 tf_warmup=1000
-# CONTINUE=1: the s2s train options that go on from the master $1 (xz)
+# CONTINUE=1: the s2s train options that go on from the master $1 (xz);
+# CONTINUE_FROM=FILE (.f32.s2s, or .xz) starts from another master instead,
+# such as an earlier one from git for an ablation, and implies CONTINUE=1
 continue_from() {
-  xz -dc "$1" > "$run/continue.f32.s2s"
+  case "${CONTINUE_FROM:-$1}" in
+    *.xz) xz -dc "${CONTINUE_FROM:-$1}" > "$run/continue.f32.s2s" ;;
+    *) cp "${CONTINUE_FROM:-$1}" "$run/continue.f32.s2s" ;;
+  esac
   echo "--init $run/continue.f32.s2s --continue --rewarm 200"
 }
 case "$which" in
@@ -124,7 +131,7 @@ case "$which" in
     # warmed up then inverse-sqrt, as pre-norm Transformers train best
     start="--vocab data/spm.vocab --arch transformer --emb 256 --heads 4 --ff 1024 --layers 4
       --dec-layers 2 --positions sinusoidal --activation relu --tie 1"
-    if [ -n "${CONTINUE:-}" ] && [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
+    if [ -n "${CONTINUE:-}${CONTINUE_FROM:-}" ] && [ -z "${RESUME:-}${POST_ONLY:-}" ]; then
       start=$(continue_from models/f32/en-es-transformer.f32.s2s.xz)
     fi
     # shellcheck disable=SC2086
@@ -137,7 +144,7 @@ case "$which" in
     # scratch, so that the two runs compare step for step
     start=''
     if [ -n "${RESUME:-}${POST_ONLY:-}" ]; then :
-    elif [ -n "${CONTINUE:-}" ]; then
+    elif [ -n "${CONTINUE:-}${CONTINUE_FROM:-}" ]; then
       start=$(continue_from models/f32/es-en-transformer.f32.s2s.xz)
     else
       xz -dc models/f32/en-es-transformer.f32.s2s.xz > "$run/init-en-es.f32.s2s"
