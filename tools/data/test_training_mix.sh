@@ -59,7 +59,7 @@ check "title case: one word and 13 words are left out" "" "$(grep -e "${T}Save${
 
 printf 'ui\tOpen %%s in a new window\tAbrir %%s en una ventana nueva\n' >> "$tmp/code.tsv"
 printf 'ui\tsee http://example.org for more\tvéase http://example.org\n' >> "$tmp/code.tsv"
-sh "$mix" --base "$tmp/code.tsv" --title-case 1 --capitals 1 > "$tmp/out"
+sh "$mix" --base "$tmp/code.tsv" --title-case 1 --capitals 1 --lower-case 1 > "$tmp/out"
 check "English that holds code keeps its case" "$(cat "$tmp/code.tsv")" "$(cat "$tmp/out")"
 
 sh "$mix" --base "$tmp/base.tsv" --capitals 4 | tail -n +9 > "$tmp/caps"
@@ -75,6 +75,23 @@ sh "$mix" --base "$tmp/base.tsv" --title-case 2 --capitals 2 > "$tmp/out"
 check "title case, then capitals: 8 + 3 + 3 pairs" 14 "$(wc -l < "$tmp/out")"
 check "title case, then capitals: the order" "The Wrath of the King is Great|OPEN THE FILE" \
   "$(sed -n 9p "$tmp/out" | cut -f2)|$(sed -n 12p "$tmp/out" | cut -f2)"
+
+sh "$mix" --base "$tmp/base.tsv" --lower-case 2 | tail -n +9 > "$tmp/lower"
+# pairs 2, 4, 6, 8 ((N + 2/3) % 2 == 0): 2 and 8 are already in lower case
+check "lower case: every other pair, the English only" \
+  "story${T}come along with us, sire.${T}Venid con nosotros, señor.
+ui${T}already title case${T}Ya en mayúsculas" "$(cat "$tmp/lower")"
+sh "$mix" --base "$tmp/base.tsv" --lower-case 3 | tail -n +9 > "$tmp/lower"
+# pairs 2, 5, 8 ((N + 3/3) % 3 == 0): only 5 has a capital, a name
+check "lower case: from pair N/3, every Nth" \
+  "bible${T}and he went to the city of david in the night${T}y fue a la ciudad de David en la noche" "$(cat "$tmp/lower")"
+printf 'ui\tSay%s\tDi\n' "$(printf ' Word%.0s' $(seq 30))" > "$tmp/long.tsv"
+check "lower case: 31 words are left out" "" "$(sh "$mix" --base "$tmp/long.tsv" --lower-case 1 | tail -n +2)"
+sh "$mix" --base "$tmp/base.tsv" --reverse --lower-case 2 | tail -n +9 > "$tmp/lower"
+check "lower case, Spanish -> English: the Spanish in lower case" \
+  "story${T}Come along with us, sire.${T}venid con nosotros, señor.
+ui${T}Already Title Case${T}ya en mayúsculas" "$(cat "$tmp/lower")"
+refused "lower case 0" "whole number" --base "$tmp/base.tsv" --lower-case 0
 
 printf 'Finland\tFinlandia\nJapan\tJapón\nPortugal\tPortugal\n' > "$tmp/countries.tsv"
 printf 'phrase\tWe went to Japan.\tFuimos a Japón.\n' > "$tmp/names.tsv"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
-#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K]
+#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--countries K]
 #     [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]
 # The training pairs of one run of tools/train_models.sh on stdout, in this
 # order:
@@ -29,6 +29,14 @@
 #      Spanish stays as written because awk cannot capitalise "ñ", and an
 #      answer in ordinary case reads well). Pairs already so written are
 #      skipped;
+#   5b. --lower-case N: every Nth base pair whose source has 1 to 30 words
+#      again, counted from pair N/3 so as to miss most title-cased and
+#      capitalised ones, its source in lower case and its target as it is
+#      (either direction). People type so in messages, and a common noun
+#      that starts a sentence ("Students are here.") splits into other,
+#      rarer pieces than the word in lower case ("▁St ud ent s" against
+#      "▁student s"). awk lowers ASCII letters only ("Á" stays); sources
+#      already in lower case, and sources that hold code, are skipped;
 #   6. --countries K: K copies of each distinct base pair that names countries,
 #      the names swapped for others on both sides (tools/data/countries.py
 #      swap with --countries-table, default data/countries.tsv);
@@ -41,9 +49,9 @@
 #   dropped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
-base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' countries='' countries_table=data/countries.tsv
+base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' lower_case='' countries='' countries_table=data/countries.tsv
 nouns='' nouns_lexicon=data/nouns.tsv
-usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
 while [ $# -gt 0 ]; do
   case "$1" in
     --reverse) reverse=1 ;;
@@ -52,6 +60,7 @@ while [ $# -gt 0 ]; do
     --upsample) upsample=${2?$usage}; shift ;;
     --title-case) title_case=${2:?$usage}; shift ;;
     --capitals) capitals=${2:?$usage}; shift ;;
+    --lower-case) lower_case=${2:?$usage}; shift ;;
     --countries) countries=${2:?$usage}; shift ;;
     --countries-table) countries_table=${2:?$usage}; shift ;;
     --nouns) nouns=${2:?$usage}; shift ;;
@@ -80,11 +89,12 @@ check_every() { # OPTION VALUE
 }
 check_every --title-case "$title_case"
 check_every --capitals "$capitals"
+check_every --lower-case "$lower_case"
 check_every --countries "$countries"
 check_every --nouns "$nouns"
 
 # a source that holds code (placeholders, paths, addresses, markup) keeps its
-# case in 4 and 5: "%S" or "HTTP://" would teach the model wrong pairs
+# case in 4, 5 and 5b: "%S" or "HTTP://" would teach the model wrong pairs
 code='[%\\\\{}<>@/]|http|www[.]'
 
 # shellcheck disable=SC2086
@@ -125,6 +135,16 @@ cat "$base" $extra
     if (n < 1 || n > 12 || $2 ~ code) next
     out = toupper($2)
     if (out != $2) print $1, out, $3
+  }' "$base"
+[ -z "$lower_case" ] || awk -F'\t' -v OFS='\t' -v every="$lower_case" -v code="$code" -v reverse="$reverse" '
+  NF == 3 && (NR + int(every / 3)) % every == 0 {
+    src = reverse ? 3 : 2
+    n = split($src, word, " ")
+    if (n < 1 || n > 30 || $src ~ code) next
+    out = tolower($src)
+    if (out == $src) next
+    $src = out
+    print
   }' "$base"
 # the sentences no swapped copy may be (6 and 7)
 held='--held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv
