@@ -45,8 +45,8 @@
 #      one of the same gender and number (tools/data/nouns.py swap with
 #      --nouns-lexicon, default data/nouns.tsv).
 #   In 6 and 7 a copy whose English is a sentence of the everyday test or dev
-#   set or of a probe (corpus/countries_probe.tsv, corpus/nouns_probe.tsv) is
-#   dropped.
+#   set or of a probe (corpus/countries_probe.tsv, corpus/nouns_probe.tsv,
+#   corpus/start_probe.tsv) is dropped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
 base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' lower_case='' countries='' countries_table=data/countries.tsv
@@ -148,7 +148,7 @@ cat "$base" $extra
   }' "$base"
 # the sentences no swapped copy may be (6 and 7)
 held='--held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv
-  --held corpus/countries_probe.tsv --held corpus/nouns_probe.tsv'
+  --held corpus/countries_probe.tsv --held corpus/nouns_probe.tsv --held corpus/start_probe.tsv'
 # shellcheck disable=SC2086
 [ -z "$countries" ] || "${PYTHON:-python3}" "$(dirname "$0")/countries.py" swap --table "$countries_table" \
   --variants "$countries" $held "$base"
