@@ -20,7 +20,8 @@
 #                evaluated the same way into DIR/everyday/, categories as domains,
 #                and the probes corpus/countries_probe.tsv and
 #                corpus/nouns_probe.tsv into DIR/countries/ and DIR/nouns/ with
-#                the country names and rare nouns each system gets right)
+#                the country names and rare nouns each system gets right, and
+#                English -> Spanish corpus/start_probe.tsv into DIR/start/)
 # --beam N       beam size of the main model's second run (default 4)
 # --rerank FILE  also the main model through the packaged CLI with beam N
 #                reranked by FILE, a model of the other direction
@@ -346,3 +347,9 @@ probe corpus/countries_probe.tsv countries data/countries.tsv \
 probe corpus/nouns_probe.tsv nouns data/nouns.tsv \
   "Rare nouns written (\`tools/data/nouns.py recall\`, the nouns of data/nouns.tsv seen 1 to 50 times in data/train.tsv's English whose translation is in the reference; Apertium's dictionary is that lexicon):" \
   tools/data/nouns.py recall --lexicon data/nouns.tsv --train data/train.tsv
+# English sentences that start with a common word ("Students need ...";
+# corpus/README.md): scored like a test set, no word list
+if [ "$TEST_GIVEN" = 0 ] && [ -z "$REVERSE" ] && [ -f corpus/start_probe.tsv ]; then
+  echo "== the probe corpus/start_probe.tsv -> $OUT/start/" >&2
+  eval_again corpus/start_probe.tsv start
+fi
