@@ -35,6 +35,30 @@ export function sentenceCase(sentence, language) {
   return s;
 }
 
+// "Students need a quiet place." -> "students need a quiet place.": the
+// sentence with its first word lowered when that word is one capital and
+// then lower-case letters ("Students", not "I", "NASA" or "McDonald"), else
+// null. A common word that starts a sentence is capitalised, and the
+// vocabulary splits it into other, rarer pieces ("▁St ud ent s", where
+// "students" is "▁student s"), which the models then mistranslate
+// ("Aquí seguidas están aquí."); the translator encodes the lowered
+// sentence instead where that takes fewer pieces, as it does for a word
+// the model knows in lower case, and raises the translation's first letter.
+export function lowerFirstWord(sentence) {
+  const m = /^([^\p{L}\p{N}]*)\p{Lu}\p{Ll}+(?![\p{L}\p{N}])/u.exec(sentence);
+  if (m === null) return null;
+  const at = m[1].length;
+  const first = String.fromCodePoint(sentence.codePointAt(at));
+  return sentence.slice(0, at) + first.toLowerCase() + sentence.slice(at + first.length);
+}
+
+// The text with its first letter a capital when a letter is the first thing
+// after punctuation and spaces ("¿dónde está?" -> "¿Dónde está?"; "42 gatos"
+// stays).
+export function raiseFirstLetter(text) {
+  return text.replace(/^([^\p{L}\p{N}]*)(\p{Ll})/u, (_, lead, c) => lead + c.toUpperCase());
+}
+
 let segmenter; // Intl.Segmenter is immutable; one instance serves every translator
 function sentenceSegmenter() {
   if (segmenter === undefined) {

@@ -1,7 +1,7 @@
 // Sentence splitting and normalization (src/js/text.js), with Intl.Segmenter and the fallback rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capitalWords, normalizeText, sentenceCase, splitSentences } from '../../src/js/text.js';
+import { capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, sentenceCase, splitSentences } from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
 const cores = (t, o) => splitSentences(t, o).parts.map((p) => p.core);
@@ -37,6 +37,29 @@ test('capitalWords counts the words of two or more capitals of a sentence withou
   assert.equal(capitalWords('Thank YOU VERY much'), 0, 'a lower-case letter: typed as written');
   assert.equal(capitalWords('I'), 0);
   assert.equal(capitalWords('42 %'), 0);
+});
+
+test('lowerFirstWord lowers a first word of one capital and small letters, else gives null', () => {
+  assert.equal(lowerFirstWord('Students need a quiet place.'), 'students need a quiet place.');
+  assert.equal(lowerFirstWord('«Cats sleep» all day'), '«cats sleep» all day', 'after leading punctuation');
+  assert.equal(lowerFirstWord('Éxito total.'), 'éxito total.');
+  assert.equal(lowerFirstWord('\u{10400}\u{10428} x'), '\u{10428}\u{10428} x', 'a capital outside the BMP');
+  assert.equal(lowerFirstWord('I am here.'), null, 'one capital alone: the pronoun');
+  assert.equal(lowerFirstWord('NASA is here.'), null);
+  assert.equal(lowerFirstWord('McDonald is here.'), null);
+  assert.equal(lowerFirstWord('iPhone'), null);
+  assert.equal(lowerFirstWord('students are here.'), null, 'already small');
+  assert.equal(lowerFirstWord('42 cats'), null, 'a number first');
+  assert.equal(lowerFirstWord('Cats2go'), null, 'a digit inside the word');
+  assert.equal(lowerFirstWord(''), null);
+});
+
+test('raiseFirstLetter raises a small letter that comes first after punctuation', () => {
+  assert.equal(raiseFirstLetter('¿dónde está?'), '¿Dónde está?');
+  assert.equal(raiseFirstLetter('los estudiantes'), 'Los estudiantes');
+  assert.equal(raiseFirstLetter('Ya está'), 'Ya está');
+  assert.equal(raiseFirstLetter('42 gatos'), '42 gatos', 'a number first: nothing to raise');
+  assert.equal(raiseFirstLetter(''), '');
 });
 
 test('sentenceCase: lower case, a capital first letter, and English "I" a capital', () => {

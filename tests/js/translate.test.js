@@ -207,6 +207,37 @@ test('an AbortSignal cancels a batch between chunks', async () => {
   assert.equal(typeof (await t.translate('Open the file.')).text, 'string', 'usable afterwards');
 });
 
+test('English: a first word that takes fewer pieces lowered goes to the engine lowered, and the translation is raised', async () => {
+  const model = (lang) => withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
+  const en = await Translator.create(opts({ model: model('en') }));
+  try {
+    // the fixture's vocabulary: "Files" is 4 pieces (a byte piece for the capital), "files" 3
+    const typed = await en.translate('Files are here.');
+    const lowered = await en.translate('files are here.');
+    assert.ok(typed.sourceIds.length > 0);
+    assert.deepEqual(typed.sourceIds, lowered.sourceIds, 'the engine saw the lowered sentence');
+    assert.equal(typed.sentences[0].source, 'Files are here.', 'the source is the text as typed');
+    assert.equal(typed.text, lowered.text.replace(/^([^\p{L}\p{N}]*)(\p{Ll})/u, (_, lead, c) => lead + c.toUpperCase()));
+    assert.match(typed.text, /^\P{Ll}*\p{Lu}/u, 'the translation starts with a capital');
+    let streamed = '';
+    for await (const c of en.translateStreaming('Files are here. Files are here.')) streamed += c.text;
+    assert.equal(streamed, (await en.translate('Files are here. Files are here.')).text, 'streamed: raised once per sentence');
+    // a word that is one capital alone, or in capitals, goes as typed
+    const pronoun = await en.translate('I am here.');
+    assert.notDeepEqual(pronoun.sourceIds, (await en.translate('i am here.')).sourceIds);
+  } finally {
+    en.destroy();
+  }
+  // Spanish sentences (and a model that names no language) go as typed
+  const es = await Translator.create(opts({ model: model('es') }));
+  try {
+    assert.notDeepEqual((await es.translate('Files are here.')).sourceIds, (await es.translate('files are here.')).sourceIds);
+  } finally {
+    es.destroy();
+  }
+  assert.notDeepEqual((await t.translate('Files are here.')).sourceIds, (await t.translate('files are here.')).sourceIds);
+});
+
 test('a sentence typed in capitals is translated in sentence case and given back in capitals', async () => {
   const shouted = await t.translate('OPEN THE FILE.');
   const cased = await t.translate('Open the file.');
