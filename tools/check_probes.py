@@ -7,8 +7,8 @@ Each probe (default: corpus/countries_probe.tsv, corpus/nouns_probe.tsv and
 corpus/start_probe.tsv) must be `domain<TAB>English<TAB>Spanish` lines with no
 empty field, hold no English sentence twice, share none with another probe or
 with the everyday test and dev sets, and none with the training files given
-(the English of their second field). Sentences are compared as
-check_everyday.norm() writes them (case, punctuation and spacing ignored).
+(check_everyday.check_training, which compares sentences as norm() writes
+them: case, punctuation and spacing ignored).
 
 Prints every problem as PATH:LINE: message; exits 1 when there is one, 0
 otherwise. Standard library only.
@@ -18,45 +18,40 @@ import argparse
 import os
 import sys
 
-from check_everyday import ROOT, norm, open_text
+from check_everyday import ROOT, Report, check_training, norm, rel
 
 PROBES = ["corpus/countries_probe.tsv", "corpus/nouns_probe.tsv", "corpus/start_probe.tsv"]
 EVERYDAY = ["corpus/everyday/test.tsv", "corpus/everyday/dev.tsv"]
 
 
-def english(path):
-    """[(line number, norm(English))] of a TSV file: the second field of
-    lines with 3+ fields, the first of 2, the whole line of 1."""
-    out = []
-    with open_text(path) as f:
+def read_probe(path, rep):
+    """[(lineno, domain, en, es)] of the lines of a probe that parse."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             fields = line.rstrip("\n").split("\t")
-            if line.strip():
-                out.append((n, norm(fields[1] if len(fields) >= 3 else fields[0])))
-    return out
+            if len(fields) != 3 or not all(x.strip() for x in fields):
+                rep.add(f"{rel(path)}:{n}", "not domain<TAB>English<TAB>Spanish")
+                continue
+            rows.append((n, *fields))
+    return rows
 
 
 def check(probes, everyday, training):
-    problems = []
+    """The problems found, as "PATH:LINE: message" strings."""
+    rep = Report()
+    sets = [(path, read_probe(path, rep)) for path in probes]
     seen = {}  # norm(English) -> "path:line" of the probe that holds it
-    for path in probes:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                fields = line.rstrip("\n").split("\t")
-                if len(fields) != 3 or not all(x.strip() for x in fields):
-                    problems.append(f"{path}:{n}: not domain<TAB>English<TAB>Spanish")
-                    continue
-                key = norm(fields[1])
-                if key in seen:
-                    problems.append(f"{path}:{n}: English already at {seen[key]}")
-                else:
-                    seen[key] = f"{path}:{n}"
-    for label, paths in (("an everyday set", everyday), ("training text", training)):
-        for path in paths:
-            for n, key in english(path):
-                if key in seen:
-                    problems.append(f"{seen[key]}: English is in {label}, {path}:{n}")
-    return problems
+    for path, rows in sets:
+        for r in rows:
+            key = norm(r[2])
+            if key in seen:
+                rep.add(f"{rel(path)}:{r[0]}", f"English already at {seen[key]}")
+            else:
+                seen[key] = f"{rel(path)}:{r[0]}"
+    # the everyday sets hold their English where training files do (second field)
+    check_training(everyday + training, sets, rep, spanish=False)
+    return rep.problems
 
 
 def main(argv=None):
