@@ -103,9 +103,10 @@ tf_lr=7e-4 tf_warmup=1000
 # CONTINUE_FROM=FILE (.f32.s2s, or .xz) starts from another master instead,
 # such as an earlier one from git for an ablation, and implies CONTINUE=1
 continue_from() {
-  case "${CONTINUE_FROM:-$1}" in
-    *.xz) xz -dc "${CONTINUE_FROM:-$1}" > "$run/continue.f32.s2s" ;;
-    *) cp "${CONTINUE_FROM:-$1}" "$run/continue.f32.s2s" ;;
+  from=${CONTINUE_FROM:-$1}
+  case "$from" in
+    *.xz) xz -dc "$from" > "$run/continue.f32.s2s" ;;
+    *) cp "$from" "$run/continue.f32.s2s" ;;
   esac
   echo "--init $run/continue.f32.s2s --continue --rewarm 200"
 }
