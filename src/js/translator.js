@@ -11,7 +11,9 @@ import {
   DestroyedError, DivergedError, InputTooLongError, InvalidArgumentError, ModelError, Seq2SeqError,
 } from './errors.js';
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
-import { capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, sentenceCase, splitSentences } from './text.js';
+import {
+  capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences, typedInSmallLetters,
+} from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
 import { translateHtml, translateHtmlStreaming } from './html.js';
 
@@ -591,20 +593,27 @@ export class Translator {
   // A sentence typed in capitals is encoded in sentence case, and its
   // translation is given back in capitals (text.js capitalWords); an English
   // one whose first word takes fewer pieces lowered is encoded so, and its
-  // translation's first letter raised (lowerFirstWord).
+  // translation's first letter raised (lowerFirstWord). Before those, an
+  // English "i" for the pronoun is raised (raisePronounI), and a sentence
+  // typed all in small letters is encoded in sentence case
+  // (typedInSmallLetters; its translation is given back as written).
   // (the caller has checked the text with checkText)
   #prepare(text, where) {
     const norm = normalizeText(text).trim();
     const { parts } = splitSentences(norm);
     const model = this.#model();
+    const source = this.#languages.source;
     for (const part of parts) {
-      const words = capitalWords(part.core);
-      const typed = words >= 2 ? null : this.#encode(model, part.core, where);
-      const cased = words > 0 ? this.#encode(model, sentenceCase(part.core, this.#languages.source), where) : null;
+      // the sentence as the engine sees it when typed as written
+      let core = source === 'en' ? raisePronounI(part.core) : part.core;
+      if (typedInSmallLetters(core)) core = sentenceCase(core, source);
+      const words = capitalWords(core);
+      const typed = words >= 2 ? null : this.#encode(model, core, where);
+      const cased = words > 0 ? this.#encode(model, sentenceCase(core, source), where) : null;
       part.shouted = words >= 2 || (words === 1 && cased.length < typed.length);
       part.ids = part.shouted ? cased : typed;
       part.raise = false;
-      const lowered = part.shouted || !LOWER_FIRST_WORD.has(this.#languages.source) ? null : lowerFirstWord(part.core);
+      const lowered = part.shouted || !LOWER_FIRST_WORD.has(source) ? null : lowerFirstWord(core);
       if (lowered !== null) {
         const ids = this.#encode(model, lowered, where);
         if (ids.length < part.ids.length) {
@@ -819,9 +828,14 @@ export class Translator {
         if (typeof s !== 'string' || !s.trim()) throw new InvalidArgumentError(`${where}: ${name} ${i} needs a non-empty source and target string`);
         checkText(s, where, i);
       }
-      const a = this.#encode(model0, normalizeText(src).trim(), `${where}: ${name} ${i}`);
-      const b = this.#encode(model0, normalizeText(tgt).trim(), `${where}: ${name} ${i}`);
-      if (!a.length || !b.length) throw new InvalidArgumentError(`${where}: ${name} ${i} encodes to no tokens`);
+      // a one-sentence source as translate() gives it to the engine (in
+      // sentence case when typed in capitals or small letters, ...), so
+      // that translating it afterwards meets what was learned
+      const at = `${where}: ${name} ${i}`;
+      const parts = this.#prepare(src, at);
+      const a = parts.length === 1 ? parts[0].ids : this.#encode(model0, normalizeText(src).trim(), at);
+      const b = this.#encode(model0, normalizeText(tgt).trim(), at);
+      if (!a.length || !b.length) throw new InvalidArgumentError(`${at} encodes to no tokens`);
       return [a, b];
     });
     const encoded = encodePairs(pairs, 'pair');

@@ -26,6 +26,23 @@ test('fineTune returns the loss of every step, which falls on a repeated pair, a
   t.destroy();
 });
 
+test('fineTune learns a one-sentence source as translate() gives it to the engine', async () => {
+  // typed in small letters or in capitals, it is learned in sentence case,
+  // as translate() encodes it: the same losses as the pair typed so
+  const losses = async (pairs) => {
+    const t = await Translator.create(opts());
+    try {
+      return await t.fineTune(pairs, { steps: 3, learningRate: 1e-2 });
+    } finally {
+      t.destroy();
+    }
+  };
+  const cased = await losses([['Open the file.', 'Abre el archivo.']]);
+  assert.deepEqual(await losses([['open the file.', 'Abre el archivo.']]), cased);
+  assert.deepEqual(await losses([['OPEN THE FILE.', 'Abre el archivo.']]), cased);
+  assert.notDeepEqual(await losses([['Open the File.', 'Abre el archivo.']]), cased, 'typed as written: as it is');
+});
+
 test("without a learningRate, fineTune trains at the recurrent family's default, 3e-4", async () => {
   await assertDefaultLearningRate(() => Translator.create(opts()), PAIRS, 3e-4);
 });

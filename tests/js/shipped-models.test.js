@@ -173,6 +173,22 @@ test('the shipped English -> Spanish Transformer reads a capitalised common firs
   }
 });
 
+test('the shipped Transformers read a sentence typed in small letters as typed with capitals', async () => {
+  const cases = { 'en-es': ["i bought this yesterday and it doesn't work.", /^Compré/],
+    'es-en': ['muchas gracias por venir.', /^Thank you very much for coming/] };
+  for (const { direction, path } of TRANSFORMERS) {
+    const t = await Translator.create({ model: path, engine: ENGINE });
+    try {
+      // as typed, the models wrote "i comprado este ayer y no funciona." and
+      // "many thank you're coming."
+      const [text, expected] = cases[direction];
+      assert.match((await t.translate(text, { beamSize: 4 })).text, expected);
+    } finally {
+      t.destroy();
+    }
+  }
+});
+
 test('the shipped Transformers translate text typed in capitals as they translate it typed as written', async () => {
   const cases = { 'en-es': ['THANK YOU.', 'Thank you.', 'WHERE IS THE TRAIN STATION?', 'Where is the train station?'],
     'es-en': ['MUCHAS GRACIAS.', 'Muchas gracias.', 'GRACIAS.', 'Gracias.'] };

@@ -1,7 +1,9 @@
 // Sentence splitting and normalization (src/js/text.js), with Intl.Segmenter and the fallback rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, sentenceCase, splitSentences } from '../../src/js/text.js';
+import {
+  capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences, typedInSmallLetters,
+} from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
 const cores = (t, o) => splitSentences(t, o).parts.map((p) => p.core);
@@ -54,6 +56,25 @@ test('lowerFirstWord lowers a first word of one capital and small letters, else 
   assert.equal(lowerFirstWord(''), null);
 });
 
+test('raisePronounI raises the English pronoun typed as a small "i", and nothing else', () => {
+  assert.equal(raisePronounI("then i said i'm late, i think"), "then I said I'm late, I think");
+  assert.equal(raisePronounI('i’ll go and i’ve seen it; i’d say i.'), 'I’ll go and I’ve seen it; I’d say I.');
+  assert.equal(raisePronounI('"i am" (i) i.e. i++ i-th x/i pi'), '"I am" (i) i.e. i++ i-th x/i pi');
+  assert.equal(raisePronounI('if it is mine'), 'if it is mine', 'inside words');
+  assert.equal(raisePronounI('íi ii'), 'íi ii');
+});
+
+test('typedInSmallLetters: a whole sentence of two or more words, no capital, a sentence end', () => {
+  assert.equal(typedInSmallLetters('where is the station?'), true);
+  assert.equal(typedInSmallLetters('¿dónde está la estación?'), true);
+  assert.equal(typedInSmallLetters('see you (soon).'), true, 'a closing bracket after the end');
+  assert.equal(typedInSmallLetters('espera…'), false, 'one word');
+  assert.equal(typedInSmallLetters('show hidden files'), false, 'no sentence end: a label');
+  assert.equal(typedInSmallLetters('where is Madrid?'), false, 'a capital');
+  assert.equal(typedInSmallLetters('42 + 7 = 49.'), false, 'no letter');
+  assert.equal(typedInSmallLetters(''), false);
+});
+
 test('raiseFirstLetter raises a small letter that comes first after punctuation', () => {
   assert.equal(raiseFirstLetter('¿dónde está?'), '¿Dónde está?');
   assert.equal(raiseFirstLetter('los estudiantes'), 'Los estudiantes');
@@ -66,5 +87,6 @@ test('sentenceCase: lower case, a capital first letter, and English "I" a capita
   assert.equal(sentenceCase('WHERE AM I? I\'M LOST, I THINK.', 'en'), 'Where am I? I\'m lost, I think.');
   assert.equal(sentenceCase('¿DÓNDE ESTÁ? I.', 'es'), '¿Dónde está? i.', 'only English has the pronoun');
   assert.equal(sentenceCase('ÉL ESTÁ AQUÍ', 'es'), 'Él está aquí');
+  assert.equal(sentenceCase('I.E. NOT I', 'en'), 'I.e. not I', '"i.e." is not the pronoun');
   assert.equal(sentenceCase('PIXEL IN IT', 'en'), 'Pixel in it', 'an "i" inside a word stays small');
 });

@@ -223,19 +223,60 @@ test('English: a first word that takes fewer pieces lowered goes to the engine l
     for await (const c of en.translateStreaming('Files are here. Files are here.')) streamed += c.text;
     assert.equal(streamed, (await en.translate('Files are here. Files are here.')).text, 'streamed: raised once per sentence');
     // a word that is one capital alone, or in capitals, goes as typed
-    const pronoun = await en.translate('I am here.');
-    assert.notDeepEqual(pronoun.sourceIds, (await en.translate('i am here.')).sourceIds);
+    const pronoun = await en.translate('I am here');
+    assert.notDeepEqual(pronoun.sourceIds, (await en.translate('a am here')).sourceIds);
+    assert.equal(pronoun.sourceTokens.join('').replace(/\u2581/g, ' ').trim().slice(0, 1), 'I');
   } finally {
     en.destroy();
   }
   // Spanish sentences (and a model that names no language) go as typed
+  // (without a sentence end, so that the small-letter rule stays out)
   const es = await Translator.create(opts({ model: model('es') }));
   try {
-    assert.notDeepEqual((await es.translate('Files are here.')).sourceIds, (await es.translate('files are here.')).sourceIds);
+    assert.notDeepEqual((await es.translate('Files are here')).sourceIds, (await es.translate('files are here')).sourceIds);
   } finally {
     es.destroy();
   }
-  assert.notDeepEqual((await t.translate('Files are here.')).sourceIds, (await t.translate('files are here.')).sourceIds);
+  assert.notDeepEqual((await t.translate('Files are here')).sourceIds, (await t.translate('files are here')).sourceIds);
+});
+
+test('English: the pronoun typed as a small "i" goes to the engine as "I"', async () => {
+  const model = (lang) => withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
+  const en = await Translator.create(opts({ model: model('en') }));
+  try {
+    const small = await en.translate('Then i saw that i\'m late');
+    const raised = await en.translate('Then I saw that I\'m late');
+    assert.ok(small.sourceIds.length > 0);
+    assert.deepEqual(small.sourceIds, raised.sourceIds, 'the engine saw "I"');
+    assert.equal(small.sentences[0].source, 'Then i saw that i\'m late', 'the source is the text as typed');
+    assert.equal(small.text, raised.text);
+    // "i.e." is not the pronoun
+    assert.notDeepEqual((await en.translate('Then i.e. that')).sourceIds, (await en.translate('Then I.e. that')).sourceIds);
+  } finally {
+    en.destroy();
+  }
+  // other languages go as typed
+  const es = await Translator.create(opts({ model: model('es') }));
+  try {
+    assert.notDeepEqual((await es.translate('Then i saw')).sourceIds, (await es.translate('Then I saw')).sourceIds);
+  } finally {
+    es.destroy();
+  }
+});
+
+test('a whole sentence typed in small letters goes to the engine in sentence case, and the translation comes back as written', async () => {
+  const small = await t.translate('open the file.');
+  const cased = await t.translate('Open the file.');
+  assert.deepEqual(small.sourceIds, cased.sourceIds, 'the engine saw the sentence-case text');
+  assert.equal(small.text, cased.text);
+  assert.equal(small.sentences[0].source, 'open the file.', 'the source is the text as typed');
+  let streamed = '';
+  for await (const c of t.translateStreaming('open the file. Open the file.')) streamed += c.text;
+  assert.equal(streamed, `${cased.text} ${cased.text}`);
+  // a label without a sentence end, a single word, or a capital anywhere: as typed
+  assert.notDeepEqual((await t.translate('open the file')).sourceIds, (await t.translate('Open the file')).sourceIds);
+  assert.notDeepEqual((await t.translate('file.')).sourceIds, (await t.translate('File.')).sourceIds);
+  assert.notDeepEqual((await t.translate('open the File.')).sourceIds, (await t.translate('Open the File.')).sourceIds);
 });
 
 test('a sentence typed in capitals is translated in sentence case and given back in capitals', async () => {
