@@ -63,16 +63,19 @@ export function raisePronounI(sentence) {
 }
 
 // Whether a sentence is typed all in small letters ("where is the
-// station?"), as a whole sentence: no capital, two or more words, a . ? ! or
-// … at its end (before closing quotes or brackets). The models learned
-// sentences with a capital first letter and lose words without it ("el museo
-// está cerrado el museo."), so the translator encodes such a sentence in
-// sentence case (sentenceCase) and gives back the translation as the model
-// writes it. Lower-case text without a sentence end (program labels such as
-// "show hidden files", which the models learned as they are) goes as typed.
-export function typedInSmallLetters(sentence) {
+// station?"), as a whole sentence: no capital, and two or more words with a
+// . ? ! or … at the end (before closing quotes or brackets), or, in English,
+// four or more words. The models learned sentences with a capital first
+// letter and lose words without it ("el museo está cerrado el museo."), so
+// the translator encodes such a sentence in sentence case (sentenceCase) and
+// gives back the translation as the model writes it. Shorter lower-case text
+// without a sentence end, and any in Spanish (program labels such as "show
+// hidden files" or "mostrar archivos ocultos", which the models learned as
+// they are: sentence case cost the Spanish ones 3 chrF2), goes as typed.
+export function typedInSmallLetters(sentence, language) {
   if (/\p{Lu}/u.test(sentence) || !/\p{Ll}/u.test(sentence)) return false;
-  return /\S\s+\S/u.test(sentence) && /[.?!…]["'”’»)\]]*$/u.test(sentence);
+  const words = sentence.split(/\s+/u).filter((w) => w !== '').length;
+  return (words >= 2 && /[.?!…]["'”’»)\]]*$/u.test(sentence)) || (language === 'en' && words >= 4);
 }
 
 // The text with its first letter a capital when a letter is the first thing

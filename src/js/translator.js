@@ -606,7 +606,7 @@ export class Translator {
     for (const part of parts) {
       // the sentence as the engine sees it when typed as written
       let core = source === 'en' ? raisePronounI(part.core) : part.core;
-      if (typedInSmallLetters(core)) core = sentenceCase(core, source);
+      if (typedInSmallLetters(core, source)) core = sentenceCase(core, source);
       const words = capitalWords(core);
       const typed = words >= 2 ? null : this.#encode(model, core, where);
       const cased = words > 0 ? this.#encode(model, sentenceCase(core, source), where) : null;

@@ -64,12 +64,16 @@ test('raisePronounI raises the English pronoun typed as a small "i", and nothing
   assert.equal(raisePronounI('íi ii'), 'íi ii');
 });
 
-test('typedInSmallLetters: a whole sentence of two or more words, no capital, a sentence end', () => {
+test('typedInSmallLetters: no capital, and two or more words with a sentence end, or four English words', () => {
   assert.equal(typedInSmallLetters('where is the station?'), true);
   assert.equal(typedInSmallLetters('¿dónde está la estación?'), true);
   assert.equal(typedInSmallLetters('see you (soon).'), true, 'a closing bracket after the end');
   assert.equal(typedInSmallLetters('espera…'), false, 'one word');
   assert.equal(typedInSmallLetters('show hidden files'), false, 'no sentence end: a label');
+  assert.equal(typedInSmallLetters('where is the station', 'en'), true, 'English: four words without an end');
+  assert.equal(typedInSmallLetters('show hidden files', 'en'), false, 'English: three words without an end');
+  assert.equal(typedInSmallLetters('dónde está la estación', 'es'), false, 'Spanish: an end is needed');
+  assert.equal(typedInSmallLetters('¿dónde está?', 'es'), true);
   assert.equal(typedInSmallLetters('where is Madrid?'), false, 'a capital');
   assert.equal(typedInSmallLetters('42 + 7 = 49.'), false, 'no letter');
   assert.equal(typedInSmallLetters(''), false);
