@@ -12,7 +12,8 @@ import {
 } from './errors.js';
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import {
-  capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences, typedInSmallLetters,
+  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences,
+  typedInSmallLetters,
 } from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
 import { translateHtml, translateHtmlStreaming } from './html.js';
@@ -596,7 +597,8 @@ export class Translator {
   // translation's first letter raised (lowerFirstWord). Before those, an
   // English "i" for the pronoun is raised (raisePronounI), and a sentence
   // typed all in small letters is encoded in sentence case
-  // (typedInSmallLetters; its translation is given back as written).
+  // (typedInSmallLetters; its translation is given back as written), and a
+  // question typed without its mark gets one (asQuestion).
   // (the caller has checked the text with checkText)
   #prepare(text, where) {
     const norm = normalizeText(text).trim();
@@ -607,6 +609,7 @@ export class Translator {
       // the sentence as the engine sees it when typed as written
       let core = source === 'en' ? raisePronounI(part.core) : part.core;
       if (typedInSmallLetters(core, source)) core = sentenceCase(core, source);
+      core = asQuestion(core, source) ?? core;
       const words = capitalWords(core);
       const typed = words >= 2 ? null : this.#encode(model, core, where);
       const cased = words > 0 ? this.#encode(model, sentenceCase(core, source), where) : null;

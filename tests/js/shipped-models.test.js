@@ -189,6 +189,21 @@ test('the shipped Transformers read a sentence typed in small letters as typed w
   }
 });
 
+test('the shipped Transformers read a question typed without its mark as a question', async () => {
+  const cases = { 'en-es': ['Where is the train station', /^¿Dónde está la estación de tren\?$/],
+    'es-en': ['Qué hora es', /^What time is it\?$/] };
+  for (const { direction, path } of TRANSFORMERS) {
+    const t = await Translator.create({ model: path, engine: ENGINE });
+    try {
+      // without the mark they wrote "Donde es la estación de tren" and "What time is"
+      const [text, expected] = cases[direction];
+      assert.match((await t.translate(text, { beamSize: 4 })).text, expected);
+    } finally {
+      t.destroy();
+    }
+  }
+});
+
 test('the shipped Transformers translate text typed in capitals as they translate it typed as written', async () => {
   const cases = { 'en-es': ['THANK YOU.', 'Thank you.', 'WHERE IS THE TRAIN STATION?', 'Where is the train station?'],
     'es-en': ['MUCHAS GRACIAS.', 'Muchas gracias.', 'GRACIAS.', 'Gracias.'] };

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences, typedInSmallLetters,
+  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences, typedInSmallLetters,
 } from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
@@ -77,6 +77,29 @@ test('typedInSmallLetters: no capital, and two or more words with a sentence end
   assert.equal(typedInSmallLetters('where is Madrid?'), false, 'a capital');
   assert.equal(typedInSmallLetters('42 + 7 = 49.'), false, 'no letter');
   assert.equal(typedInSmallLetters(''), false);
+});
+
+test('asQuestion gives a question typed without its mark the mark, and leaves other sentences', () => {
+  assert.equal(asQuestion('Where is the train station', 'en'), 'Where is the train station?');
+  assert.equal(asQuestion('how much does it cost', 'en'), 'how much does it cost?');
+  assert.equal(asQuestion("What's your name", 'en'), "What's your name?");
+  assert.equal(asQuestion('Can you help me', 'en'), 'Can you help me?');
+  assert.equal(asQuestion('May I come in', 'en'), 'May I come in?');
+  assert.equal(asQuestion('May the gods bless you', 'en'), null, 'a wish');
+  assert.equal(asQuestion('Could not download cover art', 'en'), null, 'a message');
+  assert.equal(asQuestion('How to install', 'en'), null, 'a title');
+  assert.equal(asQuestion('When enabled, show the grid', 'en'), null);
+  assert.equal(asQuestion('Whereas it is late', 'en'), null, 'a whole word');
+  assert.equal(asQuestion('Is it late?', 'en'), null, 'already ended');
+  assert.equal(asQuestion('I need a doctor', 'en'), null);
+  assert.equal(asQuestion('Where', 'en'), null, 'one word');
+  assert.equal(asQuestion('Dónde está el baño', 'es'), '¿Dónde está el baño?');
+  assert.equal(asQuestion('qué hora es', 'es'), '¿qué hora es?');
+  assert.equal(asQuestion('Cuánto cuesta', 'es'), '¿Cuánto cuesta?');
+  assert.equal(asQuestion('Qué pena', 'es'), null, 'an exclamation');
+  assert.equal(asQuestion('donde esta el baño', 'es'), null, 'unaccented: as often a statement');
+  assert.equal(asQuestion('Where is the train station', 'es'), null, 'by the source language');
+  assert.equal(asQuestion('Where is it', undefined), null);
 });
 
 test('raiseFirstLetter raises a small letter that comes first after punctuation', () => {

@@ -264,6 +264,24 @@ test('English: the pronoun typed as a small "i" goes to the engine as "I"', asyn
   }
 });
 
+test('a question typed without its mark goes to the engine with it (English, Spanish with ¿)', async () => {
+  const model = (lang) => withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
+  for (const [lang, typed, marked] of [['en', 'Where is the file', 'Where is the file?'], ['es', 'Dónde está el archivo', '¿Dónde está el archivo?']]) {
+    const tr = await Translator.create(opts({ model: model(lang) }));
+    try {
+      const a = await tr.translate(typed);
+      const b = await tr.translate(marked);
+      assert.deepEqual(a.sourceIds, b.sourceIds, `${lang}: the engine saw the question mark`);
+      assert.equal(a.text, b.text);
+      assert.equal(a.sentences[0].source, typed, 'the source is the text as typed');
+    } finally {
+      tr.destroy();
+    }
+  }
+  // a model that names no language: as typed
+  assert.notDeepEqual((await t.translate('Where is the file')).sourceIds, (await t.translate('Where is the file?')).sourceIds);
+});
+
 test('a whole sentence typed in small letters goes to the engine in sentence case, and the translation comes back as written', async () => {
   const small = await t.translate('open the file.');
   const cased = await t.translate('Open the file.');
