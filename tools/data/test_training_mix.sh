@@ -92,6 +92,23 @@ check "lower case, Spanish -> English: the Spanish in lower case" \
   "story${T}Come along with us, sire.${T}venid con nosotros, señor.
 ui${T}Already Title Case${T}ya en mayúsculas" "$(cat "$tmp/lower")"
 refused "lower case 0" "whole number" --base "$tmp/base.tsv" --lower-case 0
+cat > "$tmp/accents.tsv" <<EOF
+phrase${T}How are you, sir?${T}¿Cómo estás, señor?
+ui${T}no accent${T}sin acento
+phrase${T}Small tree, now!${T}Árbol pequeño, ¡ya!
+ui${T}Open %s${T}Abrir %s en la página
+phrase${T}The penguin${T}El pingüino
+EOF
+sh "$mix" --base "$tmp/accents.tsv" --reverse --no-accents 1 | tail -n +6 > "$tmp/plain"
+check "no accents: the Spanish without them, every other copy without ñ, ¿ and ¡ too; code and unaccented pairs skipped" \
+  "phrase${T}How are you, sir?${T}¿Como estas, señor?
+phrase${T}Small tree, now!${T}Arbol pequeno, ya!
+phrase${T}The penguin${T}El pinguino" "$(cat "$tmp/plain")"
+# pairs 3N/4 on: with N = 4, pairs 1 and 5
+check "no accents: from pair 3N/4, every Nth" \
+  "¿Como estas, señor?|El pinguino" "$(sh "$mix" --base "$tmp/accents.tsv" --reverse --no-accents 4 | tail -n +6 | cut -f3 | paste -s -d '|')"
+refused "no accents for English -> Spanish" "needs --reverse" --base "$tmp/accents.tsv" --no-accents 10
+refused "no accents 0" "whole number" --base "$tmp/accents.tsv" --reverse --no-accents 0
 
 printf 'Finland\tFinlandia\nJapan\tJapón\nPortugal\tPortugal\n' > "$tmp/countries.tsv"
 printf 'phrase\tWe went to Japan.\tFuimos a Japón.\n' > "$tmp/names.tsv"

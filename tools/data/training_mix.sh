@@ -1,7 +1,7 @@
 #!/bin/sh
 # tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
-#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--countries K]
-#     [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]
+#     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--no-accents N]
+#     [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]
 # The training pairs of one run of tools/train_models.sh on stdout, in this
 # order:
 #   1. the base file (default data/train.tsv);
@@ -37,6 +37,14 @@
 #      rarer pieces than the word in lower case ("▁St ud ent s" against
 #      "▁student s"). awk lowers ASCII letters only ("Á" stays); sources
 #      already in lower case, and sources that hold code, are skipped;
+#   5c. --no-accents N (Spanish -> English only): every Nth base pair whose
+#      Spanish has 1 to 30 words and an accent (á é í ó ú ü, small or
+#      capital) again, counted from pair 3N/4 so as to miss most of the
+#      copies above, its Spanish without the accents and its English as it
+#      is; every other such copy also writes ñ as n and drops ¿ and ¡, as
+#      on a keyboard without them. People type Spanish so ("como estas",
+#      "donde esta el bano"), and the model read "¿como estas?" as "Is
+#      these?". Sources that hold code are skipped;
 #   6. --countries K: K copies of each distinct base pair that names countries,
 #      the names swapped for others on both sides (tools/data/countries.py
 #      swap with --countries-table, default data/countries.tsv);
@@ -49,9 +57,9 @@
 #   corpus/start_probe.tsv) is dropped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
-base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' lower_case='' countries='' countries_table=data/countries.tsv
+base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' lower_case='' no_accents='' countries='' countries_table=data/countries.tsv
 nouns='' nouns_lexicon=data/nouns.tsv
-usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--no-accents N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
 while [ $# -gt 0 ]; do
   case "$1" in
     --reverse) reverse=1 ;;
@@ -61,6 +69,7 @@ while [ $# -gt 0 ]; do
     --title-case) title_case=${2:?$usage}; shift ;;
     --capitals) capitals=${2:?$usage}; shift ;;
     --lower-case) lower_case=${2:?$usage}; shift ;;
+    --no-accents) no_accents=${2:?$usage}; shift ;;
     --countries) countries=${2:?$usage}; shift ;;
     --countries-table) countries_table=${2:?$usage}; shift ;;
     --nouns) nouns=${2:?$usage}; shift ;;
@@ -82,6 +91,7 @@ check_every() { # OPTION VALUE
   [ -n "$2" ] || return 0
   case "$1:$reverse" in
     --capitals:1) echo "training_mix.sh: --capitals makes synthetic English; Spanish -> English cannot take it" >&2; exit 2 ;;
+    --no-accents:0) echo "training_mix.sh: --no-accents changes Spanish sources; it needs --reverse (Spanish -> English)" >&2; exit 2 ;;
   esac
   case "$2" in
     0* | *[!0-9]*) echo "training_mix.sh: $1 takes a whole number from 1, not '$2'" >&2; exit 2 ;;
@@ -90,11 +100,12 @@ check_every() { # OPTION VALUE
 check_every --title-case "$title_case"
 check_every --capitals "$capitals"
 check_every --lower-case "$lower_case"
+check_every --no-accents "$no_accents"
 check_every --countries "$countries"
 check_every --nouns "$nouns"
 
 # a source that holds code (placeholders, paths, addresses, markup) keeps its
-# case in 4, 5 and 5b: "%S" or "HTTP://" would teach the model wrong pairs
+# case (and accents) in 4, 5, 5b and 5c: "%S" or "HTTP://" would teach the model wrong pairs
 code='[%\\\\{}<>@/]|http|www[.]'
 
 # shellcheck disable=SC2086
@@ -144,6 +155,20 @@ cat "$base" $extra
     out = tolower($src)
     if (out == $src) next
     $src = out
+    print
+  }' "$base"
+# mawk and gawk alike: the accented letters are replaced as byte strings
+[ -z "$no_accents" ] || awk -F'\t' -v OFS='\t' -v every="$no_accents" -v code="$code" '
+  BEGIN { split("á a é e í i ó o ú u ü u Á A É E Í I Ó O Ú U Ü U", plain, " ") }
+  NF == 3 && (NR + int(3 * every / 4)) % every == 0 {
+    n = split($3, word, " ")
+    if (n < 1 || n > 30 || $3 ~ code) next
+    out = $3
+    for (i = 1; i < 24; i += 2) gsub(plain[i], plain[i + 1], out)
+    if (out == $3) next
+    copies++
+    if (copies % 2 == 0) { gsub("ñ", "n", out); gsub("Ñ", "N", out); gsub("¿", "", out); gsub("¡", "", out) }
+    $3 = out
     print
   }' "$base"
 # the sentences no swapped copy may be (6 and 7)
