@@ -9,7 +9,8 @@ People type headings in title case ("Train Faster, Train Harder"), shout in
 capitals, and skip capitals in chat; a model trained mostly on text as
 written can turn the same words into nonsense when so typed. This writes the
 test set's source side four ways, as written, in title case (every word
-capitalised), in capitals and in lower case, keeps the references as they
+capitalised), in capitals and in lower case (Spanish sources, with --reverse, also without
+accents), keeps the references as they
 are, translates each with `s2s eval` (the model alone) or, with
 --packaged, through the packaged command line (`node src/js/cli.js
 translate`, as the page and npm users get it: the JS API translates a
@@ -37,12 +38,22 @@ def title_case(text):
     return " ".join(w[:1].upper() + w[1:] if w[:1].islower() else w for w in text.split(" "))
 
 
+# Spanish typed without accents ("como estas"), as on keyboards without
+# them; training_mix.sh --no-accents teaches it (ñ, ¿ and ¡ stay here)
+PLAIN_VOWELS = str.maketrans("áéíóúüÁÉÍÓÚÜ", "aeiouuAEIOUU")
+
+
+def without_accents(text):
+    return text.translate(PLAIN_VOWELS)
+
+
 VARIANTS = [
     ("as written", lambda s: s),
     ("title case", title_case),
     ("capitals", str.upper),
     ("lower case", str.lower),
 ]
+SPANISH_VARIANTS = [("no accents", without_accents)]  # with --reverse only
 CASE_BLIND = {"capitals"}  # scored with translation and reference in capitals
 
 
@@ -136,7 +147,7 @@ def main(argv=None):
     print(f"{'source typed':<14} {'BLEU':>6} {'chrF2':>6} {'Δ chrF2':>8}")
     base = None
     with tempfile.TemporaryDirectory() as tmp:
-        for name, change in VARIANTS:
+        for name, change in VARIANTS + (SPANISH_VARIANTS if args.reverse else []):
             variant = variant_rows(rows, change, args.reverse)
             test_path = os.path.join(tmp, "test.tsv")
             write_tsv(test_path, variant)

@@ -40,6 +40,11 @@ class TestCaseRobustness(unittest.TestCase):
         self.assertEqual([name for name, _ in cr.VARIANTS],
                          ["as written", "title case", "capitals", "lower case"])
 
+    def test_spanish_without_accents_keeps_enye_and_marks(self):
+        self.assertEqual(cr.without_accents("¿Cómo estás, señor? Él está aquí. Pingüino"),
+                         "¿Como estas, señor? El esta aqui. Pinguino")
+        self.assertEqual([name for name, _ in cr.SPANISH_VARIANTS], ["no accents"])
+
     def test_overall_reads_s2s_eval_json(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "e.json")
