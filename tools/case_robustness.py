@@ -9,9 +9,8 @@ People type headings in title case ("Train Faster, Train Harder"), shout in
 capitals, and skip capitals in chat; a model trained mostly on text as
 written can turn the same words into nonsense when so typed. This writes the
 test set's source side four ways, as written, in title case (every word
-capitalised), in capitals and in lower case (Spanish sources, with --reverse, also without
-accents), keeps the references as they
-are, translates each with `s2s eval` (the model alone) or, with
+capitalised), in capitals and in lower case (a Spanish one, with --reverse,
+also without accents), keeps the references as they are, translates each with `s2s eval` (the model alone) or, with
 --packaged, through the packaged command line (`node src/js/cli.js
 translate`, as the page and npm users get it: the JS API translates a
 sentence typed in capitals in sentence case and answers in capitals), and
