@@ -31,7 +31,7 @@ export function capitalWords(sentence) {
 // and for English the pronoun "I" (alone or in "I'm", "I'll") a capital too.
 export function sentenceCase(sentence, language) {
   const s = sentence.toLowerCase().replace(/\p{L}/u, (c) => c.toUpperCase());
-  return language === 'en' ? raisePronounI(s) : s;
+  return language === 'en' ? raisePronounI(restoreApostrophes(s)) : s;
 }
 
 // "Students need a quiet place." -> "students need a quiet place.": the
@@ -62,6 +62,32 @@ export function raisePronounI(sentence) {
   return sentence.replace(SMALL_I, 'I');
 }
 
+// "I dont know, im late" -> "I don't know, I'm late": English contractions
+// typed without the apostrophe, as in messages, where the word without it
+// is no other word. The models read "Dont worry." as "Te preocupes." and
+// "Im tired." as "Cansado."; "its", "were", "ill", "id", "wed", "lets",
+// "wont", "hell", "shell", "well" and "cant" stay as typed, as they are words too.
+const CONTRACTIONS = new Map(Object.entries({
+  dont: "don't", doesnt: "doesn't", didnt: "didn't", isnt: "isn't", arent: "aren't", wasnt: "wasn't",
+  werent: "weren't", havent: "haven't", hasnt: "hasn't", hadnt: "hadn't", wouldnt: "wouldn't",
+  couldnt: "couldn't", shouldnt: "shouldn't", mustnt: "mustn't", neednt: "needn't", aint: "ain't",
+  im: "I'm", ive: "I've", youre: "you're", youve: "you've", youll: "you'll", youd: "you'd",
+  theyre: "they're", theyve: "they've", theyll: "they'll", theyd: "they'd", weve: "we've", well: null,
+  hes: "he's", shes: "she's", thats: "that's", whats: "what's", wheres: "where's", whos: "who's",
+  theres: "there's", heres: "here's", hows: "how's", whens: "when's", itll: "it'll", thatll: "that'll",
+}).filter(([, v]) => v !== null));
+const BARE_CONTRACTION = new RegExp(`(?<![\\p{L}\\p{N}'’])(?:${[...CONTRACTIONS.keys()].join('|')})(?![\\p{L}\\p{N}'’])`, 'giu');
+export function restoreApostrophes(sentence) {
+  return sentence.replace(BARE_CONTRACTION, (typed) => {
+    // in small letters or with a capital first: "IM" is instant messaging
+    // (a sentence typed in capitals gets here through sentenceCase)
+    if (!/^\p{Lu}?\p{Ll}+$/u.test(typed)) return typed;
+    const word = CONTRACTIONS.get(typed.toLowerCase());
+    if (word.startsWith('I')) return word; // the pronoun
+    return /^\p{Lu}/u.test(typed) ? word[0].toUpperCase() + word.slice(1) : word;
+  });
+}
+
 // Whether a sentence is typed all in small letters ("where is the
 // station?"), as a whole sentence: no capital, and two or more words with a
 // . ? ! or … at the end (before closing quotes or brackets), or, in English,
@@ -86,8 +112,9 @@ export function typedInSmallLetters(sentence, language) {
 // dev set typed without final punctuation gains 3.2 chrF2 from English and
 // 0.9 from Spanish (docs/evaluation.md). A sentence that ends in
 // punctuation, or of one word, is left alone. English: an auxiliary then a
-// subject ("can you", "is it", "do they"; "may" and "might" only before a
-// pronoun, as "May the gods bless you" is a wish), or a question word then
+// subject ("can you", "is it", "do they"; "do", "have", "may" and "might"
+// only before a pronoun, as "Have a nice day" and "May the gods bless you"
+// are not questions), or a question word then
 // an auxiliary or a word that asks ("where is", "how much", "what time",
 // "what's"); not "how to" or "when enabled". Spanish: an accented question
 // word first ("dónde", "cuándo", "por qué"), which gets its ¿ too; "qué",
@@ -96,10 +123,14 @@ export function typedInSmallLetters(sentence, language) {
 // ("qué hora es", "cómo estás", "cuánto cuesta"); unaccented "donde",
 // "como" and "que" begin statements as often.
 const AUX = 'is|are|was|were|am|do|does|did|can|could|will|would|should|shall|have|has|had';
-const EN_SUBJECT = 'you|i|we|they|he|she|it|this|that|these|those|there|the|my|your|our|his|her|their|a|an|anyone|anybody|someone|somebody|everyone';
+const EN_PRONOUN = 'you|i|we|they|he|she|it|this|that|these|those|there|anyone|anybody|someone|somebody|everyone';
+const EN_SUBJECT = `${EN_PRONOUN}|the|my|your|our|his|her|their|a|an`;
+// "do", "have", "may" and "might" also start commands and wishes ("Do the
+// dishes", "Have a nice day"): a question only before a pronoun
 const EN_QUESTION = new RegExp(
   `^(?:(?:where|what|how|when|who|why|which|whose)\\s+(?:${AUX}|much|many|long|far|old|often|time|kind|about|else)` +
-  `|(?:where|what|how|who|when|why)['’]s|(?:${AUX})(?:n['’]t)?\\s+(?:${EN_SUBJECT})|(?:may|might)\\s+(?:i|we|you|he|she|it|they))` +
+  `|(?:where|what|how|who|when|why)['’]s|(?:is|are|was|were|am|does|did|can|could|will|would|should|shall|has|had)(?:n['’]t)?` +
+  `\\s+(?:${EN_SUBJECT})|(?:do|have)(?:n['’]t)?\\s+(?:${EN_PRONOUN})|(?:may|might)\\s+(?:i|we|you|he|she|it|they))` +
   '(?![\\p{L}\\p{N}])', 'iu');
 const ES_ASKING = 'es|son|está|están|estás|hay|pasa|pasó|tal|hace|haces|hago|hacemos|quiere|quieres|puedo|puede|puedes|' +
   'significa|se|te|me|le|les|lo|la|nos|vas|va|vamos|voy|tienes|tiene|tengo|cuesta|cuestan|vale|valen|hora|llegar|llego|dices|dice';

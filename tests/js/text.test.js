@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, sentenceCase, splitSentences, typedInSmallLetters,
+  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreApostrophes, sentenceCase, splitSentences,
+  typedInSmallLetters,
 } from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
@@ -86,6 +87,10 @@ test('asQuestion gives a question typed without its mark the mark, and leaves ot
   assert.equal(asQuestion('Can you help me', 'en'), 'Can you help me?');
   assert.equal(asQuestion('May I come in', 'en'), 'May I come in?');
   assert.equal(asQuestion('May the gods bless you', 'en'), null, 'a wish');
+  assert.equal(asQuestion('Have a nice day', 'en'), null, 'a wish');
+  assert.equal(asQuestion('Do the dishes', 'en'), null, 'a command');
+  assert.equal(asQuestion('Have you eaten', 'en'), 'Have you eaten?');
+  assert.equal(asQuestion('Is the shop open', 'en'), 'Is the shop open?');
   assert.equal(asQuestion('Could not download cover art', 'en'), null, 'a message');
   assert.equal(asQuestion('How to install', 'en'), null, 'a title');
   assert.equal(asQuestion('When enabled, show the grid', 'en'), null);
@@ -100,6 +105,17 @@ test('asQuestion gives a question typed without its mark the mark, and leaves ot
   assert.equal(asQuestion('donde esta el baño', 'es'), null, 'unaccented: as often a statement');
   assert.equal(asQuestion('Where is the train station', 'es'), null, 'by the source language');
   assert.equal(asQuestion('Where is it', undefined), null);
+});
+
+test('restoreApostrophes mends English contractions typed without the apostrophe, where that is no other word', () => {
+  assert.equal(restoreApostrophes('I dont know, im late and youre early'), "I don't know, I'm late and you're early");
+  assert.equal(restoreApostrophes('Dont worry. Thats it, whats next?'), "Don't worry. That's it, what's next?");
+  assert.equal(restoreApostrophes('Ive seen it'), "I've seen it");
+  assert.equal(restoreApostrophes('Its raining, were late, ill go, lets see, cant'), 'Its raining, were late, ill go, lets see, cant', 'words too');
+  assert.equal(restoreApostrophes('IM engine for DONT'), 'IM engine for DONT', 'capitals: an acronym, or shouted text (sentenceCase mends that)');
+  assert.equal(restoreApostrophes("dontcha, don't, Donte"), "dontcha, don't, Donte");
+  assert.equal(sentenceCase('DONT GO, IM LATE', 'en'), "Don't go, I'm late");
+  assert.equal(sentenceCase('DONT', 'es'), 'Dont');
 });
 
 test('raiseFirstLetter raises a small letter that comes first after punctuation', () => {

@@ -250,6 +250,8 @@ test('English: the pronoun typed as a small "i" goes to the engine as "I"', asyn
     assert.deepEqual(small.sourceIds, raised.sourceIds, 'the engine saw "I"');
     assert.equal(small.sentences[0].source, 'Then i saw that i\'m late', 'the source is the text as typed');
     assert.equal(small.text, raised.text);
+    // a contraction typed without its apostrophe goes with it
+    assert.deepEqual((await en.translate('Then I dont see')).sourceIds, (await en.translate("Then I don't see")).sourceIds);
     // "i.e." is not the pronoun
     assert.notDeepEqual((await en.translate('Then i.e. that')).sourceIds, (await en.translate('Then I.e. that')).sourceIds);
   } finally {
