@@ -12,8 +12,8 @@ import {
 } from './errors.js';
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import {
-  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreApostrophes, sentenceCase,
-  splitSentences, typedInSmallLetters,
+  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreAccents, restoreApostrophes,
+  sentenceCase, splitSentences, typedInSmallLetters,
 } from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
 import { translateHtml, translateHtmlStreaming } from './html.js';
@@ -607,7 +607,9 @@ export class Translator {
     const source = this.#languages.source;
     for (const part of parts) {
       // the sentence as the engine sees it when typed as written
-      let core = source === 'en' ? raisePronounI(restoreApostrophes(part.core)) : part.core;
+      let core = part.core;
+      if (source === 'en') core = raisePronounI(restoreApostrophes(core));
+      else if (source === 'es') core = restoreAccents(core);
       if (typedInSmallLetters(core, source)) core = sentenceCase(core, source);
       core = asQuestion(core, source) ?? core;
       const words = capitalWords(core);

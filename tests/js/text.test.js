@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreApostrophes, sentenceCase, splitSentences,
-  typedInSmallLetters,
+  asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreAccents, restoreApostrophes, sentenceCase,
+  splitSentences, typedInSmallLetters,
 } from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
@@ -116,6 +116,14 @@ test('restoreApostrophes mends English contractions typed without the apostrophe
   assert.equal(restoreApostrophes("dontcha, don't, Donte"), "dontcha, don't, Donte");
   assert.equal(sentenceCase('DONT GO, IM LATE', 'en'), "Don't go, I'm late");
   assert.equal(sentenceCase('DONT', 'es'), 'Dont');
+});
+
+test('restoreAccents gives Spanish words typed without accents their accents where the plain form is no word', () => {
+  assert.equal(restoreAccents('tambien quiero una cancion para mi telefono'), 'también quiero una canción para mi teléfono');
+  assert.equal(restoreAccents('¿Tambien aqui?'), '¿También aquí?', 'the first word keeps its capital');
+  assert.equal(restoreAccents('esta es la casa, como siempre'), 'esta es la casa, como siempre', 'words too: as typed');
+  assert.equal(restoreAccents('y Demas. VALOR.NUMERO y TELEFONO'), 'y Demas. VALOR.NUMERO y TELEFONO', 'names and codes: as typed');
+  assert.equal(restoreAccents('Ya también'), 'Ya también');
 });
 
 test('raiseFirstLetter raises a small letter that comes first after punctuation', () => {

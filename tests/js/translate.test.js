@@ -261,6 +261,10 @@ test('English: the pronoun typed as a small "i" goes to the engine as "I"', asyn
   const es = await Translator.create(opts({ model: model('es') }));
   try {
     assert.notDeepEqual((await es.translate('Then i saw')).sourceIds, (await es.translate('Then I saw')).sourceIds);
+    // Spanish: words typed without their accents get them back
+    assert.deepEqual((await es.translate('Tambien el telefono')).sourceIds, (await es.translate('También el teléfono')).sourceIds);
+    assert.notDeepEqual((await t.translate('Tambien el telefono')).sourceIds, (await t.translate('También el teléfono')).sourceIds,
+      'a model that names no language: as typed');
   } finally {
     es.destroy();
   }
