@@ -73,10 +73,10 @@ const CONTRACTIONS = new Map(Object.entries({
   werent: "weren't", havent: "haven't", hasnt: "hasn't", hadnt: "hadn't", wouldnt: "wouldn't",
   couldnt: "couldn't", shouldnt: "shouldn't", mustnt: "mustn't", neednt: "needn't", aint: "ain't",
   im: "I'm", ive: "I've", youre: "you're", youve: "you've", youll: "you'll", youd: "you'd",
-  theyre: "they're", theyve: "they've", theyll: "they'll", theyd: "they'd", weve: "we've", well: null,
+  theyre: "they're", theyve: "they've", theyll: "they'll", theyd: "they'd", weve: "we've",
   hes: "he's", shes: "she's", thats: "that's", whats: "what's", wheres: "where's", whos: "who's",
   theres: "there's", heres: "here's", hows: "how's", whens: "when's", itll: "it'll", thatll: "that'll",
-}).filter(([, v]) => v !== null));
+}));
 const BARE_CONTRACTION = new RegExp(`(?<![\\p{L}\\p{N}'’])(?:${[...CONTRACTIONS.keys()].join('|')})(?![\\p{L}\\p{N}'’])`, 'giu');
 export function restoreApostrophes(sentence) {
   return sentence.replace(BARE_CONTRACTION, (typed) => {
@@ -85,7 +85,7 @@ export function restoreApostrophes(sentence) {
     if (!/^\p{Lu}?\p{Ll}+$/u.test(typed)) return typed;
     const word = CONTRACTIONS.get(typed.toLowerCase());
     if (word.startsWith('I')) return word; // the pronoun
-    return /^\p{Lu}/u.test(typed) ? word[0].toUpperCase() + word.slice(1) : word;
+    return /^\p{Lu}/u.test(typed) ? raiseFirstLetter(word) : word;
   });
 }
 
@@ -111,7 +111,7 @@ export function restoreAccents(sentence) {
     const word = accentOf.get(typed.toLowerCase());
     if (word === undefined) return typed;
     if (typed === typed.toLowerCase()) return word;
-    return at === first && /^\p{Lu}\p{Ll}*$/u.test(typed) ? word[0].toUpperCase() + word.slice(1) : typed;
+    return at === first && /^\p{Lu}\p{Ll}*$/u.test(typed) ? raiseFirstLetter(word) : typed;
   });
 }
 
@@ -149,15 +149,14 @@ export function typedInSmallLetters(sentence, language) {
 // you think?"), so they count only before a verb or pronoun of a short list
 // ("qué hora es", "cómo estás", "cuánto cuesta"); unaccented "donde",
 // "como" and "que" begin statements as often.
-const AUX = 'is|are|was|were|am|do|does|did|can|could|will|would|should|shall|have|has|had';
+const AUX_ASKING = 'is|are|was|were|am|does|did|can|could|will|would|should|shall|has|had';
+const AUX = `${AUX_ASKING}|do|have`; // "do" and "have" also start commands
 const EN_PRONOUN = 'you|i|we|they|he|she|it|this|that|these|those|there|anyone|anybody|someone|somebody|everyone';
 const EN_SUBJECT = `${EN_PRONOUN}|the|my|your|our|his|her|their|a|an`;
-// "do", "have", "may" and "might" also start commands and wishes ("Do the
-// dishes", "Have a nice day"): a question only before a pronoun
 const EN_QUESTION = new RegExp(
   `^(?:(?:where|what|how|when|who|why|which|whose)\\s+(?:${AUX}|much|many|long|far|old|often|time|kind|about|else)` +
-  `|(?:where|what|how|who|when|why)['’]s|(?:is|are|was|were|am|does|did|can|could|will|would|should|shall|has|had)(?:n['’]t)?` +
-  `\\s+(?:${EN_SUBJECT})|(?:do|have)(?:n['’]t)?\\s+(?:${EN_PRONOUN})|(?:may|might)\\s+(?:i|we|you|he|she|it|they))` +
+  `|(?:where|what|how|who|when|why)['’]s|(?:${AUX_ASKING})(?:n['’]t)?\\s+(?:${EN_SUBJECT})` +
+  `|(?:do|have)(?:n['’]t)?\\s+(?:${EN_PRONOUN})|(?:may|might)\\s+(?:i|we|you|he|she|it|they))` +
   '(?![\\p{L}\\p{N}])', 'iu');
 const ES_ASKING = 'es|son|está|están|estás|hay|pasa|pasó|tal|hace|haces|hago|hacemos|quiere|quieres|puedo|puede|puedes|' +
   'significa|se|te|me|le|les|lo|la|nos|vas|va|vamos|voy|tienes|tiene|tengo|cuesta|cuestan|vale|valen|hora|llegar|llego|dices|dice';

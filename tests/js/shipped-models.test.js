@@ -173,35 +173,31 @@ test('the shipped English -> Spanish Transformer reads a capitalised common firs
   }
 });
 
-test('the shipped Transformers read a sentence typed in small letters as typed with capitals', async () => {
-  const cases = { 'en-es': ["i bought this yesterday and it doesn't work.", /^Compré/],
-    'es-en': ['muchas gracias por venir.', /^Thank you very much for coming/] };
+// each shipped Transformer translates its direction's [text, pattern] of
+// `cases` ({ 'en-es': [...], 'es-en': [...] }) with beam 4 into text matching it
+async function assertEachWrites(cases) {
   for (const { direction, path } of TRANSFORMERS) {
     const t = await Translator.create({ model: path, engine: ENGINE });
     try {
-      // as typed, the models wrote "i comprado este ayer y no funciona." and
-      // "many thank you're coming."
       const [text, expected] = cases[direction];
       assert.match((await t.translate(text, { beamSize: 4 })).text, expected);
     } finally {
       t.destroy();
     }
   }
+}
+
+test('the shipped Transformers read a sentence typed in small letters as typed with capitals', async () => {
+  // as typed, the models wrote "i comprado este ayer y no funciona." and
+  // "many thank you're coming."
+  await assertEachWrites({ 'en-es': ["i bought this yesterday and it doesn't work.", /^Compré/],
+    'es-en': ['muchas gracias por venir.', /^Thank you very much for coming/] });
 });
 
 test('the shipped Transformers read a question typed without its mark as a question', async () => {
-  const cases = { 'en-es': ['Where is the train station', /^¿Dónde está la estación de tren\?$/],
-    'es-en': ['Qué hora es', /^What time is it\?$/] };
-  for (const { direction, path } of TRANSFORMERS) {
-    const t = await Translator.create({ model: path, engine: ENGINE });
-    try {
-      // without the mark they wrote "Donde es la estación de tren" and "What time is"
-      const [text, expected] = cases[direction];
-      assert.match((await t.translate(text, { beamSize: 4 })).text, expected);
-    } finally {
-      t.destroy();
-    }
-  }
+  // without the mark they wrote "Donde es la estación de tren" and "What time is"
+  await assertEachWrites({ 'en-es': ['Where is the train station', /^¿Dónde está la estación de tren\?$/],
+    'es-en': ['Qué hora es', /^What time is it\?$/] });
 });
 
 test('the shipped Transformers translate text typed in capitals as they translate it typed as written', async () => {

@@ -8,6 +8,11 @@ import { readFileSync } from 'node:fs';
 import { opts, sentences } from './helpers.js';
 import { withMeta } from './s2sfile.js';
 
+// the fixture model's bytes, saying that it translates from `lang` (en or
+// es): the text rules that depend on the source language then apply
+const fixtureIn = (lang) =>
+  withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
+
 let t;
 before(async () => { t = await Translator.create(opts()); });
 after(() => t.destroy());
@@ -208,8 +213,7 @@ test('an AbortSignal cancels a batch between chunks', async () => {
 });
 
 test('English: a first word that takes fewer pieces lowered goes to the engine lowered, and the translation is raised', async () => {
-  const model = (lang) => withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
-  const en = await Translator.create(opts({ model: model('en') }));
+  const en = await Translator.create(opts({ model: fixtureIn('en') }));
   try {
     // the fixture's vocabulary: "Files" is 4 pieces (a byte piece for the capital), "files" 3
     const typed = await en.translate('Files are here.');
@@ -231,7 +235,7 @@ test('English: a first word that takes fewer pieces lowered goes to the engine l
   }
   // Spanish sentences (and a model that names no language) go as typed
   // (without a sentence end, so that the small-letter rule stays out)
-  const es = await Translator.create(opts({ model: model('es') }));
+  const es = await Translator.create(opts({ model: fixtureIn('es') }));
   try {
     assert.notDeepEqual((await es.translate('Files are here')).sourceIds, (await es.translate('files are here')).sourceIds);
   } finally {
@@ -241,8 +245,7 @@ test('English: a first word that takes fewer pieces lowered goes to the engine l
 });
 
 test('English: the pronoun typed as a small "i" goes to the engine as "I"', async () => {
-  const model = (lang) => withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
-  const en = await Translator.create(opts({ model: model('en') }));
+  const en = await Translator.create(opts({ model: fixtureIn('en') }));
   try {
     const small = await en.translate('Then i saw that i\'m late');
     const raised = await en.translate('Then I saw that I\'m late');
@@ -258,7 +261,7 @@ test('English: the pronoun typed as a small "i" goes to the engine as "I"', asyn
     en.destroy();
   }
   // other languages go as typed
-  const es = await Translator.create(opts({ model: model('es') }));
+  const es = await Translator.create(opts({ model: fixtureIn('es') }));
   try {
     assert.notDeepEqual((await es.translate('Then i saw')).sourceIds, (await es.translate('Then I saw')).sourceIds);
     // Spanish: words typed without their accents get them back
@@ -271,9 +274,8 @@ test('English: the pronoun typed as a small "i" goes to the engine as "I"', asyn
 });
 
 test('a question typed without its mark goes to the engine with it (English, Spanish with ¿)', async () => {
-  const model = (lang) => withMeta(withMeta(readFileSync(opts().model), 'source_language', lang), 'target_language', lang === 'en' ? 'es' : 'en');
   for (const [lang, typed, marked] of [['en', 'Where is the file', 'Where is the file?'], ['es', 'Dónde está el archivo', '¿Dónde está el archivo?']]) {
-    const tr = await Translator.create(opts({ model: model(lang) }));
+    const tr = await Translator.create(opts({ model: fixtureIn(lang) }));
     try {
       const a = await tr.translate(typed);
       const b = await tr.translate(marked);

@@ -159,12 +159,12 @@ cat "$base" $extra
   }' "$base"
 # mawk and gawk alike: the accented letters are replaced as byte strings
 [ -z "$no_accents" ] || awk -F'\t' -v OFS='\t' -v every="$no_accents" -v code="$code" '
-  BEGIN { split("á a é e í i ó o ú u ü u Á A É E Í I Ó O Ú U Ü U", plain, " ") }
+  BEGIN { pairs = split("á a é e í i ó o ú u ü u Á A É E Í I Ó O Ú U Ü U", plain, " ") }
   NF == 3 && (NR + int(3 * every / 4)) % every == 0 {
     n = split($3, word, " ")
     if (n < 1 || n > 30 || $3 ~ code) next
     out = $3
-    for (i = 1; i < 24; i += 2) gsub(plain[i], plain[i + 1], out)
+    for (i = 1; i < pairs; i += 2) gsub(plain[i], plain[i + 1], out)
     if (out == $3) next
     copies++
     if (copies % 2 == 0) { gsub("ñ", "n", out); gsub("Ñ", "N", out); gsub("¿", "", out); gsub("¡", "", out) }
