@@ -10,8 +10,9 @@ capitals, and skip capitals in chat; a model trained mostly on text as
 written can turn the same words into nonsense when so typed. This writes the
 test set's source side four ways, as written, in title case (every word
 capitalised), in capitals and in lower case (a Spanish one, with --reverse,
-also without accents), keeps the references as they are, translates each with `s2s eval` (the model alone) or, with
---packaged, through the packaged command line (`node src/js/cli.js
+also without accents, and without accents, ñ, ¿ and ¡), keeps the
+references as they are, translates each with `s2s eval` (the model alone)
+or, with --packaged, through the packaged command line (`node src/js/cli.js
 translate`, as the page and npm users get it: the JS API translates a
 sentence typed in capitals in sentence case and answers in capitals), and
 prints BLEU and chrF2 per variant with chrF2's change from the text as
@@ -46,13 +47,23 @@ def without_accents(text):
     return text.translate(PLAIN_VOWELS)
 
 
+# ... and on a keyboard with no Spanish letters at all ("manana", "que
+# hora es?"): ñ as n, ¿ and ¡ left out
+PLAIN_KEYBOARD = str.maketrans({"ñ": "n", "Ñ": "N", "¿": None, "¡": None})
+
+
+def without_accents_or_enye(text):
+    return without_accents(text).translate(PLAIN_KEYBOARD)
+
+
 VARIANTS = [
     ("as written", lambda s: s),
     ("title case", title_case),
     ("capitals", str.upper),
     ("lower case", str.lower),
 ]
-SPANISH_VARIANTS = [("no accents", without_accents)]  # with --reverse only
+SPANISH_VARIANTS = [("no accents", without_accents),  # with --reverse only
+                    ("no accents or ñ", without_accents_or_enye)]
 CASE_BLIND = {"capitals"}  # scored with translation and reference in capitals
 
 

@@ -43,7 +43,9 @@ class TestCaseRobustness(unittest.TestCase):
     def test_spanish_without_accents_keeps_enye_and_marks(self):
         self.assertEqual(cr.without_accents("¿Cómo estás, señor? Él está aquí. Pingüino"),
                          "¿Como estas, señor? El esta aqui. Pinguino")
-        self.assertEqual([name for name, _ in cr.SPANISH_VARIANTS], ["no accents"])
+        self.assertEqual(cr.without_accents_or_enye("¿Cómo estás, señor? ¡Ñandú!"),
+                         "Como estas, senor? Nandu!")
+        self.assertEqual([name for name, _ in cr.SPANISH_VARIANTS], ["no accents", "no accents or ñ"])
 
     def test_overall_reads_s2s_eval_json(self):
         with tempfile.TemporaryDirectory() as tmp:

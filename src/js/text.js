@@ -90,18 +90,22 @@ export function restoreApostrophes(sentence) {
 }
 
 // "tambien quiero una cancion" -> "también quiero una canción": Spanish
-// words typed without their accents, given them back where the plain form
-// is no word of its own (accent-words.js, from the training Spanish by
+// words typed without their accents (or ñ: "manana"), given them back where
+// the plain form is no word of its own (accent-words.js, from the training Spanish by
 // tools/data/accent_words.py: "tambien", "telefono", "aqui"; not "esta",
 // "como", "mas" or "el", which are words too). Typed so, the everyday dev
 // set lost 8.7 chrF2 with the Spanish -> English Transformer; this gives
 // back most of what such words cost (docs/evaluation.md).
 let accentOf; // plain form -> accented form, built on first use
-const PLAIN_VOWEL = { á: 'a', é: 'e', í: 'i', ó: 'o', ú: 'u', ü: 'u' };
+const PLAIN_LETTER = { á: 'a', é: 'e', í: 'i', ó: 'o', ú: 'u', ü: 'u', ñ: 'n' };
 export function restoreAccents(sentence) {
   if (accentOf === undefined) {
     accentOf = new Map();
-    for (const w of ACCENT_WORDS.split(' ')) accentOf.set(w.replace(/[áéíóúü]/gu, (c) => PLAIN_VOWEL[c]), w);
+    for (const w of ACCENT_WORDS.split(' ')) {
+      // typed with ñ but no accents ("compañia"), and with neither ("compania")
+      accentOf.set(w.replace(/[áéíóúü]/gu, (c) => PLAIN_LETTER[c]), w);
+      accentOf.set(w.replace(/[áéíóúüñ]/gu, (c) => PLAIN_LETTER[c]), w);
+    }
   }
   const first = sentence.search(/\p{L}/u);
   // words in small letters, and the first word with its capital: a capital

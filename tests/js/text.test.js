@@ -124,6 +124,9 @@ test('restoreAccents gives Spanish words typed without accents their accents whe
   assert.equal(restoreAccents('esta es la casa, como siempre'), 'esta es la casa, como siempre', 'words too: as typed');
   assert.equal(restoreAccents('y Demas. VALOR.NUMERO y TELEFONO'), 'y Demas. VALOR.NUMERO y TELEFONO', 'names and codes: as typed');
   assert.equal(restoreAccents('Ya también'), 'Ya también');
+  assert.equal(restoreAccents('manana voy al bano con mi compania'), 'mañana voy al baño con mi compañía', 'ñ typed as n');
+  assert.equal(restoreAccents('Manana, la compañia'), 'Mañana, la compañía', 'ñ typed, accents not');
+  assert.equal(restoreAccents('una pena'), 'una pena', 'uña and peña: words too');
 });
 
 test('raiseFirstLetter raises a small letter that comes first after punctuation', () => {

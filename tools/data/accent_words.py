@@ -10,10 +10,10 @@ knows. A word can be given its accents back when the plain form is no word
 of its own: this counts every word (in lower case) of the Spanish column of
 a training TSV (domain<TAB>en<TAB>es) and of plain Spanish text files, and
 keeps each accented form seen at least --min-count times whose plain form
-(á é í ó ú ü as plain vowels; ñ stays) and other accented forms are each
-seen at most --share as often. "tambien" and "cancion" qualify; "esta"
-(está), "como" (cómo), "mas" (más) and "el" (él) do not, since both are
-words. Writes an ES module holding the accented words, one string, sorted;
+(á é í ó ú ü as plain vowels and ñ as n, as typed on a keyboard without
+them) and other accented forms are each seen at most --share as often.
+"tambien", "cancion" and "manana" qualify; "esta" (está), "como" (cómo),
+"mas" (más), "el" (él) and "una" (uña) do not, since both are words. Writes an ES module holding the accented words, one string, sorted;
 src/js/text.js restoreAccents derives the plain forms. The same inputs give
 the same bytes. Standard library only.
 """
@@ -23,7 +23,7 @@ import collections
 import re
 import sys
 
-PLAIN = str.maketrans("áéíóúü", "aeiouu")
+PLAIN = str.maketrans("áéíóúüñ", "aeiouun")
 WORD = re.compile(r"[^\W\d_]+")
 
 

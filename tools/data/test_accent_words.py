@@ -17,6 +17,8 @@ class TestAccentWords(unittest.TestCase):
             for _ in range(20):
                 f.write("phrase\tAlso the phone.\tTambién el teléfono.\n")
                 f.write("phrase\tThis is it, where is it?\tEsta es, ¿dónde está?\n")
+            for _ in range(12):
+                f.write("phrase\tOne nail, tomorrow, a company.\tUna uña, mañana, una compañía.\n")
             f.write("ui\tx\tel telefono\n")  # one plain "telefono" in 21
             f.write("ui\tx\tdonde\n")
         text = os.path.join(self.tmp.name, "mono.es")
@@ -32,16 +34,19 @@ class TestAccentWords(unittest.TestCase):
 
     def test_keeps_forms_whose_plain_form_is_rare(self):
         # "telefono" 1 time beside "teléfono" 20: within 5 %; "donde" 1 beside
-        # "dónde" 20 too; "esta" 20 beside "está" 20: both are words
-        self.assertEqual(self.words(), ["dónde", "también", "teléfono"])
+        # "dónde" 20 too; "esta" 20 beside "está" 20: both are words. ñ
+        # typed as n counts as plain too: "manana" and "compania" are no
+        # words, "una" (uña) is one
+        self.assertEqual(self.words(), ["compañía", "dónde", "mañana", "también", "teléfono"])
 
     def test_min_count_and_share(self):
-        self.assertEqual(self.words(min_count=3), ["canción", "dónde", "más", "también", "teléfono"])
-        self.assertEqual(self.words(share=0.01), ["también"])
+        self.assertEqual(self.words(min_count=3),
+                         ["canción", "compañía", "dónde", "mañana", "más", "también", "teléfono"])
+        self.assertEqual(self.words(share=0.01), ["compañía", "mañana", "también"])
 
     def test_module_is_one_sorted_string_and_deterministic(self):
         out = aw.module(self.words(), ["t.tsv"])
-        self.assertIn("export const ACCENT_WORDS = 'dónde también teléfono';", out)
+        self.assertIn("export const ACCENT_WORDS = 'compañía dónde mañana también teléfono';", out)
         self.assertEqual(out, aw.module(self.words(), ["t.tsv"]))
 
 
