@@ -123,7 +123,8 @@ export interface StreamAttentionHeads {
 }
 
 export interface SentenceResult {
-  /** The source sentence (NFC, without surrounding whitespace). */
+  /** The source sentence (NFC, without surrounding whitespace, and without the emoji
+   *  around it, which the text keeps: empty for a text of only emoji). */
   source: string;
   text: string;
   sourceIds: Int32Array;

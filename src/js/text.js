@@ -362,3 +362,73 @@ function hasNewline(text, from, to) {
   for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) return true;
   return false;
 }
+
+// One emoji: a character shown as a picture (by default, or asked for with
+// U+FE0F; not © ® ™, which are text too), a keycap ("1️⃣"), with its skin
+// tone, tags, and the characters joined to it by U+200D ("👩‍💻"). Flags are
+// pairs of regional indicators, each a picture of its own here.
+const EMOJI = '(?:(?:\\p{Emoji_Presentation}|\\p{Extended_Pictographic}\\uFE0F|[#*0-9]\\uFE0F?\\u20E3)' +
+  '(?:[\\uFE0F\\u20E3\\u{1F3FB}-\\u{1F3FF}\\u{E0020}-\\u{E007F}]|\\u200D\\p{Extended_Pictographic}\\uFE0F?)*)';
+// a run of emoji with the spaces around them
+const EMOJI_RUN = new RegExp(`\\s*${EMOJI}(?:\\s*${EMOJI})*\\s*`, 'gu');
+const WORDY = /[\p{L}\p{N}]/u;
+
+/**
+ * A sentence part ({ lead, core, trail }, as splitSentences gives them) as
+ * the parts the engine should see: emoji are no words the models learned
+ * ("Thanks 😊" came out as "Agradecimiento de trozo"), so each run of them,
+ * with the spaces and punctuation around it that belong to no words, goes to
+ * the trail of the words before it (or the lead of the first words), and the
+ * words on either side of a run inside the sentence become parts of their
+ * own. lead + core + trail over the parts gives the part back. A part with
+ * no words beside its emoji keeps them all as its trail and an empty core
+ * (nothing to translate). A part without emoji comes back as it is.
+ */
+export function splitAtEmoji(part) {
+  const { core } = part;
+  const runs = [...core.matchAll(EMOJI_RUN)];
+  if (runs.length === 0) return [part];
+  // the pieces between runs, as [start, end) offsets of core
+  const pieces = [];
+  let from = 0;
+  for (const m of runs) {
+    pieces.push([from, m.index]);
+    from = m.index + m[0].length;
+  }
+  pieces.push([from, core.length]);
+  const words = pieces.filter(([a, b]) => WORDY.test(core.slice(a, b)));
+  if (words.length === 0) return [{ lead: part.lead, core: '', trail: core + part.trail }];
+  const out = [];
+  let done = 0; // core[0, done) is placed
+  for (let i = 0; i < words.length; i++) {
+    let [a, b] = words[i];
+    while (/\s/u.test(core[a])) a++;
+    while (/\s/u.test(core[b - 1])) b--;
+    const end = i + 1 < words.length ? words[i + 1][0] : core.length;
+    out.push({ lead: i === 0 ? part.lead + core.slice(0, a) : core.slice(done, a), core: core.slice(a, b), trail: core.slice(b, end) });
+    done = end;
+  }
+  out[out.length - 1].trail += part.trail;
+  return out;
+}
+
+/**
+ * The parts of a text (splitSentences) with their emoji apart
+ * (splitAtEmoji), and a part of nothing but emoji ("Done. 🎉") joined to
+ * the trail of the part before it, or to the lead of the next: so every
+ * part has words to translate, but in a text of only emoji, which is one
+ * part with an empty core.
+ */
+export function emojiApart(parts) {
+  const out = [];
+  let pending = ''; // emoji before the first words
+  for (const q of parts.flatMap(splitAtEmoji)) {
+    if (q.core !== '') {
+      out.push(pending ? { ...q, lead: pending + q.lead } : q);
+      pending = '';
+    } else if (out.length) out[out.length - 1].trail += q.lead + q.trail;
+    else pending += q.lead + q.trail;
+  }
+  if (out.length === 0 && pending) out.push({ lead: '', core: '', trail: pending });
+  return out;
+}

@@ -13,7 +13,7 @@ import {
 import { DownloadProgressEvent, checkIntegrity, loadModelBytes, parseIntegrity } from './model-source.js';
 import {
   asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreAccents, restoreApostrophes,
-  sentenceCase, splitSentences, typedInSmallLetters,
+  emojiApart, sentenceCase, splitAtEmoji, splitSentences, typedInSmallLetters,
 } from './text.js';
 import { confidenceOf, parseCalibration } from './confidence.js';
 import { translateHtml, translateHtmlStreaming } from './html.js';
@@ -591,6 +591,7 @@ export class Translator {
   }
 
   // Splits and encodes one text: [{lead, core, trail, ids, shouted, raise}].
+  // Emoji go around the sentences, not through the engine (emojiApart).
   // A sentence typed in capitals is encoded in sentence case, and its
   // translation is given back in capitals (text.js capitalWords); an English
   // one whose first word takes fewer pieces lowered is encoded so, and its
@@ -602,10 +603,16 @@ export class Translator {
   // (the caller has checked the text with checkText)
   #prepare(text, where) {
     const norm = normalizeText(text).trim();
-    const { parts } = splitSentences(norm);
+    const parts = emojiApart(splitSentences(norm).parts);
     const model = this.#model();
     const source = this.#languages.source;
     for (const part of parts) {
+      part.shouted = false;
+      part.raise = false;
+      if (part.core === '') { // a text of only emoji: nothing for the engine
+        part.ids = new Int32Array(0);
+        continue;
+      }
       // the sentence as the engine sees it when typed as written
       let core = part.core;
       if (source === 'en') core = raisePronounI(restoreApostrophes(core));
@@ -839,7 +846,13 @@ export class Translator {
       const at = `${where}: ${name} ${i}`;
       const parts = this.#prepare(src, at);
       const a = parts.length === 1 ? parts[0].ids : this.#encode(model0, normalizeText(src).trim(), at);
-      const b = this.#encode(model0, normalizeText(tgt).trim(), at);
+      // emoji around a one-sentence source go around its translation too
+      // (splitAtEmoji): the model learns the target's words without them
+      let target = normalizeText(tgt).trim();
+      if (parts.length === 1 && (parts[0].lead || parts[0].trail)) {
+        target = splitAtEmoji({ lead: '', core: target, trail: '' }).map((q) => q.core).filter((c) => c).join(' ');
+      }
+      const b = this.#encode(model0, target, at);
       if (!a.length || !b.length) throw new InvalidArgumentError(`${at} encodes to no tokens`);
       return [a, b];
     });

@@ -41,6 +41,8 @@ test('fineTune learns a one-sentence source as translate() gives it to the engin
   assert.deepEqual(await losses([['open the file.', 'Abre el archivo.']]), cased);
   assert.deepEqual(await losses([['OPEN THE FILE.', 'Abre el archivo.']]), cased);
   assert.notDeepEqual(await losses([['Open the File.', 'Abre el archivo.']]), cased, 'typed as written: as it is');
+  // emoji around it go around the translation: learned without them, on both sides
+  assert.deepEqual(await losses([['Open the file. 😊', 'Abre el archivo. 😊']]), cased);
 });
 
 test("without a learningRate, fineTune trains at the recurrent family's default, 3e-4", async () => {

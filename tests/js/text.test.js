@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   asQuestion, capitalWords, lowerFirstWord, normalizeText, raiseFirstLetter, raisePronounI, restoreAccents, restoreApostrophes, sentenceCase,
-  splitSentences, typedInSmallLetters,
+  emojiApart, splitAtEmoji, splitSentences, typedInSmallLetters,
 } from '../../src/js/text.js';
 import { BadTextError } from '../../src/js/errors.js';
 
@@ -143,4 +143,33 @@ test('sentenceCase: lower case, a capital first letter, and English "I" a capita
   assert.equal(sentenceCase('ÉL ESTÁ AQUÍ', 'es'), 'Él está aquí');
   assert.equal(sentenceCase('I.E. NOT I', 'en'), 'I.e. not I', '"i.e." is not the pronoun');
   assert.equal(sentenceCase('PIXEL IN IT', 'en'), 'Pixel in it', 'an "i" inside a word stays small');
+});
+
+test('splitAtEmoji: runs of emoji go to the trail (or the lead), and split a sentence where words lie on both sides', () => {
+  const parts = (core) => splitAtEmoji({ lead: ' ', core, trail: '\n' });
+  const joined = (ps) => ps.map((q) => q.lead + q.core + q.trail).join('');
+  for (const core of ['Thanks 😊', '😂😂 so funny', 'I love 🍕 and 🍺!', '😊', 'Go 🇪🇸 team ❤️ 👍🏽', 'Coding 👩‍💻 1️⃣ now', 'No emoji.']) {
+    assert.equal(joined(parts(core)), ` ${core}\n`, `${core}: nothing lost`);
+  }
+  assert.deepEqual(parts('Thanks 😊'), [{ lead: ' ', core: 'Thanks', trail: ' 😊\n' }]);
+  assert.deepEqual(parts('😂😂 so funny'), [{ lead: ' 😂😂 ', core: 'so funny', trail: '\n' }]);
+  assert.deepEqual(parts('I love 🍕 and 🍺!').map((q) => q.core), ['I love', 'and'], 'punctuation with no words stays with the emoji');
+  assert.deepEqual(parts('Coding 👩‍💻 now').map((q) => q.core), ['Coding', 'now'], 'a joined sequence is one emoji');
+  assert.deepEqual(parts('😊 👍🏽'), [{ lead: ' ', core: '', trail: '😊 👍🏽\n' }], 'no words: nothing to translate');
+  const same = { lead: '', core: 'Firefox® and ™ © #1 10', trail: '' };
+  assert.equal(splitAtEmoji(same)[0], same, '© ® ™, # and digits are text');
+});
+
+test('emojiApart: a sentence of only emoji joins the words before it, or after it', () => {
+  const apart = (text) => emojiApart(splitSentences(text).parts);
+  for (const text of ['Done. 🎉', '🎉 Done.', 'Done. 🎉 Next. 👍', '🎉', 'Done 🎉 next']) {
+    const ps = apart(text);
+    assert.equal(ps.map((q) => q.lead + q.core + q.trail).join(''), text, `${text}: nothing lost`);
+    assert.ok(ps.every((q) => q.core !== '') || (ps.length === 1 && ps[0].core === ''), `${text}: words in every part`);
+  }
+  assert.deepEqual(apart('Done. 🎉').map((q) => q.core), ['Done.']);
+  assert.deepEqual(apart('🎉 Done.'), [{ lead: '🎉 ', core: 'Done.', trail: '' }]);
+  assert.deepEqual(apart('Done. 🎉 Next. 👍').map((q) => q.core), ['Done.', 'Next.']);
+  assert.deepEqual(apart('🎉'), [{ lead: '', core: '', trail: '🎉' }]);
+  assert.deepEqual(apart(''), []);
 });

@@ -305,6 +305,29 @@ test('a whole sentence typed in small letters goes to the engine in sentence cas
   assert.notDeepEqual((await t.translate('open the File.')).sourceIds, (await t.translate('Open the File.')).sourceIds);
 });
 
+test('emoji go around the sentences, not through the engine', async () => {
+  const plain = await t.translate('Open the file.');
+  const smiled = await t.translate('Open the file. 😊👍🏽');
+  assert.deepEqual(smiled.sourceIds, plain.sourceIds, 'the engine saw no emoji');
+  assert.equal(smiled.text, `${plain.text} 😊👍🏽`);
+  assert.equal(smiled.sentences[0].source, 'Open the file.');
+  assert.equal((await t.translate('🎉 Open the file.')).text, `🎉 ${plain.text}`);
+  // one inside a sentence: the words on either side are translated apart
+  const [a, b] = [await t.translate('Open the file'), await t.translate('close the window')];
+  const inside = await t.translate('Open the file 🙏 close the window');
+  assert.equal(inside.text, `${a.text} 🙏 ${b.text}`);
+  assert.equal(inside.sentences.length, 2);
+  // only emoji: given back, nothing translated
+  const only = await t.translate('😊');
+  assert.equal(only.text, '😊');
+  assert.equal(only.sourceIds.length, 0);
+  let streamed = '';
+  for await (const c of t.translateStreaming('Open the file. 😊')) streamed += c.text;
+  assert.equal(streamed, `${(await t.translate('Open the file.', { beamSize: 1 })).text} 😊`);
+  // © ® ™ are text, not pictures
+  assert.notDeepEqual((await t.translate('Open the file ©')).sourceIds, (await t.translate('Open the file')).sourceIds);
+});
+
 test('a sentence typed in capitals is translated in sentence case and given back in capitals', async () => {
   const shouted = await t.translate('OPEN THE FILE.');
   const cased = await t.translate('Open the file.');
