@@ -8,7 +8,7 @@
 // server sends Service-Worker-Allowed: /), so that the engine's worker
 // (../src/js/worker.js) is controlled and can start offline.
 
-const VERSION = '33';
+const VERSION = '34';
 const CACHE = `seq2seq-web-${VERSION}`;
 
 // Relative to this file (web/sw.js). Every file the page and the engine's
@@ -32,6 +32,7 @@ const SHELL = [
   './lengthchart.js',
   '../src/js/index.js',
   '../src/js/accent-words.js',
+  '../src/js/start-words.js',
   '../src/js/confidence.js',
   '../src/js/engine.js',
   '../src/js/dom.js',

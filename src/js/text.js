@@ -4,6 +4,7 @@
 // whitespace keeps the paragraph's layout (line breaks included).
 
 import { ACCENT_WORDS } from './accent-words.js';
+import { START_WORDS } from './start-words.js';
 import { BadTextError } from './errors.js';
 
 /** NFC of `text`; a lone surrogate (not encodable as UTF-8) is a BadTextError. */
@@ -44,9 +45,15 @@ export function sentenceCase(sentence, language) {
 // ("Aquí seguidas están aquí."); the translator encodes the lowered
 // sentence instead where that takes fewer pieces, as it does for a word
 // the model knows in lower case, and raises the translation's first letter.
+// A word the training text often starts a sentence with ("Thanks",
+// "Please"; start-words.js) the models know as it is: null ("thanks!", a
+// program's string, was "¡Genial!").
+let startWords; // built on first use
 export function lowerFirstWord(sentence) {
-  const m = /^([^\p{L}\p{N}]*)\p{Lu}\p{Ll}+(?![\p{L}\p{N}])/u.exec(sentence);
+  const m = /^([^\p{L}\p{N}]*)(\p{Lu}\p{Ll}+)(?![\p{L}\p{N}])/u.exec(sentence);
   if (m === null) return null;
+  startWords ??= new Set(START_WORDS.split(' '));
+  if (startWords.has(m[2])) return null;
   const at = m[1].length;
   const first = String.fromCodePoint(sentence.codePointAt(at));
   return sentence.slice(0, at) + first.toLowerCase() + sentence.slice(at + first.length);

@@ -168,6 +168,11 @@ test('the shipped English -> Spanish Transformer reads a capitalised common firs
     const r = await t.translate('Students are here.', { beamSize: 4 });
     assert.match(r.text, /^Los estudiantes/);
     assert.equal(r.sourceTokens[0], '\u2581student');
+    // a word the training text often starts a sentence with stays as typed:
+    // "thanks!", a program's string, was "¡Genial!"
+    const thanks = await t.translate('Thanks!', { beamSize: 4 });
+    assert.equal(thanks.sourceTokens[0], '\u2581Thank');
+    assert.match(thanks.text, /Gracias/);
   } finally {
     t.destroy();
   }

@@ -50,6 +50,8 @@ test('lowerFirstWord lowers a first word of one capital and small letters, else 
   assert.equal(lowerFirstWord('I am here.'), null, 'one capital alone: the pronoun');
   assert.equal(lowerFirstWord('NASA is here.'), null);
   assert.equal(lowerFirstWord('McDonald is here.'), null);
+  assert.equal(lowerFirstWord('Thanks for coming.'), null, 'a word the training text often starts with (start-words.js)');
+  assert.equal(lowerFirstWord('Please wait.'), null);
   assert.equal(lowerFirstWord('iPhone'), null);
   assert.equal(lowerFirstWord('students are here.'), null, 'already small');
   assert.equal(lowerFirstWord('42 cats'), null, 'a number first');
