@@ -8,12 +8,13 @@
 People type headings in title case ("Train Faster, Train Harder"), shout in
 capitals, and skip capitals in chat; a model trained mostly on text as
 written can turn the same words into nonsense when so typed. This writes the
-test set's source side four ways, as written, in title case (every word
-capitalised), in capitals and in lower case (a Spanish one, with --reverse,
-also without accents, and without accents, ñ, ¿ and ¡), keeps the
-references as they are, translates each with `s2s eval` (the model alone)
-or, with --packaged, through the packaged command line (`node src/js/cli.js
-translate`, as the page and npm users get it: the JS API translates a
+test set's source side five ways, as written, in title case (every word
+capitalised), in capitals, in lower case and without its final marks (. !
+? … and an opening ¿ or ¡; a Spanish one, with --reverse, also without
+accents, and without accents, ñ, ¿ and ¡), keeps the references as they
+are (without their final marks for that variant), translates each with
+`s2s eval` (the model alone) or, with --packaged, through the packaged
+command line (`node src/js/cli.js translate`, as the page and npm users get it: the JS API translates a
 sentence typed in capitals in sentence case and answers in capitals), and
 prints BLEU and chrF2 per variant with chrF2's change from the text as
 written. The capitals are scored blind to case (translation and reference
@@ -28,6 +29,7 @@ column as the source. Standard library only.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -56,15 +58,27 @@ def without_accents_or_enye(text):
     return without_accents(text).translate(PLAIN_KEYBOARD)
 
 
+# a message typed without its final mark ("te quiero mucho"); the
+# reference loses it too, as training_mix.sh --no-final-mark teaches
+FINAL_MARK = re.compile(r"\s*[.!?…]+$")
+
+
+def without_final_mark(text):
+    text = FINAL_MARK.sub("", text)
+    return text[1:] if text[:1] in "¿¡" and "¿" not in text[1:] and "¡" not in text[1:] else text
+
+
 VARIANTS = [
     ("as written", lambda s: s),
     ("title case", title_case),
     ("capitals", str.upper),
     ("lower case", str.lower),
+    ("no final mark", without_final_mark),
 ]
 SPANISH_VARIANTS = [("no accents", without_accents),  # with --reverse only
                     ("no accents or ñ", without_accents_or_enye)]
 CASE_BLIND = {"capitals"}  # scored with translation and reference in capitals
+UNMARKED = {"no final mark"}  # scored against references without their final marks
 
 
 def read_tsv(path):
@@ -168,6 +182,10 @@ def main(argv=None):
                 with open(hyp, "w", encoding="utf-8") as f:
                     f.write(upper)
                 write_tsv(test_path, in_capitals(variant, args.reverse))
+            if name in UNMARKED:
+                ref = 1 if args.reverse else 2
+                write_tsv(test_path, [[without_final_mark(c) if i == ref else c for i, c in enumerate(row)]
+                                      for row in variant])
             bleu, chrf = score(args, tmp, test_path, hyp)
             base = chrf if base is None else base
             print(f"{name:<14} {bleu:6.2f} {chrf:6.2f} {chrf - base:+8.2f}")

@@ -38,7 +38,14 @@ class TestCaseRobustness(unittest.TestCase):
 
     def test_the_variants_in_order(self):
         self.assertEqual([name for name, _ in cr.VARIANTS],
-                         ["as written", "title case", "capitals", "lower case"])
+                         ["as written", "title case", "capitals", "lower case", "no final mark"])
+
+    def test_without_final_mark(self):
+        self.assertEqual(cr.without_final_mark("¿Cómo estás?"), "Cómo estás")
+        self.assertEqual(cr.without_final_mark("I love you so much!!"), "I love you so much")
+        self.assertEqual(cr.without_final_mark("Wait..."), "Wait")
+        self.assertEqual(cr.without_final_mark("¡Hola! ¿Qué tal?"), "¡Hola! ¿Qué tal", "another mark inside: the first stays")
+        self.assertEqual(cr.without_final_mark("Save"), "Save")
 
     def test_spanish_without_accents_keeps_enye_and_marks(self):
         self.assertEqual(cr.without_accents("¿Cómo estás, señor? Él está aquí. Pingüino"),

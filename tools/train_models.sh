@@ -45,7 +45,8 @@
 # English in capitals (English -> Spanish only), LOWER_CASE=N every Nth
 # pair of up to 30 words with its source in lower case, NO_ACCENTS=N (Spanish ->
 # English only) every Nth pair with accents again with its Spanish typed
-# without them, COUNTRIES=K K copies of
+# without them, NO_FINAL_MARK=N every Nth sentence pair again without its
+# final . ! or ? (and opening ¿ ¡), COUNTRIES=K K copies of
 # each pair that names countries with the names swapped for others
 # (data/countries.tsv, tools/data/countries.py), NOUNS=K K copies of each
 # sentence pair with a dictionary noun, swapped for a rare noun of the same
@@ -75,12 +76,12 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
 train=data/train.tsv
-if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}${CAPITALS:-}${LOWER_CASE:-}${NO_ACCENTS:-}${COUNTRIES:-}${NOUNS:-}" ]; then
+if [ -n "${EXTRA_TRAIN:-}${UPSAMPLE:-}${TITLE_CASE:-}${CAPITALS:-}${LOWER_CASE:-}${NO_ACCENTS:-}${NO_FINAL_MARK:-}${COUNTRIES:-}${NOUNS:-}" ]; then
   mix_rev=
   case "$which" in es-en*) mix_rev=--reverse ;; esac
   # shellcheck disable=SC2086
   sh tools/data/training_mix.sh $mix_rev ${UPSAMPLE:+--upsample "$UPSAMPLE"} \
-    ${TITLE_CASE:+--title-case "$TITLE_CASE"} ${CAPITALS:+--capitals "$CAPITALS"} ${LOWER_CASE:+--lower-case "$LOWER_CASE"} ${NO_ACCENTS:+--no-accents "$NO_ACCENTS"} ${COUNTRIES:+--countries "$COUNTRIES"} ${NOUNS:+--nouns "$NOUNS"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
+    ${TITLE_CASE:+--title-case "$TITLE_CASE"} ${CAPITALS:+--capitals "$CAPITALS"} ${LOWER_CASE:+--lower-case "$LOWER_CASE"} ${NO_ACCENTS:+--no-accents "$NO_ACCENTS"} ${NO_FINAL_MARK:+--no-final-mark "$NO_FINAL_MARK"} ${COUNTRIES:+--countries "$COUNTRIES"} ${NOUNS:+--nouns "$NOUNS"} $(for f in ${EXTRA_TRAIN:-}; do printf ' --extra %s' "$f"; done) \
     > "$run/train.tsv"
   train=$run/train.tsv
 fi

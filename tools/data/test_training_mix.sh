@@ -110,6 +110,30 @@ check "no accents: from pair 3N/4, every Nth" \
 refused "no accents for English -> Spanish" "needs --reverse" --base "$tmp/accents.tsv" --no-accents 10
 refused "no accents 0" "whole number" --base "$tmp/accents.tsv" --reverse --no-accents 0
 
+cat > "$tmp/marks.tsv" <<EOF
+phrase${T}How are you, sir?${T}¿Cómo estás, señor?
+phrase${T}I love you so much.${T}Te quiero mucho.
+phrase${T}Wait for me!${T}¡Espérame!
+ui${T}Open %s now.${T}Abre %s ahora.
+story${T}Well...${T}Bueno...
+phrase${T}Hi! How are you?${T}¡Hola! ¿Qué tal?
+ui${T}Save${T}Guardar
+phrase${T}Hello.${T}Hola.
+phrase${T}We are here.${T}Estamos aquí
+EOF
+sh "$mix" --base "$tmp/marks.tsv" --no-final-mark 1 | tail -n +10 > "$tmp/unmarked"
+check "no final mark: both sides without it, and without an opening ¿ or ¡; code, '..', inner ¿ ¡, one word and unmarked pairs skipped" \
+  "phrase${T}How are you, sir${T}Cómo estás, señor
+phrase${T}I love you so much${T}Te quiero mucho
+phrase${T}Wait for me${T}Espérame" "$(cat "$tmp/unmarked")"
+check "no final mark: Spanish -> English counts the Spanish words (¡Espérame! is one)" \
+  "$(head -n 2 "$tmp/unmarked")" "$(sh "$mix" --base "$tmp/marks.tsv" --reverse --no-final-mark 1 | tail -n +10)"
+# from pair N/5: with N = 5, pairs 4 and 9 (code; no Spanish mark)
+check "no final mark: from pair N/5, every Nth" "" "$(sh "$mix" --base "$tmp/marks.tsv" --no-final-mark 5 | tail -n +10)"
+check "no final mark: N = 2, pairs 2, 4, 6 and 8" "I love you so much" \
+  "$(sh "$mix" --base "$tmp/marks.tsv" --no-final-mark 2 | tail -n +10 | cut -f2 | paste -s -d '|')"
+refused "no final mark 0" "whole number" --base "$tmp/marks.tsv" --no-final-mark 0
+
 printf 'Finland\tFinlandia\nJapan\tJapón\nPortugal\tPortugal\n' > "$tmp/countries.tsv"
 printf 'phrase\tWe went to Japan.\tFuimos a Japón.\n' > "$tmp/names.tsv"
 sh "$mix" --base "$tmp/names.tsv" --countries 3 --countries-table "$tmp/countries.tsv" > "$tmp/out"

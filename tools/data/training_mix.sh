@@ -1,6 +1,7 @@
 #!/bin/sh
 # tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]...
 #     [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--no-accents N]
+#     [--no-final-mark N]
 #     [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]
 # The training pairs of one run of tools/train_models.sh on stdout, in this
 # order:
@@ -45,6 +46,14 @@
 #      on a keyboard without them. People type Spanish so ("como estas",
 #      "donde esta el bano"), and the model read "¿como estas?" as "Is
 #      these?". Sources that hold code are skipped;
+#   5d. --no-final-mark N (either direction): every Nth base pair whose
+#      source has 2 to 30 words and whose two sides each end with one . ! or
+#      ? again, counted from pair N/5, without those marks, and without the
+#      Spanish ¿ or ¡ that opens it. People type messages so ("te quiero
+#      mucho", "see you tomorrow"), and the models, which saw such text
+#      almost only in program labels, translated them as labels ("I love a
+#      lot"). Pairs that end in "..", hold another ¿ or ¡, or hold code are
+#      skipped;
 #   6. --countries K: K copies of each distinct base pair that names countries,
 #      the names swapped for others on both sides (tools/data/countries.py
 #      swap with --countries-table, default data/countries.tsv);
@@ -57,9 +66,10 @@
 #   corpus/start_probe.tsv) is dropped.
 # Exit status 2 and a message on stderr for a bad option or combination.
 set -eu
-base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' lower_case='' no_accents='' countries='' countries_table=data/countries.tsv
+base=data/train.tsv reverse=0 extra='' upsample='' title_case='' capitals='' lower_case='' no_accents='' no_final_mark=''
+countries='' countries_table=data/countries.tsv
 nouns='' nouns_lexicon=data/nouns.tsv
-usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--no-accents N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
+usage='usage: tools/data/training_mix.sh [--reverse] [--base FILE] [--extra FILE]... [--upsample "DOMAIN ..."] [--title-case N] [--capitals N] [--lower-case N] [--no-accents N] [--no-final-mark N] [--countries K] [--countries-table TSV] [--nouns K] [--nouns-lexicon TSV]'
 while [ $# -gt 0 ]; do
   case "$1" in
     --reverse) reverse=1 ;;
@@ -70,6 +80,7 @@ while [ $# -gt 0 ]; do
     --capitals) capitals=${2:?$usage}; shift ;;
     --lower-case) lower_case=${2:?$usage}; shift ;;
     --no-accents) no_accents=${2:?$usage}; shift ;;
+    --no-final-mark) no_final_mark=${2:?$usage}; shift ;;
     --countries) countries=${2:?$usage}; shift ;;
     --countries-table) countries_table=${2:?$usage}; shift ;;
     --nouns) nouns=${2:?$usage}; shift ;;
@@ -101,11 +112,12 @@ check_every --title-case "$title_case"
 check_every --capitals "$capitals"
 check_every --lower-case "$lower_case"
 check_every --no-accents "$no_accents"
+check_every --no-final-mark "$no_final_mark"
 check_every --countries "$countries"
 check_every --nouns "$nouns"
 
 # a source that holds code (placeholders, paths, addresses, markup) keeps its
-# case (and accents) in 4, 5, 5b and 5c: "%S" or "HTTP://" would teach the model wrong pairs
+# case (and accents, and marks) in 4, 5, 5b, 5c and 5d: "%S" or "HTTP://" would teach the model wrong pairs
 code='[%\\\\{}<>@/]|http|www[.]'
 
 # shellcheck disable=SC2086
@@ -170,6 +182,20 @@ cat "$base" $extra
     if (copies % 2 == 0) { gsub("ñ", "n", out); gsub("Ñ", "N", out); gsub("¿", "", out); gsub("¡", "", out) }
     $3 = out
     print
+  }' "$base"
+# the marks compared as bytes: the last byte of a line ending in "." "!" or
+# "?" is that mark in mawk and gawk alike
+[ -z "$no_final_mark" ] || awk -F'\t' -v OFS='\t' -v every="$no_final_mark" -v code="$code" -v reverse="$reverse" '
+  NF == 3 && (NR + int(every / 5)) % every == 0 {
+    n = split(reverse ? $3 : $2, word, " ")
+    if (n < 2 || n > 30 || $2 ~ code || $3 ~ code) next
+    if ($2 !~ /[^.][.!?]$/ || $3 !~ /[^.][.!?]$/) next
+    en = substr($2, 1, length($2) - 1)
+    es = substr($3, 1, length($3) - 1)
+    if (es ~ /^¿/) sub(/^¿/, "", es)
+    else if (es ~ /^¡/) sub(/^¡/, "", es)
+    if (index(es, "¿") || index(es, "¡")) next
+    print $1, en, es
   }' "$base"
 # the sentences no swapped copy may be (6 and 7)
 held='--held corpus/everyday/test.tsv --held corpus/everyday/dev.tsv
