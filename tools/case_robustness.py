@@ -168,7 +168,7 @@ def main(argv=None):
     rows = read_tsv(args.test)
     how = "the packaged CLI" if args.packaged else "s2s eval"
     print(f"{args.model} on {args.test} ({len(rows)} sentences), beam {args.beam}, {how}")
-    print(f"{'source typed':<14} {'BLEU':>6} {'chrF2':>6} {'Δ chrF2':>8}")
+    print(f"{'source typed':<16} {'BLEU':>6} {'chrF2':>6} {'Δ chrF2':>8}")
     base = None
     with tempfile.TemporaryDirectory() as tmp:
         for name, change in VARIANTS + (SPANISH_VARIANTS if args.reverse else []):
@@ -188,7 +188,7 @@ def main(argv=None):
                                       for row in variant])
             bleu, chrf = score(args, tmp, test_path, hyp)
             base = chrf if base is None else base
-            print(f"{name:<14} {bleu:6.2f} {chrf:6.2f} {chrf - base:+8.2f}")
+            print(f"{name:<16} {bleu:6.2f} {chrf:6.2f} {chrf - base:+8.2f}")
             sys.stdout.flush()
     return 0
 

@@ -8,7 +8,7 @@
 // server sends Service-Worker-Allowed: /), so that the engine's worker
 // (../src/js/worker.js) is controlled and can start offline.
 
-const VERSION = '34';
+const VERSION = '35';
 const CACHE = `seq2seq-web-${VERSION}`;
 
 // Relative to this file (web/sw.js). Every file the page and the engine's
