@@ -607,10 +607,8 @@ export class Translator {
     const model = this.#model();
     const source = this.#languages.source;
     for (const part of parts) {
-      part.shouted = false;
-      part.raise = false;
       if (part.core === '') { // a text of only emoji: nothing for the engine
-        part.ids = new Int32Array(0);
+        Object.assign(part, { ids: new Int32Array(0), shouted: false, raise: false });
         continue;
       }
       // the sentence as the engine sees it when typed as written
